@@ -1,0 +1,1 @@
+# filter: filled in by its issue

@@ -1,0 +1,40 @@
+/* The job bundle (application/vnd.mmprint-job) that the filter writes, the
+ * backend sends, and the server takes as the body of POST /api/v1/jobs.
+ * Format (doc/job-bundle.md): the line "MMPRINT-JOB 1", then "key: value"
+ * lines (UTF-8, no CR/LF inside values), an empty line, then exactly
+ * document-length bytes of the PDF. */
+#ifndef MM_BUNDLE_H
+#define MM_BUNDLE_H
+
+#include <stddef.h>
+#include "buf.h"
+#include "error.h"
+
+#define MM_BUNDLE_MAGIC "MMPRINT-JOB 1"
+#define MM_BUNDLE_MAX_HEADER 65536
+
+typedef struct {
+    char recipient[13];          /* 12-digit form, "" when missing */
+    char recipient_source[32];   /* option, billing, info, xmp, keywords, subject, title, text, "" */
+    char recipient_problem[256]; /* why missing (English, no number in it), "" otherwise */
+    char title[512];
+    char subject[256];
+    char user[128];
+    char host[256];
+    char cups_job_id[32];
+    char policy[32];             /* digital-else-paper (default), digital-only, paper-only */
+    char department[128];
+    int pages;
+    char document_type[64];      /* application/pdf */
+    const unsigned char *document; /* points into the parsed buffer */
+    size_t document_len;
+} mm_bundle;
+
+void mm_bundle_init(mm_bundle *b);
+/* Appends the header and document to out. */
+int mm_bundle_write(const mm_bundle *b, mm_buf *out, mm_error *err);
+/* Parses data (which must outlive b: document points into it). Unknown keys
+ * are ignored; values too long or malformed fail with MM_ERR_INPUT. */
+int mm_bundle_parse(const unsigned char *data, size_t len, mm_bundle *b, mm_error *err);
+
+#endif

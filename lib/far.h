@@ -1,0 +1,42 @@
+/* FaR (Förmedlingsadressregistret) client: Recipient v3 isReachable, and the
+ * rule for when a letter may go digitally. */
+#ifndef MM_FAR_H
+#define MM_FAR_H
+
+#include <stddef.h>
+#include "error.h"
+#include "http.h"
+#include "soap.h"
+
+#define MM_FAR_BATCH_MAX 1000
+
+typedef struct {
+    char recipient[13];
+    int found;               /* FaR answered for this recipient */
+    char type[16];           /* "Secure", "Anonymous", "Not" */
+    int pending;
+    int sender_accepted;
+    char operator_id[16];    /* ServiceSupplier/Id */
+    char operator_name[128]; /* ServiceSupplier/Name */
+    char service_address[512];
+    int digital;             /* 1 when the digital-delivery rule holds */
+    char reason[160];        /* English reason when digital == 0, e.g. "no mailbox (Type=Not)" */
+} mm_reach;
+
+/* Applies the digital-delivery rule to a filled mm_reach: digital only when
+ * SenderAccepted and Type=Secure and not Pending and a ServiceAdress exists;
+ * sets digital and reason. */
+void mm_far_apply_rule(mm_reach *r);
+
+/* Asks FaR about n recipients (12-digit numbers), splitting into calls of
+ * at most MM_FAR_BATCH_MAX.  out[i] answers ids[i]. */
+int mm_far_is_reachable(mm_http *h, const char *far_url, const char *sender_orgnr,
+                        const char *const *ids, size_t n, mm_reach *out,
+                        mm_soap_fault *fault, mm_error *err);
+
+/* Builds the isReachable request body for ids (exposed for tests). */
+int mm_far_build_request(mm_buf *out, const char *sender_orgnr, const char *const *ids, size_t n);
+/* Parses an isReachableResponse body element into out (matched by RecipientId). */
+int mm_far_parse_response(xmlNodePtr response, const char *const *ids, size_t n, mm_reach *out, mm_error *err);
+
+#endif

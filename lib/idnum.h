@@ -1,0 +1,34 @@
+/* Swedish identity numbers: personnummer, samordningsnummer and
+ * organisationsnummer (spec/identity-numbers-and-pdf.md §1). */
+#ifndef MM_IDNUM_H
+#define MM_IDNUM_H
+
+#include <time.h>
+#include "error.h"
+
+typedef enum {
+    MM_ID_PERSON,        /* personnummer */
+    MM_ID_COORDINATION,  /* samordningsnummer (day + 60) */
+    MM_ID_ORGANISATION   /* organisationsnummer */
+} mm_id_kind;
+
+typedef struct {
+    char number[13];     /* the 12-digit form Mina meddelanden uses: YYYYMMDDNNNC or 16NNNNNNNNNN */
+    mm_id_kind kind;
+} mm_id;
+
+/* Parses and validates one number as typed by a person (10 or 12 digits,
+ * optional '-' or '+' separator, surrounding spaces).  `today` decides the
+ * century of a 10-digit personnummer ('+' = 100 years or older); NULL means
+ * the current date.  On error returns -1 with an English reason in err
+ * (MM_ERR_INPUT) that never repeats the number itself. */
+int mm_idnum_parse(const char *text, const struct tm *today, mm_id *out, mm_error *err);
+
+/* "person", "coordination" or "organisation". */
+const char *mm_idnum_kind_name(mm_id_kind kind);
+
+/* Masks a 12-digit number for logs: "19121212-****"; organisation numbers
+ * are public and kept as they are.  out must hold 16 bytes. */
+void mm_idnum_mask(const char *number12, char out[16]);
+
+#endif

@@ -1,0 +1,15 @@
+noinst_LIBRARIES += lib/libmmprint.a
+lib_libmmprint_a_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
+lib_libmmprint_a_SOURCES = \
+	lib/error.c lib/error.h \
+	lib/buf.c lib/buf.h \
+	lib/idnum.c lib/idnum.h \
+	lib/log.c lib/log.h \
+	lib/config.c lib/config.h \
+	lib/dsig.c lib/dsig.h \
+	lib/delivery.c lib/delivery.h \
+	lib/soap.c lib/soap.h \
+	lib/http.c lib/http.h \
+	lib/far.c lib/far.h \
+	lib/mailbox.c lib/mailbox.h \
+	lib/bundle.c lib/bundle.h

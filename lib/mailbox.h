@@ -1,0 +1,21 @@
+/* Mailbox-operator client: Service v3 deliverSecure. */
+#ifndef MM_MAILBOX_H
+#define MM_MAILBOX_H
+
+#include <stddef.h>
+#include "error.h"
+#include "http.h"
+#include "soap.h"
+
+typedef struct {
+    char trans_id[128];
+    int delivered;      /* Status/Delivered for the recipient */
+} mm_mailbox_result;
+
+/* POSTs a deliverSecure envelope (from mm_delivery_build) to the operator's
+ * ServiceAdress.  Delivered=false is reported as success with delivered=0;
+ * the caller decides (paper). */
+int mm_mailbox_deliver(mm_http *h, const char *service_url, const char *soap, size_t len,
+                       mm_mailbox_result *result, mm_soap_fault *fault, mm_error *err);
+
+#endif

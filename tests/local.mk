@@ -1,0 +1,8 @@
+# Unit tests: one cmocka program per library module.
+UNIT_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS) $(CMOCKA_CFLAGS) -DMM_SRCDIR='"$(abs_top_srcdir)"'
+UNIT_LIBS = $(MM_LIBS) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_idnum
+tests_unit_test_idnum_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_idnum_SOURCES = tests/unit/test_idnum.c
+tests_unit_test_idnum_LDADD = $(UNIT_LIBS)

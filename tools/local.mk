@@ -1,0 +1,18 @@
+bin_PROGRAMS += tools/mmctl tools/mmsimd
+tools_mmctl_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
+tools_mmctl_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
+tools_mmctl_SOURCES = tools/mmctl.c tools/mmctl.h \
+	tools/mmctl_id.c tools/mmctl_verify.c tools/mmctl_send.c
+tools_mmctl_LDADD = $(MM_LIBS)
+
+tools_mmsimd_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS)
+tools_mmsimd_SOURCES = tools/mmsimd.c
+tools_mmsimd_LDADD = $(MM_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS)
+
+noinst_PROGRAMS += tools/bench/bench_sign
+tools_bench_bench_sign_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
+tools_bench_bench_sign_SOURCES = tools/bench/bench_sign.c
+tools_bench_bench_sign_LDADD = $(MM_LIBS)
+
+dist_bin_SCRIPTS = tools/pki/mkpki
+EXTRA_DIST += tools/install-deps tools/build tools/check

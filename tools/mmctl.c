@@ -1,0 +1,37 @@
+/* mmctl: the command-line tool for administrators and users. */
+#include <stdio.h>
+#include <string.h>
+
+#include "mmctl.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *usage;
+} commands[] = {
+    {"id", mmctl_cmd_id, "id [--date YYYY-MM-DD] NUMBER...      validate and normalise identity numbers"},
+    {"verify", mmctl_cmd_verify, "verify [--strip-blanks] FILE          check every Mina meddelanden signature"},
+    {"lookup", mmctl_cmd_lookup, "lookup [-c CONF] ID...                can a letter go digitally, and where"},
+    {"send", mmctl_cmd_send, "send [-c CONF] --to ID --subject TEXT [--body TEXT] FILE.pdf"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: mmctl COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %s\n", commands[i].usage);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "mmctl: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
