@@ -1,1 +1,354 @@
+/* SOAP 1.1 for Mina meddelanden: safe parsing of responses, faults, calls
+ * over mm_http, and small namespace-aware libxml2 helpers. */
 #include "soap.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <openssl/rand.h>
+
+#include "log.h"
+
+/* ---- XML helpers ------------------------------------------------------- */
+
+static int ns_is(const xmlNode *n, const char *ns)
+{
+    if (!ns)
+        return n->ns == NULL || n->ns->href == NULL;
+    return n->ns && n->ns->href && !strcmp((const char *)n->ns->href, ns);
+}
+
+xmlNodePtr mm_xml_child(xmlNodePtr parent, const char *ns, const char *name)
+{
+    if (!parent)
+        return NULL;
+    for (xmlNodePtr c = parent->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name) && ns_is(c, ns))
+            return c;
+    return NULL;
+}
+
+char *mm_xml_child_text(xmlNodePtr parent, const char *ns, const char *name)
+{
+    xmlNodePtr c = mm_xml_child(parent, ns, name);
+    if (!c)
+        return NULL;
+    xmlChar *t = xmlNodeGetContent(c);
+    /* Copy so callers free with free(), whatever allocator libxml2 uses. */
+    char *s = strdup(t ? (const char *)t : "");
+    xmlFree(t);
+    return s;
+}
+
+int mm_xml_escape(mm_buf *out, const char *text)
+{
+    const char *run = text;
+    const unsigned char *p = (const unsigned char *)text;
+    for (; *p; p++) {
+        const char *rep = NULL;
+        switch (*p) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\r': rep = "&#13;"; break;
+        case '\t': case '\n': break;
+        default:
+            /* Other C0 controls cannot be represented in XML 1.0 at all. */
+            if (*p < 0x20)
+                rep = "?";
+        }
+        if (!rep)
+            continue;
+        if (mm_buf_append(out, run, (size_t)((const char *)p - run)) < 0 || mm_buf_puts(out, rep) < 0)
+            return -1;
+        run = (const char *)p + 1;
+    }
+    return mm_buf_append(out, run, (size_t)((const char *)p - run));
+}
+
+/* ---- faults -------------------------------------------------------------- */
+
+int mm_soap_fault_is_technical(const mm_soap_fault *f)
+{
+    return f->code < 5000;
+}
+
+/* Copies text, trimmed of surrounding whitespace, into dst (truncated on a
+ * UTF-8 character boundary). */
+static void copy_trimmed(char *dst, size_t size, const char *src)
+{
+    if (!src) {
+        dst[0] = '\0';
+        return;
+    }
+    while (*src && isspace((unsigned char)*src))
+        src++;
+    size_t n = strlen(src);
+    while (n > 0 && isspace((unsigned char)src[n - 1]))
+        n--;
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* Finds a child by local name in either Common namespace. */
+static xmlNodePtr common_child(xmlNodePtr parent, const char *name)
+{
+    xmlNodePtr c = mm_xml_child(parent, MM_NS_C3, name);
+    return c ? c : mm_xml_child(parent, MM_NS_C1, name);
+}
+
+static char *node_text(xmlNodePtr n)
+{
+    if (!n)
+        return NULL;
+    xmlChar *t = xmlNodeGetContent(n);
+    char *s = strdup(t ? (const char *)t : "");
+    xmlFree(t);
+    return s;
+}
+
+/* Strict decimal integer (surrounding whitespace allowed). */
+static int parse_int(const char *s, int *out)
+{
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!*s)
+        return -1;
+    errno = 0;
+    char *end;
+    long v = strtol(s, &end, 10);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (errno || *end || v < INT_MIN || v > INT_MAX)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* Unqualified per SOAP 1.1, but some stacks qualify faultcode/faultstring. */
+static xmlNodePtr fault_part(xmlNodePtr fault, const char *name)
+{
+    xmlNodePtr c = mm_xml_child(fault, NULL, name);
+    return c ? c : mm_xml_child(fault, MM_NS_SOAP, name);
+}
+
+static int parse_fault(xmlNodePtr fnode, mm_soap_fault *fault, mm_error *err)
+{
+    mm_soap_fault local;
+    mm_soap_fault *f = fault ? fault : &local;
+    memset(f, 0, sizeof *f);
+    f->code = -1;
+
+    char *fs = node_text(fault_part(fnode, "faultstring"));
+    copy_trimmed(f->faultstring, sizeof f->faultstring, fs);
+    free(fs);
+
+    /* The code lives in any detail child of type ExceptionInformation
+     * (c3:applicationFault, or a per-operation c1 fault element). */
+    xmlNodePtr detail = fault_part(fnode, "detail");
+    xmlNodePtr info = NULL;
+    if (detail)
+        for (xmlNodePtr c = detail->children; c && !info; c = c->next)
+            if (c->type == XML_ELEMENT_NODE && common_child(c, "ErrorCode"))
+                info = c;
+    if (info) {
+        char *code = node_text(common_child(info, "ErrorCode"));
+        char *desc = node_text(common_child(info, "Description"));
+        char *call = node_text(common_child(info, "CallId"));
+        int v;
+        if (parse_int(code, &v) == 0 && v >= 0)
+            f->code = v;
+        copy_trimmed(f->description, sizeof f->description, desc);
+        copy_trimmed(f->call_id, sizeof f->call_id, call);
+        free(code);
+        free(desc);
+        free(call);
+    }
+
+    if (f->code < 0) {
+        mm_error_set(err, MM_ERR_TECHNICAL, -1, "SOAP fault without error code: %s",
+                     f->faultstring[0] ? f->faultstring : "(no faultstring)");
+    } else {
+        mm_error_set(err, mm_soap_fault_is_technical(f) ? MM_ERR_TECHNICAL : MM_ERR_APPLICATION, f->code,
+                     "SOAP fault %d: %s (call id %s)", f->code,
+                     f->description[0] ? f->description : f->faultstring,
+                     f->call_id[0] ? f->call_id : "none");
+    }
+    /* A fault may quote the recipient; the message is meant for logs. */
+    if (err)
+        mm_log_mask_text(err->msg);
+    return -1;
+}
+
+/* ---- parsing ----------------------------------------------------------- */
+
+static xmlNodePtr first_element(xmlNodePtr n)
+{
+    for (; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE)
+            return n;
+    return NULL;
+}
+
+xmlDocPtr mm_soap_parse(const char *xml, size_t len, xmlNodePtr *body,
+                        mm_soap_fault *fault, mm_error *err)
+{
+    if (body)
+        *body = NULL;
+    if (fault) {
+        memset(fault, 0, sizeof *fault);
+        fault->code = -1;
+    }
+    if (!xml || len == 0) {
+        mm_error_set(err, MM_ERR_PROTOCOL, 0, "empty SOAP response");
+        return NULL;
+    }
+    if (len > MM_SOAP_MAX_BYTES || len > INT_MAX) {
+        mm_error_set(err, MM_ERR_PROTOCOL, 0, "SOAP response of %zu bytes exceeds the limit of %d", len,
+                     MM_SOAP_MAX_BYTES);
+        return NULL;
+    }
+    /* SOAP forbids DTDs; refusing them outright rules out entity tricks. */
+    if (memmem(xml, len, "<!DOCTYPE", 9) || memmem(xml, len, "<!ENTITY", 8)) {
+        mm_error_set(err, MM_ERR_PROTOCOL, 0, "SOAP response contains a DTD, which SOAP does not allow");
+        return NULL;
+    }
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt) {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory creating XML parser");
+        return NULL;
+    }
+    /* No network, no entity substitution, no DTD loading, no printing. */
+    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "soap-response.xml", NULL,
+                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc) {
+        const xmlError *xe = xmlCtxtGetLastError(ctxt);
+        char m[200] = "";
+        if (xe && xe->message)
+            copy_trimmed(m, sizeof m, xe->message);
+        mm_error_set(err, MM_ERR_PROTOCOL, 0, "SOAP response is not well-formed XML: %s",
+                     m[0] ? m : "parse error");
+        xmlFreeParserCtxt(ctxt);
+        return NULL;
+    }
+    xmlFreeParserCtxt(ctxt);
+
+    xmlNodePtr env = xmlDocGetRootElement(doc);
+    if (!env || strcmp((const char *)env->name, "Envelope") || !ns_is(env, MM_NS_SOAP)) {
+        mm_error_set(err, MM_ERR_PROTOCOL, 0, "response is not a SOAP 1.1 Envelope");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    xmlNodePtr b = mm_xml_child(env, MM_NS_SOAP, "Body");
+    xmlNodePtr first = b ? first_element(b->children) : NULL;
+    if (!first) {
+        mm_error_set(err, MM_ERR_PROTOCOL, 0, "SOAP response has no Body content");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    if (!strcmp((const char *)first->name, "Fault") && ns_is(first, MM_NS_SOAP)) {
+        parse_fault(first, fault, err);
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    if (body)
+        *body = first;
+    return doc;
+}
+
+/* ---- calls ------------------------------------------------------------- */
+
+xmlDocPtr mm_soap_call(mm_http *h, const char *url, const char *request, size_t len,
+                       xmlNodePtr *body, mm_soap_fault *fault, mm_error *err)
+{
+    static const char *const headers[] = {"SOAPAction: \"\"", NULL};
+    if (body)
+        *body = NULL;
+    if (fault) {
+        memset(fault, 0, sizeof *fault);
+        fault->code = -1;
+    }
+    mm_buf resp = MM_BUF_INIT;
+    long status = 0;
+    if (mm_http_request(h, "POST", url, "text/xml; charset=UTF-8", request, len, headers, &status, &resp,
+                        err) < 0) {
+        mm_buf_free(&resp);
+        return NULL;
+    }
+    mm_error perr;
+    mm_error_clear(&perr);
+    xmlDocPtr doc = mm_soap_parse(resp.data, resp.len, body, fault, &perr);
+    mm_buf_free(&resp);
+    int is_fault = !doc && (perr.cls == MM_ERR_TECHNICAL || perr.cls == MM_ERR_APPLICATION);
+
+    if (status == 200) {
+        if (!doc && err)
+            *err = perr;
+        return doc;
+    }
+    /* Any other status: a fault body still says what went wrong. */
+    if (is_fault) {
+        if (err)
+            *err = perr;
+        return NULL;
+    }
+    if (doc) {
+        xmlFreeDoc(doc);
+        if (body)
+            *body = NULL;
+    }
+    if (status >= 500 && status <= 599)
+        mm_error_set(err, MM_ERR_TRANSPORT, (int)status, "HTTP %ld from %s without a SOAP fault", status, url);
+    else
+        mm_error_set(err, MM_ERR_PROTOCOL, (int)status, "unexpected HTTP status %ld from %s", status, url);
+    return NULL;
+}
+
+/* ---- writing faults ---------------------------------------------------- */
+
+int mm_soap_write_fault(mm_buf *out, int code, const char *description, const char *call_id)
+{
+    char generated[33];
+    if (!description)
+        description = "";
+    if (code >= 0 && (!call_id || !*call_id)) {
+        /* CallId is 20..50 characters in the schema. */
+        unsigned char rnd[16];
+        if (RAND_bytes(rnd, sizeof rnd) != 1)
+            return -1;
+        for (size_t i = 0; i < sizeof rnd; i++)
+            snprintf(generated + 2 * i, 3, "%02x", rnd[i]);
+        call_id = generated;
+    }
+    int rc = 0;
+    rc |= mm_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                           "<soap:Envelope xmlns:soap=\"" MM_NS_SOAP "\"><soap:Body><soap:Fault>"
+                           "<faultcode>soap:Server</faultcode><faultstring>");
+    rc |= mm_xml_escape(out, description);
+    rc |= mm_buf_puts(out, "</faultstring>");
+    if (code >= 0) {
+        rc |= mm_buf_printf(out,
+                            "<detail><c3:applicationFault xmlns:c3=\"" MM_NS_C3 "\">"
+                            "<c3:ErrorCode>%d</c3:ErrorCode><c3:Description>",
+                            code);
+        rc |= mm_xml_escape(out, description);
+        rc |= mm_buf_puts(out, "</c3:Description><c3:CallId>");
+        rc |= mm_xml_escape(out, call_id);
+        rc |= mm_buf_puts(out, "</c3:CallId></c3:applicationFault></detail>");
+    }
+    rc |= mm_buf_puts(out, "</soap:Fault></soap:Body></soap:Envelope>");
+    return rc ? -1 : 0;
+}

@@ -22,6 +22,9 @@
 #define MM_NS_DISP   "http://minameddelanden.gov.se/schema/Dispatcher"
 #define MM_NS_DS     "http://www.w3.org/2000/09/xmldsig#"
 
+/* Largest SOAP response accepted (bytes). */
+#define MM_SOAP_MAX_BYTES (16 * 1024 * 1024)
+
 /* A parsed SOAP fault. */
 typedef struct {
     int code;              /* ErrorCode, -1 when the fault carried none */
@@ -47,14 +50,18 @@ xmlDocPtr mm_soap_call(mm_http *h, const char *url, const char *request, size_t 
                        xmlNodePtr *body, mm_soap_fault *fault, mm_error *err);
 
 /* Writes a complete SOAP 1.1 fault envelope with a c3:applicationFault
- * detail (used by the simulator and tests). */
+ * detail (used by the simulator and tests).  code < 0 writes a fault with
+ * no detail at all (only faultstring = description); call_id NULL or ""
+ * generates a random 32-character one. */
 int mm_soap_write_fault(mm_buf *out, int code, const char *description, const char *call_id);
 
-/* Namespace-aware helpers: first child element with this namespace/name,
- * and its text content (malloc'd, NULL when absent). */
+/* Namespace-aware helpers: first child element with this namespace/name
+ * (ns NULL = no namespace), and its text content (malloc'd, free() it;
+ * NULL when absent). */
 xmlNodePtr mm_xml_child(xmlNodePtr parent, const char *ns, const char *name);
 char *mm_xml_child_text(xmlNodePtr parent, const char *ns, const char *name);
-/* XML-escapes text for element content into out. */
+/* XML-escapes text for element content or attribute values into out
+ * (& < > " and CR; C0 controls XML cannot carry become '?'). */
 int mm_xml_escape(mm_buf *out, const char *text);
 
 #endif
