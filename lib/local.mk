@@ -12,4 +12,5 @@ lib_libmmprint_a_SOURCES = \
 	lib/http.c lib/http.h \
 	lib/far.c lib/far.h \
 	lib/mailbox.c lib/mailbox.h \
-	lib/bundle.c lib/bundle.h
+	lib/bundle.c lib/bundle.h \
+	lib/client.c lib/client.h

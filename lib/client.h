@@ -1,0 +1,76 @@
+/* The print path's client of mmprintd: what the CUPS backend needs to hand a
+ * job bundle to the server over HTTPS with a client certificate, and to turn
+ * the server's answer into one of the few things CUPS can do with a job. */
+#ifndef MM_CLIENT_H
+#define MM_CLIENT_H
+
+#include <signal.h>
+#include <stddef.h>
+#include "error.h"
+
+#define MM_CLIENT_DEFAULT_PORT 8631
+/* The server refuses bodies above 32 MiB; leave room for the bundle header. */
+#define MM_CLIENT_MAX_BUNDLE (32u * 1024u * 1024u)
+
+typedef struct {
+    char cert[1024];           /* client certificate (PEM) */
+    char key[1024];            /* its private key (PEM) */
+    char ca[1024];             /* CA that signed the server's certificate */
+    long connect_timeout_ms;   /* default 5000 */
+    long timeout_ms;           /* whole request, default 120000 */
+} mm_client_conf;
+
+/* Reads a `key = value` file with the keys cert, key, ca, connect_timeout and
+ * timeout (seconds).  Unknown keys and missing cert/key/ca are errors. */
+int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err);
+
+/* Refuses a private key that someone other than root or lp could read or
+ * change: readable/writable by others, group-readable with a group other
+ * than root or lp, or owned by anyone but root, lp or the caller. */
+int mm_client_check_key(const char *path, mm_error *err);
+
+/* mmprint://host[:port]/ -> https://host:port (no trailing slash).  IPv6
+ * literals in brackets are kept; user info, query and fragment are refused. */
+int mm_client_base_url(const char *device_uri, char *out, size_t out_size, mm_error *err);
+
+/* The server's answer to POST /api/v1/jobs, as far as the backend needs it. */
+typedef struct {
+    long status;               /* HTTP status */
+    char id[64];
+    char state[32];
+    char channel[16];
+    char operator_name[64];
+    char printer[128];
+    char message[512];         /* Swedish, for an INFO:/ERROR: line */
+    char error[128];           /* machine-readable error on 4xx/5xx */
+    int pages;                 /* 0 when unknown */
+} mm_client_reply;
+
+/* Fills r from a status and a JSON body; a body that is not JSON leaves the
+ * text fields empty (the status still decides what happens). */
+void mm_client_parse_reply(long status, const char *body, size_t len, mm_client_reply *r);
+
+typedef enum {
+    MM_CLIENT_DONE,    /* accepted: CUPS_BACKEND_OK */
+    MM_CLIENT_HOLD,    /* recipient missing: JOBSTATE account-info-needed, CUPS_BACKEND_HOLD */
+    MM_CLIENT_RETRY,   /* try again later: CUPS_BACKEND_RETRY */
+    MM_CLIENT_CANCEL,  /* refused or finally failed: CUPS_BACKEND_CANCEL */
+    MM_CLIENT_STOP     /* this host is not allowed (TLS client refused): CUPS_BACKEND_STOP */
+} mm_client_action;
+
+mm_client_action mm_client_classify(const mm_client_reply *r);
+
+/* POSTs the bundle to base_url/api/v1/jobs with Idempotency-Key (if
+ * idem_key is non-NULL).  Any HTTP answer returns 0 with r filled; failures
+ * to connect, TLS errors, timeouts and an abort (*abort_flag set, checked
+ * during the transfer) return -1 with MM_ERR_TRANSPORT. */
+int mm_client_submit(const mm_client_conf *conf, const char *base_url,
+                     const unsigned char *bundle, size_t len, const char *idem_key,
+                     const volatile sig_atomic_t *abort_flag, mm_client_reply *r, mm_error *err);
+
+/* Replaces the last four digits of every run that reads as a personnummer
+ * (10 or 12 digits, optionally with '-' or '+' before the last four) with
+ * '*', in place, so server text can go to CUPS logs safely. */
+void mm_client_mask(char *text);
+
+#endif
