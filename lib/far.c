@@ -1,1 +1,248 @@
+/* FaR client: Recipient v3 isReachable in batches, response parsing by
+ * namespace URI, and the rule deciding digital versus paper. */
 #include "far.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int all_digits(const char *s, size_t n)
+{
+    if (!s || strlen(s) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* The senderOrgNr type: "16" followed by ten digits. */
+static int valid_orgnr(const char *s)
+{
+    return all_digits(s, 12) && s[0] == '1' && s[1] == '6';
+}
+
+void mm_far_apply_rule(mm_reach *r)
+{
+    r->digital = 0;
+    if (!r->found)
+        snprintf(r->reason, sizeof r->reason, "not known to FaR");
+    else if (!strcmp(r->type, "Not"))
+        snprintf(r->reason, sizeof r->reason, "no digital mailbox (Type=Not)");
+    else if (!strcmp(r->type, "Anonymous"))
+        snprintf(r->reason, sizeof r->reason, "anonymous account");
+    else if (strcmp(r->type, "Secure"))
+        snprintf(r->reason, sizeof r->reason, "unknown account type (Type=%.16s)", r->type);
+    else if (r->pending)
+        snprintf(r->reason, sizeof r->reason, "mailbox registration pending");
+    else if (!r->sender_accepted)
+        snprintf(r->reason, sizeof r->reason, "recipient does not accept this sender");
+    else if (!r->service_address[0])
+        snprintf(r->reason, sizeof r->reason, "no service address");
+    else {
+        r->digital = 1;
+        r->reason[0] = '\0';
+    }
+}
+
+int mm_far_build_request(mm_buf *out, const char *sender_orgnr, const char *const *ids, size_t n)
+{
+    if (n > MM_FAR_BATCH_MAX || !sender_orgnr)
+        return -1;
+    int rc = 0;
+    rc |= mm_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                           "<soapenv:Envelope xmlns:soapenv=\"" MM_NS_SOAP "\" xmlns:rcp3=\"" MM_NS_RCP3 "\">"
+                           "<soapenv:Body><rcp3:isReachable><rcp3:senderOrgNr>");
+    rc |= mm_xml_escape(out, sender_orgnr);
+    rc |= mm_buf_puts(out, "</rcp3:senderOrgNr>");
+    for (size_t i = 0; i < n; i++) {
+        rc |= mm_buf_puts(out, "<rcp3:recipientId>");
+        rc |= mm_xml_escape(out, ids[i]);
+        rc |= mm_buf_puts(out, "</rcp3:recipientId>");
+    }
+    rc |= mm_buf_puts(out, "</rcp3:isReachable></soapenv:Body></soapenv:Envelope>");
+    return rc ? -1 : 0;
+}
+
+/* ---- response parsing -------------------------------------------------- */
+
+/* Text of a child element, trimmed; NULL when absent. */
+static char *child_trimmed(xmlNodePtr parent, const char *ns, const char *name)
+{
+    char *t = mm_xml_child_text(parent, ns, name);
+    if (!t)
+        return NULL;
+    char *s = t;
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    memmove(t, s, n);
+    t[n] = '\0';
+    return t;
+}
+
+/* xs:boolean: 1/0, -1 when not a boolean. */
+static int parse_bool(const char *s)
+{
+    if (!s)
+        return -1;
+    if (!strcmp(s, "true") || !strcmp(s, "1"))
+        return 1;
+    if (!strcmp(s, "false") || !strcmp(s, "0"))
+        return 0;
+    return -1;
+}
+
+/* Copies s into dst; fails when it does not fit (a truncated address or
+ * id would be wrong, not just short). */
+static int copy_exact(char *dst, size_t size, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= size)
+        return -1;
+    memcpy(dst, s, n + 1);
+    return 0;
+}
+
+/* Copies display text, cut on a UTF-8 boundary when too long. */
+static void copy_display(char *dst, size_t size, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+/* One isReachableResponse/return (ReachabilityStatus) into a scratch entry. */
+static int parse_status(xmlNodePtr ret, mm_reach *r, mm_error *err)
+{
+    char *rid = NULL, *type = NULL, *pending = NULL, *accepted = NULL;
+    char *sid = NULL, *sname = NULL, *saddr = NULL;
+    int rc = -1;
+    memset(r, 0, sizeof *r);
+
+    xmlNodePtr acc = mm_xml_child(ret, MM_NS_RCP, "AccountStatus");
+    if (!acc) {
+        mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer without AccountStatus");
+        goto out;
+    }
+    rid = child_trimmed(acc, MM_NS_RCP, "RecipientId");
+    type = child_trimmed(acc, MM_NS_RCP, "Type");
+    pending = child_trimmed(acc, MM_NS_RCP, "Pending");
+    accepted = child_trimmed(ret, MM_NS_RCP, "SenderAccepted");
+    if (!rid || !all_digits(rid, 12)) {
+        mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with a missing or malformed RecipientId");
+        goto out;
+    }
+    memcpy(r->recipient, rid, 13);
+    if (!type || copy_exact(r->type, sizeof r->type, type) < 0) {
+        mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with a missing or malformed Type");
+        goto out;
+    }
+    if ((r->pending = parse_bool(pending)) < 0) {
+        mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with a missing or malformed Pending");
+        goto out;
+    }
+    if ((r->sender_accepted = parse_bool(accepted)) < 0) {
+        mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with a missing or malformed SenderAccepted");
+        goto out;
+    }
+    xmlNodePtr sup = mm_xml_child(acc, MM_NS_RCP, "ServiceSupplier");
+    if (sup) {
+        sid = child_trimmed(sup, MM_NS_RCP, "Id");
+        sname = child_trimmed(sup, MM_NS_RCP, "Name");
+        saddr = child_trimmed(sup, MM_NS_RCP, "ServiceAdress");
+        if (sid && copy_exact(r->operator_id, sizeof r->operator_id, sid) < 0) {
+            mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with an over-long ServiceSupplier Id");
+            goto out;
+        }
+        if (sname)
+            copy_display(r->operator_name, sizeof r->operator_name, sname);
+        if (saddr && copy_exact(r->service_address, sizeof r->service_address, saddr) < 0) {
+            mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with a ServiceAdress longer than %zu bytes",
+                         sizeof r->service_address - 1);
+            goto out;
+        }
+    }
+    r->found = 1;
+    rc = 0;
+out:
+    free(rid);
+    free(type);
+    free(pending);
+    free(accepted);
+    free(sid);
+    free(sname);
+    free(saddr);
+    return rc;
+}
+
+int mm_far_parse_response(xmlNodePtr response, const char *const *ids, size_t n, mm_reach *out, mm_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        snprintf(out[i].recipient, sizeof out[i].recipient, "%.12s", ids[i]);
+        mm_far_apply_rule(&out[i]);
+    }
+    if (!response || response->type != XML_ELEMENT_NODE ||
+        strcmp((const char *)response->name, "isReachableResponse") || !response->ns || !response->ns->href ||
+        strcmp((const char *)response->ns->href, MM_NS_RCP3))
+        return mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answered something other than isReachableResponse");
+
+    for (xmlNodePtr c = response->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "return") || !c->ns ||
+            strcmp((const char *)c->ns->href, MM_NS_RCP3))
+            continue;
+        mm_reach r;
+        if (parse_status(c, &r, err) < 0)
+            return -1;
+        mm_far_apply_rule(&r);
+        /* Every input position with this id gets the answer (duplicates). */
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(ids[i], r.recipient))
+                out[i] = r;
+    }
+    return 0;
+}
+
+int mm_far_is_reachable(mm_http *h, const char *far_url, const char *sender_orgnr,
+                        const char *const *ids, size_t n, mm_reach *out,
+                        mm_soap_fault *fault, mm_error *err)
+{
+    if (!valid_orgnr(sender_orgnr))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "sender organisation number must be 16 followed by 10 digits");
+    for (size_t i = 0; i < n; i++)
+        if (!all_digits(ids[i], 12))
+            return mm_error_set(err, MM_ERR_INPUT, 0, "recipient %zu is not a 12-digit identity number", i + 1);
+
+    mm_buf req = MM_BUF_INIT;
+    for (size_t off = 0; off < n; off += MM_FAR_BATCH_MAX) {
+        size_t k = n - off < MM_FAR_BATCH_MAX ? n - off : MM_FAR_BATCH_MAX;
+        mm_buf_reset(&req);
+        if (mm_far_build_request(&req, sender_orgnr, ids + off, k) < 0) {
+            mm_buf_free(&req);
+            return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory building isReachable");
+        }
+        xmlNodePtr body;
+        xmlDocPtr doc = mm_soap_call(h, far_url, req.data, req.len, &body, fault, err);
+        if (!doc) {
+            mm_buf_free(&req);
+            return -1;
+        }
+        int rc = mm_far_parse_response(body, ids + off, k, out + off, err);
+        xmlFreeDoc(doc);
+        if (rc < 0) {
+            mm_buf_free(&req);
+            return -1;
+        }
+    }
+    mm_buf_free(&req);
+    return 0;
+}

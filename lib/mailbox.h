@@ -9,7 +9,8 @@
 
 typedef struct {
     char trans_id[128];
-    int delivered;      /* Status/Delivered for the recipient */
+    int delivered;      /* Status/Delivered for the recipient (1 only when every Status says true) */
+    char recipient[13]; /* Status/RecipientId (the first one) */
 } mm_mailbox_result;
 
 /* POSTs a deliverSecure envelope (from mm_delivery_build) to the operator's
@@ -17,5 +18,8 @@ typedef struct {
  * the caller decides (paper). */
 int mm_mailbox_deliver(mm_http *h, const char *service_url, const char *soap, size_t len,
                        mm_mailbox_result *result, mm_soap_fault *fault, mm_error *err);
+
+/* Parses a deliverSecureResponse body element (by namespace URI) into result. */
+int mm_mailbox_parse_response(xmlNodePtr response, mm_mailbox_result *result, mm_error *err);
 
 #endif
