@@ -6,3 +6,8 @@ check_PROGRAMS += tests/unit/test_idnum
 tests_unit_test_idnum_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_idnum_SOURCES = tests/unit/test_idnum.c
 tests_unit_test_idnum_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_client
+tests_unit_test_client_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_client_SOURCES = tests/unit/test_client.c
+tests_unit_test_client_LDADD = $(UNIT_LIBS)

@@ -1,0 +1,184 @@
+/* lib/client: device URI parsing, backend.conf, key permissions, the
+ * server answer -> CUPS action table, and masking of server text. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "client.h"
+
+static void test_base_url(void **state)
+{
+    (void)state;
+    char out[300];
+    mm_error err;
+    assert_int_equal(mm_client_base_url("mmprint://print.example.se:8631/", out, sizeof out, &err), 0);
+    assert_string_equal(out, "https://print.example.se:8631");
+    assert_int_equal(mm_client_base_url("mmprint://127.0.0.1/", out, sizeof out, &err), 0);
+    assert_string_equal(out, "https://127.0.0.1:8631");
+    assert_int_equal(mm_client_base_url("mmprint://[::1]:9000", out, sizeof out, &err), 0);
+    assert_string_equal(out, "https://[::1]:9000");
+    static const char *const bad[] = {
+        "ipp://host/", "mmprint://", "mmprint:///", "mmprint://user:pw@host/", "mmprint://host:0/",
+        "mmprint://host:99999/", "mmprint://host/path", "mmprint://host/?x=1", "mmprint://ho st/",
+        "mmprint://[::1/", "mmprint://host:12ab/",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        mm_error_clear(&err);
+        assert_int_equal(mm_client_base_url(bad[i], out, sizeof out, &err), -1);
+        assert_int_equal(err.cls, MM_ERR_INPUT);
+    }
+}
+
+static mm_client_action classify(long status, const char *json)
+{
+    mm_client_reply r;
+    mm_client_parse_reply(status, json, json ? strlen(json) : 0, &r);
+    return mm_client_classify(&r);
+}
+
+static void test_classify(void **state)
+{
+    (void)state;
+    assert_int_equal(classify(201, "{\"state\":\"delivered\"}"), MM_CLIENT_DONE);
+    assert_int_equal(classify(200, "{\"state\":\"printed\"}"), MM_CLIENT_DONE);
+    assert_int_equal(classify(201, "{\"state\":\"queued\"}"), MM_CLIENT_DONE);
+    assert_int_equal(classify(201, "{\"state\":\"sending\"}"), MM_CLIENT_DONE);
+    assert_int_equal(classify(201, "{\"state\":\"printing\"}"), MM_CLIENT_DONE);
+    assert_int_equal(classify(201, "{\"state\":\"needs-recipient\"}"), MM_CLIENT_HOLD);
+    assert_int_equal(classify(200, "{\"state\":\"needs-recipient\"}"), MM_CLIENT_HOLD);
+    assert_int_equal(classify(201, "{\"state\":\"returned\"}"), MM_CLIENT_CANCEL);
+    assert_int_equal(classify(200, "{\"state\":\"failed\"}"), MM_CLIENT_CANCEL);
+    assert_int_equal(classify(200, "{\"state\":\"cancelled\"}"), MM_CLIENT_CANCEL);
+    /* A 2xx we cannot read is asked again (the key makes that safe), never taken as delivered. */
+    assert_int_equal(classify(201, "{\"state\":\"bogus\"}"), MM_CLIENT_RETRY);
+    assert_int_equal(classify(201, "not json"), MM_CLIENT_RETRY);
+    assert_int_equal(classify(400, "{\"error\":\"bad-bundle\",\"message\":\"Felaktig\"}"), MM_CLIENT_CANCEL);
+    assert_int_equal(classify(413, NULL), MM_CLIENT_CANCEL);
+    assert_int_equal(classify(401, NULL), MM_CLIENT_STOP);
+    assert_int_equal(classify(403, NULL), MM_CLIENT_STOP);
+    assert_int_equal(classify(500, NULL), MM_CLIENT_RETRY);
+    assert_int_equal(classify(503, "{\"error\":\"draining\"}"), MM_CLIENT_RETRY);
+    assert_int_equal(classify(429, NULL), MM_CLIENT_RETRY);
+    assert_int_equal(classify(302, NULL), MM_CLIENT_RETRY);
+}
+
+static void test_parse_reply(void **state)
+{
+    (void)state;
+    const char *j = "{\"id\":\"j-17\",\"state\":\"delivered\",\"channel\":\"digital\",\"operator\":\"Kivra\","
+                    "\"printer\":null,\"message\":\"Levererat digitalt\\ntill Kivra\",\"pages\":3}";
+    mm_client_reply r;
+    mm_client_parse_reply(201, j, strlen(j), &r);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(r.id, "j-17");
+    assert_string_equal(r.channel, "digital");
+    assert_string_equal(r.operator_name, "Kivra");
+    assert_string_equal(r.printer, "");
+    assert_string_equal(r.message, "Levererat digitalt till Kivra");
+    assert_int_equal(r.pages, 3);
+    mm_client_parse_reply(201, "{\"pages\":-4,\"message\":5}", 25, &r);
+    assert_int_equal(r.pages, 0);
+    assert_string_equal(r.message, "");
+}
+
+static void test_mask(void **state)
+{
+    (void)state;
+    char a[] = "Till 19121212-1212 och 191212121212, 121212-1212 och 1212121212.";
+    mm_client_mask(a);
+    assert_string_equal(a, "Till 19121212-**** och 19121212****, 121212-**** och 121212****.");
+    char b[] = "Jobb 1234567 sida 12345678901234 tel 08-123 45 67";
+    mm_client_mask(b);
+    assert_string_equal(b, "Jobb 1234567 sida 12345678901234 tel 08-123 45 67");
+}
+
+static char tmpdir[64];
+
+static void write_file(const char *name, const char *text, mode_t mode, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+static void test_conf(void **state)
+{
+    (void)state;
+    char path[128];
+    mm_client_conf c;
+    mm_error err;
+    write_file("ok.conf", "# backend\ncert = /etc/mmprint/desk.crt\n key=/etc/mmprint/desk.key \nca = /etc/mmprint/ca.crt\n"
+               "timeout = 30\nconnect_timeout = 2\n", 0644, path, sizeof path);
+    assert_int_equal(mm_client_conf_load(path, &c, &err), 0);
+    assert_string_equal(c.cert, "/etc/mmprint/desk.crt");
+    assert_string_equal(c.key, "/etc/mmprint/desk.key");
+    assert_string_equal(c.ca, "/etc/mmprint/ca.crt");
+    assert_int_equal(c.timeout_ms, 30000);
+    assert_int_equal(c.connect_timeout_ms, 2000);
+    write_file("bad.conf", "cert = a\nkey = b\nca = c\nserver = x\n", 0644, path, sizeof path);
+    assert_int_equal(mm_client_conf_load(path, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "unknown key 'server'"));
+    write_file("missing.conf", "cert = a\nkey = b\n", 0644, path, sizeof path);
+    assert_int_equal(mm_client_conf_load(path, &c, &err), -1);
+    write_file("timeout.conf", "cert = a\nkey = b\nca = c\ntimeout = 0\n", 0644, path, sizeof path);
+    assert_int_equal(mm_client_conf_load(path, &c, &err), -1);
+    assert_int_equal(mm_client_conf_load("/nonexistent/backend.conf", &c, &err), -1);
+}
+
+static void test_key_perms(void **state)
+{
+    (void)state;
+    char path[128];
+    mm_error err;
+    write_file("k600.pem", "key", 0600, path, sizeof path);
+    assert_int_equal(mm_client_check_key(path, &err), 0);
+    write_file("k644.pem", "key", 0644, path, sizeof path);
+    assert_int_equal(mm_client_check_key(path, &err), -1);
+    assert_non_null(strstr(err.msg, "accessible by others"));
+    write_file("k604.pem", "key", 0604, path, sizeof path);
+    assert_int_equal(mm_client_check_key(path, &err), -1);
+    /* Group-readable is fine for group root (or lp), as created here by root. */
+    if (getegid() == 0) {
+        write_file("k640.pem", "key", 0640, path, sizeof path);
+        assert_int_equal(mm_client_check_key(path, &err), 0);
+        assert_int_equal(chown(path, 0, 12345), 0);
+        assert_int_equal(mm_client_check_key(path, &err), -1);
+        assert_non_null(strstr(err.msg, "group"));
+    }
+    assert_int_equal(mm_client_check_key("/nonexistent/key.pem", &err), -1);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/test_client.XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_base_url), cmocka_unit_test(test_classify), cmocka_unit_test(test_parse_reply),
+        cmocka_unit_test(test_mask), cmocka_unit_test(test_conf), cmocka_unit_test(test_key_perms),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
