@@ -12,6 +12,7 @@ static const struct {
     {"id", mmctl_cmd_id, "id [--date YYYY-MM-DD] NUMBER...      validate and normalise identity numbers"},
     {"verify", mmctl_cmd_verify, "verify [--strip-blanks] FILE          check every Mina meddelanden signature"},
     {"lookup", mmctl_cmd_lookup, "lookup [-c CONF] ID...                can a letter go digitally, and where"},
+    {"release", mmctl_cmd_release, "release CUPS_JOB_ID NUMBER             add the personnummer to a held print job and release it"},
     {"send", mmctl_cmd_send, "send [-c CONF] --to ID --subject TEXT [--body TEXT] FILE.pdf"},
 };
 
