@@ -103,8 +103,9 @@ int main(int argc, char **argv)
     mm_client_conf conf;
     if (mm_client_conf_load(conf_path, &conf, &err) != 0 || mm_client_check_key(conf.key, &err) != 0) {
         /* Configuration problems hit every job alike: stop the queue, keep the job. */
-        say("ERROR", err.msg);
+        /* The first ERROR: line becomes the job's status text: Swedish first. */
         say("ERROR", "mmprint är felinställd på den här datorn – kontakta IT");
+        say("ERROR", err.msg);
         return CUPS_BACKEND_STOP;
     }
 
@@ -141,7 +142,7 @@ int main(int argc, char **argv)
     if (!uuid || !*uuid)
         fprintf(stderr, "DEBUG: no job-uuid in the job options; sending without an idempotency key\n");
 
-    say("INFO", "Skickar till mmprint-servern…");
+    fputs("DEBUG: posting the job bundle to the mmprint server\n", stderr);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     mm_client_reply r;
     int src = mm_client_submit(&conf, base, (const unsigned char *)bundle.data, bundle.len, uuid,
