@@ -171,13 +171,15 @@ int main(int argc, char **argv)
         return CUPS_BACKEND_OK;
     case MM_CLIENT_HOLD:
         fputs("JOBSTATE: account-info-needed\n", stderr);
+        /* WARNING, not INFO: cupsd clears INFO text once the job leaves
+         * processing, and the held job must keep telling what to do. */
         if (r.message[0]) {
-            say("INFO", r.message);
+            say("WARNING", r.message);
         } else {
             snprintf(text, sizeof text,
                      "Personnummer saknas – lägg till det med: lp -i %s -o Personnummer=ÅÅÅÅMMDDNNNN -H resume "
                      "(eller mmctl release %s NUMMER)", job_id, job_id);
-            say("INFO", text);
+            say("WARNING", text);
         }
         return CUPS_BACKEND_HOLD;
     case MM_CLIENT_CANCEL:
