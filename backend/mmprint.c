@@ -103,9 +103,11 @@ int main(int argc, char **argv)
     mm_client_conf conf;
     if (mm_client_conf_load(conf_path, &conf, &err) != 0 || mm_client_check_key(conf.key, &err) != 0) {
         /* Configuration problems hit every job alike: stop the queue, keep the job. */
-        /* The first ERROR: line becomes the job's status text: Swedish first. */
-        say("ERROR", "mmprint är felinställd på den här datorn – kontakta IT");
-        say("ERROR", err.msg);
+        /* One line: cupsd shows the first ERROR: on the job and the last on
+         * the queue; IT needs the English detail, the user the Swedish. */
+        char text[700];
+        snprintf(text, sizeof text, "mmprint är felinställd på den här datorn – kontakta IT (%s)", err.msg);
+        say("ERROR", text);
         return CUPS_BACKEND_STOP;
     }
 

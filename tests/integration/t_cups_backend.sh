@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The mmprint backend inside a real, private cupsd, for what needs no
+# mmprintd: discovery, an unsafe client key, the server unreachable (CUPS
+# retries the job), and SIGTERM when a job is cancelled mid-transfer.
+# A raw queue hands the backend our bytes unchanged.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/cups.sh"
+
+make_pki
+mkdir -m 700 "$T/keys"
+cp "$PKI/client-desk1.crt" "$PKI/client-desk1.key" "$PKI/ca.crt" "$T/keys/"
+chmod 600 "$T/keys/client-desk1.key"
+backend_conf "$T/keys/client-desk1.crt" "$T/keys/client-desk1.key" "$T/keys/ca.crt"
+CUPSD_RETRY_INTERVAL=1 start_cupsd || { not_ok "private cupsd starts"; done_testing; exit 1; }
+ok "private cupsd starts on 127.0.0.1:$CUPSD_PORT"
+
+# Discovery: the web UI and lpinfo list the backend as a network device.
+devices=$(lpinfo -v 2>&1)
+contains "lpinfo -v lists the mmprint backend" "$devices" 'network mmprint'
+out=$("$MM_BUILDDIR/backend/mmprint")
+is "discovery prints exactly one line" "$out" 'network mmprint "Unknown" "Mina meddelanden (mmprint)"'
+
+# Nothing listens on this port: the server is down.
+dead=$(free_port)
+lpadmin -p "$CUPS_QUEUE" -E -v "mmprint://127.0.0.1:$dead/" -m raw -o printer-error-policy=retry-job 2>/dev/null
+printf 'MMPRINT-JOB 1\ntitle: x\n\n' > "$T/bundle"
+id=$(submit -o raw "$T/bundle")
+check "job is held for retry while the server is down" wait_job_state "$id" pending-held 15
+msg=$(job_message "$id")
+contains "the job says the server does not answer (Swedish)" "$msg" "mmprint-servern svarar inte"
+reasons=$(job_state_reasons "$id")
+is "reason is resources-are-not-ready" "$reasons" "resources-are-not-ready"
+st=$(lpstat -p "$CUPS_QUEUE")
+contains "the queue stays enabled (retry, not stop)" "$st" "enabled"
+# CUPS tries again by itself (JobRetryInterval 1 s): the retry count grows.
+for ((i = 0; i < 60; i++)); do
+  tries=$(grep -c "\[Job $id\] Backend returned status 6" "$CUPS_DIR/log/error_log")
+  [ "$tries" -ge 2 ] && break
+  sleep 0.5
+done
+check "CUPS retried the job ($tries attempts so far)" test "$tries" -ge 2
+cancel "$id"
+
+# A stalled server: it accepts the connection and never answers TLS.  Cancel
+# must stop the backend at once (SIGTERM), not after the 60 s timeout.
+stall=$(free_port)
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+' "$stall" &
+remember_pid $!
+wait_port "$stall"
+lpadmin -p "$CUPS_QUEUE" -v "mmprint://127.0.0.1:$stall/" 2>/dev/null
+id=$(submit -o raw "$T/bundle")
+check "job is processing against the stalled server" wait_job_state "$id" processing 10
+sleep 1
+bpid=$(pgrep -f "^mmprint://127.0.0.1:$stall/" | head -n 1)  # argv[0] is the device URI
+check "the backend process runs" test -n "$bpid"
+t0=$(date +%s%N)
+cancel "$id"
+check "cancelled job reaches canceled" wait_job_state "$id" canceled 10
+for ((i = 0; i < 50; i++)); do kill -0 "$bpid" 2>/dev/null || break; sleep 0.1; done
+t1=$(date +%s%N)
+check_fails "the backend has exited after SIGTERM" kill -0 "$bpid"
+ms=$(((t1 - t0) / 1000000))
+check "the backend stopped within 3 s of cancel (${ms} ms)" test "$ms" -lt 3000
+check "cupsd did not have to SIGKILL it" bash -c "! grep -q 'Stopping unresponsive job' '$CUPS_DIR/log/error_log'"
+
+# A client key others can read: the backend refuses to use it, stops the
+# queue with a Swedish ERROR: and keeps the job (nothing is lost).
+chmod 644 "$T/keys/client-desk1.key"
+lpadmin -p "$CUPS_QUEUE" -v "mmprint://127.0.0.1:$dead/" 2>/dev/null
+id=$(submit -o raw "$T/bundle")
+for ((i = 0; i < 50; i++)); do
+  lpstat -p "$CUPS_QUEUE" 2>/dev/null | grep -q disabled && break
+  sleep 0.2
+done
+st=$(lpstat -p "$CUPS_QUEUE" -l 2>&1)
+contains "an unsafe key stops the queue" "$st" "disabled"
+contains "the queue tells IT in Swedish" "$st" "mmprint är felinställd på den här datorn"
+check "error_log names the key problem" grep -q "accessible by others" "$CUPS_DIR/log/error_log"
+is "the job is kept, pending" "$(job_state "$id")" "pending"
+chmod 600 "$T/keys/client-desk1.key"
+cancel "$id"
+
+# Nothing in any CUPS log may hold an unmasked personnummer (the backend
+# masks server text); none was printed here, so check the masking itself.
+out=$(printf 'MMPRINT-JOB 1\n\n' | DEVICE_URI="mmprint://127.0.0.1:$dead/" \
+  MMPRINT_BACKEND_CONF="$CUPS_DIR/backend.conf" "$MM_BUILDDIR/backend/mmprint" 1 u t 1 "" 2>&1)
+contains "backend run by hand without the server asks to retry" "$out" "WARNING: mmprint-servern svarar inte"
+"$MM_BUILDDIR/backend/mmprint" 1 u t 1 "" </dev/null >/dev/null 2>&1
+rc=$?
+is "backend run by hand without a device URI config exits STOP (4), never FAILED (1)" "$rc" 4
+
+stop_cupsd
+done_testing
