@@ -15,5 +15,6 @@ tools_bench_bench_sign_SOURCES = tools/bench/bench_sign.c
 tools_bench_bench_sign_LDADD = $(MM_LIBS)
 
 dist_bin_SCRIPTS = tools/pki/mkpki
+dist_man_MANS += doc/mmctl.1 doc/mmctl.conf.5
 dist_sbin_SCRIPTS = tools/mmprint-queue
 EXTRA_DIST += tools/install-deps tools/build tools/check
