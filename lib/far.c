@@ -120,23 +120,16 @@ static void copy_display(char *dst, size_t size, const char *s)
     dst[n] = '\0';
 }
 
-/* One isReachableResponse/return (ReachabilityStatus) into a scratch entry. */
-static int parse_status(xmlNodePtr ret, mm_reach *r, mm_error *err)
+/* One AccountStatus into a scratch entry (found=1 on success). */
+static int parse_account(xmlNodePtr acc, mm_reach *r, mm_error *err)
 {
-    char *rid = NULL, *type = NULL, *pending = NULL, *accepted = NULL;
+    char *rid = NULL, *type = NULL, *pending = NULL;
     char *sid = NULL, *sname = NULL, *saddr = NULL;
     int rc = -1;
-    memset(r, 0, sizeof *r);
 
-    xmlNodePtr acc = mm_xml_child(ret, MM_NS_RCP, "AccountStatus");
-    if (!acc) {
-        mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer without AccountStatus");
-        goto out;
-    }
     rid = child_trimmed(acc, MM_NS_RCP, "RecipientId");
     type = child_trimmed(acc, MM_NS_RCP, "Type");
     pending = child_trimmed(acc, MM_NS_RCP, "Pending");
-    accepted = child_trimmed(ret, MM_NS_RCP, "SenderAccepted");
     if (!rid || !all_digits(rid, 12)) {
         mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with a missing or malformed RecipientId");
         goto out;
@@ -148,10 +141,6 @@ static int parse_status(xmlNodePtr ret, mm_reach *r, mm_error *err)
     }
     if ((r->pending = parse_bool(pending)) < 0) {
         mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with a missing or malformed Pending");
-        goto out;
-    }
-    if ((r->sender_accepted = parse_bool(accepted)) < 0) {
-        mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with a missing or malformed SenderAccepted");
         goto out;
     }
     xmlNodePtr sup = mm_xml_child(acc, MM_NS_RCP, "ServiceSupplier");
@@ -177,11 +166,38 @@ out:
     free(rid);
     free(type);
     free(pending);
-    free(accepted);
     free(sid);
     free(sname);
     free(saddr);
     return rc;
+}
+
+/* One isReachableResponse/return (ReachabilityStatus) into a scratch entry. */
+static int parse_status(xmlNodePtr ret, mm_reach *r, mm_error *err)
+{
+    memset(r, 0, sizeof *r);
+    xmlNodePtr acc = mm_xml_child(ret, MM_NS_RCP, "AccountStatus");
+    if (!acc)
+        return mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer without AccountStatus");
+    if (parse_account(acc, r, err) < 0) {
+        r->found = 0;
+        return -1;
+    }
+    char *accepted = child_trimmed(ret, MM_NS_RCP, "SenderAccepted");
+    r->sender_accepted = parse_bool(accepted);
+    free(accepted);
+    if (r->sender_accepted < 0) {
+        r->found = 0;
+        r->sender_accepted = 0;
+        return mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with a missing or malformed SenderAccepted");
+    }
+    return 0;
+}
+
+static int is_rcp3(xmlNodePtr n, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name) && n->ns && n->ns->href &&
+           !strcmp((const char *)n->ns->href, MM_NS_RCP3);
 }
 
 int mm_far_parse_response(xmlNodePtr response, const char *const *ids, size_t n, mm_reach *out, mm_error *err)
@@ -191,14 +207,11 @@ int mm_far_parse_response(xmlNodePtr response, const char *const *ids, size_t n,
         snprintf(out[i].recipient, sizeof out[i].recipient, "%.12s", ids[i]);
         mm_far_apply_rule(&out[i]);
     }
-    if (!response || response->type != XML_ELEMENT_NODE ||
-        strcmp((const char *)response->name, "isReachableResponse") || !response->ns || !response->ns->href ||
-        strcmp((const char *)response->ns->href, MM_NS_RCP3))
+    if (!is_rcp3(response, "isReachableResponse"))
         return mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answered something other than isReachableResponse");
 
     for (xmlNodePtr c = response->children; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "return") || !c->ns ||
-            strcmp((const char *)c->ns->href, MM_NS_RCP3))
+        if (!is_rcp3(c, "return"))
             continue;
         mm_reach r;
         if (parse_status(c, &r, err) < 0)
@@ -245,4 +258,75 @@ int mm_far_is_reachable(mm_http *h, const char *far_url, const char *sender_orgn
     }
     mm_buf_free(&req);
     return 0;
+}
+
+/* ---- isRegistered ------------------------------------------------------ */
+
+int mm_far_build_registered_request(mm_buf *out, const char *const *ids, size_t n)
+{
+    if (n == 0 || n > MM_FAR_BATCH_MAX)
+        return -1;
+    int rc = mm_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                              "<soapenv:Envelope xmlns:soapenv=\"" MM_NS_SOAP "\" xmlns:rcp3=\"" MM_NS_RCP3 "\">"
+                              "<soapenv:Body><rcp3:isRegistered>");
+    for (size_t i = 0; i < n; i++) {
+        rc |= mm_buf_puts(out, "<rcp3:recipientId>");
+        rc |= mm_xml_escape(out, ids[i]);
+        rc |= mm_buf_puts(out, "</rcp3:recipientId>");
+    }
+    rc |= mm_buf_puts(out, "</rcp3:isRegistered></soapenv:Body></soapenv:Envelope>");
+    return rc ? -1 : 0;
+}
+
+int mm_far_parse_registered_response(xmlNodePtr response, const char *const *ids, size_t n, mm_reach *out,
+                                     mm_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        snprintf(out[i].recipient, sizeof out[i].recipient, "%.12s", ids[i]);
+        snprintf(out[i].reason, sizeof out[i].reason, "not known to FaR");
+    }
+    if (!is_rcp3(response, "isRegisteredResponse"))
+        return mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answered something other than isRegisteredResponse");
+    /* Here return is itself the AccountStatus. */
+    for (xmlNodePtr c = response->children; c; c = c->next) {
+        if (!is_rcp3(c, "return"))
+            continue;
+        mm_reach r;
+        memset(&r, 0, sizeof r);
+        if (parse_account(c, &r, err) < 0)
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(ids[i], r.recipient))
+                out[i] = r;
+    }
+    return 0;
+}
+
+int mm_far_is_registered(mm_http *h, const char *far_url, const char *const *ids, size_t n, mm_reach *out,
+                         mm_soap_fault *fault, mm_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!all_digits(ids[i], 12))
+            return mm_error_set(err, MM_ERR_INPUT, 0, "recipient %zu is not a 12-digit identity number", i + 1);
+    mm_buf req = MM_BUF_INIT;
+    int rc = 0;
+    for (size_t off = 0; off < n && rc == 0; off += MM_FAR_BATCH_MAX) {
+        size_t k = n - off < MM_FAR_BATCH_MAX ? n - off : MM_FAR_BATCH_MAX;
+        mm_buf_reset(&req);
+        if (mm_far_build_registered_request(&req, ids + off, k) < 0) {
+            rc = mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory building isRegistered");
+            break;
+        }
+        xmlNodePtr body;
+        xmlDocPtr doc = mm_soap_call(h, far_url, req.data, req.len, &body, fault, err);
+        if (!doc) {
+            rc = -1;
+            break;
+        }
+        rc = mm_far_parse_registered_response(body, ids + off, k, out + off, err);
+        xmlFreeDoc(doc);
+    }
+    mm_buf_free(&req);
+    return rc;
 }

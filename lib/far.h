@@ -39,4 +39,14 @@ int mm_far_build_request(mm_buf *out, const char *sender_orgnr, const char *cons
 /* Parses an isReachableResponse body element into out (matched by RecipientId). */
 int mm_far_parse_response(xmlNodePtr response, const char *const *ids, size_t n, mm_reach *out, mm_error *err);
 
+/* Recipient v3 isRegistered: whether each recipient has an account at all
+ * (no sender acceptance).  Fills found, type, pending and the operator
+ * fields of out[i] for ids[i]; sender_accepted, digital and reason are not
+ * meaningful here.  Batches of MM_FAR_BATCH_MAX like isReachable. */
+int mm_far_is_registered(mm_http *h, const char *far_url, const char *const *ids, size_t n, mm_reach *out,
+                         mm_soap_fault *fault, mm_error *err);
+int mm_far_build_registered_request(mm_buf *out, const char *const *ids, size_t n);
+int mm_far_parse_registered_response(xmlNodePtr response, const char *const *ids, size_t n, mm_reach *out,
+                                     mm_error *err);
+
 #endif

@@ -417,6 +417,53 @@ static void rule_table(void **state)
     assert_string_equal(r.reason, "not known to FaR");
 }
 
+static void is_registered_request_and_answer(void **state)
+{
+    (void)state;
+    const char *ids[] = {"191212121212", "189001019802", "189001029819"};
+    mm_buf b = MM_BUF_INIT;
+    assert_int_equal(mm_far_build_registered_request(&b, ids, 3), 0);
+    xmlDocPtr doc = xmlReadMemory(b.data, (int)b.len, NULL, NULL, XML_PARSE_NONET);
+    xmlNodePtr el = mm_xml_child(mm_xml_child(xmlDocGetRootElement(doc), MM_NS_SOAP, "Body"), MM_NS_RCP3,
+                                 "isRegistered");
+    assert_non_null(el);
+    xmlSchemaPtr schema = load_schema("schema/v3/Recipient.xsd");
+    assert_true(validates(schema, el));
+    assert_int_equal(count_children(el, MM_NS_RCP3, "recipientId"), 3);
+    xmlFreeDoc(doc);
+    mm_buf_free(&b);
+
+    const char *xml =
+        "<S:Envelope xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"><S:Body>"
+        "<ns3:isRegisteredResponse xmlns:ns2=\"http://minameddelanden.gov.se/schema/Recipient\""
+        " xmlns:ns3=\"http://minameddelanden.gov.se/schema/Recipient/v3\">"
+        "<ns3:return><ns2:RecipientId>191212121212</ns2:RecipientId><ns2:Type>Secure</ns2:Type>"
+        "<ns2:Pending>false</ns2:Pending><ns2:ServiceSupplier><ns2:Id>165567828172</ns2:Id><ns2:Name>Kivra</ns2:Name>"
+        "<ns2:ServiceAdress>https://mm.kivra.com/service/v3</ns2:ServiceAdress><ns2:InternalServiceAdress/>"
+        "</ns2:ServiceSupplier></ns3:return>"
+        "<ns3:return><ns2:RecipientId>189001019802</ns2:RecipientId><ns2:Type>Not</ns2:Type>"
+        "<ns2:Pending>false</ns2:Pending></ns3:return>"
+        "</ns3:isRegisteredResponse></S:Body></S:Envelope>";
+    xmlNodePtr body;
+    mm_error e;
+    mm_error_clear(&e);
+    doc = mm_soap_parse(xml, strlen(xml), &body, NULL, &e);
+    assert_non_null(doc);
+    assert_true(validates(schema, body));
+    mm_reach out[3];
+    assert_int_equal(mm_far_parse_registered_response(body, ids, 3, out, &e), 0);
+    assert_true(out[0].found);
+    assert_string_equal(out[0].type, "Secure");
+    assert_string_equal(out[0].operator_name, "Kivra");
+    assert_true(out[1].found);
+    assert_string_equal(out[1].type, "Not");
+    assert_false(out[2].found);
+    /* an isReachable answer is not an isRegistered answer */
+    assert_int_equal(mm_far_parse_response(body, ids, 3, out, &e), -1);
+    xmlFreeDoc(doc);
+    xmlSchemaFree(schema);
+}
+
 /* ---- mailbox ----------------------------------------------------------- */
 
 static int parse_delivery(const char *xml, mm_mailbox_result *res, mm_error *e)
@@ -507,6 +554,7 @@ int main(void)
         cmocka_unit_test(wrong_namespace_is_not_an_answer),
         cmocka_unit_test(malformed_answers_are_protocol_errors),
         cmocka_unit_test(rule_table),
+        cmocka_unit_test(is_registered_request_and_answer),
         cmocka_unit_test(delivery_result_is_read_by_namespace),
         cmocka_unit_test(malformed_delivery_results_are_protocol_errors),
     };
