@@ -203,3 +203,61 @@ submit() {
   out=$(lp -d "$CUPS_QUEUE" "$@") || return 1
   sed -n 's/^request id is [^ ]*-\([0-9]*\) .*/\1/p' <<<"$out"
 }
+
+# make_letter OUT.pdf [info:KEY=VALUE]... [xmp:NSURI|PREFIX|PROPERTY=VALUE]... [text:LINE]...
+# A small, valid one-page PDF (python3 stdlib only) with the given Info
+# entries, an XMP property and lines of page text (Latin-1, Helvetica).
+make_letter() {
+  python3 - "$@" <<'EOF'
+import sys, zlib
+out, args = sys.argv[1], sys.argv[2:]
+info, xmp, text = [], [], []
+for a in args:
+    kind, _, rest = a.partition(":")
+    if kind == "info": info.append(rest.split("=", 1))
+    elif kind == "xmp": xmp.append(rest)
+    elif kind == "text": text.append(rest)
+def pdfstr(s):
+    b = s.encode("latin-1")
+    return b"(" + b.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+objs = []
+def add(body):
+    objs.append(body); return len(objs)
+cat = add(None); pages = add(None); font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+lines = [b"BT /F1 12 Tf 72 760 Td 16 TL"] + [pdfstr(t) + b" '" for t in (text or ["Brev"])] + [b"ET"]
+stream = b"\n".join(lines)
+content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+page = add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>" % (pages, font, content))
+objs[pages - 1] = b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page
+catalog = b"<< /Type /Catalog /Pages %d 0 R" % pages
+if xmp:
+    props, nss = b"", b""
+    for i, x in enumerate(xmp):
+        ns, prefix, pv = x.split("|", 2)
+        prop, val = pv.split("=", 1)
+        nss += b' xmlns:%s="%s"' % (prefix.encode(), ns.encode())
+        props += b"<%s:%s>%s</%s:%s>" % (prefix.encode(), prop.encode(), val.encode(), prefix.encode(), prop.encode())
+    x = (b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+         b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+         b'<rdf:Description rdf:about=""' + nss + b'>' + props + b'</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end="w"?>')
+    meta = add(b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(x) + x + b"\nendstream")
+    catalog += b" /Metadata %d 0 R" % meta
+objs[cat - 1] = catalog + b" >>"
+infoobj = add(b"<< " + b" ".join(b"/" + k.encode() + b" " + pdfstr(v) for k, v in info) + b" /Producer (mmprint test) >>")
+data = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+offs = []
+for i, body in enumerate(objs, 1):
+    offs.append(len(data))
+    data += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+xref = len(data)
+data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
+data += b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, cat, infoobj, xref)
+open(out, "wb").write(data)
+EOF
+}
+
+# test_pnr N: the Nth valid 1900s test personnummer from Skatteverket's list.
+test_pnr() {
+  python3 -c 'import json,sys; d=[p for p in json.load(open(sys.argv[1])) if p.startswith("19")]; print(d[int(sys.argv[2])])' \
+    "$MM_SHARED/testdata/ids/personnummer-meta/allPins.json" "$1"
+}
