@@ -261,3 +261,107 @@ test_pnr() {
   python3 -c 'import json,sys; d=[p for p in json.load(open(sys.argv[1])) if p.startswith("19")]; print(d[int(sys.argv[2])])' \
     "$MM_SHARED/testdata/ids/personnummer-meta/allPins.json" "$1"
 }
+
+# ---- the whole print path: mmsimd + mmprintd + print room + cupsd + queue ----
+ORG_NR=162120000142
+
+# start_mmsimd REGISTRY_LINES...   the simulator (FaR + operator kivra) on
+# $SIM_PORT with its inbox in $SIM_INBOX; each argument is a registry line.
+start_mmsimd() {
+  make_pki
+  SIM_PORT=$(free_port)
+  SIM_INBOX=$T/inbox
+  mkdir -p "$SIM_INBOX"
+  {
+    echo "operator kivra name=Kivra id=165567828172"
+    echo "sender $ORG_NR name=Exempelkommun"
+    printf '%s\n' "$@"
+  } > "$T/registry"
+  "$MMSIMD" --listen "127.0.0.1:$SIM_PORT" --cert "$PKI/server.crt" --key "$PKI/server.key" \
+    --ca "$PKI/ca.crt" --registry "$T/registry" --schemas "$SCHEMAS" --inbox "$SIM_INBOX" \
+    >"$T/mmsimd.log" 2>&1 &
+  SIM_PID=$!
+  remember_pid "$SIM_PID"
+  wait_port "$SIM_PORT" 20
+}
+
+# sim_recipient NUMBER: a registry line for a Kivra mailbox that takes our letters
+sim_recipient() { echo "recipient $1 operator=kivra type=Secure pending=no accepts=*"; }
+
+# Letters the simulated mailboxes received for NUMBER (lines of index.tsv).
+inbox_count() { # NUMBER
+  [ -f "$SIM_INBOX/index.tsv" ] || { echo 0; return; }
+  grep -c -F "$1" "$SIM_INBOX/index.tsv"
+}
+wait_inbox() { # NUMBER COUNT SECONDS
+  local i
+  for ((i = 0; i < ${3:-20} * 5; i++)); do
+    [ "$(inbox_count "$1")" -ge "$2" ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+# Files the print room printed.
+printroom_count() { find "$PRINTROOM_DIR" -type f -name '*.pdf' 2>/dev/null | wc -l; }
+
+# start_mmprintd: the server on $SRV_PORT (state in $T/srv), org certificate
+# from the test PKI, FaR and kivra at the simulator, paper to the print room.
+start_mmprintd() {
+  SRV_PORT=${SRV_PORT:-$(free_port)}
+  mkdir -p "$T/srv"
+  chmod 700 "$T/srv"
+  cp "$PKI/org.key" "$PKI/server.key" "$T/srv/" 2>/dev/null
+  chmod 600 "$T/srv/org.key" "$T/srv/server.key"
+  cat > "$T/srv/mmprintd.conf" <<CONF
+listen = 127.0.0.1:$SRV_PORT
+tls_cert = $PKI/server.crt
+tls_key = $T/srv/server.key
+client_ca = $PKI/ca.crt
+org_cert = $PKI/org.crt
+org_key = $T/srv/org.key
+ca = $PKI/ca.crt
+far_url = https://127.0.0.1:$SIM_PORT/far/Recipient/v3
+sender_name = Exempelkommun
+db = $T/srv/mmprintd.db
+spool = $T/srv/spool
+printer_uri = $PRINTROOM_URI
+printer_name = Utskriftsrummet
+sync_wait_ms = 3000
+CONF
+  "$MM_BUILDDIR/server/mmprintd" -c "$T/srv/mmprintd.conf" >>"$T/mmprintd.log" 2>&1 &
+  SRV_PID=$!
+  remember_pid "$SRV_PID"
+  wait_port "$SRV_PORT" 20
+}
+
+stop_mmprintd() {
+  [ -n "${SRV_PID:-}" ] || return 0
+  kill "$SRV_PID" 2>/dev/null
+  local i
+  for ((i = 0; i < 100; i++)); do kill -0 "$SRV_PID" 2>/dev/null || break; sleep 0.1; done
+  SRV_PID=
+}
+
+# srv_get PATH: GET on the server API with the desk1 client certificate.
+srv_get() {
+  curl -sS --max-time 10 --cacert "$PKI/ca.crt" --cert "$PKI/client-desk1.crt" --key "$PKI/client-desk1.key" \
+    "https://127.0.0.1:$SRV_PORT$1"
+}
+
+# start_stack REGISTRY_LINES...: simulator, print room, server, cupsd, queue.
+start_stack() {
+  make_pki
+  start_mmsimd "$@" || { echo "mmsimd did not start" >&2; cat "$T/mmsimd.log" >&2; return 1; }
+  start_printroom || { echo "ippeveprinter did not start" >&2; return 1; }
+  start_mmprintd || { echo "mmprintd did not start" >&2; tail -n 20 "$T/mmprintd.log" >&2; return 1; }
+  mkdir -m 700 -p "$T/keys"
+  cp "$PKI/client-desk1.crt" "$PKI/client-desk1.key" "$PKI/ca.crt" "$T/keys/"
+  chmod 600 "$T/keys/client-desk1.key"
+  backend_conf "$T/keys/client-desk1.crt" "$T/keys/client-desk1.key" "$T/keys/ca.crt"
+  start_cupsd || return 1
+  install_queue "127.0.0.1:$SRV_PORT" >/dev/null || return 1
+}
+
+# The text the filter/backend reported for a job (INFO/WARNING/ERROR lines in error_log).
+job_log() { grep -a "\[Job $1\]" "$CUPS_DIR/log/error_log"; }
