@@ -27,6 +27,9 @@ const char *mm_signer_orgnr(const mm_signer *s);
  * the leaf certificate) as the last child of the root element. */
 int mm_dsig_sign_doc(const mm_signer *s, xmlDocPtr doc, mm_error *err);
 
+/* Largest document mm_dsig_verify examines. */
+#define MM_DSIG_MAX_BYTES (16 * 1024 * 1024)
+
 /* One checked MM signature. */
 typedef struct {
     char element[32];     /* "SignedDelivery" or "SealedDelivery" */
@@ -36,6 +39,7 @@ typedef struct {
     char subject[512];    /* signer certificate subject (RFC 2253) */
     char orgnr[16];       /* "16"+orgnr from serialNumber, "" if none */
     char problem[256];    /* why not ok, "" when ok */
+    char digest[100];     /* our own recomputation of the reference digest, base64 */
     unsigned char *cert_der; /* signer's certificate, DER, malloc'd */
     size_t cert_der_len;
 } mm_sig_check;
