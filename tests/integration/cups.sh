@@ -365,3 +365,14 @@ start_stack() {
 
 # The text the filter/backend reported for a job (INFO/WARNING/ERROR lines in error_log).
 job_log() { grep -a "\[Job $1\]" "$CUPS_DIR/log/error_log"; }
+
+# Sanitizer reports from the filter or backend (ASan builds) land in cupsd's
+# error_log as DEBUG lines; a test must fail on them.
+check_no_sanitizer_reports() {
+  if grep -a -q -E "(Address|Leak|UndefinedBehavior)Sanitizer|runtime error:" "$CUPS_DIR/log/error_log" 2>/dev/null; then
+    not_ok "no sanitizer reports from the filter or backend"
+    diag "$(grep -a -E -m 5 "Sanitizer|runtime error:" "$CUPS_DIR/log/error_log")"
+  else
+    ok "no sanitizer reports from the filter or backend"
+  fi
+}

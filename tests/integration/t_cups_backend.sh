@@ -70,6 +70,25 @@ ms=$(((t1 - t0) / 1000000))
 check "the backend stopped within 3 s of cancel (${ms} ms)" test "$ms" -lt 3000
 check "cupsd did not have to SIGKILL it" bash -c "! grep -q 'Stopping unresponsive job' '$CUPS_DIR/log/error_log'"
 
+# mmctl release on a job held by its owner: the number is set on the job and
+# the job is released (here it then waits for the server like any job).
+id=$(submit -o raw -H indefinite "$T/bundle")
+check "a job submitted with -H indefinite is held" wait_job_state "$id" pending-held 10
+out=$("$MMCTL" release "$id" 19121212-1212 2>&1)
+check "mmctl release exits 0" test $? -eq 0
+contains "mmctl release confirms with a masked number" "$out" "19121212-****"
+check_fails "mmctl release does not print the full number" grep -q "1212-1212" <<<"$out"
+check "the released job runs the backend again" wait_job_state "$id" "processing|pending-held" 10
+for ((i = 0; i < 50; i++)); do
+  job_log "$id" | grep -q 'argv\[5\]=.*Personnummer=19121212-1212' && break
+  sleep 0.2
+done
+check "the backend's next run got Personnummer in its options" bash -c "grep -a '\[Job $id\] argv\[5\]' '$CUPS_DIR/log/error_log' | grep -q 'Personnummer=19121212-1212'"
+is "the value stays private to an unauthenticated IPP query (JobPrivateValues)" "$(job_attr "$id" Personnummer)" ""
+out=$("$MMCTL" release 99999 191212121212 2>&1); rc=$?
+is "mmctl release of an unknown job fails" "$rc" 1
+cancel "$id"
+
 # A client key others can read: the backend refuses to use it, stops the
 # queue with a Swedish ERROR: and keeps the job (nothing is lost).
 chmod 644 "$T/keys/client-desk1.key"
@@ -96,5 +115,6 @@ contains "backend run by hand without the server asks to retry" "$out" "WARNING:
 rc=$?
 is "backend run by hand without a device URI config exits STOP (4), never FAILED (1)" "$rc" 4
 
+check_no_sanitizer_reports
 stop_cupsd
 done_testing

@@ -49,5 +49,6 @@ is "mmctl release with a malformed number is a usage error" "$rc" 2
 wait_inbox "$A" 2 20
 is "the extra letter to A was delivered once (2 in total)" "$(inbox_count "$A")" 2
 
+check_no_sanitizer_reports
 stop_cupsd
 done_testing

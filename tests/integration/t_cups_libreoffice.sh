@@ -54,5 +54,6 @@ journal=$(srv_get "/api/v1/jobs/$sid")
 contains "the server journal says the recipient came from the page text" "$journal" "text"
 contains "… and that it was delivered" "$journal" "delivered"
 
+check_no_sanitizer_reports
 stop_cupsd
 done_testing

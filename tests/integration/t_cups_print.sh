@@ -119,5 +119,6 @@ for i in $(seq 1 12); do
 done
 is "no unmasked personnummer in non-debug CUPS log lines" "$leaks" 0
 
+check_no_sanitizer_reports
 stop_cupsd
 done_testing

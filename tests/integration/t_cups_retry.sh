@@ -28,5 +28,6 @@ sleep 2
 is "server back: exactly one letter" "$(inbox_count "$A")" 1
 contains "server back: the job says it was delivered" "$(job_log "$id")" "Levererat digitalt till Kivra"
 
+check_no_sanitizer_reports
 stop_cupsd
 done_testing
