@@ -314,17 +314,18 @@ start_mmprintd() {
   cp "$PKI/org.key" "$PKI/server.key" "$T/srv/" 2>/dev/null
   chmod 600 "$T/srv/org.key" "$T/srv/server.key"
   cat > "$T/srv/mmprintd.conf" <<CONF
-listen = 127.0.0.1:$SRV_PORT
+listen_address = 127.0.0.1
+port = $SRV_PORT
 tls_cert = $PKI/server.crt
 tls_key = $T/srv/server.key
 client_ca = $PKI/ca.crt
 org_cert = $PKI/org.crt
 org_key = $T/srv/org.key
-ca = $PKI/ca.crt
+ca_file = $PKI/ca.crt
 far_url = https://127.0.0.1:$SIM_PORT/far/Recipient/v3
 sender_name = Exempelkommun
-db = $T/srv/mmprintd.db
-spool = $T/srv/spool
+database = $T/srv/mmprintd.db
+spool_dir = $T/srv/spool
 printer_uri = $PRINTROOM_URI
 printer_name = Utskriftsrummet
 sync_wait_ms = 3000
