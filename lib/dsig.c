@@ -49,11 +49,18 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_failed;
 static char init_msg[160];
 
-/* Library code never prints: xmlsec's default callback writes to stderr. */
+/* Library code never prints: xmlsec's default callback writes to stderr.
+ * The first xmlsec error of this thread (since reset) goes into our error messages. */
+static __thread char xmlsec_last[200];
+
 static void quiet_xmlsec(const char *file, int line, const char *func, const char *obj,
                          const char *subj, int reason, const char *msg)
 {
-    (void)file; (void)line; (void)func; (void)obj; (void)subj; (void)reason; (void)msg;
+    (void)file; (void)line; (void)reason;
+    if (xmlsec_last[0])
+        return; /* the first error is the root cause */
+    snprintf(xmlsec_last, sizeof xmlsec_last, "%s: %s%s%s%s%s", func ? func : "?", obj ? obj : "",
+             obj ? " " : "", subj ? subj : "", subj ? ": " : "", msg ? msg : "");
 }
 
 static void do_init(void)
@@ -76,7 +83,8 @@ static void do_init(void)
     }
     xmlSecErrorsSetCallback(quiet_xmlsec); /* after init, which installs the default */
     /* §4.4: base64 on one line, no line feeds inserted into templates. */
-    xmlSecBase64SetDefaultLineSize(0);
+    /* xmlsec rejects 0 ("no breaks"); a line longer than any value will do. */
+    xmlSecBase64SetDefaultLineSize(1 << 26);
     xmlSecSetDefaultLineFeed(BAD_CAST "");
 }
 
@@ -301,11 +309,12 @@ int mm_dsig_sign_doc(const mm_signer *s, xmlDocPtr doc, mm_error *err)
      * signing is thread-safe); detach it before the context frees it. */
     ctx->signKey = s->key;
     ctx->enabledReferenceUris = xmlSecTransformUriTypeEmpty;
+    xmlsec_last[0] = 0;
     int rc = xmlSecDSigCtxSign(ctx, sig);
     ctx->signKey = NULL;
     xmlSecDSigCtxDestroy(ctx);
     if (rc < 0)
-        return mm_error_set(err, MM_ERR_SYSTEM, 0, "XML signing failed");
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "XML signing failed (%s)", xmlsec_last);
     return 0;
 }
 
