@@ -1,0 +1,32 @@
+/* The hash-chained journal shared by mmprintd (which writes it) and
+ * `mmctl audit verify` (which checks it).  Each row of the `events` table
+ * stores hash = SHA-256(prev_hash || 0x1f || seq || 0x1f || job_id || 0x1f ||
+ * time_ms || 0x1f || event || 0x1f || detail) in lowercase hex, where
+ * prev_hash is the previous row's hash (64 '0' for the first row).  The
+ * table `journal_head` holds the last seq and hash so that removing rows at
+ * the end is detected too. */
+#ifndef MM_JOURNAL_H
+#define MM_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+#include "error.h"
+
+#define MM_JOURNAL_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* Computes the hex hash of one event row into out (65 bytes). */
+void mm_journal_hash(const char *prev_hash, int64_t seq, const char *job_id, int64_t time_ms,
+                     const char *event, const char *detail, char out[65]);
+
+typedef struct {
+    int64_t rows;          /* rows checked */
+    int64_t first_bad_seq; /* 0 when the chain is intact */
+    char problem[256];     /* why the first bad row is bad */
+} mm_journal_report;
+
+/* Walks the whole chain.  Returns 0 when it could be read (look at
+ * report->first_bad_seq), -1 on a database error. */
+int mm_journal_verify(sqlite3 *db, mm_journal_report *report, mm_error *err);
+
+#endif

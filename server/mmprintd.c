@@ -1,0 +1,187 @@
+/* mmprintd: the central signing server.  Reads one configuration file,
+ * refuses unsafe keys and certificates, resumes unfinished jobs, and
+ * serves the job API until SIGTERM. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dsig.h"
+#include "http.h"
+#include "log.h"
+#include "mmprintd.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: mmprintd [-c CONFIG] [-t] [-v]\n"
+               "  -c CONFIG  configuration file (default " SYSCONFDIR "/mmprint/mmprintd.conf)\n"
+               "  -t         check the configuration, certificates and keys, then exit\n"
+               "  -v         verbose (debug) logging\n");
+}
+
+static int prepare_spool(const char *dir, mm_error *err)
+{
+    struct stat sb;
+    if (mkdir(dir, 0700) && errno != EEXIST)
+        return mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot create spool_dir %s: %s", dir, strerror(errno));
+    if (stat(dir, &sb) || !S_ISDIR(sb.st_mode))
+        return mm_error_set(err, MM_ERR_SYSTEM, errno, "spool_dir %s is not a directory", dir);
+    if (sb.st_uid != geteuid())
+        return mm_error_set(err, MM_ERR_INPUT, 0, "spool_dir %s is not owned by the server's user", dir);
+    if ((sb.st_mode & 077) && chmod(dir, 0700))
+        return mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot restrict spool_dir %s: %s", dir, strerror(errno));
+    return 0;
+}
+
+static int check_certs(srv *s, mm_error *err)
+{
+    long days = 0;
+    if (srv_check_cert_key(s->conf.org_cert, s->conf.org_key, &days, err))
+        return -1;
+    s->cert_days_left = days;
+    if (days < 30)
+        mm_log(MM_LOG_WARN, "the organisation certificate %s expires in %ld days: renew it now", s->conf.org_cert,
+               days);
+    if (!s->conf.plain_loopback) {
+        if (srv_check_cert_key(s->conf.tls_cert, s->conf.tls_key, &days, err))
+            return -1;
+        if (days < 30)
+            mm_log(MM_LOG_WARN, "the server TLS certificate %s expires in %ld days: renew it now", s->conf.tls_cert,
+                   days);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config = SYSCONFDIR "/mmprint/mmprintd.conf";
+    int check_only = 0, verbose = 0, opt;
+    while ((opt = getopt(argc, argv, "c:tvh")) != -1) {
+        switch (opt) {
+        case 'c': config = optarg; break;
+        case 't': check_only = 1; break;
+        case 'v': verbose = 1; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    mm_log_init("mmprintd", verbose ? MM_LOG_DEBUG : MM_LOG_INFO);
+    /* Spool files, the database and its WAL are for the server's user only. */
+    umask(077);
+
+    static srv s;
+    mm_error err;
+    mm_error_clear(&err);
+    if (srv_conf_load(config, &s.conf, &err) || check_certs(&s, &err)) {
+        mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
+        return 1;
+    }
+    if (prepare_spool(s.conf.spool_dir, &err)) {
+        mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
+        return 1;
+    }
+    if (mm_http_global_init(&err) || mm_dsig_init(&err)) {
+        mm_log(MM_LOG_ERROR, "cannot initialise libraries: %s", err.msg);
+        return 1;
+    }
+    s.signer = mm_signer_load(s.conf.org_cert, s.conf.org_key, &err);
+    if (!s.signer) {
+        mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
+        mm_dsig_shutdown();
+        return 1;
+    }
+    snprintf(s.orgnr, sizeof s.orgnr, "%s", mm_signer_orgnr(s.signer));
+    if (!s.conf.sender_id[0] && !s.orgnr[0]) {
+        mm_log(MM_LOG_ERROR, "refusing to start: the organisation certificate has no organisation number "
+                             "(serialNumber); set sender_id");
+        mm_signer_free(s.signer);
+        mm_dsig_shutdown();
+        return 1;
+    }
+    if (check_only) {
+        printf("mmprintd: configuration %s is usable; organisation certificate valid for %ld more days\n", config,
+               s.cert_days_left);
+        mm_signer_free(s.signer);
+        mm_dsig_shutdown();
+        return 0;
+    }
+    s.store = srv_store_open(s.conf.database, &err);
+    if (!s.store) {
+        mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
+        mm_signer_free(s.signer);
+        mm_dsig_shutdown();
+        return 1;
+    }
+    long purged = srv_store_purge(s.store, (int)s.conf.retention_days, &err);
+    if (purged > 0)
+        mm_log(MM_LOG_INFO, "retention: purged personal data of %ld jobs", purged);
+
+    /* Signals go to sigwait below, never to worker threads. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc = 1;
+    struct MHD_Daemon *d = NULL;
+    if (srv_work_start(&s, &err)) {
+        mm_log(MM_LOG_ERROR, "%s", err.msg);
+        goto stop;
+    }
+    if (srv_resume(&s, &err))
+        mm_log(MM_LOG_ERROR, "cannot resume unfinished jobs: %s", err.msg);
+    d = srv_api_start(&s, &err);
+    if (!d) {
+        mm_log(MM_LOG_ERROR, "%s", err.msg);
+        goto stop;
+    }
+    mm_log(MM_LOG_INFO, "listening on %s:%d (%s), organisation certificate valid for %ld days",
+           s.conf.listen_address, s.conf.port, s.conf.plain_loopback ? "plain HTTP, loopback" : "HTTPS, client certificates",
+           s.cert_days_left);
+    rc = 0;
+    int64_t next_purge = srv_now_ms() + 3600 * 1000;
+    for (;;) {
+        struct timespec ts = {60, 0};
+        int sig = sigtimedwait(&set, NULL, &ts);
+        if (sig == SIGTERM || sig == SIGINT)
+            break;
+        if (sig == SIGHUP || srv_now_ms() >= next_purge) {
+            purged = srv_store_purge(s.store, (int)s.conf.retention_days, &err);
+            if (purged > 0)
+                mm_log(MM_LOG_INFO, "retention: purged personal data of %ld jobs", purged);
+            next_purge = srv_now_ms() + 3600 * 1000;
+        }
+    }
+    mm_log(MM_LOG_INFO, "stopping: no new jobs, finishing the current steps");
+stop:
+    atomic_store(&s.draining, 1);
+    /* Wake synchronous waiters so they answer with the job's current state. */
+    pthread_mutex_lock(&s.wait_mu);
+    for (srv_waiter *w = s.waiters; w; w = w->next)
+        pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&s.wait_mu);
+    if (s.send_threads)
+        srv_work_stop(&s);
+    srv_api_stop(d);
+    for (int i = 0; i < 3; i++)
+        free(s.pem[i]);
+    srv_store_close(s.store);
+    mm_signer_free(s.signer);
+    mm_dsig_shutdown();
+    mm_log(MM_LOG_INFO, "stopped; unfinished jobs resume at the next start");
+    return rc;
+}

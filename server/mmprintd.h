@@ -1,0 +1,157 @@
+/* mmprintd internals shared by its source files: configuration, the queues
+ * between the stages (FaR batcher -> sign/seal/send workers -> printers),
+ * the waiters of synchronous answers, and the counters behind /metrics. */
+#ifndef MMPRINTD_H
+#define MMPRINTD_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "dsig.h"
+#include "error.h"
+#include "far.h"
+#include "store.h"
+
+typedef struct {
+    char listen_address[64];
+    int port;
+    int plain_loopback;        /* plain HTTP on 127.0.0.1 (tests, local tools only) */
+    char tls_cert[1024], tls_key[1024], client_ca[1024];
+    char client_allow[1024];   /* comma-separated client CNs; "" = any client the CA signed */
+    char org_cert[1024], org_key[1024];
+    char ca_file[1024];        /* CA bundle for FaR's and operators' server certificates */
+    char sender_name[257], sender_id[13];
+    char far_url[1024];
+    char database[1024], spool_dir[1024];
+    long sync_wait_ms;
+    long far_batch_wait_ms;
+    long far_batch_max;
+    long workers, print_workers;
+    long retry_initial_ms, retry_max_ms;
+    long retry_deadline_s;     /* digital stage (FaR + operator) */
+    long print_deadline_s;
+    long http_timeout_ms, connect_timeout_ms;
+    char printer_uri[1024], printer_name[128];
+    long retention_days;
+    char support_text[1025], support_url[512], support_phone[64], body_text[2048];
+    long max_connections;
+} srv_conf;
+
+/* A FIFO of owned srv_job pointers. */
+typedef struct jq_item {
+    srv_job *job;
+    struct jq_item *next;
+} jq_item;
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    jq_item *head, *tail;
+    size_t len;
+    int closed;
+} srv_queue;
+
+enum { STAGE_FAR, STAGE_SEND, STAGE_PRINT };
+
+typedef struct srv_timer {
+    int64_t due_ms;
+    int stage;
+    srv_job *job;
+    struct srv_timer *next;
+} srv_timer;
+
+typedef struct srv_waiter {
+    char id[37];
+    char state[20];
+    pthread_cond_t cv;
+    struct srv_waiter *next;
+} srv_waiter;
+
+#define SRV_LAT_BUCKETS 12
+
+typedef struct {
+    srv_conf conf;
+    srv_store *store;
+    mm_signer *signer;
+    char orgnr[13];
+    long cert_days_left;
+
+    srv_queue q_far, q_send, q_print;
+    pthread_mutex_t timer_mu;
+    pthread_cond_t timer_cv;
+    srv_timer *timers;
+    int stopping;               /* workers: finish the current item, then exit */
+    atomic_int draining;        /* front: refuse new jobs with 503 */
+
+    pthread_mutex_t wait_mu;
+    srv_waiter *waiters;
+
+    pthread_t far_thread, timer_thread;
+    char *pem[3];               /* TLS certificate, key and client CA for the front */
+    pthread_t *send_threads, *print_threads;
+
+    /* metrics */
+    atomic_long far_calls, far_errors, op_attempts, op_errors, op_rejected, print_attempts, print_errors;
+    atomic_long lat_bucket[SRV_LAT_BUCKETS + 1];
+    atomic_long lat_count, lat_sum_ms;
+} srv;
+
+extern const double srv_lat_bounds[SRV_LAT_BUCKETS];
+
+/* config.c of the server */
+int srv_conf_load(const char *path, srv_conf *c, mm_error *err);
+/* Start-up safety checks of a certificate and its key; *days_left is set. */
+int srv_check_cert_key(const char *cert, const char *key, long *days_left, mm_error *err);
+
+/* queue.c */
+void srv_queue_init(srv_queue *q);
+void srv_queue_push(srv_queue *q, srv_job *job);
+/* Blocks up to timeout_ms (-1 = forever); NULL on timeout or when closed and empty. */
+srv_job *srv_queue_pop(srv_queue *q, long timeout_ms);
+void srv_queue_close(srv_queue *q);
+void srv_queue_drain_free(srv_queue *q);
+
+/* work.c */
+int srv_work_start(srv *s, mm_error *err);
+void srv_work_stop(srv *s);
+/* Hands a stored job (copied) to the stage its state calls for. */
+void srv_enqueue(srv *s, const srv_job *job);
+/* Records a change (already in job) and wakes synchronous waiters.
+ * Returns what srv_store_update returns. */
+int srv_transition(srv *s, srv_job *job, const char *expect_state, const char *event, const char *detail);
+/* Resumes every unfinished job after a start. */
+int srv_resume(srv *s, mm_error *err);
+/* Waits until the job is final or needs a recipient, or timeout_ms passed. */
+void srv_wait_register(srv *s, srv_waiter *w, const char *id, const char *state);
+void srv_wait(srv *s, srv_waiter *w, long timeout_ms);
+void srv_wait_unregister(srv *s, srv_waiter *w);
+/* Swedish one-liner for the job's state (for CUPS INFO: lines). */
+void srv_message(const srv *s, const srv_job *j, char *out, size_t size);
+/* Fills FaR data in the job and moves it on (used by the batcher). */
+void srv_delete_documents(srv *s, const char *id);
+void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_t size);
+void srv_new_id(char out[37]);
+/* Copies src into dst, truncating at a UTF-8 character boundary. */
+void srv_copy(char *dst, size_t size, const char *src);
+/* Writes a spool file (mode 0600) via a temporary name, fsync and rename. */
+int srv_spool_write(const char *path, const void *data, size_t len, mm_error *err);
+
+/* print.c */
+/* Builds the separator page + letter and prints it as one IPP job.  Returns
+ * 0 with *printer_job_id set, -1 with err (MM_ERR_TRANSPORT = retry). */
+int srv_print_job(srv *s, const srv_job *j, int *printer_job_id, mm_error *err);
+/* Looks for an earlier submission of this job at the printer (after a
+ * crash between printing and recording it): 1 found, 0 not, -1 error. */
+int srv_print_find(srv *s, const srv_job *j, int *printer_job_id, mm_error *err);
+/* Writes a one-page PDF with the given UTF-8 lines (Latin-1 subset). */
+int srv_separator_pdf(const char *const *lines, size_t n, mm_buf *out);
+
+/* api.c */
+struct MHD_Daemon;
+struct MHD_Daemon *srv_api_start(srv *s, mm_error *err);
+void srv_api_stop(struct MHD_Daemon *d);
+json_t *srv_job_json(srv *s, const srv_job *j, int with_events);
+
+#endif

@@ -1,0 +1,287 @@
+/* Paper: a Swedish separator page (who, which job, when, why paper) put in
+ * front of the letter with qpdf, printed as ONE IPP job with libcups so the
+ * print room gets them together and in order. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cups/cups.h>
+
+#include "buf.h"
+#include "mmprintd.h"
+
+extern char **environ;
+
+/* UTF-8 -> WinAnsi (the Helvetica encoding), enough for Swedish text. */
+static void pdf_text(mm_buf *out, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    mm_buf_puts(out, "(");
+    while (*p) {
+        unsigned cp;
+        int n;
+        if (*p < 0x80) {
+            cp = *p;
+            n = 1;
+        } else if ((*p & 0xe0) == 0xc0 && (p[1] & 0xc0) == 0x80) {
+            cp = ((unsigned)(*p & 0x1f) << 6) | (p[1] & 0x3f);
+            n = 2;
+        } else if ((*p & 0xf0) == 0xe0 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
+            cp = ((unsigned)(*p & 0x0f) << 12) | ((unsigned)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+            n = 3;
+        } else {
+            cp = '?';
+            n = 1;
+            while (p[n] && (p[n] & 0xc0) == 0x80)
+                n++;
+        }
+        p += n;
+        unsigned char c;
+        if (cp == 0x2013)
+            c = 0x96;
+        else if (cp == 0x2014)
+            c = 0x97;
+        else if (cp >= 0x20 && cp < 0x7f)
+            c = (unsigned char)cp;
+        else if (cp >= 0xa0 && cp <= 0xff)
+            c = (unsigned char)cp;
+        else
+            c = '?';
+        if (c == '(' || c == ')' || c == '\\')
+            mm_buf_printf(out, "\\%c", c);
+        else if (c >= 0x80)
+            mm_buf_printf(out, "\\%03o", c);
+        else
+            mm_buf_append(out, &c, 1);
+    }
+    mm_buf_puts(out, ")");
+}
+
+int srv_separator_pdf(const char *const *lines, size_t n, mm_buf *out)
+{
+    mm_buf content = MM_BUF_INIT;
+    mm_buf_puts(&content, "BT /F2 18 Tf 60 770 Td ");
+    for (size_t i = 0; i < n; i++) {
+        if (i == 1)
+            mm_buf_puts(&content, "/F1 13 Tf 0 -34 Td ");
+        else if (i > 1)
+            mm_buf_puts(&content, "0 -22 Td ");
+        pdf_text(&content, lines[i]);
+        mm_buf_puts(&content, " Tj\n");
+    }
+    mm_buf_puts(&content, "ET\n");
+    if (!content.data)
+        return -1;
+    size_t off[7];
+    mm_buf_puts(out, "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n");
+    const char *objs[6];
+    char pages[] = "<< /Type /Pages /Kids [3 0 R] /Count 1 >>";
+    char page[] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> /Contents 4 0 R >>";
+    objs[0] = "<< /Type /Catalog /Pages 2 0 R >>";
+    objs[1] = pages;
+    objs[2] = page;
+    objs[3] = NULL; /* content stream */
+    objs[4] = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>";
+    objs[5] = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>";
+    for (int i = 0; i < 6; i++) {
+        off[i] = out->len;
+        mm_buf_printf(out, "%d 0 obj\n", i + 1);
+        if (objs[i]) {
+            mm_buf_puts(out, objs[i]);
+        } else {
+            mm_buf_printf(out, "<< /Length %zu >>\nstream\n", content.len);
+            mm_buf_append(out, content.data, content.len);
+            mm_buf_puts(out, "endstream");
+        }
+        mm_buf_puts(out, "\nendobj\n");
+    }
+    size_t xref = out->len;
+    mm_buf_puts(out, "xref\n0 7\n0000000000 65535 f \n");
+    for (int i = 0; i < 6; i++)
+        mm_buf_printf(out, "%010zu 00000 n \n", off[i]);
+    mm_buf_printf(out, "trailer\n<< /Size 7 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", xref);
+    mm_buf_free(&content);
+    return out->data ? 0 : -1;
+}
+
+/* Runs qpdf with a time limit: the letter is outside input. */
+static int merge(const char *sep, const char *letter, const char *outpath, mm_error *err)
+{
+    char *argv[] = {"qpdf", "--empty", "--pages", (char *)sep, (char *)letter, "--", (char *)outpath, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, "qpdf", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc)
+        return mm_error_set(err, MM_ERR_SYSTEM, rc, "cannot run qpdf: %s", strerror(rc));
+    int status = 0;
+    for (int waited = 0;; waited += 50) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            break;
+        if (r < 0 && errno != EINTR)
+            return mm_error_set(err, MM_ERR_SYSTEM, errno, "qpdf: %s", strerror(errno));
+        if (waited > 120000) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return mm_error_set(err, MM_ERR_INPUT, 0, "qpdf took more than 120 s on the letter");
+        }
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    /* qpdf exits 3 for warnings (a repaired PDF), which still prints. */
+    if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "the letter is not a PDF qpdf can read (status %d)",
+                            WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return 0;
+}
+
+static http_t *connect_printer(const srv *s, char *resource, size_t rsize, mm_error *err)
+{
+    char scheme[32], user[256], host[256];
+    int port = 0;
+    if (httpSeparateURI(HTTP_URI_CODING_ALL, s->conf.printer_uri, scheme, sizeof scheme, user, sizeof user, host,
+                        sizeof host, &port, resource, (int)rsize) < HTTP_URI_STATUS_OK) {
+        mm_error_set(err, MM_ERR_INPUT, 0, "bad printer_uri");
+        return NULL;
+    }
+    http_t *http = httpConnect2(host, port, NULL, AF_UNSPEC,
+                                !strcmp(scheme, "ipps") ? HTTP_ENCRYPTION_ALWAYS : HTTP_ENCRYPTION_IF_REQUESTED, 1,
+                                30000, NULL);
+    if (!http)
+        mm_error_set(err, MM_ERR_TRANSPORT, 0, "cannot connect to printer %s: %s", s->conf.printer_name,
+                     cupsLastErrorString());
+    return http;
+}
+
+static void job_name(const srv_job *j, char *out, size_t size)
+{
+    snprintf(out, size, "mmprint-%s", j->id);
+}
+
+int srv_print_find(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
+{
+    char resource[1024], name[64];
+    job_name(j, name, sizeof name);
+    http_t *http = connect_printer(s, resource, sizeof resource, err);
+    if (!http)
+        return -1;
+    ipp_t *req = ippNewRequest(IPP_OP_GET_JOBS);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, s->conf.printer_uri);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, "mmprintd");
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", NULL, "all");
+    static const char *const attrs[] = {"job-id", "job-name", "job-state"};
+    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 3, NULL, attrs);
+    ipp_t *resp = cupsDoRequest(http, req, resource);
+    int found = 0;
+    if (!resp || ippGetStatusCode(resp) > IPP_STATUS_OK_EVENTS_COMPLETE) {
+        mm_error_set(err, MM_ERR_TRANSPORT, 0, "printer %s: Get-Jobs failed: %s", s->conf.printer_name,
+                     cupsLastErrorString());
+        found = -1;
+    } else {
+        int id = 0, state = 0, match = 0;
+        for (ipp_attribute_t *a = ippFirstAttribute(resp);; a = ippNextAttribute(resp)) {
+            const char *an = a ? ippGetName(a) : NULL;
+            if (!a || !an) { /* end of one job's group */
+                if (match && id > 0 && state != IPP_JSTATE_CANCELED && state != IPP_JSTATE_ABORTED) {
+                    *printer_job_id = id;
+                    found = 1;
+                    break;
+                }
+                id = state = match = 0;
+                if (!a)
+                    break;
+                continue;
+            }
+            if (!strcmp(an, "job-id"))
+                id = ippGetInteger(a, 0);
+            else if (!strcmp(an, "job-state"))
+                state = ippGetInteger(a, 0);
+            else if (!strcmp(an, "job-name") && ippGetString(a, 0, NULL) && !strcmp(ippGetString(a, 0, NULL), name))
+                match = 1;
+        }
+    }
+    ippDelete(resp);
+    httpClose(http);
+    return found;
+}
+
+int srv_print_job(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
+{
+    char letter[1200], sep[1200], both[1200];
+    srv_path(s, j->id, ".pdf", letter, sizeof letter);
+    srv_path(s, j->id, ".sep.pdf", sep, sizeof sep);
+    srv_path(s, j->id, ".print.pdf", both, sizeof both);
+    if (access(letter, R_OK))
+        return mm_error_set(err, MM_ERR_INPUT, errno, "the letter's document is gone from the spool");
+
+    char l[9][400], date[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+    snprintf(l[0], sizeof l[0], "Mina meddelanden – pappersutskrift");
+    snprintf(l[1], sizeof l[1], "Handläggare: %s", j->user[0] ? j->user : "(okänd)");
+    snprintf(l[2], sizeof l[2], "Dator: %s", j->host[0] ? j->host : "(okänd)");
+    snprintf(l[3], sizeof l[3], "Jobb-id: %s", j->id);
+    snprintf(l[4], sizeof l[4], "CUPS-jobb: %s", j->cups_job_id[0] ? j->cups_job_id : "-");
+    snprintf(l[5], sizeof l[5], "Datum: %s", date);
+    snprintf(l[6], sizeof l[6], "Varför papper: %s", j->reason_sv[0] ? j->reason_sv : "pappersutskrift begärd");
+    snprintf(l[7], sizeof l[7], "Förvaltning: %s", j->department[0] ? j->department : "-");
+    snprintf(l[8], sizeof l[8], "Sidor i brevet: %d. Skicka brevet efter detta blad med vanlig post.", j->pages);
+    const char *lines[9];
+    for (int i = 0; i < 9; i++)
+        lines[i] = l[i];
+    mm_buf pdf = MM_BUF_INIT;
+    if (srv_separator_pdf(lines, 9, &pdf)) {
+        mm_buf_free(&pdf);
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+    }
+    int rc = srv_spool_write(sep, pdf.data, pdf.len, err);
+    mm_buf_free(&pdf);
+    if (rc == 0)
+        rc = merge(sep, letter, both, err);
+    unlink(sep);
+    if (rc) {
+        unlink(both);
+        return -1;
+    }
+    char resource[1024], name[64];
+    job_name(j, name, sizeof name);
+    http_t *http = connect_printer(s, resource, sizeof resource, err);
+    if (!http) {
+        unlink(both);
+        return -1;
+    }
+    ipp_t *req = ippNewRequest(IPP_OP_PRINT_JOB);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, s->conf.printer_uri);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, "mmprintd");
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", NULL, name);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL, "application/pdf");
+    ipp_t *resp = cupsDoFileRequest(http, req, resource, both);
+    rc = -1;
+    if (!resp) {
+        mm_error_set(err, MM_ERR_TRANSPORT, 0, "printer %s: Print-Job failed: %s", s->conf.printer_name,
+                     cupsLastErrorString());
+    } else if (ippGetStatusCode(resp) > IPP_STATUS_OK_EVENTS_COMPLETE) {
+        mm_error_set(err, MM_ERR_TRANSPORT, (int)ippGetStatusCode(resp), "printer %s refused the job: %s",
+                     s->conf.printer_name, ippErrorString(ippGetStatusCode(resp)));
+    } else {
+        ipp_attribute_t *a = ippFindAttribute(resp, "job-id", IPP_TAG_INTEGER);
+        *printer_job_id = a ? ippGetInteger(a, 0) : 0;
+        rc = 0;
+    }
+    ippDelete(resp);
+    httpClose(http);
+    unlink(both);
+    return rc;
+}

@@ -1,0 +1,544 @@
+/* SQLite store of mmprintd (see store.h). */
+#include "store.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "journal.h"
+
+struct srv_store {
+    sqlite3 *db;
+    pthread_mutex_t mu;
+    int64_t last_seq;
+    char last_hash[65];
+};
+
+int64_t srv_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int srv_state_is_final(const char *s)
+{
+    return !strcmp(s, "delivered") || !strcmp(s, "printed") || !strcmp(s, "returned") ||
+           !strcmp(s, "failed") || !strcmp(s, "cancelled");
+}
+
+/* One table drives the schema, the INSERT, the UPDATE and reading rows
+ * back, so the struct and the columns cannot drift apart. */
+enum { C_TEXT, C_INT, C_I64 };
+typedef struct {
+    const char *name;
+    int type;
+    size_t off;
+    size_t size;
+    int personal; /* blanked by retention */
+} column;
+
+#define T(f, p) {#f, C_TEXT, offsetof(srv_job, f), sizeof(((srv_job *)0)->f), p}
+#define I(f) {#f, C_INT, offsetof(srv_job, f), 0, 0}
+#define L(f) {#f, C_I64, offsetof(srv_job, f), 0, 0}
+static const column cols[] = {
+    T(id, 0), T(idem_key, 0), T(state, 0), T(channel, 0), T(reason, 0), T(reason_sv, 0),
+    T(operator_name, 0), T(operator_url, 0), T(printer, 0), T(trans_id, 0), I(print_job_id),
+    T(recipient, 1), T(recipient_source, 0), T(recipient_problem, 0), T(title, 1), T(subject, 1),
+    T(user, 1), T(host, 0), T(client, 0), T(cups_job_id, 0), T(policy, 0), T(department, 0),
+    I(pages), T(sha256, 0), L(doc_len), T(message_id, 0), I(has_soap), I(attempts),
+    L(created_ms), L(updated_ms), L(decided_ms), L(final_ms), L(deadline_ms), I(purged),
+};
+#undef T
+#undef I
+#undef L
+#define NCOLS (sizeof cols / sizeof cols[0])
+
+static void bind_job(sqlite3_stmt *s, const srv_job *j, int first)
+{
+    for (size_t i = 0; i < NCOLS; i++) {
+        const char *p = (const char *)j + cols[i].off;
+        int idx = first + (int)i;
+        if (cols[i].type == C_TEXT)
+            sqlite3_bind_text(s, idx, p, -1, SQLITE_TRANSIENT);
+        else if (cols[i].type == C_INT)
+            sqlite3_bind_int(s, idx, *(const int *)p);
+        else
+            sqlite3_bind_int64(s, idx, *(const int64_t *)p);
+    }
+}
+
+static void read_job(sqlite3_stmt *s, srv_job *j)
+{
+    memset(j, 0, sizeof *j);
+    for (size_t i = 0; i < NCOLS; i++) {
+        char *p = (char *)j + cols[i].off;
+        if (cols[i].type == C_TEXT) {
+            const unsigned char *t = sqlite3_column_text(s, (int)i);
+            snprintf(p, cols[i].size, "%s", t ? (const char *)t : "");
+        } else if (cols[i].type == C_INT) {
+            *(int *)p = sqlite3_column_int(s, (int)i);
+        } else {
+            *(int64_t *)p = sqlite3_column_int64(s, (int)i);
+        }
+    }
+}
+
+static char select_cols[1024];
+
+static void build_select_cols(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < NCOLS; i++)
+        n += (size_t)snprintf(select_cols + n, sizeof select_cols - n, "%s%s", i ? "," : "", cols[i].name);
+}
+
+static int exec(srv_store *st, const char *sql, mm_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", msg ? msg : sqlite3_errmsg(st->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static sqlite3_stmt *prep(srv_store *st, const char *sql, mm_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+        return NULL;
+    }
+    return s;
+}
+
+srv_store *srv_store_open(const char *path, mm_error *err)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, build_select_cols);
+    srv_store *st = calloc(1, sizeof *st);
+    if (!st) {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&st->mu, NULL);
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot open database %s: %s", path,
+                     st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        srv_store_close(st);
+        return NULL;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    mm_buf schema = MM_BUF_INIT;
+    mm_buf_puts(&schema, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                         "CREATE TABLE IF NOT EXISTS jobs (");
+    for (size_t i = 0; i < NCOLS; i++)
+        mm_buf_printf(&schema, "%s%s %s%s", i ? ", " : "", cols[i].name,
+                      cols[i].type == C_TEXT ? "TEXT NOT NULL DEFAULT ''" : "INTEGER NOT NULL DEFAULT 0",
+                      i == 0 ? " PRIMARY KEY" : "");
+    mm_buf_puts(&schema,
+                ");"
+                /* Empty keys are allowed many times; a real key only once. */
+                "CREATE UNIQUE INDEX IF NOT EXISTS jobs_idem ON jobs(idem_key) WHERE idem_key <> '';"
+                "CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);"
+                "CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_ms);"
+                "CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, job_id TEXT NOT NULL,"
+                " time_ms INTEGER NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL,"
+                " prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+                "CREATE INDEX IF NOT EXISTS events_job ON events(job_id);"
+                "CREATE TABLE IF NOT EXISTS journal_head (id INTEGER PRIMARY KEY CHECK (id = 1),"
+                " seq INTEGER NOT NULL, hash TEXT NOT NULL);");
+    int rc = schema.data ? exec(st, schema.data, err) : mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+    mm_buf_free(&schema);
+    if (rc) {
+        srv_store_close(st);
+        return NULL;
+    }
+    snprintf(st->last_hash, sizeof st->last_hash, "%s", MM_JOURNAL_GENESIS);
+    sqlite3_stmt *s = prep(st, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", err);
+    if (!s) {
+        srv_store_close(st);
+        return NULL;
+    }
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        st->last_seq = sqlite3_column_int64(s, 0);
+        snprintf(st->last_hash, sizeof st->last_hash, "%s", (const char *)sqlite3_column_text(s, 1));
+    }
+    sqlite3_finalize(s);
+    return st;
+}
+
+void srv_store_close(srv_store *st)
+{
+    if (!st)
+        return;
+    if (st->db)
+        sqlite3_close(st->db);
+    pthread_mutex_destroy(&st->mu);
+    free(st);
+}
+
+/* Appends one chained event; the caller holds the mutex and a transaction. */
+static int add_event(srv_store *st, const char *job_id, int64_t now, const char *event, const char *detail,
+                     char h[65], mm_error *err)
+{
+    int64_t seq = st->last_seq + 1;
+    mm_journal_hash(st->last_hash, seq, job_id, now, event, detail ? detail : "", h);
+    sqlite3_stmt *s = prep(st, "INSERT INTO events (seq, job_id, time_ms, event, detail, prev_hash, hash)"
+                               " VALUES (?,?,?,?,?,?,?)", err);
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, seq);
+    sqlite3_bind_text(s, 2, job_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, now);
+    sqlite3_bind_text(s, 4, event, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, detail ? detail : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, st->last_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, h, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "journal: %s", sqlite3_errmsg(st->db));
+    s = prep(st, "INSERT INTO journal_head (id, seq, hash) VALUES (1, ?, ?)"
+                 " ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash", err);
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, seq);
+    sqlite3_bind_text(s, 2, h, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "journal head: %s", sqlite3_errmsg(st->db));
+    /* Only advanced once the transaction commits (see commit_chain). */
+    return 0;
+}
+
+/* The in-memory chain head follows the database only after COMMIT, so a
+ * rolled-back event never leaves a gap. */
+typedef struct {
+    int64_t seq;
+    char hash[65];
+} chain_save;
+
+static void chain_mark(srv_store *st, chain_save *c)
+{
+    c->seq = st->last_seq;
+    memcpy(c->hash, st->last_hash, sizeof c->hash);
+}
+
+static void chain_restore(srv_store *st, const chain_save *c)
+{
+    st->last_seq = c->seq;
+    memcpy(st->last_hash, c->hash, sizeof c->hash);
+}
+
+static int event_locked(srv_store *st, const char *job_id, int64_t now, const char *event,
+                        const char *detail, mm_error *err)
+{
+    char h[65];
+    if (add_event(st, job_id, now, event, detail, h, err))
+        return -1;
+    st->last_seq++;
+    memcpy(st->last_hash, h, sizeof h);
+    return 0;
+}
+
+static int finish_tx(srv_store *st, int ok, const chain_save *c, mm_error *err)
+{
+    if (ok && exec(st, "COMMIT", err) == 0)
+        return 0;
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    chain_restore(st, c);
+    return -1;
+}
+
+int srv_store_insert(srv_store *st, srv_job *job, const char *detail, mm_error *err)
+{
+    char sql[2048];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO jobs (%s) VALUES (", select_cols);
+    for (size_t i = 0; i < NCOLS; i++)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s?", i ? "," : "");
+    snprintf(sql + n, sizeof sql - n, ")");
+    pthread_mutex_lock(&st->mu);
+    chain_save c;
+    chain_mark(st, &c);
+    int result = -1;
+    if (exec(st, "BEGIN IMMEDIATE", err)) {
+        pthread_mutex_unlock(&st->mu);
+        return -1;
+    }
+    sqlite3_stmt *s = prep(st, sql, err);
+    int ok = 0;
+    if (s) {
+        bind_job(s, job, 1);
+        int rc = sqlite3_step(s);
+        sqlite3_finalize(s);
+        if (rc == SQLITE_DONE) {
+            ok = event_locked(st, job->id, job->created_ms, "received", detail, err) == 0;
+            result = 0;
+        } else if (rc == SQLITE_CONSTRAINT && job->idem_key[0]) {
+            char q[1200];
+            snprintf(q, sizeof q, "SELECT %s FROM jobs WHERE idem_key = ?", select_cols);
+            s = prep(st, q, err);
+            if (s) {
+                sqlite3_bind_text(s, 1, job->idem_key, -1, SQLITE_TRANSIENT);
+                if (sqlite3_step(s) == SQLITE_ROW) {
+                    read_job(s, job);
+                    result = 1;
+                    ok = 1;
+                } else {
+                    mm_error_set(err, MM_ERR_SYSTEM, 0, "duplicate job id");
+                }
+                sqlite3_finalize(s);
+            }
+        } else {
+            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+        }
+    }
+    if (finish_tx(st, ok, &c, err))
+        result = -1;
+    pthread_mutex_unlock(&st->mu);
+    return result;
+}
+
+int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err)
+{
+    char q[1200];
+    snprintf(q, sizeof q, "SELECT %s FROM jobs WHERE id = ?", select_cols);
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = prep(st, q, err);
+    int result = -1;
+    if (s) {
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            read_job(s, job);
+            result = 0;
+        } else if (rc == SQLITE_DONE) {
+            result = 1;
+        } else {
+            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+        }
+        sqlite3_finalize(s);
+    }
+    pthread_mutex_unlock(&st->mu);
+    return result;
+}
+
+int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
+                     const char *detail, mm_error *err)
+{
+    char sql[2048];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "UPDATE jobs SET ");
+    for (size_t i = 1; i < NCOLS; i++)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s = ?%zu", i > 1 ? "," : "", cols[i].name, i + 1);
+    n += (size_t)snprintf(sql + n, sizeof sql - n, " WHERE id = ?1");
+    if (expect_state)
+        snprintf(sql + n, sizeof sql - n, " AND state = ?%zu", NCOLS + 1);
+    pthread_mutex_lock(&st->mu);
+    chain_save c;
+    chain_mark(st, &c);
+    if (exec(st, "BEGIN IMMEDIATE", err)) {
+        pthread_mutex_unlock(&st->mu);
+        return -1;
+    }
+    int result = -1, ok = 0;
+    sqlite3_stmt *s = prep(st, sql, err);
+    if (s) {
+        bind_job(s, job, 1);
+        if (expect_state)
+            sqlite3_bind_text(s, (int)NCOLS + 1, expect_state, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(s);
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE) {
+            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+        } else if (sqlite3_changes(st->db) == 0) {
+            result = 1;
+        } else {
+            ok = event_locked(st, job->id, job->updated_ms ? job->updated_ms : srv_now_ms(), event, detail,
+                              err) == 0;
+            result = ok ? 0 : -1;
+        }
+    }
+    if (result == 1) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        chain_restore(st, &c);
+    } else if (finish_tx(st, ok, &c, err)) {
+        result = -1;
+    }
+    pthread_mutex_unlock(&st->mu);
+    return result;
+}
+
+int srv_store_event(srv_store *st, const char *job_id, const char *event, const char *detail, mm_error *err)
+{
+    pthread_mutex_lock(&st->mu);
+    chain_save c;
+    chain_mark(st, &c);
+    int rc = exec(st, "BEGIN IMMEDIATE", err);
+    if (rc == 0) {
+        int ok = event_locked(st, job_id, srv_now_ms(), event, detail, err) == 0;
+        rc = finish_tx(st, ok, &c, err);
+    }
+    pthread_mutex_unlock(&st->mu);
+    return rc;
+}
+
+json_t *srv_store_events_json(srv_store *st, const char *id)
+{
+    json_t *arr = json_array();
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = prep(st, "SELECT time_ms, event, detail FROM events WHERE job_id = ? ORDER BY seq", NULL);
+    if (s) {
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            time_t t = (time_t)(sqlite3_column_int64(s, 0) / 1000);
+            struct tm tm;
+            char ts[96];
+            gmtime_r(&t, &tm);
+            snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(sqlite3_column_int64(s, 0) % 1000));
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "time", ts, "event",
+                                                 (const char *)sqlite3_column_text(s, 1), "detail",
+                                                 (const char *)sqlite3_column_text(s, 2)));
+        }
+        sqlite3_finalize(s);
+    }
+    pthread_mutex_unlock(&st->mu);
+    return arr;
+}
+
+static int run_query(srv_store *st, sqlite3_stmt *s, void (*fn)(const srv_job *, void *), void *arg,
+                     mm_error *err)
+{
+    /* Rows are copied out first: fn may call back into the store. */
+    size_t n = 0, cap = 0;
+    srv_job *rows = NULL;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            srv_job *r = realloc(rows, nc * sizeof *rows);
+            if (!r) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            rows = r;
+            cap = nc;
+        }
+        read_job(s, &rows[n++]);
+    }
+    sqlite3_finalize(s);
+    pthread_mutex_unlock(&st->mu);
+    if (rc != SQLITE_DONE) {
+        free(rows);
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errstr(rc));
+    }
+    for (size_t i = 0; i < n; i++)
+        fn(&rows[i], arg);
+    free(rows);
+    return 0;
+}
+
+int srv_store_list(srv_store *st, const char *user, const char *state, int64_t since_ms, int limit,
+                   void (*fn)(const srv_job *, void *), void *arg, mm_error *err)
+{
+    char q[1400];
+    snprintf(q, sizeof q,
+             "SELECT %s FROM jobs WHERE (?1 IS NULL OR user = ?1) AND (?2 IS NULL OR state = ?2)"
+             " AND created_ms >= ?3 ORDER BY created_ms DESC LIMIT ?4",
+             select_cols);
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = prep(st, q, err);
+    if (!s) {
+        pthread_mutex_unlock(&st->mu);
+        return -1;
+    }
+    if (user)
+        sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT);
+    if (state)
+        sqlite3_bind_text(s, 2, state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, since_ms);
+    sqlite3_bind_int(s, 4, limit);
+    return run_query(st, s, fn, arg, err);
+}
+
+int srv_store_unfinished(srv_store *st, void (*fn)(const srv_job *, void *), void *arg, mm_error *err)
+{
+    char q[1400];
+    snprintf(q, sizeof q, "SELECT %s FROM jobs WHERE state IN ('queued','sending','printing')"
+                          " ORDER BY created_ms", select_cols);
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = prep(st, q, err);
+    if (!s) {
+        pthread_mutex_unlock(&st->mu);
+        return -1;
+    }
+    return run_query(st, s, fn, arg, err);
+}
+
+int srv_store_counts(srv_store *st, void (*fn)(const char *, const char *, long, void *), void *arg)
+{
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = prep(st, "SELECT state, channel, count(*) FROM jobs GROUP BY state, channel", NULL);
+    if (s) {
+        while (sqlite3_step(s) == SQLITE_ROW)
+            fn((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+               (long)sqlite3_column_int64(s, 2), arg);
+        sqlite3_finalize(s);
+    }
+    pthread_mutex_unlock(&st->mu);
+    return s ? 0 : -1;
+}
+
+long srv_store_purge(srv_store *st, int days, mm_error *err)
+{
+    if (days <= 0)
+        return 0;
+    int64_t cutoff = srv_now_ms() - (int64_t)days * 86400000;
+    mm_buf q = MM_BUF_INIT;
+    mm_buf_puts(&q, "UPDATE jobs SET purged = 1");
+    for (size_t i = 0; i < NCOLS; i++)
+        if (cols[i].personal)
+            mm_buf_printf(&q, ", %s = ''", cols[i].name);
+    mm_buf_puts(&q, " WHERE purged = 0 AND final_ms > 0 AND final_ms < ?1"
+                    " AND state IN ('delivered','printed','returned','failed','cancelled')");
+    if (!q.data)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+    pthread_mutex_lock(&st->mu);
+    chain_save c;
+    chain_mark(st, &c);
+    long n = -1;
+    if (exec(st, "BEGIN IMMEDIATE", err) == 0) {
+        sqlite3_stmt *s = prep(st, q.data, err);
+        int ok = 0;
+        if (s) {
+            sqlite3_bind_int64(s, 1, cutoff);
+            if (sqlite3_step(s) == SQLITE_DONE) {
+                n = sqlite3_changes(st->db);
+                ok = 1;
+                if (n > 0) {
+                    char d[96];
+                    snprintf(d, sizeof d, "purged personal fields of %ld jobs older than %d days", n, days);
+                    ok = event_locked(st, "", srv_now_ms(), "gallring", d, err) == 0;
+                }
+            } else {
+                mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+            }
+            sqlite3_finalize(s);
+        }
+        if (finish_tx(st, ok, &c, err))
+            n = -1;
+    }
+    pthread_mutex_unlock(&st->mu);
+    mm_buf_free(&q);
+    return n;
+}

@@ -1,0 +1,88 @@
+/* mmprintd's durable store: SQLite in WAL mode holding the jobs, the
+ * hash-chained journal (lib/journal.h) and the idempotency keys (a unique
+ * index on jobs.idem_key).  One connection behind one mutex: every call is
+ * a short transaction, and the journal chain needs a single writer anyway. */
+#ifndef MMPRINTD_STORE_H
+#define MMPRINTD_STORE_H
+
+#include <stdint.h>
+#include <jansson.h>
+#include "error.h"
+
+typedef struct {
+    char id[37];
+    char idem_key[129];
+    char state[20];
+    char channel[10];          /* digital, paper, none */
+    char reason[200];          /* English */
+    char reason_sv[200];       /* Swedish, for the message and the separator page */
+    char operator_name[128];
+    char operator_url[512];
+    char printer[128];
+    char trans_id[128];
+    int print_job_id;
+    char recipient[13];
+    char recipient_source[32];
+    char recipient_problem[256];
+    char title[512];
+    char subject[256];
+    char user[128];
+    char host[256];
+    char client[256];          /* TLS client certificate subject */
+    char cups_job_id[32];
+    char policy[32];
+    char department[128];
+    int pages;
+    char sha256[65];
+    int64_t doc_len;
+    char message_id[37];
+    int has_soap;              /* the sealed delivery is stored in the spool */
+    int attempts;
+    int64_t created_ms, updated_ms, decided_ms, final_ms;
+    int64_t deadline_ms;       /* retry deadline of the current stage */
+    int purged;
+} srv_job;
+
+typedef struct srv_store srv_store;
+
+srv_store *srv_store_open(const char *path, mm_error *err);
+void srv_store_close(srv_store *st);
+
+/* Inserts a new job and its "received" event.  Returns 0 when inserted, 1
+ * when idem_key already exists (*job is then replaced by the existing job),
+ * -1 on error. */
+int srv_store_insert(srv_store *st, srv_job *job, const char *detail, mm_error *err);
+
+/* 0 found, 1 not found, -1 error. */
+int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err);
+
+/* Writes every mutable field of job and appends one event, in one
+ * transaction.  When expect_state is non-NULL the row is only changed if
+ * its state is still expect_state (compare-and-set): returns 1 otherwise. */
+int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state,
+                     const char *event, const char *detail, mm_error *err);
+
+/* Appends an event for a job (attempts, errors) without changing it. */
+int srv_store_event(srv_store *st, const char *job_id, const char *event, const char *detail, mm_error *err);
+
+/* Events of a job as a JSON array [{time, event, detail}] (new reference). */
+json_t *srv_store_events_json(srv_store *st, const char *id);
+
+/* Calls fn for every job matching the filters (NULL = any), newest first, at most limit. */
+int srv_store_list(srv_store *st, const char *user, const char *state, int64_t since_ms, int limit,
+                   void (*fn)(const srv_job *, void *), void *arg, mm_error *err);
+
+/* Calls fn for every job not in a final state and not waiting for a recipient. */
+int srv_store_unfinished(srv_store *st, void (*fn)(const srv_job *, void *), void *arg, mm_error *err);
+
+/* Per state/channel counts for /metrics: calls fn(state, channel, count). */
+int srv_store_counts(srv_store *st, void (*fn)(const char *, const char *, long, void *), void *arg);
+
+/* Retention (gallring): blanks the personal fields of final jobs older than
+ * days and journals one "gallring" event.  Returns the number of jobs purged. */
+long srv_store_purge(srv_store *st, int days, mm_error *err);
+
+int64_t srv_now_ms(void);
+int srv_state_is_final(const char *state);
+
+#endif

@@ -1,0 +1,759 @@
+/* The work behind each job: FaR lookups in batches, signing/sealing and
+ * deliverSecure in worker threads, paper via IPP, retries with backoff and
+ * jitter until a deadline, and the policy fallback.  Every step is written
+ * to the store (and its journal) before the next one starts, so a restart
+ * can pick up any job where it stopped. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/rand.h>
+
+#include "delivery.h"
+#include "http.h"
+#include "idnum.h"
+#include "log.h"
+#include "mailbox.h"
+#include "mmprintd.h"
+
+const double srv_lat_bounds[SRV_LAT_BUCKETS] = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600};
+
+void srv_new_id(char out[37])
+{
+    unsigned char r[16];
+    if (RAND_bytes(r, sizeof r) != 1) {
+        /* Practically unreachable; fall back to time and pid rather than fail intake. */
+        int64_t t = srv_now_ms();
+        for (int i = 0; i < 16; i++)
+            r[i] = (unsigned char)((t >> (i % 8 * 8)) ^ (getpid() >> (i % 4)) ^ (i * 37));
+    }
+    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
+             r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+}
+
+void srv_copy(char *dst, size_t size, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= size) {
+        n = size - 1;
+        /* Never cut a UTF-8 sequence in half. */
+        while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+            n--;
+    }
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%s%s", s->conf.spool_dir, id, suffix);
+}
+
+void srv_delete_documents(srv *s, const char *id)
+{
+    static const char *const suffixes[] = {".pdf", ".soap", ".soap.tmp", ".sep.pdf", ".print.pdf"};
+    char p[1200];
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        srv_path(s, id, suffixes[i], p, sizeof p);
+        unlink(p);
+    }
+}
+
+void srv_message(const srv *s, const srv_job *j, char *out, size_t size)
+{
+    const char *st = j->state;
+    if (!strcmp(st, "queued"))
+        snprintf(out, size, "Köad: väntar på svar från adressregistret");
+    else if (!strcmp(st, "needs-recipient")) {
+        if (j->cups_job_id[0])
+            snprintf(out, size, "Personnummer saknas – lägg till det med: lp -i %s -o Personnummer=ÅÅÅÅMMDDNNNN -H resume",
+                     j->cups_job_id);
+        else
+            snprintf(out, size, "Personnummer saknas – komplettera jobb %s med mottagarens personnummer", j->id);
+    } else if (!strcmp(st, "sending"))
+        snprintf(out, size, "Skickas digitalt till %s", j->operator_name[0] ? j->operator_name : "brevlådan");
+    else if (!strcmp(st, "delivered"))
+        snprintf(out, size, "Levererat digitalt till %s", j->operator_name[0] ? j->operator_name : "brevlådan");
+    else if (!strcmp(st, "printing"))
+        snprintf(out, size, "Skickat till utskrift i %s (%s)", s->conf.printer_name, j->reason_sv);
+    else if (!strcmp(st, "printed"))
+        snprintf(out, size, "Utskrivet i %s (%s)", s->conf.printer_name, j->reason_sv);
+    else if (!strcmp(st, "returned"))
+        snprintf(out, size, "Returnerat, inget har skickats: %s", j->reason_sv);
+    else if (!strcmp(st, "failed"))
+        snprintf(out, size, "Utskriften misslyckades – kontakta IT-supporten (jobb %s)", j->id);
+    else if (!strcmp(st, "cancelled"))
+        snprintf(out, size, "Avbrutet, inget har skickats");
+    else
+        snprintf(out, size, "Okänt läge");
+}
+
+/* ---- waiters of synchronous answers ---- */
+
+void srv_wait_register(srv *s, srv_waiter *w, const char *id, const char *state)
+{
+    snprintf(w->id, sizeof w->id, "%s", id);
+    snprintf(w->state, sizeof w->state, "%s", state);
+    pthread_cond_init(&w->cv, NULL);
+    pthread_mutex_lock(&s->wait_mu);
+    w->next = s->waiters;
+    s->waiters = w;
+    pthread_mutex_unlock(&s->wait_mu);
+}
+
+static int settled(const char *state)
+{
+    return srv_state_is_final(state) || !strcmp(state, "needs-recipient");
+}
+
+void srv_wait(srv *s, srv_waiter *w, long timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->wait_mu);
+    while (!settled(w->state) && !atomic_load(&s->draining))
+        if (pthread_cond_timedwait(&w->cv, &s->wait_mu, &until) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&s->wait_mu);
+}
+
+void srv_wait_unregister(srv *s, srv_waiter *w)
+{
+    pthread_mutex_lock(&s->wait_mu);
+    for (srv_waiter **p = &s->waiters; *p; p = &(*p)->next)
+        if (*p == w) {
+            *p = w->next;
+            break;
+        }
+    pthread_mutex_unlock(&s->wait_mu);
+    pthread_cond_destroy(&w->cv);
+}
+
+static void notify(srv *s, const srv_job *j)
+{
+    pthread_mutex_lock(&s->wait_mu);
+    for (srv_waiter *w = s->waiters; w; w = w->next)
+        if (!strcmp(w->id, j->id)) {
+            snprintf(w->state, sizeof w->state, "%s", j->state);
+            pthread_cond_signal(&w->cv);
+        }
+    pthread_mutex_unlock(&s->wait_mu);
+}
+
+int srv_transition(srv *s, srv_job *j, const char *expect_state, const char *event, const char *detail)
+{
+    mm_error err;
+    mm_error_clear(&err);
+    j->updated_ms = srv_now_ms();
+    if (srv_state_is_final(j->state) && !j->final_ms)
+        j->final_ms = j->updated_ms;
+    int rc = srv_store_update(s->store, j, expect_state, event, detail, &err);
+    if (rc < 0)
+        mm_log(MM_LOG_ERROR, "job %s: cannot record %s: %s", j->id, event, err.msg);
+    else if (rc == 0)
+        notify(s, j);
+    return rc;
+}
+
+/* ---- scheduling ---- */
+
+static long backoff_ms(const srv *s, int attempts)
+{
+    double d = (double)s->conf.retry_initial_ms;
+    for (int i = 1; i < attempts && d < (double)s->conf.retry_max_ms; i++)
+        d *= 2;
+    if (d > (double)s->conf.retry_max_ms)
+        d = (double)s->conf.retry_max_ms;
+    /* Jitter: anywhere in [d/2, d], so retries of many jobs spread out. */
+    unsigned int r = 0;
+    RAND_bytes((unsigned char *)&r, sizeof r);
+    return (long)(d / 2 + (d / 2) * ((double)r / 4294967295.0));
+}
+
+static void schedule(srv *s, srv_job *j, int stage, long delay_ms)
+{
+    srv_timer *t = malloc(sizeof *t);
+    if (!t) {
+        free(j);
+        return;
+    }
+    t->due_ms = srv_now_ms() + delay_ms;
+    t->stage = stage;
+    t->job = j;
+    pthread_mutex_lock(&s->timer_mu);
+    srv_timer **p = &s->timers;
+    while (*p && (*p)->due_ms <= t->due_ms)
+        p = &(*p)->next;
+    t->next = *p;
+    *p = t;
+    pthread_cond_signal(&s->timer_cv);
+    pthread_mutex_unlock(&s->timer_mu);
+}
+
+static srv_queue *stage_queue(srv *s, int stage)
+{
+    return stage == STAGE_FAR ? &s->q_far : stage == STAGE_SEND ? &s->q_send : &s->q_print;
+}
+
+static void *timer_main(void *arg)
+{
+    srv *s = arg;
+    pthread_mutex_lock(&s->timer_mu);
+    while (!s->stopping) {
+        int64_t now = srv_now_ms();
+        if (s->timers && s->timers->due_ms <= now) {
+            srv_timer *t = s->timers;
+            s->timers = t->next;
+            pthread_mutex_unlock(&s->timer_mu);
+            srv_queue_push(stage_queue(s, t->stage), t->job);
+            free(t);
+            pthread_mutex_lock(&s->timer_mu);
+            continue;
+        }
+        int64_t due = s->timers ? s->timers->due_ms : now + 60000;
+        struct timespec ts = {(time_t)(due / 1000), (long)(due % 1000) * 1000000L};
+        pthread_cond_timedwait(&s->timer_cv, &s->timer_mu, &ts);
+    }
+    pthread_mutex_unlock(&s->timer_mu);
+    return NULL;
+}
+
+void srv_enqueue(srv *s, const srv_job *job)
+{
+    srv_job *j = malloc(sizeof *j);
+    if (!j)
+        return; /* stays in the store; resumed at the next start */
+    *j = *job;
+    if (!strcmp(j->state, "queued"))
+        srv_queue_push(&s->q_far, j);
+    else if (!strcmp(j->state, "sending"))
+        srv_queue_push(&s->q_send, j);
+    else if (!strcmp(j->state, "printing"))
+        srv_queue_push(&s->q_print, j);
+    else
+        free(j);
+}
+
+/* ---- decisions ---- */
+
+static void set_str(char *dst, size_t size, const char *v)
+{
+    srv_copy(dst, size, v);
+}
+#define SET(field, v) set_str((field), sizeof(field), (v))
+
+/* Technical trouble or a refusal ends the digital path: paper, or returned
+ * for digital-only.  The job is owned by the caller and freed or passed on. */
+static void fallback(srv *s, srv_job *j, const char *reason, const char *reason_sv)
+{
+    char expect[20];
+    SET(expect, j->state);
+    SET(j->reason, reason);
+    SET(j->reason_sv, reason_sv);
+    char detail[400];
+    if (!strcmp(j->policy, "digital-only")) {
+        SET(j->state, "returned");
+        SET(j->channel, "none");
+        snprintf(detail, sizeof detail, "policy digital-only: %s", reason);
+        if (srv_transition(s, j, expect, "returned", detail) == 0)
+            srv_delete_documents(s, j->id);
+        free(j);
+        return;
+    }
+    SET(j->state, "printing");
+    SET(j->channel, "paper");
+    j->attempts = 0;
+    j->deadline_ms = srv_now_ms() + s->conf.print_deadline_s * 1000;
+    if (!j->decided_ms)
+        j->decided_ms = srv_now_ms();
+    snprintf(detail, sizeof detail, "paper to %s: %s", s->conf.printer_name, reason);
+    if (srv_transition(s, j, expect, "decided-paper", detail) == 0)
+        srv_queue_push(&s->q_print, j);
+    else
+        free(j);
+}
+
+static const char *reach_reason_sv(const mm_reach *r)
+{
+    if (!r->found || !strcmp(r->type, "Not"))
+        return "mottagaren har ingen digital brevlåda";
+    if (strcmp(r->type, "Secure"))
+        return "mottagaren har ingen säker digital brevlåda";
+    if (r->pending)
+        return "mottagarens digitala brevlåda är inte klar att använda ännu";
+    if (!r->sender_accepted)
+        return "mottagaren tar inte emot digital post från avsändaren";
+    return "mottagarens digitala brevlåda saknar adress";
+}
+
+static void decide(srv *s, srv_job *j, const mm_reach *r)
+{
+    char mask[16], detail[1200];
+    mm_idnum_mask(j->recipient, mask);
+    if (r->digital) {
+        SET(j->state, "sending");
+        SET(j->channel, "digital");
+        SET(j->operator_name, r->operator_name[0] ? r->operator_name : r->operator_id);
+        SET(j->operator_url, r->service_address);
+        SET(j->reason, "recipient has a digital mailbox");
+        SET(j->reason_sv, "mottagaren har en digital brevlåda");
+        j->attempts = 0;
+        j->decided_ms = srv_now_ms();
+        snprintf(detail, sizeof detail, "digital: %s via %s (%s)", mask, j->operator_name, j->operator_url);
+        if (srv_transition(s, j, "queued", "decided-digital", detail) == 0)
+            srv_queue_push(&s->q_send, j);
+        else
+            free(j);
+        return;
+    }
+    snprintf(detail, sizeof detail, "FaR: %s", r->reason);
+    srv_store_event(s->store, j->id, "far-answer", detail, NULL);
+    fallback(s, j, r->reason, reach_reason_sv(r));
+}
+
+static void far_batch(srv *s, mm_http *h, srv_job **batch, size_t n)
+{
+    const char **ids = calloc(n, sizeof *ids);
+    mm_reach *reach = calloc(n, sizeof *reach);
+    if (!ids || !reach) {
+        free(ids);
+        free(reach);
+        for (size_t i = 0; i < n; i++)
+            schedule(s, batch[i], STAGE_FAR, 1000);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        ids[i] = batch[i]->recipient;
+    mm_soap_fault fault;
+    mm_error err;
+    mm_error_clear(&err);
+    memset(&fault, 0, sizeof fault);
+    atomic_fetch_add(&s->far_calls, 1);
+    const char *orgnr = s->conf.sender_id[0] ? s->conf.sender_id : s->orgnr;
+    int rc = mm_far_is_reachable(h, s->conf.far_url, orgnr, ids, n, reach, &fault, &err);
+    if (rc == 0) {
+        for (size_t i = 0; i < n; i++)
+            decide(s, batch[i], &reach[i]);
+    } else {
+        atomic_fetch_add(&s->far_errors, 1);
+        int retry = mm_error_retryable(&err) || err.cls == MM_ERR_PROTOCOL || err.cls == MM_ERR_SYSTEM;
+        mm_log(MM_LOG_WARN, "FaR isReachable for %zu recipients failed (%s %d): %s", n,
+               mm_error_class_name(err.cls), err.code, err.msg);
+        int64_t now = srv_now_ms();
+        for (size_t i = 0; i < n; i++) {
+            srv_job *j = batch[i];
+            char detail[700];
+            j->attempts++;
+            if (retry && now < j->deadline_ms) {
+                long d = backoff_ms(s, j->attempts);
+                snprintf(detail, sizeof detail, "attempt %d: %s %d: %s; retry in %ld ms", j->attempts,
+                         mm_error_class_name(err.cls), err.code, err.msg, d);
+                srv_store_event(s->store, j->id, "far-error", detail, NULL);
+                schedule(s, j, STAGE_FAR, d);
+            } else {
+                snprintf(detail, sizeof detail, "attempt %d: %s %d: %s; giving up", j->attempts,
+                         mm_error_class_name(err.cls), err.code, err.msg);
+                srv_store_event(s->store, j->id, "far-error", detail, NULL);
+                fallback(s, j, retry ? "FaR did not answer before the deadline" : "FaR refused the question",
+                         "adressregistret svarade inte");
+            }
+        }
+    }
+    free(ids);
+    free(reach);
+}
+
+static mm_http *new_http(srv *s)
+{
+    mm_http_config hc = {
+        .cert_file = s->conf.org_cert,
+        .key_file = s->conf.org_key,
+        .ca_file = s->conf.ca_file,
+        .connect_timeout_ms = s->conf.connect_timeout_ms,
+        .timeout_ms = s->conf.http_timeout_ms,
+    };
+    mm_error err;
+    mm_http *h = mm_http_new(&hc, &err);
+    if (!h)
+        mm_log(MM_LOG_ERROR, "cannot create HTTPS client: %s", err.msg);
+    return h;
+}
+
+static void *far_main(void *arg)
+{
+    srv *s = arg;
+    mm_http *h = new_http(s);
+    size_t max = (size_t)s->conf.far_batch_max;
+    srv_job **batch = calloc(max, sizeof *batch);
+    for (;;) {
+        srv_job *first = srv_queue_pop(&s->q_far, -1);
+        if (!first)
+            break;
+        size_t n = 0;
+        batch[n++] = first;
+        int64_t until = srv_now_ms() + s->conf.far_batch_wait_ms;
+        while (n < max) {
+            int64_t left = until - srv_now_ms();
+            srv_job *j = srv_queue_pop(&s->q_far, left > 0 ? (long)left : 0);
+            if (!j)
+                break;
+            batch[n++] = j;
+        }
+        /* Jobs cancelled while queued are dropped here (their state moved on). */
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            srv_job cur;
+            if (srv_store_get(s->store, batch[i]->id, &cur, NULL) == 0 && !strcmp(cur.state, "queued"))
+                batch[m++] = batch[i];
+            else
+                free(batch[i]);
+        }
+        if (m && h)
+            far_batch(s, h, batch, m);
+        else
+            for (size_t i = 0; i < m; i++)
+                schedule(s, batch[i], STAGE_FAR, 5000);
+    }
+    free(batch);
+    mm_http_free(h);
+    return NULL;
+}
+
+/* ---- digital delivery ---- */
+
+static int write_file_durably(const char *path, const void *data, size_t len, mm_error *err)
+{
+    char tmp[1300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot create %s: %s", tmp, strerror(errno));
+    const char *p = data;
+    size_t left = len;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return mm_error_set(err, MM_ERR_SYSTEM, e, "cannot write %s: %s", tmp, strerror(e));
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fsync(fd) || close(fd)) {
+        int e = errno;
+        unlink(tmp);
+        return mm_error_set(err, MM_ERR_SYSTEM, e, "cannot write %s: %s", tmp, strerror(e));
+    }
+    if (rename(tmp, path)) {
+        int e = errno;
+        unlink(tmp);
+        return mm_error_set(err, MM_ERR_SYSTEM, e, "cannot rename %s: %s", tmp, strerror(e));
+    }
+    return 0;
+}
+
+int srv_spool_write(const char *path, const void *data, size_t len, mm_error *err)
+{
+    return write_file_durably(path, data, len, err);
+}
+
+static int seal(srv *s, srv_job *j, mm_buf *soap, mm_error *err)
+{
+    char path[1200];
+    mm_buf doc = MM_BUF_INIT;
+    srv_path(s, j->id, ".pdf", path, sizeof path);
+    if (mm_buf_read_file(&doc, path, 64u * 1024 * 1024))
+        return mm_error_set(err, MM_ERR_SYSTEM, errno, "document of job %s: %s", j->id, strerror(errno));
+    char subject[256];
+    srv_copy(subject, sizeof subject, j->subject[0] ? j->subject : j->title[0] ? j->title : "Brev");
+    char ref[51];
+    srv_copy(ref, sizeof ref, j->department);
+    mm_delivery_params p = {
+        .sender_id = s->conf.sender_id[0] ? s->conf.sender_id : s->orgnr,
+        .sender_name = s->conf.sender_name,
+        .recipient = j->recipient,
+        .reference = ref[0] ? ref : NULL,
+        /* The job id is the message id: a rebuilt delivery is still the same letter. */
+        .message_id = j->id,
+        .subject = subject,
+        .support_text = s->conf.support_text,
+        .support_url = s->conf.support_url[0] ? s->conf.support_url : NULL,
+        .support_phone = s->conf.support_phone[0] ? s->conf.support_phone : NULL,
+        .body_type = "text/plain",
+        .body_text = s->conf.body_text,
+        .attachment = (const unsigned char *)doc.data,
+        .attachment_len = doc.len,
+        .attachment_type = "application/pdf",
+        .attachment_name = "brev.pdf",
+    };
+    char msgid[37] = "";
+    int rc = mm_delivery_build(s->signer, &p, time(NULL), soap, msgid, err);
+    mm_buf_free(&doc);
+    if (rc)
+        return -1;
+    srv_path(s, j->id, ".soap", path, sizeof path);
+    if (write_file_durably(path, soap->data, soap->len, err))
+        return -1;
+    SET(j->message_id, msgid);
+    j->has_soap = 1;
+    char detail[200];
+    snprintf(detail, sizeof detail, "message id %s, %zu bytes stored before the first attempt", msgid, soap->len);
+    return srv_transition(s, j, "sending", "sealed", detail) == 0 ? 0 : 1;
+}
+
+static void record_latency(srv *s, const srv_job *j)
+{
+    int64_t ms = srv_now_ms() - j->created_ms;
+    if (ms < 0)
+        ms = 0;
+    int b = 0;
+    while (b < SRV_LAT_BUCKETS && (double)ms / 1000.0 > srv_lat_bounds[b])
+        b++;
+    atomic_fetch_add(&s->lat_bucket[b], 1);
+    atomic_fetch_add(&s->lat_count, 1);
+    atomic_fetch_add(&s->lat_sum_ms, (long)ms);
+}
+
+static void send_one(srv *s, mm_http *h, srv_job *j)
+{
+    mm_error err;
+    mm_error_clear(&err);
+    mm_buf soap = MM_BUF_INIT;
+    char path[1200], detail[900];
+    srv_path(s, j->id, ".soap", path, sizeof path);
+    if (j->has_soap && mm_buf_read_file(&soap, path, 2u * MM_DELIVERY_MAX_BYTES)) {
+        mm_log(MM_LOG_WARN, "job %s: stored delivery missing (%s); sealing again with the same message id",
+               j->id, strerror(errno));
+        j->has_soap = 0;
+        mm_buf_reset(&soap);
+    }
+    if (!j->has_soap) {
+        int rc = seal(s, j, &soap, &err);
+        if (rc == 1) { /* cancelled or changed meanwhile */
+            mm_buf_free(&soap);
+            free(j);
+            return;
+        }
+        if (rc < 0) {
+            mm_buf_free(&soap);
+            snprintf(detail, sizeof detail, "cannot build the delivery: %s", err.msg);
+            srv_store_event(s->store, j->id, "seal-failed", detail, NULL);
+            if (err.cls == MM_ERR_INPUT) {
+                fallback(s, j, detail, "brevet kan inte skickas digitalt");
+            } else if (srv_now_ms() >= j->deadline_ms) {
+                fallback(s, j, detail, "den digitala leveransen lyckades inte i tid");
+            } else {
+                j->attempts++;
+                schedule(s, j, STAGE_SEND, backoff_ms(s, j->attempts));
+            }
+            return;
+        }
+    }
+    mm_mailbox_result res;
+    mm_soap_fault fault;
+    memset(&res, 0, sizeof res);
+    memset(&fault, 0, sizeof fault);
+    j->attempts++;
+    atomic_fetch_add(&s->op_attempts, 1);
+    int rc = mm_mailbox_deliver(h, j->operator_url, soap.data, soap.len, &res, &fault, &err);
+    mm_buf_free(&soap);
+    if (rc == 0 && res.delivered) {
+        SET(j->state, "delivered");
+        SET(j->trans_id, res.trans_id);
+        snprintf(detail, sizeof detail, "attempt %d: delivered to %s, TransId %s, document sha256 %s, %d pages",
+                 j->attempts, j->operator_name, res.trans_id, j->sha256, j->pages);
+        if (srv_transition(s, j, "sending", "delivered", detail) == 0) {
+            srv_delete_documents(s, j->id);
+            record_latency(s, j);
+        }
+        free(j);
+        return;
+    }
+    if (rc == 0) {
+        snprintf(detail, sizeof detail, "attempt %d: %s answered Delivered=false (TransId %s)", j->attempts,
+                 j->operator_name, res.trans_id);
+        srv_store_event(s->store, j->id, "not-delivered", detail, NULL);
+        fallback(s, j, "operator answered Delivered=false", "den digitala brevlådan tog inte emot brevet");
+        return;
+    }
+    int retry = mm_error_retryable(&err) || err.cls == MM_ERR_PROTOCOL || err.cls == MM_ERR_SYSTEM;
+    if (retry) {
+        atomic_fetch_add(&s->op_errors, 1);
+        if (srv_now_ms() < j->deadline_ms) {
+            long d = backoff_ms(s, j->attempts);
+            snprintf(detail, sizeof detail, "attempt %d: %s %d: %s; retry in %ld ms", j->attempts,
+                     mm_error_class_name(err.cls), err.code, err.msg, d);
+            srv_store_event(s->store, j->id, "send-failed", detail, NULL);
+            schedule(s, j, STAGE_SEND, d);
+            return;
+        }
+        snprintf(detail, sizeof detail, "attempt %d: %s %d: %s; deadline passed", j->attempts,
+                 mm_error_class_name(err.cls), err.code, err.msg);
+        srv_store_event(s->store, j->id, "send-failed", detail, NULL);
+        fallback(s, j, "no delivery to the operator before the deadline",
+                 "den digitala leveransen lyckades inte i tid");
+        return;
+    }
+    atomic_fetch_add(&s->op_rejected, 1);
+    snprintf(detail, sizeof detail, "attempt %d: %s %d: %s; not retried", j->attempts,
+             mm_error_class_name(err.cls), err.code, err.msg);
+    srv_store_event(s->store, j->id, "send-rejected", detail, NULL);
+    char reason[200];
+    snprintf(reason, sizeof reason, "operator refused the delivery (fault %d)", err.code);
+    fallback(s, j, reason, "den digitala brevlådan avvisade brevet");
+}
+
+static void *send_main(void *arg)
+{
+    srv *s = arg;
+    /* One client per thread: its connections to each operator are kept alive. */
+    mm_http *h = new_http(s);
+    srv_job *j;
+    while ((j = srv_queue_pop(&s->q_send, -1))) {
+        if (!h) {
+            schedule(s, j, STAGE_SEND, 5000);
+            continue;
+        }
+        send_one(s, h, j);
+    }
+    mm_http_free(h);
+    return NULL;
+}
+
+/* ---- paper ---- */
+
+static void print_one(srv *s, srv_job *j)
+{
+    mm_error err;
+    mm_error_clear(&err);
+    char detail[900];
+    int pjid = 0;
+    /* A crash between printing and recording it must not print twice. */
+    int found = srv_print_find(s, j, &pjid, &err);
+    int rc = 0;
+    if (found != 1) {
+        j->attempts++;
+        atomic_fetch_add(&s->print_attempts, 1);
+        rc = srv_print_job(s, j, &pjid, &err);
+    }
+    if (rc == 0) {
+        SET(j->state, "printed");
+        SET(j->printer, s->conf.printer_name);
+        j->print_job_id = pjid;
+        snprintf(detail, sizeof detail, "%s: printer job %d on %s, document sha256 %s, %d pages, reason: %s",
+                 found == 1 ? "found at printer after restart" : "printed", pjid, s->conf.printer_name, j->sha256,
+                 j->pages, j->reason);
+        if (srv_transition(s, j, "printing", "printed", detail) == 0)
+            srv_delete_documents(s, j->id);
+        free(j);
+        return;
+    }
+    atomic_fetch_add(&s->print_errors, 1);
+    if (srv_now_ms() < j->deadline_ms && err.cls != MM_ERR_INPUT) {
+        long d = backoff_ms(s, j->attempts);
+        snprintf(detail, sizeof detail, "attempt %d: %s; retry in %ld ms", j->attempts, err.msg, d);
+        srv_store_event(s->store, j->id, "print-failed", detail, NULL);
+        schedule(s, j, STAGE_PRINT, d);
+        return;
+    }
+    SET(j->state, "failed");
+    snprintf(detail, sizeof detail, "attempt %d: %s; giving up", j->attempts, err.msg);
+    mm_log(MM_LOG_ERROR, "job %s cannot be printed: %s", j->id, err.msg);
+    if (srv_transition(s, j, "printing", "failed", detail) == 0)
+        srv_delete_documents(s, j->id);
+    free(j);
+}
+
+static void *print_main(void *arg)
+{
+    srv *s = arg;
+    srv_job *j;
+    while ((j = srv_queue_pop(&s->q_print, -1)))
+        print_one(s, j);
+    return NULL;
+}
+
+/* ---- start, stop, resume ---- */
+
+int srv_work_start(srv *s, mm_error *err)
+{
+    srv_queue_init(&s->q_far);
+    srv_queue_init(&s->q_send);
+    srv_queue_init(&s->q_print);
+    pthread_mutex_init(&s->timer_mu, NULL);
+    pthread_cond_init(&s->timer_cv, NULL);
+    pthread_mutex_init(&s->wait_mu, NULL);
+    s->send_threads = calloc((size_t)s->conf.workers, sizeof(pthread_t));
+    s->print_threads = calloc((size_t)s->conf.print_workers, sizeof(pthread_t));
+    if (!s->send_threads || !s->print_threads)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+    if (pthread_create(&s->timer_thread, NULL, timer_main, s) ||
+        pthread_create(&s->far_thread, NULL, far_main, s))
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot start threads");
+    for (long i = 0; i < s->conf.workers; i++)
+        if (pthread_create(&s->send_threads[i], NULL, send_main, s))
+            return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot start threads");
+    for (long i = 0; i < s->conf.print_workers; i++)
+        if (pthread_create(&s->print_threads[i], NULL, print_main, s))
+            return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot start threads");
+    return 0;
+}
+
+void srv_work_stop(srv *s)
+{
+    /* Work not yet started stays in the store in its state and is resumed
+     * at the next start; work in progress finishes its current step. */
+    srv_queue_close(&s->q_far);
+    srv_queue_close(&s->q_send);
+    srv_queue_close(&s->q_print);
+    pthread_mutex_lock(&s->timer_mu);
+    s->stopping = 1;
+    pthread_cond_broadcast(&s->timer_cv);
+    pthread_mutex_unlock(&s->timer_mu);
+    pthread_join(s->timer_thread, NULL);
+    pthread_join(s->far_thread, NULL);
+    for (long i = 0; i < s->conf.workers; i++)
+        pthread_join(s->send_threads[i], NULL);
+    for (long i = 0; i < s->conf.print_workers; i++)
+        pthread_join(s->print_threads[i], NULL);
+    free(s->send_threads);
+    free(s->print_threads);
+    while (s->timers) {
+        srv_timer *t = s->timers;
+        s->timers = t->next;
+        free(t->job);
+        free(t);
+    }
+    srv_queue_drain_free(&s->q_far);
+    srv_queue_drain_free(&s->q_send);
+    srv_queue_drain_free(&s->q_print);
+}
+
+static void resume_one(const srv_job *j, void *arg)
+{
+    srv *s = arg;
+    srv_store_event(s->store, j->id, "resumed",
+                    !strcmp(j->state, "sending") && j->has_soap ? "resending the stored delivery" : j->state, NULL);
+    srv_enqueue(s, j);
+}
+
+int srv_resume(srv *s, mm_error *err)
+{
+    return srv_store_unfinished(s->store, resume_one, s, err);
+}
