@@ -11,3 +11,13 @@ check_PROGRAMS += tests/unit/test_client
 tests_unit_test_client_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_client_SOURCES = tests/unit/test_client.c
 tests_unit_test_client_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_dsig
+tests_unit_test_dsig_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dsig_SOURCES = tests/unit/test_dsig.c
+tests_unit_test_dsig_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_delivery
+tests_unit_test_delivery_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_delivery_SOURCES = tests/unit/test_delivery.c
+tests_unit_test_delivery_LDADD = $(UNIT_LIBS)
