@@ -253,13 +253,16 @@ static void service_address(sim_state *st, const sim_registry *reg, int op, int 
     mm_buf_puts(out, "/Service/v3");
 }
 
-/* One rcp:AccountStatus; refuse[] holds per-operator refuse-tls decisions. */
-static void account_status(sim_state *st, const sim_registry *reg, const char *id, const int *refuse, mm_buf *b)
+/* The content of an rcp:AccountStatus, wrapped in <rcp:AccountStatus> when
+ * wrap (isReachable) or bare (isRegistered returns the type directly);
+ * refuse[] holds per-operator refuse-tls decisions. */
+static void account_status(sim_state *st, const sim_registry *reg, const char *id, const int *refuse, int wrap,
+                           mm_buf *b)
 {
     const sim_recipient *rc = sim_registry_recipient(reg, id);
-    mm_buf_printf(b, "<rcp:AccountStatus><rcp:RecipientId>%s</rcp:RecipientId>", id);
+    mm_buf_printf(b, "%s<rcp:RecipientId>%s</rcp:RecipientId>", wrap ? "<rcp:AccountStatus>" : "", id);
     if (!rc || !strcmp(rc->type, "Not") || rc->op < 0) {
-        mm_buf_puts(b, "<rcp:Type>Not</rcp:Type><rcp:Pending>false</rcp:Pending></rcp:AccountStatus>");
+        mm_buf_printf(b, "<rcp:Type>Not</rcp:Type><rcp:Pending>false</rcp:Pending>%s", wrap ? "</rcp:AccountStatus>" : "");
         return;
     }
     const sim_operator *o = &reg->ops[rc->op];
@@ -271,8 +274,8 @@ static void account_status(sim_state *st, const sim_registry *reg, const char *i
     service_address(st, reg, rc->op, refuse ? refuse[rc->op] : 0, &tmp);
     mm_xml_escape(b, tmp.data ? tmp.data : "");
     mm_buf_free(&tmp);
-    mm_buf_puts(b, "</rcp:ServiceAdress><rcp:InternalServiceAdress></rcp:InternalServiceAdress></rcp:ServiceSupplier>"
-                   "</rcp:AccountStatus>");
+    mm_buf_printf(b, "</rcp:ServiceAdress><rcp:InternalServiceAdress></rcp:InternalServiceAdress></rcp:ServiceSupplier>%s",
+                  wrap ? "</rcp:AccountStatus>" : "");
 }
 
 static void far_recipient(sim_state *st, xmlNodePtr op, sim_reply *rp)
@@ -361,7 +364,7 @@ static void far_recipient(sim_state *st, xmlNodePtr op, sim_reply *rp)
     for (size_t j = 0; j < n; j++) {
         const sim_recipient *rc = sim_registry_recipient(reg, ids[j]);
         mm_buf_puts(b, "<rcp3:return>");
-        account_status(st, reg, ids[j], refuse, b);
+        account_status(st, reg, ids[j], refuse, reach, b);
         if (reach) {
             int acc = rc && strcmp(rc->type, "Not") && rc->op >= 0 && sim_recipient_accepts(rc, sender);
             mm_buf_printf(b, "<rcp:SenderAccepted>%s</rcp:SenderAccepted>", acc ? "true" : "false");

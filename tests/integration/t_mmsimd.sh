@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# mmsimd as a client sees it: real TLS with client certificates (test PKI),
+# FaR answers that validate against the official XSDs, refusals, SOAP
+# faults, SIGHUP reload, fault injection and the deliverSecure checks.
+. "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3   # Debian's python3 with lxml (not a pyenv shim)
+make_pki
+
+PORT=$(free_port)
+URL=https://127.0.0.1:$PORT
+mkdir -p "$T/inbox"
+cat > "$T/registry" <<'EOF'
+operator kivra id=165567828172 name=Kivra
+operator mmp id=162021004748 name="Min myndighetspost"
+recipient 191212121212 operator=kivra
+recipient 198112189876 operator=mmp pending=yes
+recipient 194107086995 operator=kivra accepts=162120009999
+sender 162120000142 name=Exempelkommun
+sender 162120009999 name="Annan myndighet"
+dispatcher 165590000001 name="Exempel Förmedling AB" senders=162120000142
+EOF
+: > "$T/faults"
+
+"$MMSIMD" --listen "127.0.0.1:$PORT" --cert "$PKI/server.crt" --key "$PKI/server.key" --ca "$PKI/ca.crt" \
+  --registry "$T/registry" --schemas "$SCHEMAS" --inbox "$T/inbox" --faults "$T/faults" \
+  --pidfile "$T/sim.pid" >"$T/sim.out" 2>"$T/sim.log" &
+SIM=$!
+remember_pid $SIM
+wait_port "$PORT" 20
+for _ in $(seq 50); do grep -q listening "$T/sim.out" && break; sleep 0.1; done
+is "prints its URL when ready" "$(cat "$T/sim.out")" "mmsimd: listening on $URL"
+
+# soap PATH FILE: POST FILE with the organisation certificate; body in
+# $T/resp, HTTP status (000 = no answer) in $code
+soap() {
+  code=$(curl -sS -o "$T/resp" -w '%{http_code}' --max-time 20 --cacert "$PKI/ca.crt" \
+    --cert "$PKI/org.crt" --key "$PKI/org.key" -H 'Content-Type: text/xml; charset=UTF-8' \
+    --data-binary @"$2" "$URL$1" 2>"$T/curl.err")
+  curl_rc=$?
+}
+
+envelope() { # BODY-XML > file
+  printf '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>%s</soapenv:Body></soapenv:Envelope>' "$1"
+}
+reach_req() { # SENDER ID... > file
+  local s=$1 ids=""; shift
+  for i in "$@"; do ids="$ids<rcp3:recipientId>$i</rcp3:recipientId>"; done
+  envelope "<rcp3:isReachable xmlns:rcp3=\"http://minameddelanden.gov.se/schema/Recipient/v3\"><rcp3:senderOrgNr>$s</rcp3:senderOrgNr>$ids</rcp3:isReachable>"
+}
+
+# Summarises an isReachable answer by namespace: "ID Type Pending Accepted ServiceAdress" lines.
+reach_summary() {
+  $PY - "$T/resp" <<'EOF'
+import sys
+from lxml import etree
+R = "{http://minameddelanden.gov.se/schema/Recipient}"
+R3 = "{http://minameddelanden.gov.se/schema/Recipient/v3}"
+doc = etree.parse(sys.argv[1])
+for ret in doc.iter(R3 + "return"):
+    acc = ret.find(R + "AccountStatus")
+    addr = acc.findtext(R + "ServiceSupplier/" + R + "ServiceAdress") or "-"
+    print(acc.findtext(R + "RecipientId"), acc.findtext(R + "Type"), acc.findtext(R + "Pending"),
+          ret.findtext(R + "SenderAccepted"), addr)
+EOF
+}
+
+# Validates the SOAP body's first element against an XSD (extracted standalone).
+validate_body() { # XSD
+  $PY - "$T/resp" "$T/body.xml" <<'EOF'
+import sys
+from lxml import etree
+doc = etree.parse(sys.argv[1])
+body = doc.getroot().find("{http://schemas.xmlsoap.org/soap/envelope/}Body")
+etree.ElementTree(body[0]).write(sys.argv[2])
+EOF
+  xmllint --noout --schema "$1" "$T/body.xml"
+}
+
+fault_code() {
+  $PY - "$T/resp" <<'EOF'
+import sys
+from lxml import etree
+try:
+    doc = etree.parse(sys.argv[1])
+except Exception:
+    print("not-xml"); sys.exit()
+c = doc.findtext(".//{http://minameddelanden.gov.se/schema/Common/v3}ErrorCode")
+print(c if c else "none")
+EOF
+}
+
+# ---- FaR isReachable -------------------------------------------------------
+reach_req 162120000142 191212121212 198112189876 194107086995 189001019802 > "$T/reach.xml"
+soap /far/Recipient/v3 "$T/reach.xml"
+is "isReachable answers HTTP 200" "$code" 200
+is "isReachable: registered, pending, not accepted, unregistered" "$(reach_summary)" \
+"191212121212 Secure false true $URL/op/kivra/Service/v3
+198112189876 Secure true true $URL/op/mmp/Service/v3
+194107086995 Secure false false $URL/op/kivra/Service/v3
+189001019802 Not false false -"
+check "isReachableResponse validates against Recipient v3 XSD" validate_body "$SCHEMAS/schema/v3/Recipient.xsd"
+
+reach_req 162120009999 194107086995 > "$T/reach2.xml"
+soap /far/Recipient/v3 "$T/reach2.xml"
+is "the sender the recipient accepts is accepted" "$(reach_summary)" \
+  "194107086995 Secure false true $URL/op/kivra/Service/v3"
+
+envelope '<rcp3:isRegistered xmlns:rcp3="http://minameddelanden.gov.se/schema/Recipient/v3"><rcp3:recipientId>191212121212</rcp3:recipientId><rcp3:recipientId>189001019802</rcp3:recipientId></rcp3:isRegistered>' > "$T/reg.xml"
+soap /far/Recipient/v3 "$T/reg.xml"
+is "isRegistered answers HTTP 200" "$code" 200
+check "isRegisteredResponse validates against Recipient v3 XSD" validate_body "$SCHEMAS/schema/v3/Recipient.xsd"
+contains "isRegistered gives the unregistered one Type=Not" "$(cat "$T/resp")" \
+  "<rcp3:return><rcp:RecipientId>189001019802</rcp:RecipientId><rcp:Type>Not</rcp:Type>"
+
+# 1001 recipients is over the contract's 1000
+ids=$(seq -f '1990010%05g' 1 1001)
+# shellcheck disable=SC2086
+reach_req 162120000142 $ids > "$T/big.xml"
+soap /far/Recipient/v3 "$T/big.xml"
+is "isReachable with 1001 recipients: fault 5005" "$code $(fault_code)" "500 5005"
+
+# ---- refusals ------------------------------------------------------------
+code=$(curl -sS -o "$T/resp" -w '%{http_code}' --cacert "$PKI/ca.crt" --data-binary @"$T/reach.xml" \
+  "$URL/far/Recipient/v3" 2>/dev/null)
+if [ "$code" = 403 ] || [ "$code" = 000 ]; then ok "no client certificate: refused ($code)"; else not_ok "no client certificate: refused"; diag "HTTP $code"; fi
+contains "refusal says why" "$(cat "$T/resp" 2>/dev/null)" "no client certificate"
+if grep -q "<rcp:AccountStatus>" "$T/resp"; then not_ok "no FaR data without a certificate"; else ok "no FaR data without a certificate"; fi
+
+code=$(curl -sS -o "$T/resp" -w '%{http_code}' --cacert "$PKI/ca.crt" --cert "$PKI/rogue.crt" --key "$PKI/rogue.key" \
+  --data-binary @"$T/reach.xml" "$URL/far/Recipient/v3" 2>/dev/null)
+if [ "$code" = 403 ] || [ "$code" = 000 ]; then ok "certificate from another CA: refused ($code)"; else not_ok "certificate from another CA: refused"; diag "HTTP $code"; fi
+if grep -q "<rcp:AccountStatus>" "$T/resp"; then not_ok "no FaR data for a foreign certificate"; else ok "no FaR data for a foreign certificate"; fi
+
+# ---- faults for bad input --------------------------------------------------
+printf 'this is not XML <<<' > "$T/garbage"
+soap /far/Recipient/v3 "$T/garbage"
+is "garbage: HTTP 500 with SOAP fault 5001" "$code $(fault_code)" "500 5001"
+check "the fault carries ErrorCode, Description and a 20..50 character CallId" $PY - "$T/resp" <<'EOF'
+import sys
+from lxml import etree
+C3 = "{http://minameddelanden.gov.se/schema/Common/v3}"
+doc = etree.parse(sys.argv[1])
+d = doc.find(".//" + C3 + "applicationFault")
+ok = (d is not None and [c.tag for c in d] == [C3 + "ErrorCode", C3 + "Description", C3 + "CallId"]
+      and 20 <= len(d.findtext(C3 + "CallId")) <= 50)
+sys.exit(0 if ok else 1)
+EOF
+
+reach_req 1621200001 191212121212 > "$T/invalid.xml"
+soap /far/Recipient/v3 "$T/invalid.xml"
+is "schema-invalid senderOrgNr: fault 5001" "$code $(fault_code)" "500 5001"
+contains "the fault names the validator's complaint" "$(cat "$T/resp")" "senderOrgNr"
+
+envelope '<rcp3:isReachable xmlns:rcp3="http://minameddelanden.gov.se/schema/Recipient/v3"><rcp3:recipientId>191212121212</rcp3:recipientId></rcp3:isReachable>' > "$T/invalid2.xml"
+soap /far/Recipient/v3 "$T/invalid2.xml"
+is "isReachable without senderOrgNr: fault 5001" "$code $(fault_code)" "500 5001"
+
+# ---- Authority -------------------------------------------------------------
+envelope '<auth:getSenders xmlns:auth="http://minameddelanden.gov.se/Authority"/>' > "$T/senders.xml"
+soap /far/Authority "$T/senders.xml"
+is "getSenders answers HTTP 200" "$code" 200
+is "getSenders lists the registry's senders (unqualified return, snd children)" "$($PY - "$T/resp" <<'EOF'
+import sys
+from lxml import etree
+S = "{http://minameddelanden.gov.se/schema/Sender}"
+doc = etree.parse(sys.argv[1])
+print(";".join(r.findtext(S + "Id") + "=" + r.findtext(S + "Name") for r in doc.iter("return")))
+EOF
+)" "162120000142=Exempelkommun;162120009999=Annan myndighet"
+envelope '<auth:getDispatchers xmlns:auth="http://minameddelanden.gov.se/Authority"/>' > "$T/disp.xml"
+soap /far/Authority "$T/disp.xml"
+contains "getDispatchers lists the förmedlare and its senders" "$(cat "$T/resp")" \
+  "<return><disp:Id>165590000001</disp:Id><disp:Name>Exempel Förmedling AB</disp:Name><disp:Senders>162120000142</disp:Senders></return>"
+envelope '<auth:getSenders xmlns:auth="http://minameddelanden.gov.se/Authority"><arg0>x</arg0></auth:getSenders>' > "$T/senders-bad.xml"
+soap /far/Authority "$T/senders-bad.xml"
+is "getSenders with an argument: fault 5001" "$code $(fault_code)" "500 5001"
+
+# ---- SIGHUP reload ---------------------------------------------------------
+reach_req 162120000142 189001029819 > "$T/new.xml"
+soap /far/Recipient/v3 "$T/new.xml"
+is "a recipient not yet in the registry has no mailbox" "$(reach_summary | cut -d' ' -f2)" "Not"
+echo "recipient 189001029819 operator=mmp" >> "$T/registry"
+kill -HUP $SIM
+for _ in $(seq 50); do [ "$(grep -c 'registry:' "$T/sim.log")" -ge 2 ] && break; sleep 0.1; done
+soap /far/Recipient/v3 "$T/new.xml"
+is "after SIGHUP the new recipient is reachable" "$(reach_summary)" "189001029819 Secure false true $URL/op/mmp/Service/v3"
+
+# A broken registry is refused on SIGHUP and the old one stays.
+cp "$T/registry" "$T/registry.good"
+echo "recipient 12345 operator=nowhere" >> "$T/registry"
+kill -HUP $SIM
+for _ in $(seq 50); do grep -q 'registry not loaded' "$T/sim.log" && break; sleep 0.1; done
+contains "a broken registry is reported" "$(cat "$T/sim.log")" "registry not loaded"
+soap /far/Recipient/v3 "$T/new.xml"
+is "and the previous registry keeps serving" "$(reach_summary | cut -d' ' -f2)" "Secure"
+cp "$T/registry.good" "$T/registry"
+
+# ---- fault injection -------------------------------------------------------
+reload() { # waits until the reload was logged
+  local n; n=$(grep -c 'fault rules' "$T/sim.log")
+  kill -HUP $SIM
+  for _ in $(seq 50); do [ "$(grep -c 'fault rules' "$T/sim.log")" -gt "$n" ] && break; sleep 0.1; done
+}
+echo "far http=500 count=2" > "$T/faults"
+reload
+soap /far/Recipient/v3 "$T/reach2.xml"; c1=$code
+soap /far/Recipient/v3 "$T/reach2.xml"; c2=$code; b2=$(cat "$T/resp")
+soap /far/Recipient/v3 "$T/reach2.xml"; c3=$code
+is "http=500 count=2: two failures, then normal" "$c1 $c2 $c3" "500 500 200"
+if [[ "$b2" == *"Envelope"* ]]; then not_ok "http=500 answers without SOAP"; else ok "http=500 answers without SOAP"; fi
+
+echo "far fault=5006 count=1" > "$T/faults"
+reload
+soap /far/Recipient/v3 "$T/reach2.xml"; f1="$code $(fault_code)"
+soap /far/Recipient/v3 "$T/reach2.xml"
+is "fault=5006 count=1: a SOAP fault 5006, then normal" "$f1 $code" "500 5006 200"
+
+echo "far drop count=1" > "$T/faults"
+reload
+soap /far/Recipient/v3 "$T/reach2.xml"; d1="$code $curl_rc"
+soap /far/Recipient/v3 "$T/reach2.xml"
+is "drop: connection closed without an answer (curl 52), then normal" "$d1 $code" "000 52 200"
+
+echo "far delay=1500 count=1" > "$T/faults"
+reload
+t0=$(date +%s%N)
+soap /far/Recipient/v3 "$T/reach2.xml"
+t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
+if [ "$code" = 200 ] && [ "$ms" -ge 1450 ]; then ok "delay=1500: answered after ${ms}ms"; else not_ok "delay=1500"; diag "HTTP $code after ${ms}ms"; fi
+t0=$(date +%s%N); soap /far/Recipient/v3 "$T/reach2.xml"; t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
+if [ "$ms" -lt 1000 ]; then ok "then no delay (${ms}ms)"; else not_ok "then no delay"; diag "${ms}ms"; fi
+
+echo "recipient=191212121212 fault=5003" > "$T/faults"
+reload
+reach_req 162120000142 194107086995 > "$T/other.xml"
+soap /far/Recipient/v3 "$T/other.xml"; o="$code"
+soap /far/Recipient/v3 "$T/reach.xml"
+is "recipient= rules hit only requests about that recipient" "$o $code $(fault_code)" "200 500 5003"
+
+echo "op=kivra refuse-tls count=1" > "$T/faults"
+reload
+soap /far/Recipient/v3 "$T/reach2.xml"
+addr=$(reach_summary | cut -d' ' -f5)
+if [[ "$addr" == https://127.0.0.1:* ]] && [ "$addr" != "$URL/op/kivra/Service/v3" ]; then ok "refuse-tls: FaR hands out another address"; else not_ok "refuse-tls: FaR hands out another address"; diag "$addr"; fi
+curl -sS -o /dev/null --max-time 10 --cacert "$PKI/ca.crt" --cert "$PKI/org.crt" --key "$PKI/org.key" \
+  --data-binary @"$T/reach2.xml" "$addr" 2>"$T/curl.err"
+rc=$?
+if [ "$rc" -ne 0 ]; then ok "the TLS handshake at that address fails (curl $rc)"; else not_ok "the TLS handshake at that address fails"; fi
+soap /far/Recipient/v3 "$T/reach2.xml"
+is "count=1: the next answer has the real address again" "$(reach_summary | cut -d' ' -f5)" "$URL/op/kivra/Service/v3"
+: > "$T/faults"
+reload
+
+# ---- deliverSecure -----------------------------------------------------------
+BENCH=$MM_BUILDDIR/tools/bench/bench_sign
+"$BENCH" --write "$T/deliv.xml" "$PKI/org.crt" "$PKI/org.key" >/dev/null  # signed+sealed for 191212121212
+soap /op/kivra/Service/v3 "$T/deliv.xml"
+is "deliverSecure to the recipient's operator: HTTP 200" "$code" 200
+check "deliverSecureResponse validates against Service v3 XSD" validate_body "$SCHEMAS/schema/v3/Service.xsd"
+delivered=$($PY - "$T/resp" <<'EOF'
+import sys
+from lxml import etree
+S = "{http://minameddelanden.gov.se/schema/Service}"
+d = etree.parse(sys.argv[1])
+print(d.findtext(".//" + S + "TransId"), d.findtext(".//" + S + "RecipientId"), d.findtext(".//" + S + "Delivered"))
+EOF
+)
+trans=${delivered%% *}
+is "Delivered=true for 191212121212" "${delivered#* }" "191212121212 true"
+check "the request is kept byte for byte as TRANSID.xml" cmp "$T/deliv.xml" "$T/inbox/$trans.xml"
+line=$(grep -F "$trans" "$T/inbox/index.tsv")
+is "index.tsv: operator, recipient, sender, subject, new" "$(cut -f2,4,5,7,9 <<<"$line")" \
+  "kivra	191212121212	162120000142	Beslut om bygglov	new"
+pdfsha=$($PY - "$T/deliv.xml" <<'EOF'
+import sys, base64, hashlib
+from lxml import etree
+d = etree.parse(sys.argv[1])
+b = d.findtext(".//{http://minameddelanden.gov.se/schema/Message/v3}Attachment/{http://minameddelanden.gov.se/schema/Message}Body")
+print(hashlib.sha256(base64.b64decode(b)).hexdigest())
+EOF
+)
+is "index.tsv: the attachment's sha256" "$(cut -f8 <<<"$line")" "$pdfsha"
+if grep -q '191212121212' "$T/sim.log"; then not_ok "the log never shows the personnummer unmasked"; else ok "the log never shows the personnummer unmasked"; fi
+contains "the log masks it" "$(cat "$T/sim.log")" "19121212-****"
+
+soap /op/kivra/Service/v3 "$T/deliv.xml"
+is "the same message again is accepted" "$code" 200
+is "but flagged as duplicate in index.tsv" "$(cut -f9 "$T/inbox/index.tsv" | tr '\n' ' ')" "new duplicate "
+
+soap /op/mmp/Service/v3 "$T/deliv.xml"
+is "to an operator where the recipient has no mailbox: Delivered=false" \
+  "$code $(grep -o '<svc:Delivered>[a-z]*' "$T/resp")" "200 <svc:Delivered>false"
+is "nothing new in the inbox" "$(wc -l < "$T/inbox/index.tsv")" 2
+
+sed 's/Beslut om bygglov/Beslut om rivningslov/' "$T/deliv.xml" > "$T/tampered.xml"
+soap /op/kivra/Service/v3 "$T/tampered.xml"
+is "a changed subject breaks the signature: fault 5006" "$code $(fault_code)" "500 5006"
+
+"$BENCH" --write "$T/rogue.xml" "$PKI/rogue.crt" "$PKI/rogue.key" >/dev/null
+soap /op/kivra/Service/v3 "$T/rogue.xml"
+is "signed with a certificate from an untrusted CA: fault 5002" "$code $(fault_code)" "500 5002"
+
+# a certificate from the trusted CA for another organisation (not a dispatcher for the sender)
+openssl req -new -newkey rsa:2048 -nodes -keyout "$T/other.key" -out "$T/other.csr" \
+  -subj "/C=SE/O=Annan AB/serialNumber=165566778899/CN=annan" 2>/dev/null
+openssl x509 -req -in "$T/other.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
+  -out "$T/other.crt" -days 30 2>/dev/null
+"$BENCH" --write "$T/other.xml" "$T/other.crt" "$T/other.key" >/dev/null
+soap /op/kivra/Service/v3 "$T/other.xml"
+is "signed by another organisation that is no approved dispatcher: fault 6005" "$code $(fault_code)" "500 6005"
+
+$PY - "$T/deliv.xml" "$T/invalid-deliv.xml" <<'EOF'
+import sys
+from lxml import etree
+d = etree.parse(sys.argv[1])
+sub = d.find(".//{http://minameddelanden.gov.se/schema/Message/v3}Subject")
+sub.addnext(etree.Element("{http://minameddelanden.gov.se/schema/Message/v3}Unexpected"))
+d.write(sys.argv[2])
+EOF
+soap /op/kivra/Service/v3 "$T/invalid-deliv.xml"
+is "a schema-invalid delivery: fault 5001" "$code $(fault_code)" "500 5001"
+
+{ cat "$T/deliv.xml"; printf '<!--'; head -c 2100000 /dev/zero | tr '\0' x; printf -- '-->'; } > "$T/huge.xml"
+soap /op/kivra/Service/v3 "$T/huge.xml"
+is "a request over 2 MiB: fault 5005" "$code $(fault_code)" "500 5005"
+
+echo "op=kivra fault=5006 count=1" > "$T/faults"
+reload
+soap /op/kivra/Service/v3 "$T/deliv.xml"; f1="$code $(fault_code)"
+soap /op/kivra/Service/v3 "$T/deliv.xml"
+is "op=kivra fault=5006 count=1: fault, then accepted" "$f1 $code" "500 5006 200"
+: > "$T/faults"
+reload
+
+code=$(curl -sS -o "$T/resp" -w '%{http_code}' --cacert "$PKI/ca.crt" --cert "$PKI/org.crt" --key "$PKI/org.key" \
+  --data-binary @"$T/deliv.xml" "$URL/op/nosuch/Service/v3")
+is "an unknown operator path: 404" "$code" 404
+
+# ---- clean stop ------------------------------------------------------------
+kill -TERM $SIM
+wait $SIM
+is "SIGTERM: clean exit" "$?" 0
+check_fails "the pidfile is removed" test -e "$T/sim.pid"
+done_testing
