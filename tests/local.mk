@@ -7,6 +7,18 @@ tests_unit_test_idnum_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_idnum_SOURCES = tests/unit/test_idnum.c
 tests_unit_test_idnum_LDADD = $(UNIT_LIBS)
 
+check_PROGRAMS += tests/unit/test_soap tests/unit/test_far tests/unit/test_http
+tests_unit_test_soap_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_soap_SOURCES = tests/unit/test_soap.c
+tests_unit_test_soap_LDADD = $(UNIT_LIBS)
+tests_unit_test_far_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_far_SOURCES = tests/unit/test_far.c
+tests_unit_test_far_LDADD = $(UNIT_LIBS)
+tests_unit_test_http_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_http_SOURCES = tests/unit/test_http.c
+tests_unit_test_http_LDADD = $(UNIT_LIBS)
+EXTRA_DIST += tests/unit/test_http_server.py
+
 check_PROGRAMS += tests/unit/test_client
 tests_unit_test_client_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_client_SOURCES = tests/unit/test_client.c
