@@ -54,7 +54,7 @@ typedef struct {
 } sim_registry;
 
 /* Fault-injection rule (one line of the --faults file). */
-enum { SIM_ACT_NONE, SIM_ACT_HTTP, SIM_ACT_FAULT, SIM_ACT_DROP, SIM_ACT_REFUSE_TLS };
+enum { SIM_ACT_NONE, SIM_ACT_HTTP, SIM_ACT_FAULT, SIM_ACT_DROP, SIM_ACT_REFUSE_TLS, SIM_ACT_NOT_DELIVERED };
 
 typedef struct {
     int far;               /* selector: FaR requests */

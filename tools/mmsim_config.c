@@ -488,6 +488,8 @@ static int fault_line(void *vctx, char **tok, int nt, int ln, mm_error *err)
             act = SIM_ACT_DROP;
         } else if (!strcmp(tok[i], "refuse-tls")) {
             act = SIM_ACT_REFUSE_TLS;
+        } else if (!strcmp(tok[i], "not-delivered")) {
+            act = SIM_ACT_NOT_DELIVERED;
         } else if ((v = kv(tok[i], "flaky"))) {
             char *end;
             errno = 0;
@@ -504,12 +506,16 @@ static int fault_line(void *vctx, char **tok, int nt, int ln, mm_error *err)
         }
         if (act != SIM_ACT_NONE) {
             if (r.action != SIM_ACT_NONE)
-                return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: only one of http=, fault=, drop, refuse-tls per rule", ln);
+                return mm_error_set(err, MM_ERR_INPUT, 0,
+                                    "line %d: only one of http=, fault=, drop, refuse-tls, not-delivered per rule", ln);
             r.action = act;
         }
     }
     if (r.action == SIM_ACT_NONE && r.delay_ms == 0)
-        return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: a rule needs delay=, http=, fault=, drop or refuse-tls", ln);
+        return mm_error_set(err, MM_ERR_INPUT, 0,
+                            "line %d: a rule needs delay=, http=, fault=, drop, refuse-tls or not-delivered", ln);
+    if (r.action == SIM_ACT_NOT_DELIVERED && r.far)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: not-delivered is an operator answer, not for far", ln);
     if (r.far && r.op[0])
         return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: a rule is either for far or for op=NAME", ln);
     if (r.action == SIM_ACT_REFUSE_TLS && r.recipient[0])

@@ -178,6 +178,8 @@ static int pick_rule(sim_state *st, int far, const char *op, char (*rcpts)[SIM_I
             continue;
         if (r->far && !far)
             continue;
+        if (r->action == SIM_ACT_NOT_DELIVERED && far)
+            continue; /* an operator's answer; FaR requests pass */
         if (r->op[0] && (far || !op || strcmp(r->op, op)))
             continue;
         if (r->recipient[0]) {
@@ -671,6 +673,16 @@ static void operator_deliver(sim_state *st, const char *opkey, xmlNodePtr op, co
     }
     if (hit && apply_rule(&rule, rp))
         return;
+    if (hit && rule.action == SIM_ACT_NOT_DELIVERED) {
+        char t[37];
+        if (make_uuid(t)) {
+            reply_fault(rp, 0, "no randomness for a TransId");
+            return;
+        }
+        reply_delivery(rp, t, recipient[0] ? recipient : "000000000000", 0);
+        log_add(rp, " injected delivered=false");
+        return;
+    }
 
     if (len > SIM_DELIVER_MAX) {
         reply_fault(rp, 5005, "max exceeded: the request is %zu bytes, at most %d", len, SIM_DELIVER_MAX);
