@@ -312,6 +312,10 @@ xmlDocPtr mm_soap_call(mm_http *h, const char *url, const char *request, size_t 
     }
     if (status >= 500 && status <= 599)
         mm_error_set(err, MM_ERR_TRANSPORT, (int)status, "HTTP %ld from %s without a SOAP fault", status, url);
+    else if (status == 401 || status == 403)
+        mm_error_set(err, MM_ERR_PROTOCOL, (int)status,
+                     "HTTP %ld from %s: access refused (is the organisation certificate accepted there?)", status,
+                     url);
     else
         mm_error_set(err, MM_ERR_PROTOCOL, (int)status, "unexpected HTTP status %ld from %s", status, url);
     return NULL;
