@@ -255,7 +255,7 @@ xmlDocPtr mm_delivery_signed(const mm_signer *signer, const mm_delivery_params *
         mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory building the delivery");
         return NULL;
     }
-    if (mm_dsig_sign_doc(signer, b.doc, err) < 0) {
+    if ((p->sign_with_xmlsec ? mm_dsig_sign_doc(signer, b.doc, err) : mm_dsig_sign_doc_direct(signer, b.doc, err)) < 0) {
         xmlFreeDoc(b.doc);
         return NULL;
     }
@@ -302,7 +302,10 @@ static int received_date(time_t received, char out[32])
     return 0;
 }
 
-xmlDocPtr mm_delivery_sealed(const mm_signer *signer, xmlDocPtr signed_doc, time_t received, mm_error *err)
+/* take: move the SignedDelivery tree out of signed_doc instead of copying
+ * it (mm_delivery_build no longer needs it; saves copying the document). */
+static xmlDocPtr seal(const mm_signer *signer, xmlDocPtr signed_doc, time_t received, int take, int use_xmlsec,
+                      mm_error *err)
 {
     xmlNodePtr sroot = xmlDocGetRootElement(signed_doc);
     if (!sroot || !sroot->ns || strcmp((const char *)sroot->name, "SignedDelivery") ||
@@ -323,7 +326,13 @@ xmlDocPtr mm_delivery_sealed(const mm_signer *signer, xmlDocPtr signed_doc, time
     xmlNodePtr root = el(&b, NULL, MM_NS_M3, "SealedDelivery", NULL);
     /* The copy keeps its own xmlns="…/v3"; exclusive C14N drops it as
      * already in scope, so the digest input is the §4.3 form. */
-    xmlNodePtr copy = root ? xmlDocCopyNode(sroot, b.doc, 1) : NULL;
+    xmlNodePtr copy = NULL;
+    if (root && take) {
+        xmlUnlinkNode(sroot);
+        xmlSetTreeDoc(sroot, b.doc); /* neither document uses a dictionary */
+        copy = sroot;
+    } else if (root)
+        copy = xmlDocCopyNode(sroot, b.doc, 1);
     if (!copy)
         b.oom = 1;
     else
@@ -336,11 +345,16 @@ xmlDocPtr mm_delivery_sealed(const mm_signer *signer, xmlDocPtr signed_doc, time
         mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory building the seal");
         return NULL;
     }
-    if (mm_dsig_sign_doc(signer, b.doc, err) < 0) {
+    if ((use_xmlsec ? mm_dsig_sign_doc(signer, b.doc, err) : mm_dsig_sign_doc_direct(signer, b.doc, err)) < 0) {
         xmlFreeDoc(b.doc);
         return NULL;
     }
     return b.doc;
+}
+
+xmlDocPtr mm_delivery_sealed(const mm_signer *signer, xmlDocPtr signed_doc, time_t received, mm_error *err)
+{
+    return seal(signer, signed_doc, received, 0, 0, err);
 }
 
 /* ---------------------------------------------------------------- wire */
@@ -465,7 +479,7 @@ int mm_delivery_build(const mm_signer *signer, const mm_delivery_params *p, time
     xmlDocPtr sd = mm_delivery_signed(signer, p, id, err);
     if (!sd)
         return -1;
-    xmlDocPtr sealed = mm_delivery_sealed(signer, sd, received, err);
+    xmlDocPtr sealed = seal(signer, sd, received, 1, p->sign_with_xmlsec, err);
     xmlFreeDoc(sd);
     if (!sealed)
         return -1;

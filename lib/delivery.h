@@ -30,6 +30,8 @@ typedef struct {
     size_t attachment_len;
     const char *attachment_type;  /* default "application/pdf"; only TTK 4.23 types allowed */
     const char *attachment_name;  /* default "brev.pdf" */
+    int sign_with_xmlsec;         /* 0: mm_dsig_sign_doc_direct (default); 1: xmlSecDSigCtx for
+                                     each signature (identical bytes, slower; for comparison) */
 } mm_delivery_params;
 
 /* Builds, signs and seals one delivery and writes the complete deliverSecure

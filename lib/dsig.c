@@ -189,6 +189,8 @@ static void cert_names(X509 *cert, char *subject, size_t subjsz, char *orgnr, si
 
 struct mm_signer {
     xmlSecKeyPtr key;
+    EVP_PKEY *pkey;    /* the same key, for the direct signer */
+    char *cert_b64;    /* leaf certificate, base64 DER on one line */
     char subject[512];
     char orgnr[16];
 };
@@ -234,6 +236,11 @@ mm_signer *mm_signer_load(const char *cert_pem_path, const char *key_pem_path, m
         goto fail;
     }
     cert_names(cert, s->subject, sizeof s->subject, s->orgnr, sizeof s->orgnr);
+    if (EVP_PKEY_up_ref(pkey) != 1) {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot reference the private key");
+        goto fail;
+    }
+    s->pkey = pkey;
     xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(pkey);
     if (!data) {
         mm_error_set(err, MM_ERR_SYSTEM, 0, "xmlsec cannot adopt the private key");
@@ -252,6 +259,12 @@ mm_signer *mm_signer_load(const char *cert_pem_path, const char *key_pem_path, m
         mm_error_set(err, MM_ERR_SYSTEM, 0, "xmlsec cannot attach certificate %s to the key", cert_pem_path);
         goto fail;
     }
+    s->cert_b64 = malloc(4 * (((size_t)derlen + 2) / 3) + 1);
+    if (!s->cert_b64) {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+        goto fail;
+    }
+    EVP_EncodeBlock((unsigned char *)s->cert_b64, der, derlen);
     OPENSSL_free(der);
     X509_free(cert);
     return s;
@@ -270,6 +283,8 @@ void mm_signer_free(mm_signer *s)
         return;
     if (s->key)
         xmlSecKeyDestroy(s->key);
+    EVP_PKEY_free(s->pkey);
+    free(s->cert_b64);
     free(s);
 }
 
@@ -315,6 +330,181 @@ int mm_dsig_sign_doc(const mm_signer *s, xmlDocPtr doc, mm_error *err)
     xmlSecDSigCtxDestroy(ctx);
     if (rc < 0)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "XML signing failed (%s)", xmlsec_last);
+    return 0;
+}
+
+/* ------------------------------------------------- direct (fast) signing */
+
+/* Exclusive C14N written directly for documents in the prefix-free form
+ * (§4.3 byte rules): default namespace declared where it changes from the
+ * nearest output ancestor, attributes sorted, C14N escaping, no empty-element
+ * tags.  Returns 1 when the tree has anything outside that form (the caller
+ * then uses xmlsec), -1 on memory errors. */
+static int pf_escape(mm_buf *o, const char *s, int attr)
+{
+    const char *special = attr ? "&<\"\t\n\r" : "&<>\r";
+    while (*s) {
+        size_t run = strcspn(s, special);
+        if (run && mm_buf_append(o, s, run) < 0)
+            return -1;
+        s += run;
+        if (!*s)
+            break;
+        const char *e;
+        switch (*s) {
+        case '&': e = "&amp;"; break;
+        case '<': e = "&lt;"; break;
+        case '>': e = "&gt;"; break;
+        case '"': e = "&quot;"; break;
+        case '\t': e = "&#x9;"; break;
+        case '\n': e = "&#xA;"; break;
+        default: e = "&#xD;"; break;
+        }
+        if (mm_buf_puts(o, e) < 0)
+            return -1;
+        s++;
+    }
+    return 0;
+}
+
+static int attr_cmp(const void *a, const void *b)
+{
+    return strcmp((const char *)(*(xmlAttrPtr const *)a)->name, (const char *)(*(xmlAttrPtr const *)b)->name);
+}
+
+static int pf_c14n(mm_buf *o, xmlNodePtr n, const xmlChar *rendered, xmlNodePtr exclude)
+{
+    if (!n->ns || !n->ns->href || n->ns->prefix)
+        return 1;
+    if (mm_buf_puts(o, "<") < 0 || mm_buf_puts(o, (const char *)n->name) < 0)
+        return -1;
+    if (!rendered || !xmlStrEqual(rendered, n->ns->href)) {
+        if (mm_buf_puts(o, " xmlns=\"") < 0 || pf_escape(o, (const char *)n->ns->href, 1) < 0 ||
+            mm_buf_puts(o, "\"") < 0)
+            return -1;
+    }
+    for (xmlNsPtr d = n->nsDef; d; d = d->next)
+        if (d->prefix)
+            return 1; /* a prefixed declaration is not our form */
+    xmlAttrPtr attrs[8];
+    size_t na = 0;
+    for (xmlAttrPtr a = n->properties; a; a = a->next) {
+        if (a->ns || na == 8)
+            return 1;
+        attrs[na++] = a;
+    }
+    qsort(attrs, na, sizeof attrs[0], attr_cmp);
+    for (size_t i = 0; i < na; i++) {
+        xmlChar *v = xmlNodeGetContent((xmlNodePtr)attrs[i]);
+        int bad = mm_buf_printf(o, " %s=\"", (const char *)attrs[i]->name) < 0 ||
+                  pf_escape(o, v ? (const char *)v : "", 1) < 0 || mm_buf_puts(o, "\"") < 0;
+        xmlFree(v);
+        if (bad)
+            return -1;
+    }
+    if (mm_buf_puts(o, ">") < 0)
+        return -1;
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c == exclude)
+            continue;
+        int rc = 0;
+        if (c->type == XML_ELEMENT_NODE)
+            rc = pf_c14n(o, c, n->ns->href, exclude);
+        else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+            rc = c->content ? pf_escape(o, (const char *)c->content, 0) : 0;
+        else if (c->type != XML_COMMENT_NODE && c->type != XML_PI_NODE)
+            rc = 1;
+        if (rc)
+            return rc;
+    }
+    if (mm_buf_puts(o, "</") < 0 || mm_buf_puts(o, (const char *)n->name) < 0 || mm_buf_puts(o, ">") < 0)
+        return -1;
+    return 0;
+}
+
+static xmlNodePtr ds_child(xmlNodePtr parent, const char *name)
+{
+    xmlNodePtr c;
+    count_children(parent, NS_DS, name, &c);
+    return c;
+}
+
+static void set_text(xmlNodePtr n, const char *text)
+{
+    xmlNodeSetContent(n, NULL);
+    xmlNodeAddContent(n, BAD_CAST text);
+}
+
+int mm_dsig_sign_doc_direct(const mm_signer *s, xmlDocPtr doc, mm_error *err)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (!root)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "document to sign has no root element");
+    /* The enveloped transform's output is the document as it is before the
+     * Signature is appended, so canonicalise and digest it first. */
+    mm_buf c = MM_BUF_INIT;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    int rc = pf_c14n(&c, root, NULL, NULL);
+    if (rc == 0 && EVP_Digest(c.data, c.len, md, &mdlen, EVP_sha256(), NULL) != 1)
+        rc = -1;
+    if (rc != 0) {
+        mm_buf_free(&c);
+        if (rc > 0) /* not in the prefix-free form: let xmlsec do it all */
+            return mm_dsig_sign_doc(s, doc, err);
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory canonicalising");
+    }
+
+    /* Same template as mm_dsig_sign_doc. */
+    xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(doc, xmlSecTransformExclC14NId,
+                                                     xmlSecTransformRsaSha256Id, NULL, NULL);
+    if (!sig || !xmlAddChild(root, sig)) {
+        xmlFreeNode(sig);
+        mm_buf_free(&c);
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot create Signature template");
+    }
+    xmlNodePtr ref = xmlSecTmplSignatureAddReference(sig, xmlSecTransformSha256Id, NULL, BAD_CAST "", NULL);
+    xmlNodePtr ki = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
+    xmlNodePtr x509 = ki ? xmlSecTmplKeyInfoAddX509Data(ki) : NULL;
+    xmlNodePtr sn = x509 ? xmlSecTmplX509DataAddSubjectName(x509) : NULL;
+    xmlNodePtr xc = sn ? xmlSecTmplX509DataAddCertificate(x509) : NULL;
+    if (!ref || !xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedId) || !xc) {
+        mm_buf_free(&c);
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot build Signature template");
+    }
+    xmlNodeAddContent(sn, BAD_CAST s->subject);
+    xmlNodeAddContent(xc, BAD_CAST s->cert_b64);
+
+    unsigned char *sigval = NULL;
+    char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+    EVP_MD_CTX *mctx = NULL;
+    size_t siglen = 0;
+    rc = -1;
+    EVP_EncodeBlock((unsigned char *)b64, md, (int)mdlen);
+    set_text(ds_child(ref, "DigestValue"), b64);
+    /* SignatureValue over the prefix-free SignedInfo. */
+    mm_buf_reset(&c);
+    xmlNodePtr si = ds_child(sig, "SignedInfo");
+    if (!si || pf_c14n(&c, si, NULL, NULL) != 0)
+        goto done;
+    mctx = EVP_MD_CTX_new();
+    if (!mctx || EVP_DigestSignInit(mctx, NULL, EVP_sha256(), NULL, s->pkey) != 1 ||
+        EVP_DigestSign(mctx, NULL, &siglen, (unsigned char *)c.data, c.len) != 1)
+        goto done;
+    sigval = malloc(siglen);
+    char *sig64 = sigval ? malloc(4 * ((siglen + 2) / 3) + 1) : NULL;
+    if (sig64 && EVP_DigestSign(mctx, sigval, &siglen, (unsigned char *)c.data, c.len) == 1) {
+        EVP_EncodeBlock((unsigned char *)sig64, sigval, (int)siglen);
+        set_text(ds_child(sig, "SignatureValue"), sig64);
+        rc = 0;
+    }
+    free(sig64);
+done:
+    free(sigval);
+    EVP_MD_CTX_free(mctx);
+    mm_buf_free(&c);
+    if (rc < 0)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "XML signing failed (canonicalisation or RSA)");
     return 0;
 }
 

@@ -492,6 +492,24 @@ static void *thread_build(void *arg)
 }
 
 /* One signer shared by several threads, as in the server. */
+/* The fast signer and xmlSecDSigCtx give the very same request. */
+static void test_direct_equals_xmlsec(void **state)
+{
+    (void)state;
+    mm_delivery_params p;
+    params(&p);
+    p.message_id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    mm_buf a = MM_BUF_INIT, b = MM_BUF_INIT;
+    char id[37];
+    build(&p, &a, id);
+    p.sign_with_xmlsec = 1;
+    build(&p, &b, id);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    mm_buf_free(&a);
+    mm_buf_free(&b);
+}
+
 static void test_threads(void **state)
 {
     (void)state;
@@ -515,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_tamper),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_ids_and_dates),
+        cmocka_unit_test(test_direct_equals_xmlsec),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -309,6 +309,51 @@ static void test_signer(void **state)
     assert_null(s);
 }
 
+/* The direct signer produces exactly the bytes xmlsec produces (RSA PKCS#1
+ * v1.5 is deterministic), including on text that needs C14N escaping. */
+static void test_direct_equals_xmlsec(void **state)
+{
+    (void)state;
+    char c[128], k[128];
+    mm_error err;
+    mm_signer *s = mm_signer_load(pki_path(c, sizeof c, "org.crt"), pki_path(k, sizeof k, "org.key"), &err);
+    assert_non_null(s);
+    const char *xml = "<SealedDelivery xmlns=\"http://minameddelanden.gov.se/schema/Message/v3\">"
+                      "<SignedDelivery xmlns=\"http://minameddelanden.gov.se/schema/Message/v3\"><Delivery>"
+                      "<Header><Sender xmlns=\"http://minameddelanden.gov.se/schema/Message/v2\">"
+                      "<Id xmlns=\"http://minameddelanden.gov.se/schema/Sender\">a &amp; b &lt; c &gt; d \"q\" &#13; \t\n"
+                      "Åäö</Id><Name xmlns=\"http://minameddelanden.gov.se/schema/Sender\"></Name></Sender></Header>"
+                      "<Empty/></Delivery><Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo>"
+                      "<Reference URI=\"\" Type=\"a&amp;b&#10;&#9;&quot;\"></Reference></SignedInfo></Signature>"
+                      "</SignedDelivery><Seal><ReceivedTime xmlns=\"http://minameddelanden.gov.se/schema/Message\">"
+                      "2026-11-28+01:00</ReceivedTime></Seal></SealedDelivery>";
+    xmlChar *out[2];
+    int len[2];
+    for (int i = 0; i < 2; i++) {
+        xmlDocPtr d = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, XML_PARSE_NONET);
+        assert_non_null(d);
+        assert_int_equal(i ? mm_dsig_sign_doc_direct(s, d, &err) : mm_dsig_sign_doc(s, d, &err), 0);
+        xmlDocDumpMemory(d, &out[i], &len[i]);
+        xmlFreeDoc(d);
+    }
+    assert_string_equal((char *)out[1], (char *)out[0]);
+    mm_sig_report r;
+    assert_int_equal(mm_dsig_verify((char *)out[1], len[1], 0, &r, &err), 0);
+    const mm_sig_check *seal = item(&r, "SealedDelivery"); /* the inner Signature is a dummy */
+    assert_true(seal->digest_ok && seal->signature_ok);
+    assert_string_equal(seal->problem, "");
+    xmlFree(out[0]);
+    xmlFree(out[1]);
+    mm_sig_report_free(&r);
+
+    /* A prefixed document is outside the fast path and still signs (xmlsec). */
+    const char *pre = "<m:SignedDelivery xmlns:m=\"http://minameddelanden.gov.se/schema/Message/v3\"><m:Delivery/></m:SignedDelivery>";
+    xmlDocPtr d = xmlReadMemory(pre, (int)strlen(pre), NULL, NULL, XML_PARSE_NONET);
+    assert_int_equal(mm_dsig_sign_doc_direct(s, d, &err), 0);
+    xmlFreeDoc(d);
+    mm_signer_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_profile),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_signer),
+        cmocka_unit_test(test_direct_equals_xmlsec),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
