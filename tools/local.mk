@@ -11,6 +11,7 @@ tools_mmsimd_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAG
 tools_mmsimd_SOURCES = tools/mmsimd.c tools/mmsim.h tools/mmsim_config.c tools/mmsim_soap.c
 tools_mmsimd_LDADD = $(MM_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS)
 dist_man_MANS += doc/mmsimd.8
+EXTRA_DIST += doc/mmsimd-registry.example
 
 noinst_PROGRAMS += tools/bench/bench_sign
 tools_bench_bench_sign_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)

@@ -334,6 +334,38 @@ is "op=kivra fault=5006 count=1: fault, then accepted" "$f1 $code" "500 5006 200
 : > "$T/faults"
 reload
 
+echo "op=kivra fault=5006 flaky=0" > "$T/faults"
+reload
+soap /op/kivra/Service/v3 "$T/deliv.xml"
+is "flaky=0: the rule never applies" "$code" 200
+: > "$T/faults"
+reload
+
+# Parallel deliveries on keep-alive connections: every one answered, stored
+# and indexed on its own line (the index append is serialised).
+before=$(wc -l < "$T/inbox/index.tsv")
+check "100 deliveries over 4 parallel connections all answered Delivered=true" $PY - "$T/deliv.xml" "$PORT" "$PKI" <<'EOF'
+import sys, ssl, http.client, threading
+body = open(sys.argv[1], "rb").read()
+ctx = ssl.create_default_context(cafile=sys.argv[3] + "/ca.crt")
+ctx.load_cert_chain(sys.argv[3] + "/org.crt", sys.argv[3] + "/org.key")
+good = []
+def worker():
+    c = http.client.HTTPSConnection("127.0.0.1", int(sys.argv[2]), context=ctx, timeout=30)
+    for _ in range(25):
+        c.request("POST", "/op/kivra/Service/v3", body, {"Content-Type": "text/xml; charset=UTF-8"})
+        r = c.getresponse()
+        good.append(r.status == 200 and b"<svc:Delivered>true</svc:Delivered>" in r.read())
+ts = [threading.Thread(target=worker) for _ in range(4)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+sys.exit(0 if len(good) == 100 and all(good) else 1)
+EOF
+is "100 more index lines, each with 9 fields" \
+  "$(tail -n +$((before + 1)) "$T/inbox/index.tsv" | awk -F'\t' 'NF == 9' | wc -l)" 100
+is "100 more distinct TransIds stored" "$(tail -n +$((before + 1)) "$T/inbox/index.tsv" | cut -f3 | sort -u |
+  while read -r t; do [ -s "$T/inbox/$t.xml" ] && echo "$t"; done | wc -l)" 100
+
 code=$(curl -sS -o "$T/resp" -w '%{http_code}' --cacert "$PKI/ca.crt" --cert "$PKI/org.crt" --key "$PKI/org.key" \
   --data-binary @"$T/deliv.xml" "$URL/op/nosuch/Service/v3")
 is "an unknown operator path: 404" "$code" 404
@@ -343,4 +375,22 @@ kill -TERM $SIM
 wait $SIM
 is "SIGTERM: clean exit" "$?" 0
 check_fails "the pidfile is removed" test -e "$T/sim.pid"
+
+# The documented example registry is accepted as it stands.
+P2=$(free_port)
+"$MMSIMD" --listen "127.0.0.1:$P2" --cert "$PKI/server.crt" --key "$PKI/server.key" --ca "$PKI/ca.crt" \
+  --registry "$MM_SRCDIR/doc/mmsimd-registry.example" --schemas "$SCHEMAS" --inbox "$T/inbox2" \
+  >"$T/sim2.out" 2>"$T/sim2.log" &
+SIM2=$!
+remember_pid $SIM2
+for _ in $(seq 100); do grep -q listening "$T/sim2.out" && break; sleep 0.1; done
+contains "doc/mmsimd-registry.example loads" "$(cat "$T/sim2.log")" "registry: 3 operators, 5 recipients, 2 senders, 1 dispatchers"
+kill -TERM $SIM2; wait $SIM2
+
+# A registry error stops the start with a message naming the line.
+echo "recipient 191212121212 operator=ghost" > "$T/bad-registry"
+"$MMSIMD" --listen "127.0.0.1:$P2" --cert "$PKI/server.crt" --key "$PKI/server.key" --ca "$PKI/ca.crt" \
+  --registry "$T/bad-registry" --schemas "$SCHEMAS" --inbox "$T/inbox2" >/dev/null 2>"$T/sim3.log"
+is "a broken registry: exit 1" "$?" 1
+contains "naming the file, line and problem" "$(cat "$T/sim3.log")" "bad-registry line 1: no operator named ghost"
 done_testing
