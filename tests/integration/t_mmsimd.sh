@@ -250,6 +250,12 @@ rc=$?
 if [ "$rc" -ne 0 ]; then ok "the TLS handshake at that address fails (curl $rc)"; else not_ok "the TLS handshake at that address fails"; fi
 soap /far/Recipient/v3 "$T/reach2.xml"
 is "count=1: the next answer has the real address again" "$(reach_summary | cut -d' ' -f5)" "$URL/op/kivra/Service/v3"
+
+echo "far refuse-tls count=1" > "$T/faults"
+reload
+soap /far/Recipient/v3 "$T/reach2.xml"; r1="$code"
+soap /far/Recipient/v3 "$T/reach2.xml"
+is "far refuse-tls count=1: one handshake fails, then FaR answers" "$r1 $code" "000 200"
 : > "$T/faults"
 reload
 
