@@ -1,0 +1,197 @@
+# Helpers for the mmprintd integration tests (tests/integration/t_server_*.sh),
+# sourced after tests/integration/lib.sh.  Everything runs in $T on 127.0.0.1
+# with the real mmsimd, the real ippeveprinter and the test PKI over real TLS.
+MMPRINTD=$MM_BIN/server/mmprintd
+PINS=$MM_SHARED/testdata/ids/personnummer-meta/allPins.json
+
+# pins N OFFSET: N valid test personnummer (Skatteverket's test list)
+pins() {
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("\n".join(d[int(sys.argv[3]):int(sys.argv[3])+int(sys.argv[2])]))' "$PINS" "$1" "${2:-0}"
+}
+
+# mkpdf FILE PAGES TEXT [PADDING_BYTES]: a small valid PDF with TEXT on each page
+mkpdf() {
+  python3 - "$@" <<'PY'
+import random, sys
+path, pages, text = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+pad = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+objs = ["<< /Type /Catalog /Pages 2 0 R >>", None, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+kids = []
+for p in range(pages):
+    body = "BT /F1 14 Tf 72 720 Td (%s, sida %d) Tj ET" % (text, p + 1)
+    if pad:
+        # a comment line brings the file up to the wanted size
+        r = random.Random(p)
+        body += "\n%" + "".join(r.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(pad // pages))
+    objs.append("<< /Length %d >>\nstream\n%s\nendstream" % (len(body) + 1, body))
+    objs.append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (len(objs)))
+    kids.append("%d 0 R" % len(objs))
+objs[1] = "<< /Type /Pages /Kids [%s] /Count %d >>" % (" ".join(kids), pages)
+out = b"%PDF-1.4\n"
+offs = []
+for i, o in enumerate(objs):
+    offs.append(len(out))
+    out += ("%d 0 obj\n%s\nendobj\n" % (i + 1, o)).encode("latin-1")
+x = len(out)
+out += ("xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)).encode()
+for o in offs:
+    out += ("%010d 00000 n \n" % o).encode()
+out += ("trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)).encode()
+open(path, "wb").write(out)
+PY
+}
+
+# bundle OUT PDF key=value...: a job bundle (application/vnd.mmprint-job)
+bundle() {
+  local out=$1 pdf=$2 kv
+  shift 2
+  {
+    printf 'MMPRINT-JOB 1\n'
+    for kv in "$@"; do printf '%s: %s\n' "${kv%%=*}" "${kv#*=}"; done
+    printf 'document-type: application/pdf\ndocument-length: %s\n\n' "$(stat -c %s "$pdf")"
+    cat "$pdf"
+  } > "$out"
+}
+
+# start_sim: mmsimd with $T/registry and $T/faults; sets SIM_URL, SIM_PID
+start_sim() {
+  local i
+  mkdir -p "$T/inbox"
+  [ -f "$T/faults" ] || : > "$T/faults"
+  SIM_PORT=$(free_port)
+  SIM_URL=https://127.0.0.1:$SIM_PORT
+  "$MMSIMD" --listen "127.0.0.1:$SIM_PORT" --cert "$PKI/server.crt" --key "$PKI/server.key" --ca "$PKI/ca.crt" \
+    --registry "$T/registry" --schemas "$SCHEMAS" --inbox "$T/inbox" --faults "$T/faults" \
+    --log-level warn >"$T/sim.out" 2>"$T/sim.log" &
+  SIM_PID=$!
+  remember_pid $SIM_PID
+  for i in $(seq 200); do grep -q listening "$T/sim.out" 2>/dev/null && return 0; sleep 0.05; done
+  diag "mmsimd did not start: $(tail -5 "$T/sim.log")"
+  return 1
+}
+
+# set_faults TEXT: new fault rules, re-read by mmsimd (SIGHUP)
+set_faults() {
+  printf '%s\n' "$1" > "$T/faults"
+  kill -HUP "$SIM_PID"
+  sleep 0.3
+}
+
+# start_dnssd: Debian's ippeveprinter will not start without DNS-SD (Avahi
+# over the D-Bus system bus), even with "-r off".  This starts a private bus
+# in $T and an avahi-daemon limited to lo, in its own mount namespace with an
+# empty /run so that its pid file cannot clash with any other instance.
+start_dnssd() {
+  local d=$T/dnssd i
+  mkdir -p "$d"
+  cat > "$d/bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$d/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/><allow own="*"/><allow send_type="method_call"/>
+    <allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/>
+  </policy>
+</busconfig>
+EOF
+  printf '[server]\nuse-ipv4=yes\nuse-ipv6=no\nallow-interfaces=lo\nenable-dbus=yes\n[publish]\npublish-addresses=no\npublish-hinfo=no\npublish-workstation=no\n' > "$d/avahi.conf"
+  dbus-daemon --config-file="$d/bus.conf" --fork --print-pid > "$d/dbus.pid" || return 1
+  remember_pid "$(cat "$d/dbus.pid")"
+  export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$d/bus
+  unshare -m sh -c 'mount -t tmpfs tmpfs /run && exec avahi-daemon -f "$1" --no-drop-root --no-chroot --no-rlimits' \
+    sh "$d/avahi.conf" >"$d/avahi.log" 2>&1 &
+  remember_pid $!
+  for i in $(seq 100); do grep -q "startup complete" "$d/avahi.log" 2>/dev/null && return 0; sleep 0.05; done
+  diag "avahi-daemon did not start: $(tail -3 "$d/avahi.log")"
+  return 1
+}
+
+# start_printer: ippeveprinter keeping its files in $T/printroom; sets PRINTER_URI
+start_printer() {
+  [ -n "${DBUS_SYSTEM_BUS_ADDRESS:-}" ] || start_dnssd || return 1
+  mkdir -p "$T/printroom"
+  IPP_PORT=$(free_port)
+  PRINTER_URI=ipp://127.0.0.1:$IPP_PORT/ipp/print
+  ippeveprinter -p "$IPP_PORT" -d "$T/printroom" -f application/pdf -k -n localhost -r off "Utskriftsrummet" \
+    >"$T/ipp.log" 2>&1 &
+  IPP_PID=$!
+  remember_pid $IPP_PID
+  wait_port "$IPP_PORT" 20
+}
+
+# write_conf FILE ["key = value"...]: a server configuration for this test
+write_conf() {
+  local f=$1 kv
+  shift
+  SRV_PORT=${SRV_PORT:-$(free_port)}
+  SRV_URL=https://127.0.0.1:$SRV_PORT
+  mkdir -p "$T/state"
+  {
+    echo "listen_address = 127.0.0.1"
+    echo "port = $SRV_PORT"
+    echo "tls_cert = $PKI/server.crt"
+    echo "tls_key = $PKI/server.key"
+    echo "client_ca = $PKI/ca.crt"
+    echo "org_cert = $PKI/org.crt"
+    echo "org_key = $PKI/org.key"
+    echo "ca_file = $PKI/ca.crt"
+    echo "sender_name = Exempelkommun"
+    echo "far_url = $SIM_URL/far/Recipient/v3"
+    echo "database = $T/state/mmprintd.db"
+    echo "spool_dir = $T/state/spool"
+    echo "printer_uri = $PRINTER_URI"
+    echo "printer_name = Utskriftsrummet"
+    echo "retry_initial_ms = 100"
+    echo "retry_max_ms = 400"
+    for kv in "$@"; do echo "$kv"; done
+  } > "$f"
+}
+
+# start_server CONF: mmprintd in the background; sets SRV_PID
+start_server() {
+  "$MMPRINTD" -c "$1" >>"$T/server.log" 2>&1 &
+  SRV_PID=$!
+  remember_pid $SRV_PID
+  wait_port "$SRV_PORT" 20 || { diag "mmprintd did not start: $(tail -5 "$T/server.log")"; return 1; }
+}
+
+# api METHOD PATH [curl args...]: HTTPS with the desk1 client certificate;
+# body in $T/resp, status in $code
+api() {
+  local m=$1 p=$2
+  shift 2
+  code=$(curl -sS -o "$T/resp" -w '%{http_code}' --max-time 60 --cacert "$PKI/ca.crt" \
+    --cert "$PKI/client-desk1.crt" --key "$PKI/client-desk1.key" -X "$m" "$@" "$SRV_URL$p" 2>"$T/curl.err")
+}
+
+# submit BUNDLE [KEY]: POST /api/v1/jobs
+submit() {
+  local h=()
+  [ -n "${2:-}" ] && h=(-H "Idempotency-Key: $2")
+  api POST /api/v1/jobs -H 'Content-Type: application/vnd.mmprint-job' "${h[@]}" --data-binary @"$1"
+}
+
+jfield() { jq -r "$1" < "$T/resp"; }
+
+# wait_state ID STATE [SECONDS]: poll until the job is in STATE
+wait_state() {
+  local i
+  for ((i = 0; i < ${3:-20} * 10; i++)); do
+    api GET "/api/v1/jobs/$1"
+    [ "$(jfield .state)" = "$2" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# inbox_count RECIPIENT [new|duplicate]: deliveries in the simulator's inbox index
+inbox_count() {
+  [ -f "$T/inbox/index.tsv" ] || { echo 0; return; }
+  awk -F'\t' -v r="$1" -v k="${2:-}" '$4 == r && (k == "" || $9 == k)' "$T/inbox/index.tsv" | wc -l
+}
+
+# printed_files: the documents ippeveprinter received
+printed_files() { find "$T/printroom" -type f -name '*.pdf' 2>/dev/null | sort; }
