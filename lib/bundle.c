@@ -1,1 +1,164 @@
+/* The job bundle: a small text header and the PDF (doc/job-bundle.md). */
 #include "bundle.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mm_bundle_init(mm_bundle *b)
+{
+    memset(b, 0, sizeof *b);
+    strcpy(b->policy, "digital-else-paper");
+    strcpy(b->document_type, "application/pdf");
+}
+
+/* The header fields, so writing and parsing cannot drift apart. */
+typedef struct {
+    const char *key;
+    size_t offset;
+    size_t size;
+} field;
+
+#define FIELD(k, m) {k, offsetof(mm_bundle, m), sizeof(((mm_bundle *)0)->m)}
+static const field fields[] = {
+    FIELD("recipient", recipient),
+    FIELD("recipient-source", recipient_source),
+    FIELD("recipient-problem", recipient_problem),
+    FIELD("title", title),
+    FIELD("subject", subject),
+    FIELD("user", user),
+    FIELD("host", host),
+    FIELD("cups-job-id", cups_job_id),
+    FIELD("policy", policy),
+    FIELD("department", department),
+    FIELD("document-type", document_type),
+};
+#define NFIELDS (sizeof fields / sizeof fields[0])
+
+static int valid_policy(const char *p)
+{
+    return !strcmp(p, "digital-else-paper") || !strcmp(p, "digital-only") || !strcmp(p, "paper-only");
+}
+
+static int valid_recipient(const char *r)
+{
+    if (!*r)
+        return 1;
+    if (strlen(r) != 12)
+        return 0;
+    for (const char *p = r; *p; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return 1;
+}
+
+int mm_bundle_write(const mm_bundle *b, mm_buf *out, mm_error *err)
+{
+    if (!valid_recipient(b->recipient))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "bundle recipient must be 12 digits");
+    if (!valid_policy(b->policy))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "unknown delivery policy '%s'", b->policy);
+    if (mm_buf_puts(out, MM_BUNDLE_MAGIC "\n") < 0)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+    for (size_t i = 0; i < NFIELDS; i++) {
+        const char *v = (const char *)b + fields[i].offset;
+        if (!*v)
+            continue;
+        /* A value never carries a line break: replace it rather than fail,
+         * titles come from applications we do not control. */
+        if (mm_buf_printf(out, "%s: ", fields[i].key) < 0)
+            return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+        for (const char *p = v; *p; p++)
+            if (mm_buf_append(out, (*p == '\n' || *p == '\r') ? " " : p, 1) < 0)
+                return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+        if (mm_buf_puts(out, "\n") < 0)
+            return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+    }
+    if (mm_buf_printf(out, "pages: %d\ndocument-length: %zu\n\n", b->pages, b->document_len) < 0 ||
+        mm_buf_append(out, b->document, b->document_len) < 0)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+    return 0;
+}
+
+static int parse_size(const char *v, size_t *out)
+{
+    if (!*v || strlen(v) > 12)
+        return -1;
+    size_t n = 0;
+    for (const char *p = v; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        n = n * 10 + (size_t)(*p - '0');
+    }
+    *out = n;
+    return 0;
+}
+
+int mm_bundle_parse(const unsigned char *data, size_t len, mm_bundle *b, mm_error *err)
+{
+    mm_bundle_init(b);
+    size_t magic_len = strlen(MM_BUNDLE_MAGIC);
+    if (len < magic_len + 1 || memcmp(data, MM_BUNDLE_MAGIC "\n", magic_len + 1))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "not a job bundle (first line must be '%s')", MM_BUNDLE_MAGIC);
+    size_t pos = magic_len + 1;
+    int have_length = 0;
+    size_t doc_len = 0;
+    for (;;) {
+        if (pos >= len)
+            return mm_error_set(err, MM_ERR_INPUT, 0, "bundle header has no end");
+        const unsigned char *nl = memchr(data + pos, '\n', len - pos);
+        if (!nl || (size_t)(nl - data) > MM_BUNDLE_MAX_HEADER)
+            return mm_error_set(err, MM_ERR_INPUT, 0, "bundle header too long or unterminated");
+        size_t line_len = (size_t)(nl - (data + pos));
+        if (line_len == 0) {
+            pos++;
+            break;
+        }
+        char line[1024];
+        if (line_len >= sizeof line)
+            return mm_error_set(err, MM_ERR_INPUT, 0, "bundle header line too long");
+        memcpy(line, data + pos, line_len);
+        line[line_len] = '\0';
+        pos += line_len + 1;
+        if (memchr(line, '\0', line_len) || strchr(line, '\r'))
+            return mm_error_set(err, MM_ERR_INPUT, 0, "bundle header contains control characters");
+        char *colon = strstr(line, ": ");
+        if (!colon)
+            return mm_error_set(err, MM_ERR_INPUT, 0, "bundle header line without 'key: value'");
+        *colon = '\0';
+        const char *key = line, *value = colon + 2;
+        if (!strcmp(key, "pages")) {
+            size_t n;
+            if (parse_size(value, &n) < 0 || n > 100000)
+                return mm_error_set(err, MM_ERR_INPUT, 0, "bad page count in bundle");
+            b->pages = (int)n;
+            continue;
+        }
+        if (!strcmp(key, "document-length")) {
+            if (parse_size(value, &doc_len) < 0)
+                return mm_error_set(err, MM_ERR_INPUT, 0, "bad document-length in bundle");
+            have_length = 1;
+            continue;
+        }
+        for (size_t i = 0; i < NFIELDS; i++) {
+            if (strcmp(key, fields[i].key))
+                continue;
+            if (strlen(value) >= fields[i].size)
+                return mm_error_set(err, MM_ERR_INPUT, 0, "bundle field '%s' too long", key);
+            strcpy((char *)b + fields[i].offset, value);
+            break;
+        }
+        /* Unknown keys are ignored so newer filters work with older servers. */
+    }
+    if (!have_length)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "bundle has no document-length");
+    if (len - pos != doc_len)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "bundle document is %zu bytes, header says %zu", len - pos, doc_len);
+    if (!valid_recipient(b->recipient))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "bundle recipient must be 12 digits");
+    if (!valid_policy(b->policy))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "unknown delivery policy in bundle");
+    b->document = data + pos;
+    b->document_len = doc_len;
+    return 0;
+}
