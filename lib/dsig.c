@@ -340,12 +340,47 @@ int mm_dsig_sign_doc(const mm_signer *s, xmlDocPtr doc, mm_error *err)
  * nearest output ancestor, attributes sorted, C14N escaping, no empty-element
  * tags.  Returns 1 when the tree has anything outside that form (the caller
  * then uses xmlsec), -1 on memory errors. */
-static int pf_escape(mm_buf *o, const char *s, int attr)
+typedef struct {
+    mm_buf *buf;     /* collect the bytes here, or */
+    EVP_MD_CTX *md;  /* hash them (staged, to keep small writes cheap) */
+    size_t n;
+    char stage[8192];
+} pf_out;
+
+static int pf_flush(pf_out *o)
+{
+    if (o->md && o->n && EVP_DigestUpdate(o->md, o->stage, o->n) != 1)
+        return -1;
+    o->n = 0;
+    return 0;
+}
+
+static int pf_put(pf_out *o, const char *d, size_t len)
+{
+    if (o->buf)
+        return mm_buf_append(o->buf, d, len);
+    if (o->n + len > sizeof o->stage) {
+        if (pf_flush(o) < 0)
+            return -1;
+        if (len > sizeof o->stage)
+            return EVP_DigestUpdate(o->md, d, len) == 1 ? 0 : -1;
+    }
+    memcpy(o->stage + o->n, d, len);
+    o->n += len;
+    return 0;
+}
+
+static int pf_puts(pf_out *o, const char *s)
+{
+    return pf_put(o, s, strlen(s));
+}
+
+static int pf_escape(pf_out *o, const char *s, int attr)
 {
     const char *special = attr ? "&<\"\t\n\r" : "&<>\r";
     while (*s) {
         size_t run = strcspn(s, special);
-        if (run && mm_buf_append(o, s, run) < 0)
+        if (run && pf_put(o, s, run) < 0)
             return -1;
         s += run;
         if (!*s)
@@ -360,7 +395,7 @@ static int pf_escape(mm_buf *o, const char *s, int attr)
         case '\n': e = "&#xA;"; break;
         default: e = "&#xD;"; break;
         }
-        if (mm_buf_puts(o, e) < 0)
+        if (pf_puts(o, e) < 0)
             return -1;
         s++;
     }
@@ -372,15 +407,15 @@ static int attr_cmp(const void *a, const void *b)
     return strcmp((const char *)(*(xmlAttrPtr const *)a)->name, (const char *)(*(xmlAttrPtr const *)b)->name);
 }
 
-static int pf_c14n(mm_buf *o, xmlNodePtr n, const xmlChar *rendered, xmlNodePtr exclude)
+static int pf_c14n(pf_out *o, xmlNodePtr n, const xmlChar *rendered, xmlNodePtr exclude)
 {
     if (!n->ns || !n->ns->href || n->ns->prefix)
         return 1;
-    if (mm_buf_puts(o, "<") < 0 || mm_buf_puts(o, (const char *)n->name) < 0)
+    if (pf_puts(o, "<") < 0 || pf_puts(o, (const char *)n->name) < 0)
         return -1;
     if (!rendered || !xmlStrEqual(rendered, n->ns->href)) {
-        if (mm_buf_puts(o, " xmlns=\"") < 0 || pf_escape(o, (const char *)n->ns->href, 1) < 0 ||
-            mm_buf_puts(o, "\"") < 0)
+        if (pf_puts(o, " xmlns=\"") < 0 || pf_escape(o, (const char *)n->ns->href, 1) < 0 ||
+            pf_puts(o, "\"") < 0)
             return -1;
     }
     for (xmlNsPtr d = n->nsDef; d; d = d->next)
@@ -396,13 +431,13 @@ static int pf_c14n(mm_buf *o, xmlNodePtr n, const xmlChar *rendered, xmlNodePtr 
     qsort(attrs, na, sizeof attrs[0], attr_cmp);
     for (size_t i = 0; i < na; i++) {
         xmlChar *v = xmlNodeGetContent((xmlNodePtr)attrs[i]);
-        int bad = mm_buf_printf(o, " %s=\"", (const char *)attrs[i]->name) < 0 ||
-                  pf_escape(o, v ? (const char *)v : "", 1) < 0 || mm_buf_puts(o, "\"") < 0;
+        int bad = pf_puts(o, " ") < 0 || pf_puts(o, (const char *)attrs[i]->name) < 0 || pf_puts(o, "=\"") < 0 ||
+                  pf_escape(o, v ? (const char *)v : "", 1) < 0 || pf_puts(o, "\"") < 0;
         xmlFree(v);
         if (bad)
             return -1;
     }
-    if (mm_buf_puts(o, ">") < 0)
+    if (pf_puts(o, ">") < 0)
         return -1;
     for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c == exclude)
@@ -417,7 +452,7 @@ static int pf_c14n(mm_buf *o, xmlNodePtr n, const xmlChar *rendered, xmlNodePtr 
         if (rc)
             return rc;
     }
-    if (mm_buf_puts(o, "</") < 0 || mm_buf_puts(o, (const char *)n->name) < 0 || mm_buf_puts(o, ">") < 0)
+    if (pf_puts(o, "</") < 0 || pf_puts(o, (const char *)n->name) < 0 || pf_puts(o, ">") < 0)
         return -1;
     return 0;
 }
@@ -445,22 +480,33 @@ int mm_dsig_sign_doc_direct(const mm_signer *s, xmlDocPtr doc, mm_error *err)
     mm_buf c = MM_BUF_INIT;
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    int rc = pf_c14n(&c, root, NULL, NULL);
-    if (rc == 0 && EVP_Digest(c.data, c.len, md, &mdlen, EVP_sha256(), NULL) != 1)
-        rc = -1;
+    pf_out *o = malloc(sizeof *o);
+    EVP_MD_CTX *dctx = EVP_MD_CTX_new();
+    int rc = -1;
+    if (o && dctx && EVP_DigestInit_ex(dctx, EVP_sha256(), NULL) == 1) {
+        o->buf = NULL;
+        o->md = dctx;
+        o->n = 0;
+        rc = pf_c14n(o, root, NULL, NULL);
+        if (rc == 0 && (pf_flush(o) < 0 || EVP_DigestFinal_ex(dctx, md, &mdlen) != 1))
+            rc = -1;
+    }
+    EVP_MD_CTX_free(dctx);
     if (rc != 0) {
-        mm_buf_free(&c);
+        free(o);
         if (rc > 0) /* not in the prefix-free form: let xmlsec do it all */
             return mm_dsig_sign_doc(s, doc, err);
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory canonicalising");
     }
+    o->buf = &c; /* SignedInfo is small: collect it */
+    o->md = NULL;
 
     /* Same template as mm_dsig_sign_doc. */
     xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(doc, xmlSecTransformExclC14NId,
                                                      xmlSecTransformRsaSha256Id, NULL, NULL);
     if (!sig || !xmlAddChild(root, sig)) {
         xmlFreeNode(sig);
-        mm_buf_free(&c);
+        free(o);
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot create Signature template");
     }
     xmlNodePtr ref = xmlSecTmplSignatureAddReference(sig, xmlSecTransformSha256Id, NULL, BAD_CAST "", NULL);
@@ -469,7 +515,7 @@ int mm_dsig_sign_doc_direct(const mm_signer *s, xmlDocPtr doc, mm_error *err)
     xmlNodePtr sn = x509 ? xmlSecTmplX509DataAddSubjectName(x509) : NULL;
     xmlNodePtr xc = sn ? xmlSecTmplX509DataAddCertificate(x509) : NULL;
     if (!ref || !xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedId) || !xc) {
-        mm_buf_free(&c);
+        free(o);
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot build Signature template");
     }
     xmlNodeAddContent(sn, BAD_CAST s->subject);
@@ -483,9 +529,8 @@ int mm_dsig_sign_doc_direct(const mm_signer *s, xmlDocPtr doc, mm_error *err)
     EVP_EncodeBlock((unsigned char *)b64, md, (int)mdlen);
     set_text(ds_child(ref, "DigestValue"), b64);
     /* SignatureValue over the prefix-free SignedInfo. */
-    mm_buf_reset(&c);
     xmlNodePtr si = ds_child(sig, "SignedInfo");
-    if (!si || pf_c14n(&c, si, NULL, NULL) != 0)
+    if (!si || pf_c14n(o, si, NULL, NULL) != 0)
         goto done;
     mctx = EVP_MD_CTX_new();
     if (!mctx || EVP_DigestSignInit(mctx, NULL, EVP_sha256(), NULL, s->pkey) != 1 ||
@@ -501,6 +546,7 @@ int mm_dsig_sign_doc_direct(const mm_signer *s, xmlDocPtr doc, mm_error *err)
     free(sig64);
 done:
     free(sigval);
+    free(o);
     EVP_MD_CTX_free(mctx);
     mm_buf_free(&c);
     if (rc < 0)

@@ -17,6 +17,7 @@ noinst_PROGRAMS += tools/bench/bench_sign
 tools_bench_bench_sign_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
 tools_bench_bench_sign_SOURCES = tools/bench/bench_sign.c
 tools_bench_bench_sign_LDADD = $(MM_LIBS)
+EXTRA_DIST += tools/bench/sign
 
 dist_bin_SCRIPTS = tools/pki/mkpki
 dist_man_MANS += doc/mmctl.1 doc/mmctl.conf.5

@@ -59,8 +59,6 @@ int mmctl_cmd_verify(int argc, char **argv)
         const mm_sig_check *c = &rep.items[i];
         printf("%s: digest %s, signature %s", c->element, c->digest_ok ? "ok" : "BAD",
                c->signature_ok ? "ok" : "BAD");
-        if (c->algorithm[0])
-            printf(", %s", c->algorithm);
         if (c->subject[0])
             printf(", signer \"%s\"", c->subject);
         if (c->problem[0])

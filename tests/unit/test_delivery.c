@@ -473,6 +473,7 @@ static void *thread_build(void *arg)
     int *ok = arg;
     mm_delivery_params p;
     params(&p);
+    p.sign_with_xmlsec = *ok; /* half the threads share the xmlSecKey through xmlSecDSigCtx */
     *ok = 1;
     for (int i = 0; i < 10; i++) {
         mm_buf out = MM_BUF_INIT;
@@ -515,8 +516,10 @@ static void test_threads(void **state)
     (void)state;
     pthread_t t[4];
     int ok[4];
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 4; i++) {
+        ok[i] = i % 2;
         assert_int_equal(pthread_create(&t[i], NULL, thread_build, &ok[i]), 0);
+    }
     for (int i = 0; i < 4; i++) {
         pthread_join(t[i], NULL);
         assert_true(ok[i]);
