@@ -33,3 +33,18 @@ check_PROGRAMS += tests/unit/test_delivery
 tests_unit_test_delivery_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_delivery_SOURCES = tests/unit/test_delivery.c
 tests_unit_test_delivery_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_log
+tests_unit_test_log_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_log_SOURCES = tests/unit/test_log.c
+tests_unit_test_log_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_config
+tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_bundle
+tests_unit_test_bundle_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_bundle_SOURCES = tests/unit/test_bundle.c
+tests_unit_test_bundle_LDADD = $(UNIT_LIBS)
