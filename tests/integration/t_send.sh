@@ -209,4 +209,7 @@ if [ "$code" = 500 ] && { [ "$fc" = 5002 ] || [ "$fc" = 5006 ]; }; then ok "a ro
 is "and not stored" "$(index_lines)" 2
 
 if grep -qE '19121212[0-9]{4}|191212121212' "$T/sim.log"; then not_ok "mmsimd's log masks every personnummer"; else ok "mmsimd's log masks every personnummer"; fi
+kill -TERM $SIM
+wait $SIM
+is "mmsimd stops cleanly after it all (no sanitizer report)" "$?" 0
 done_testing
