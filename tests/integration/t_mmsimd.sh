@@ -332,6 +332,76 @@ is "a schema-invalid delivery: fault 5001" "$code $(fault_code)" "500 5001"
 soap /op/kivra/Service/v3 "$T/huge.xml"
 is "a request over 2 MiB: fault 5005" "$code $(fault_code)" "500 5005"
 
+# An independent signer (python3-xmlsec, prefix-free form of spec §4.3) that
+# can also change the attachment's content type before signing.
+cat > "$T/resign.py" <<'EOF'
+import sys
+from lxml import etree
+import xmlsec
+SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+SVC3 = "http://minameddelanden.gov.se/schema/Service/v3"
+M3 = "http://minameddelanden.gov.se/schema/Message/v3"
+M1 = "http://minameddelanden.gov.se/schema/Message"
+DS = "http://www.w3.org/2000/09/xmldsig#"
+src, out, cert, key, ctype = sys.argv[1:6]
+
+def rebuild(el, parent, tag=None):
+    qn = etree.QName(tag or el.tag)
+    if parent is None:
+        n = etree.Element(qn.text, nsmap={None: qn.namespace})
+    elif etree.QName(parent.tag).namespace == qn.namespace:
+        n = etree.SubElement(parent, qn.text)
+    else:
+        n = etree.SubElement(parent, qn.text, nsmap={None: qn.namespace})
+    for k, v in el.attrib.items():
+        n.set(k, v)
+    n.text = el.text
+    for c in el:
+        if isinstance(c.tag, str):
+            rebuild(c, n).tail = c.tail
+    return n
+
+def sign(root):
+    sig = xmlsec.template.create(root, xmlsec.constants.TransformExclC14N, xmlsec.constants.TransformRsaSha256)
+    ref = xmlsec.template.add_reference(sig, xmlsec.constants.TransformSha256, uri="")
+    xmlsec.template.add_transform(ref, xmlsec.constants.TransformEnveloped)
+    ki = xmlsec.template.ensure_key_info(sig)
+    xmlsec.template.add_x509_data(ki)
+    root.append(sig)
+    ctx = xmlsec.SignatureContext()
+    k = xmlsec.Key.from_file(key, xmlsec.constants.KeyDataFormatPem)
+    k.load_cert_from_file(cert, xmlsec.constants.KeyDataFormatPem)
+    ctx.key = k
+    ctx.sign(sig)
+
+wire = etree.parse(src)
+inner = wire.find(".//{%s}deliverSecure/{%s}deliverSecure" % (SVC3, SVC3))
+signed = rebuild(inner.find("{%s}SignedDelivery" % M3), None)
+signed.remove(signed[-1])                       # the old signature
+for a in signed.iter("{%s}Attachment" % M3):
+    a.find("{%s}ContentType" % M1).text = ctype
+sign(signed)
+sealed = etree.Element("{%s}SealedDelivery" % M3, nsmap={None: M3})
+sealed.append(signed)
+sealed.append(rebuild(inner.find("{%s}Seal" % M3), sealed))
+sign(sealed)
+# wire form: the sealed element becomes svc3:deliverSecure inside svc3:deliverSecure
+env = etree.Element("{%s}Envelope" % SOAP, nsmap={"soapenv": SOAP, "svc3": SVC3})
+body = etree.SubElement(env, "{%s}Body" % SOAP)
+outer = etree.SubElement(body, "{%s}deliverSecure" % SVC3)
+w = etree.SubElement(outer, "{%s}deliverSecure" % SVC3)
+for c in list(sealed):
+    w.append(c)
+etree.ElementTree(env).write(out, xml_declaration=True, encoding="UTF-8")
+EOF
+check "python3-xmlsec re-signs the delivery" $PY "$T/resign.py" "$T/deliv.xml" "$T/indep.xml" "$PKI/org.crt" "$PKI/org.key" application/pdf
+soap /op/kivra/Service/v3 "$T/indep.xml"
+is "a delivery signed and sealed by python3-xmlsec is accepted" \
+  "$code $(grep -o '<svc:Delivered>[a-z]*' "$T/resp")" "200 <svc:Delivered>true"
+check "python3-xmlsec signs one with a zip attachment" $PY "$T/resign.py" "$T/deliv.xml" "$T/zip.xml" "$PKI/org.crt" "$PKI/org.key" application/zip
+soap /op/kivra/Service/v3 "$T/zip.xml"
+is "attachment type application/zip: fault 5019" "$code $(fault_code)" "500 5019"
+
 echo "op=kivra fault=5006 count=1" > "$T/faults"
 reload
 soap /op/kivra/Service/v3 "$T/deliv.xml"; f1="$code $(fault_code)"
