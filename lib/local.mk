@@ -13,5 +13,6 @@ lib_libmmprint_a_SOURCES = \
 	lib/far.c lib/far.h \
 	lib/mailbox.c lib/mailbox.h \
 	lib/bundle.c lib/bundle.h \
+	lib/discover.c lib/discover.h \
 	lib/client.c lib/client.h \
 	lib/journal.c lib/journal.h

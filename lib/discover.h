@@ -1,0 +1,50 @@
+/* Finding the recipient of a print job (spec/identity-numbers-and-pdf.md
+ * §3, §7, §8): job option -> job-billing -> PDF Info key -> XMP property ->
+ * /Keywords token -> /Subject marker -> job-title marker -> page text.
+ * It never guesses: a source that is present but invalid, or page text with
+ * no or several labelled candidates, gives "missing" with a reason. */
+#ifndef MM_DISCOVER_H
+#define MM_DISCOVER_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "error.h"
+#include "idnum.h"
+
+/* The XMP namespace and property of a recipient: <mmr:RecipientId>. */
+#define MM_XMP_NS "https://mmprint.se/ns/recipient/1.0/"
+#define MM_XMP_PROPERTY "RecipientId"
+/* Largest page count whose text is searched (hostile input bound). */
+#define MM_DISCOVER_MAX_TEXT_PAGES 50
+
+typedef struct {
+    const char *option_personnummer; /* job option Personnummer as received, or NULL */
+    const char *job_billing;         /* job-billing option, or NULL */
+    const char *title;               /* job title (argv[3]), or NULL */
+    const char *sender_orgnr;        /* own organisation number (12 digits, 16...), excluded from page text */
+    const struct tm *today;          /* for 10-digit numbers; NULL = now */
+} mm_discover_input;
+
+typedef struct {
+    int found;
+    mm_id id;
+    char source[16];     /* option, billing, info, xmp, keywords, subject, title, text */
+    char problem[256];   /* English reason when not found (no number in it) */
+    int pages;
+    char subject[256];   /* the PDF's /Subject, for the letter's subject line */
+} mm_discover_result;
+
+/* Examines a PDF.  Returns -1 (MM_ERR_INPUT) for a PDF that cannot be
+ * used at all: not a PDF, damaged, encrypted, or without pages; err->code
+ * is then one of the MM_DISCOVER_BAD_* values. */
+enum { MM_DISCOVER_BAD_PDF = 1, MM_DISCOVER_ENCRYPTED = 2, MM_DISCOVER_NO_PAGES = 3 };
+int mm_discover(const unsigned char *pdf, size_t len, const mm_discover_input *in,
+                mm_discover_result *out, mm_error *err);
+
+/* The page-text rule on its own (UTF-8 text, pages separated by form
+ * feeds): exactly one distinct, labelled, valid candidate. */
+int mm_discover_in_text(const char *text, const char *sender_orgnr, const struct tm *today,
+                        mm_discover_result *out);
+
+#endif
