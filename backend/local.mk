@@ -11,4 +11,5 @@ dist_mmprintdoc_DATA = doc/admin-guide.md doc/handlaggare.md
 EXTRA_DIST += tests/integration/cups.sh tests/integration/t_cups_backend.sh \
 	tests/integration/t_cups_print.sh tests/integration/t_cups_hold.sh \
 	tests/integration/t_cups_retry.sh tests/integration/t_cups_libreoffice.sh \
+	tests/integration/t_cups_server.sh \
 	tools/bench/print

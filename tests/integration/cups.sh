@@ -15,6 +15,12 @@
 # wait_job_state JOBID STATE[|STATE...] SECONDS   until the job is in a state
 # submit ARGS...     lp ARGS -> prints the CUPS job id
 : "${T:?source lib.sh first}"
+# Debian's ippeveprinter needs DNS-SD even with "-r off": reuse the server
+# tests' private D-Bus + avahi (start_dnssd).  Sourced first so that the
+# helpers below, some with the same names, are the ones in effect here.
+if [ -f "$MM_SRCDIR/server/testlib.sh" ]; then
+  . "$MM_SRCDIR/server/testlib.sh"
+fi
 
 CUPS_DIR=$T/cups
 CUPS_QUEUE=Mina_meddelanden
@@ -145,7 +151,10 @@ start_printroom() {
   PRINTROOM_PORT=$(free_port)
   PRINTROOM_DIR=$T/printroom
   mkdir -p "$PRINTROOM_DIR"
-  ippeveprinter -p "$PRINTROOM_PORT" -n 127.0.0.1 -r off -k -d "$PRINTROOM_DIR" \
+  if [ -z "${DBUS_SYSTEM_BUS_ADDRESS:-}" ] && declare -F start_dnssd >/dev/null; then
+    start_dnssd || return 1
+  fi
+  ippeveprinter -p "$PRINTROOM_PORT" -n localhost -r off -k -d "$PRINTROOM_DIR" \
     -f application/pdf,application/octet-stream -l Utskriftsrummet Utskriftsrummet \
     >"$T/printroom.log" 2>&1 &
   remember_pid $!
@@ -361,7 +370,11 @@ start_stack() {
   chmod 600 "$T/keys/client-desk1.key"
   backend_conf "$T/keys/client-desk1.crt" "$T/keys/client-desk1.key" "$T/keys/ca.crt"
   start_cupsd || return 1
-  install_queue "127.0.0.1:$SRV_PORT" >/dev/null || return 1
+  if [ "${STACK_RAW_QUEUE:-0}" = 1 ]; then
+    install_raw_queue "127.0.0.1:$SRV_PORT"
+  else
+    install_queue "127.0.0.1:$SRV_PORT" >/dev/null
+  fi
 }
 
 # The text the filter/backend reported for a job (INFO/WARNING/ERROR lines in error_log).
@@ -376,4 +389,23 @@ check_no_sanitizer_reports() {
   else
     ok "no sanitizer reports from the filter or backend"
   fi
+}
+
+# make_bundle OUT PDF [key=value]...: a job bundle (lib/bundle.h format) as
+# the pdftomm filter writes it, for raw-queue tests of backend + server.
+make_bundle() {
+  python3 - "$@" <<'PY'
+import sys
+out, pdf, kv = sys.argv[1], sys.argv[2], sys.argv[3:]
+doc = open(pdf, "rb").read()
+head = "MMPRINT-JOB 1\n" + "".join(k + ": " + v + "\n" for k, v in (a.split("=", 1) for a in kv))
+head += "document-type: application/pdf\ndocument-length: %d\n\n" % len(doc)
+open(out, "wb").write(head.encode() + doc)
+PY
+}
+
+# install_raw_queue SERVER_HOST:PORT: the queue without the filter, so that
+# the backend gets our bundle bytes unchanged.
+install_raw_queue() {
+  lpadmin -p "$CUPS_QUEUE" -E -v "mmprint://$1/" -m raw -o printer-error-policy=retry-job 2>/dev/null
 }

@@ -67,7 +67,7 @@ print_and_check "PostScript input with -o Personnummer" "${P[11]}" -o "Personnum
 before=$(printroom_count)
 id=$(submit -o "Personnummer=$NOMAILBOX" "$T/plain.pdf")
 check "no mailbox: job completes" wait_job_state "$id" completed 40
-contains "no mailbox: the job says it went to the print room" "$(job_log "$id")" "Skickat till utskrift"
+contains "no mailbox: the job says it went to the print room" "$(job_log "$id")" "Utskriftsrummet (mottagaren har ingen digital brevlåda)"
 for ((i = 0; i < 100; i++)); do [ "$(printroom_count)" -gt "$before" ] && break; sleep 0.2; done
 is "no mailbox: one print in the print room" "$(printroom_count)" $((before + 1))
 is "no mailbox: nothing in any mailbox" "$(inbox_count "$NOMAILBOX")" 0
