@@ -129,6 +129,7 @@ typedef struct {
     const char *content_type;
     mm_buf body;
     int drop;
+    const char *auth_op;   /* Authority operation: faults use its c1 fault element */
     char log[600];         /* "operation ... outcome" for the access log line */
 } sim_reply;
 

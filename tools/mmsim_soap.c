@@ -35,6 +35,26 @@ static const char *const allowed_attachment_types[] = {
 /* ---- replies ---- */
 
 static void reply_fault(sim_reply *rp, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int make_uuid(char out[37]);
+
+/* The un-versioned Authority port declares one fault element per operation
+ * (auth:getSendersFault...) of type c1:ExceptionInformation. */
+static int write_authority_fault(mm_buf *b, const char *op, int code, const char *desc)
+{
+    char call[37];
+    if (make_uuid(call))
+        return -1;
+    int rc = 0;
+    rc |= mm_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope xmlns:soap=\"" MM_NS_SOAP
+                         "\"><soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>");
+    rc |= mm_xml_escape(b, desc);
+    rc |= mm_buf_printf(b, "</faultstring><detail><auth:%sFault xmlns:auth=\"" MM_NS_AUTH "\" xmlns:c1=\"" MM_NS_C1
+                           "\"><c1:ErrorCode>%d</c1:ErrorCode><c1:Description>", op, code);
+    rc |= mm_xml_escape(b, desc);
+    rc |= mm_buf_printf(b, "</c1:Description><c1:CallId>%s</c1:CallId></auth:%sFault></detail></soap:Fault>"
+                           "</soap:Body></soap:Envelope>", call, op);
+    return rc ? -1 : 0;
+}
 
 static void reply_fault(sim_reply *rp, int code, const char *fmt, ...)
 {
@@ -47,7 +67,8 @@ static void reply_fault(sim_reply *rp, int code, const char *fmt, ...)
     /* SOAP 1.1: a fault travels with HTTP 500 */
     rp->status = 500;
     rp->content_type = "text/xml; charset=UTF-8";
-    if (mm_soap_write_fault(&rp->body, code, desc, NULL)) {
+    if (rp->auth_op ? write_authority_fault(&rp->body, rp->auth_op, code, desc)
+                    : mm_soap_write_fault(&rp->body, code, desc, NULL)) {
         mm_buf_reset(&rp->body);
         rp->content_type = "text/plain; charset=UTF-8";
         mm_buf_puts(&rp->body, "out of memory\n");
@@ -389,6 +410,8 @@ static void far_authority(sim_state *st, xmlNodePtr op, sim_reply *rp)
     int senders = is_elem(op, MM_NS_AUTH, "getSenders");
     int disps = is_elem(op, MM_NS_AUTH, "getDispatchers");
     log_add(rp, "Authority/%.60s", (const char *)op->name);
+    if (senders || disps)
+        rp->auth_op = senders ? "getSenders" : "getDispatchers";
     sim_rule rule;
     pthread_rwlock_rdlock(&st->lock);
     int hit = pick_rule(st, 1, NULL, NULL, 0, 0, &rule);
@@ -868,6 +891,7 @@ void sim_handle(sim_state *st, const char *url, const char *body, size_t len, in
     rp->status = 500;
     rp->content_type = "text/plain; charset=UTF-8";
     rp->drop = 0;
+    rp->auth_op = NULL;
     rp->log[0] = '\0';
 
     enum { R_NONE, R_RECIPIENT, R_AUTHORITY, R_OPERATOR } route = R_NONE;

@@ -173,7 +173,13 @@ contains "getDispatchers lists the förmedlare and its senders" "$(cat "$T/resp"
   "<return><disp:Id>165590000001</disp:Id><disp:Name>Exempel Förmedling AB</disp:Name><disp:Senders>162120000142</disp:Senders></return>"
 envelope '<auth:getSenders xmlns:auth="http://minameddelanden.gov.se/Authority"><arg0>x</arg0></auth:getSenders>' > "$T/senders-bad.xml"
 soap /far/Authority "$T/senders-bad.xml"
-is "getSenders with an argument: fault 5001" "$code $(fault_code)" "500 5001"
+is "getSenders with an argument: fault 5001 in auth:getSendersFault (c1)" "$code $($PY - "$T/resp" <<'EOF'
+import sys
+from lxml import etree
+d = etree.parse(sys.argv[1])
+print(d.findtext(".//{http://minameddelanden.gov.se/Authority}getSendersFault/{http://minameddelanden.gov.se/schema/Common}ErrorCode"))
+EOF
+)" "500 5001"
 
 # ---- SIGHUP reload ---------------------------------------------------------
 reach_req 162120000142 189001029819 > "$T/new.xml"
