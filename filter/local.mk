@@ -1,1 +1,12 @@
-# filter: filled in by its issue
+# filter: pdftomm, the CUPS filter application/pdf -> application/vnd.mmprint-job.
+cupsfilterdir = $(CUPS_SERVERBIN)/filter
+cupsfilter_PROGRAMS = filter/pdftomm
+filter_pdftomm_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
+filter_pdftomm_SOURCES = filter/pdftomm.c
+filter_pdftomm_LDADD = $(MM_LIBS)
+
+# The MIME type and conversion for queues without our PPD (the PPD's
+# *cupsFilter2 line is what routes on a PPD queue); into cupsd's ServerRoot.
+cupsconfdir = $(sysconfdir)/cups
+dist_cupsconf_DATA = filter/mmprint.types filter/mmprint.convs
+EXTRA_DIST += tests/integration/t_filter.sh

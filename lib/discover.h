@@ -17,6 +17,8 @@
 #define MM_XMP_PROPERTY "RecipientId"
 /* Largest page count whose text is searched (hostile input bound). */
 #define MM_DISCOVER_MAX_TEXT_PAGES 50
+/* Largest PDF the filter accepts (hostile input bound). */
+#define MM_DISCOVER_MAX_PDF (64u * 1024 * 1024)
 
 typedef struct {
     const char *option_personnummer; /* job option Personnummer as received, or NULL */

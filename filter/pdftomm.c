@@ -1,0 +1,351 @@
+/* pdftomm: the CUPS filter of the "Mina meddelanden" queue.
+ *
+ *   pdftomm job-id user title copies options [file]
+ *
+ * Reads the PDF (argv[6] or stdin), finds the recipient (lib/discover.c)
+ * and writes a job bundle (doc/job-bundle.md) to stdout for the mmprint
+ * backend.  A missing recipient still gives a bundle (the backend holds the
+ * job); a PDF that cannot be used gives a Swedish ERROR: line and exit 1, so
+ * CUPS stops the job instead of passing anything on.  Thin on purpose: the
+ * logic lives in libmmprint. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cups/cups.h>
+
+#include "buf.h"
+#include "bundle.h"
+#include "config.h"
+#include "discover.h"
+#include "error.h"
+#include "idnum.h"
+#include "log.h"
+
+#define MAX_PDF MM_DISCOVER_MAX_PDF
+#define DEFAULT_CONF "/etc/mmprint/filter.conf"
+/* Hostile PDFs can make text extraction slow; CUPS's MaxJobTime is hours. */
+#define DEFAULT_TIME_LIMIT 300
+
+static void on_alarm(int sig)
+{
+    static const char msg[] = "ERROR: Dokumentet tog för lång tid att läsa och skickas inte.\n";
+    (void)sig;
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+    _exit(1);
+}
+
+/* Reads all of fd into b; -1 with *too_big when it exceeds max. */
+static int read_stdin(mm_buf *b, size_t max, int *too_big)
+{
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(STDIN_FILENO, chunk, sizeof chunk);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            return 0;
+        if (b->len + (size_t)n > max) {
+            *too_big = 1;
+            return -1;
+        }
+        if (mm_buf_append(b, chunk, (size_t)n) < 0)
+            return -1;
+    }
+}
+
+/* The queue's default for an option the dialog did not send: CUPS puts
+ * only the job's own options in argv[5], the PPD default is in $PPD. */
+static void ppd_default(const char *keyword, char *out, size_t outlen)
+{
+    const char *path = getenv("PPD");
+    if (!path || !*path)
+        return;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char want[64], line[512];
+    snprintf(want, sizeof want, "*Default%s:", keyword);
+    size_t wl = strlen(want);
+    int lines = 0;
+    while (fgets(line, sizeof line, f) && lines++ < 20000) {
+        if (strncmp(line, want, wl))
+            continue;
+        const char *v = line + wl;
+        while (*v == ' ')
+            v++;
+        size_t n = strcspn(v, " \r\n");
+        if (n < outlen) {
+            memcpy(out, v, n);
+            out[n] = '\0';
+        }
+        break;
+    }
+    fclose(f);
+}
+
+/* A PPD choice value or "Custom.text" as typed in a dialog. */
+static const char *custom_text(const char *v)
+{
+    if (!v)
+        return NULL;
+    if (!strncmp(v, "Custom.", 7))
+        v += 7;
+    if (!*v || !strcmp(v, "None") || !strcmp(v, "Custom"))
+        return NULL;
+    return v;
+}
+
+static void copy_field(char *dst, size_t size, const char *src)
+{
+    if (!src)
+        return;
+    /* Truncate on a UTF-8 character boundary. */
+    size_t n = strlen(src);
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* Removes an "mm:NUMBER" / "[mm:NUMBER]" marker from a title so the number
+ * does not travel on as the letter's title. */
+static void strip_title_marker(char *t)
+{
+    char *m = strstr(t, "mm:");
+    if (!m)
+        return;
+    char *start = (m > t && m[-1] == '[') ? m - 1 : m;
+    char *end = m + 3;
+    while ((*end >= '0' && *end <= '9') || *end == '-' || *end == '+')
+        end++;
+    if (*end == ']' && start < m)
+        end++;
+    while (*end == ' ')
+        end++;
+    memmove(start, end, strlen(end) + 1);
+    size_t n = strlen(t);
+    while (n > 0 && t[n - 1] == ' ')
+        t[--n] = '\0';
+}
+
+static const char *source_sv(const char *source)
+{
+    static const struct {
+        const char *key, *sv;
+    } names[] = {
+        {"option", "utskriftsalternativet Personnummer"},
+        {"billing", "fältet för faktureringsinformation (job-billing)"},
+        {"info", "dokumentets egenskaper (PDF Info)"},
+        {"xmp", "dokumentets metadata (XMP)"},
+        {"keywords", "dokumentets nyckelord (mm-recipient=)"},
+        {"subject", "dokumentets ämne"},
+        {"title", "jobbets namn (mm:)"},
+        {"text", "dokumentets text"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(names[i].key, source))
+            return names[i].sv;
+    return source;
+}
+
+static int fail(const char *swedish, const char *detail)
+{
+    fprintf(stderr, "ERROR: %s\n", swedish);
+    if (detail)
+        fprintf(stderr, "DEBUG: pdftomm: %s\n", detail);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 6 || argc > 7) {
+        fprintf(stderr, "Usage: %s job-id user title copies options [file]\n", argv[0]);
+        return 1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGALRM, on_alarm);
+    long limit = DEFAULT_TIME_LIMIT;
+    const char *limit_env = getenv("MMPRINT_FILTER_TIME_LIMIT");
+    if (limit_env && atol(limit_env) > 0)
+        limit = atol(limit_env);
+    alarm((unsigned)limit);
+
+    const char *job_id = argv[1], *user = argv[2], *title = argv[3], *options = argv[5];
+
+    /* The document. */
+    mm_buf pdf = MM_BUF_INIT;
+    int too_big = 0;
+    if (argc == 7) {
+        if (mm_buf_read_file(&pdf, argv[6], MAX_PDF) < 0) {
+            int e = errno;
+            mm_buf_free(&pdf);
+            if (e == EFBIG || e == E2BIG || e == EOVERFLOW)
+                return fail("Dokumentet är för stort (högst 64 MiB) och skickas inte.", NULL);
+            return fail("Dokumentet kunde inte läsas.", strerror(e));
+        }
+    } else if (read_stdin(&pdf, MAX_PDF, &too_big) < 0) {
+        int e = errno;
+        mm_buf_free(&pdf);
+        if (too_big)
+            return fail("Dokumentet är för stort (högst 64 MiB) och skickas inte.", NULL);
+        return fail("Dokumentet kunde inte läsas.", strerror(e));
+    }
+    if (pdf.len == 0) {
+        mm_buf_free(&pdf);
+        return fail("Dokumentet är tomt och skickas inte.", NULL);
+    }
+
+    /* The sender's own organisation number, excluded from page text. */
+    char own[13] = "";
+    const char *conf_path = getenv("MMPRINT_FILTER_CONF");
+    if (!conf_path || !*conf_path)
+        conf_path = DEFAULT_CONF;
+    mm_error err;
+    mm_error_clear(&err);
+    if (access(conf_path, F_OK) == 0) {
+        mm_config *cfg = mm_config_load(conf_path, &err);
+        if (!cfg) {
+            mm_buf_free(&pdf);
+            return fail("Skrivarens inställningar är felaktiga; kontakta IT.", err.msg);
+        }
+        const char *org = mm_config_get(cfg, "sender_org_number", NULL);
+        mm_id oid;
+        if (org && mm_idnum_parse(org, NULL, &oid, &err) == 0)
+            memcpy(own, oid.number, sizeof own);
+        else if (org)
+            fprintf(stderr, "DEBUG: pdftomm: sender_org_number in %s is not valid: %s\n", conf_path, err.msg);
+        mm_config_free(cfg);
+    }
+
+    int nopt = 0;
+    cups_option_t *opts = NULL;
+    nopt = cupsParseOptions(options, 0, &opts);
+
+    mm_discover_input in = {
+        .option_personnummer = cupsGetOption("Personnummer", nopt, opts),
+        .job_billing = cupsGetOption("job-billing", nopt, opts),
+        .title = title,
+        .sender_orgnr = own[0] ? own : NULL,
+        .today = NULL,
+    };
+    mm_discover_result res;
+    mm_error_clear(&err);
+    if (mm_discover((const unsigned char *)pdf.data, pdf.len, &in, &res, &err) < 0) {
+        const char *sv;
+        switch (err.code) {
+        case MM_DISCOVER_ENCRYPTED:
+            sv = "PDF-filen är krypterad eller lösenordsskyddad och kan inte skickas. Skriv ut en okrypterad version.";
+            break;
+        case MM_DISCOVER_NO_PAGES:
+            sv = "PDF-filen har inga sidor och skickas inte.";
+            break;
+        default:
+            sv = "Dokumentet är inte en läsbar PDF-fil och skickas inte.";
+            break;
+        }
+        cupsFreeOptions(nopt, opts);
+        mm_buf_free(&pdf);
+        return fail(sv, err.msg);
+    }
+
+    mm_bundle b;
+    mm_bundle_init(&b);
+    b.pages = res.pages;
+    b.document = (const unsigned char *)pdf.data;
+    b.document_len = pdf.len;
+    copy_field(b.user, sizeof b.user, user);
+    copy_field(b.cups_job_id, sizeof b.cups_job_id, job_id);
+    copy_field(b.host, sizeof b.host, cupsGetOption("job-originating-host-name", nopt, opts));
+    copy_field(b.title, sizeof b.title, title);
+    if (res.found && !strcmp(res.source, "title"))
+        strip_title_marker(b.title);
+    copy_field(b.department, sizeof b.department, custom_text(cupsGetOption("mm-department", nopt, opts)));
+
+    /* Subject: the Ärende option, else the PDF's /Subject unless it carries
+     * an identity number (a marker is not a subject line). */
+    const char *subject = custom_text(cupsGetOption("Arende", nopt, opts));
+    if (!subject)
+        subject = custom_text(cupsGetOption("mm-subject", nopt, opts));
+    if (subject) {
+        copy_field(b.subject, sizeof b.subject, subject);
+    } else if (res.subject[0]) {
+        char tmp[sizeof res.subject];
+        memcpy(tmp, res.subject, sizeof tmp);
+        if (mm_log_mask_text(tmp) == 0 && strcmp(res.source, "subject"))
+            copy_field(b.subject, sizeof b.subject, res.subject);
+    }
+
+    char policy[32] = "";
+    const char *p = cupsGetOption("MMPolicy", nopt, opts);
+    if (!p)
+        p = cupsGetOption("mm-policy", nopt, opts);
+    if (p)
+        copy_field(policy, sizeof policy, p);
+    else
+        ppd_default("MMPolicy", policy, sizeof policy);
+    if (policy[0]) {
+        if (strcmp(policy, "digital-else-paper") && strcmp(policy, "digital-only") && strcmp(policy, "paper-only")) {
+            cupsFreeOptions(nopt, opts);
+            mm_buf_free(&pdf);
+            return fail("Okänt val för Leverans; välj Digitalt, annars papper, Endast digitalt eller Endast papper.",
+                        "unknown MMPolicy value");
+        }
+        copy_field(b.policy, sizeof b.policy, policy);
+    }
+
+    if (res.found) {
+        char masked[16];
+        mm_idnum_mask(res.id.number, masked);
+        memcpy(b.recipient, res.id.number, sizeof b.recipient);
+        copy_field(b.recipient_source, sizeof b.recipient_source, res.source);
+        fprintf(stderr, "INFO: Mottagare hittad i %s: %s\n", source_sv(res.source), masked);
+    } else {
+        copy_field(b.recipient_source, sizeof b.recipient_source, res.source);
+        copy_field(b.recipient_problem, sizeof b.recipient_problem,
+                   res.problem[0] ? res.problem : "no recipient found");
+        if (!strncmp(res.problem, "invalid number", 14))
+            fprintf(stderr, "INFO: Ogiltigt personnummer i %s – jobbet hålls\n", source_sv(res.source));
+        else
+            fprintf(stderr, "INFO: Ingen mottagare hittad – jobbet hålls\n");
+        /* The reason never carries the number (discover.h), mask anyway. */
+        char why[sizeof res.problem];
+        memcpy(why, res.problem, sizeof why);
+        mm_log_mask_text(why);
+        fprintf(stderr, "DEBUG: pdftomm: recipient missing: %s\n", why);
+    }
+
+    mm_buf out = MM_BUF_INIT;
+    mm_error_clear(&err);
+    int rc = 0;
+    if (mm_bundle_write(&b, &out, &err) < 0) {
+        rc = fail("Jobbet kunde inte förberedas.", err.msg);
+    } else {
+        size_t off = 0;
+        while (off < out.len) {
+            ssize_t w = write(STDOUT_FILENO, out.data + off, out.len - off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                rc = fail("Jobbet kunde inte skickas vidare.", strerror(errno));
+                break;
+            }
+            off += (size_t)w;
+        }
+    }
+    mm_buf_free(&out);
+    cupsFreeOptions(nopt, opts);
+    mm_buf_free(&pdf);
+    return rc;
+}
