@@ -7,17 +7,25 @@ MM_BIN=$MM_BUILDDIR
 MMCTL=$MM_BIN/tools/mmctl
 MMSIMD=$MM_BIN/tools/mmsimd
 SCHEMAS=$MM_SHARED/spec/schemas/current
-T=$(mktemp -d /tmp/mmit.XXXXXX)
+# tools/demo reuses these helpers with its own directory, and with
+# MM_STACK_KEEP=1 leaves the processes running for the user (--keep).
+if [ -n "${MM_STACK_DIR:-}" ]; then
+  T=$MM_STACK_DIR
+  mkdir -p "$T"
+else
+  T=$(mktemp -d /tmp/mmit.XXXXXX)
+fi
 _tap_n=0
 _tap_failed=0
 
 _cleanup() {
+  [ "${MM_STACK_KEEP:-0}" = 1 ] && return 0
   if [ -f "$T/pids" ]; then
     while read -r pid; do kill "$pid" 2>/dev/null; done < "$T/pids"
     sleep 0.2
     while read -r pid; do kill -9 "$pid" 2>/dev/null; done < "$T/pids"
   fi
-  if [ "${MM_KEEP_TMP:-0}" = 1 ] || [ "$_tap_failed" -gt 0 ]; then
+  if [ -n "${MM_STACK_DIR:-}" ] || [ "${MM_KEEP_TMP:-0}" = 1 ] || [ "$_tap_failed" -gt 0 ]; then
     echo "# kept $T" >&2
   else
     rm -rf "$T"
