@@ -67,7 +67,7 @@ int mmctl_conf_load(const char *path_opt, mmctl_conf *out, char *msg, size_t msg
     mm_error_clear(&err);
     out->cfg = mm_config_load(out->path, &err);
     if (!out->cfg)
-        return fail(msg, msg_size, "cannot load configuration %s: %s", out->path, err.msg);
+        return fail(msg, msg_size, "cannot load configuration: %s", err.msg);
 
     for (size_t i = 0; i < mm_config_count(out->cfg); i++) {
         const char *k = mm_config_key_at(out->cfg, i);

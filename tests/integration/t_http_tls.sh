@@ -74,7 +74,7 @@ run lookup -c "$T/other-sender.conf" 194107086995
 is "lookup: sender_id from the configuration is what FaR is asked about" "$out" \
   "194107086995 digital Kivra $URL/op/kivra/Service/v3"
 
-MMCTL_CONFIG=$T/good.conf run lookup 121212-1212
+MMCTL_CONFIG=$T/good.conf run lookup 121212+1212
 is "lookup: \$MMCTL_CONFIG is used without -c; 10-digit input normalised" "$rc $out" \
   "0 191212121212 digital Kivra $URL/op/kivra/Service/v3"
 
