@@ -69,6 +69,10 @@ start_cupsd() {
   install -o root -g root -m 0700 "$MM_BUILDDIR/backend/mmprint" "$C/serverbin/backend/mmprint"
   chmod 755 "$C/serverbin" "$C/serverbin"/*
   [ -f "$C/backend.conf" ] || backend_conf /nonexistent /nonexistent /nonexistent
+  # Our MIME type and conversion, as `make install` puts them in /etc/cups.
+  for f in "$MM_SRCDIR"/filter/*.types "$MM_SRCDIR"/filter/*.convs; do
+    [ -f "$f" ] && install -m 0644 "$f" "$C/etc/"
+  done
 
   cat > "$C/cups-files.conf" <<EOF
 ServerRoot $C/etc
