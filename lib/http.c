@@ -138,7 +138,11 @@ mm_http *mm_http_new(const mm_http_config *cfg, mm_error *err)
 
     SETOPT(CURLOPT_ERRORBUFFER, h->errbuf);
     SETOPT(CURLOPT_NOSIGNAL, 1L); /* timeouts without SIGALRM: thread-safe */
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85 */
     SETOPT(CURLOPT_PROTOCOLS_STR, "https,http");
+#else
+    SETOPT(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTPS | CURLPROTO_HTTP));
+#endif
     SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
     SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     SETOPT(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
