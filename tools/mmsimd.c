@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +160,17 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum M
         free(rq);
         *ctx = NULL;
     }
+}
+
+/* libmicrohttpd's own messages (TLS handshake failures, ...) into our log. */
+static void on_mhd_error(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    mm_log(MM_LOG_INFO, "connection: %s", msg);
 }
 
 static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
@@ -447,6 +459,7 @@ int main(int argc, char **argv)
                          MHD_OPTION_HTTPS_MEM_KEY, key_pem,
                          MHD_OPTION_HTTPS_MEM_TRUST, ca_pem,
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
                          MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
