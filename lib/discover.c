@@ -91,6 +91,8 @@ static int find_marker(const char *text, int allow_short_marker, char *out, size
             if (p > text && isalnum((unsigned char)p[-1]))
                 continue;
             const char *v = p + ml;
+            while (*v == ' ')
+                v++;
             size_t n = 0;
             while (n + 1 < outlen && (isdigit((unsigned char)v[n]) || v[n] == '-' || v[n] == '+'))
                 n++;
@@ -106,14 +108,18 @@ static int find_marker(const char *text, int allow_short_marker, char *out, size
 
 /* The custom Info keys /MMRecipient or /Personnummer, read through qpdf;
  * returns a malloc'd UTF-8 value or NULL. */
-static char *info_recipient(const unsigned char *pdf, size_t len)
+static char *info_recipient(const unsigned char *pdf, size_t len, int *encrypted)
 {
     static const char *keys[] = {"/MMRecipient", "/Personnummer"};
     qpdf_data q = qpdf_init();
     qpdf_silence_errors(q);
     qpdf_set_suppress_warnings(q, QPDF_TRUE);
     char *value = NULL;
+    *encrypted = 0;
     if (!(qpdf_read_memory(q, "job", (const char *)pdf, (unsigned long long)len, NULL) & QPDF_ERRORS)) {
+        /* Also an owner-password-only PDF, which poppler opens: its
+         * restrictions would travel into the recipient's mailbox. */
+        *encrypted = qpdf_is_encrypted(q) ? 1 : 0;
         qpdf_oh info = qpdf_oh_get_key(q, qpdf_get_trailer(q), "/Info");
         for (size_t k = 0; k < 2 && !value && qpdf_oh_is_dictionary(q, info); k++) {
             qpdf_oh v = qpdf_oh_get_key(q, info, keys[k]);
@@ -195,9 +201,14 @@ static void normalise(const char *in, char *out)
         } else if (p[0] == 0xE2 && p[1] == 0x88 && p[2] == 0x92) {                 /* U+2212 minus */
             *o++ = '-';
             p += 3;
-        } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0x89 || p[2] == 0xAF || p[2] == 0x8A)) {
-            *o++ = ' ';                               /* thin, narrow no-break, hair space */
+        } else if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x80 && p[2] <= 0x8A) || p[2] == 0xAF)) {
+            *o++ = ' ';                               /* U+2000..200A (figure, thin, hair...), U+202F */
             p += 3;
+        } else if (p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0x8B) {
+            p += 3;                                   /* zero-width space */
+        } else if (*p == '\t' || *p == '\r') {
+            *o++ = *p == '\t' ? ' ' : '\n';
+            p++;
         } else {
             *o++ = (char)*p++;
         }
@@ -246,27 +257,34 @@ static int labelled(const char *text, const char *cand)
     return ends_with_label(prev, prev_end);
 }
 
-int mm_discover_in_text(const char *text, const char *sender_orgnr, const struct tm *today,
-                        mm_discover_result *out)
+/* What a scan of free text found: labelled valid numbers (distinct),
+ * labelled number-shaped strings that are not valid, unlabelled valid ones. */
+typedef struct {
+    char first[13];
+    int distinct;
+    int invalid_labelled;
+    int unlabelled;
+} text_scan;
+
+static void scan_text(const char *norm, const char *sender_orgnr, const struct tm *today, text_scan *ts)
 {
-    size_t len = strlen(text);
-    char *norm = malloc(len + 1);
-    if (!norm) {
-        set_missing(out, "text", "out of memory");
-        return -1;
-    }
-    normalise(text, norm);
-    char found[13] = "";
-    int distinct = 0, unlabelled = 0;
+    memset(ts, 0, sizeof *ts);
     for (const char *p = norm; *p; p++) {
         if (!isdigit((unsigned char)*p) || (p > norm && isdigit((unsigned char)p[-1])))
             continue;
-        /* Shapes: 6 or 8 digits, optional separator ('-', '+' or one space), 4 digits. */
+        /* Part of a longer digit group such as 08-121212-1212 or 2024-121212. */
+        if (p > norm + 1 && (p[-1] == '-' || p[-1] == '+') && isdigit((unsigned char)p[-2])) {
+            while (isdigit((unsigned char)p[1]))
+                p++;
+            continue;
+        }
+        /* Shapes: 10 or 12 digits; 6 or 8 digits, a separator ('-', '+' or
+         * one space), 4 digits. */
         size_t head = 0;
         while (isdigit((unsigned char)p[head]))
             head++;
         char cand[16];
-        size_t cand_len;
+        size_t cand_len, total = head;
         if (head == 10 || head == 12) {
             memcpy(cand, p, head);
             cand_len = head;
@@ -285,44 +303,105 @@ int mm_discover_in_text(const char *text, const char *sender_orgnr, const struct
                 cand[cand_len++] = p[head];
             memcpy(cand + cand_len, p + head + 1, 4);
             cand_len += 4;
+            total = head + 5;
         } else {
             p += head - 1;
+            continue;
+        }
+        /* Followed by more digits after a separator: a longer number. */
+        if ((p[total] == '-' || p[total] == '+') && isdigit((unsigned char)p[total + 1])) {
+            p += total - 1;
             continue;
         }
         cand[cand_len] = '\0';
         mm_id id;
         mm_error err;
         mm_error_clear(&err);
+        int is_label = labelled(norm, p);
         if (mm_idnum_parse(cand, today, &id, &err) < 0) {
-            /* not an identity number: a date, an invoice number... */
+            /* Next to a label it was meant as an identity number (a typo, a
+             * wrong check digit): that makes the whole text unreliable.
+             * Without a label it is a date, an invoice number... */
+            if (is_label)
+                ts->invalid_labelled++;
         } else if (sender_orgnr && !strcmp(id.number, sender_orgnr)) {
             /* the sender's own number in the letterhead */
-        } else if (!labelled(norm, p)) {
-            unlabelled++;
-        } else if (strcmp(found, id.number)) {
-            if (!distinct)
-                memcpy(found, id.number, sizeof found);
-            distinct++;
+        } else if (!is_label) {
+            ts->unlabelled++;
+        } else if (strcmp(ts->first, id.number)) {
+            if (!ts->distinct)
+                memcpy(ts->first, id.number, sizeof ts->first);
+            ts->distinct++;
         }
-        p += head - 1;
+        p += total - 1;
     }
+}
+
+/* Normalised copy of UTF-8 text (free() it), NULL when out of memory. */
+static char *normalised(const char *text)
+{
+    char *norm = malloc(strlen(text) + 1);
+    if (norm)
+        normalise(text, norm);
+    return norm;
+}
+
+int mm_discover_in_text(const char *text, const char *sender_orgnr, const struct tm *today,
+                        mm_discover_result *out)
+{
+    char *norm = normalised(text);
+    if (!norm) {
+        set_missing(out, "text", "out of memory");
+        return -1;
+    }
+    text_scan ts;
+    scan_text(norm, sender_orgnr, today, &ts);
     free(norm);
-    if (distinct == 1) {
+    if (ts.distinct == 1 && !ts.invalid_labelled) {
         mm_id id;
         mm_error err;
         mm_error_clear(&err);
-        mm_idnum_parse(found, today, &id, &err);
-        set_found(out, &id, "text");
-        return 0;
+        if (mm_idnum_parse(ts.first, today, &id, &err) == 0) {
+            set_found(out, &id, "text");
+            return 0;
+        }
     }
     char why[256];
-    if (distinct > 1)
-        snprintf(why, sizeof why, "page text names several different labelled numbers; not guessing");
-    else if (unlabelled)
-        snprintf(why, sizeof why, "page text has %d valid number(s) but none next to a label such as 'Personnummer:'", unlabelled);
+    if (ts.invalid_labelled)
+        snprintf(why, sizeof why, "invalid number in text: a labelled number in the page text is not a valid identity number; not guessing");
+    else if (ts.distinct > 1)
+        snprintf(why, sizeof why, "page text names %d different labelled numbers; not guessing", ts.distinct);
+    else if (ts.unlabelled)
+        snprintf(why, sizeof why, "page text has %d valid number(s) but none next to a label such as 'Personnummer:'", ts.unlabelled);
     else
         snprintf(why, sizeof why, "no recipient in the print dialog, the PDF's metadata or its text");
-    set_missing(out, "", why);
+    set_missing(out, ts.invalid_labelled || ts.distinct > 1 ? "text" : "", why);
+    return 0;
+}
+
+/* A /Subject with a labelled number ("Personnummer: N"): 1 decided (found
+ * or missing set in out), 0 nothing there. */
+static int subject_label(const char *subject, const char *sender_orgnr, const struct tm *today,
+                         mm_discover_result *out)
+{
+    char *norm = normalised(subject);
+    if (!norm)
+        return 0;
+    text_scan ts;
+    scan_text(norm, sender_orgnr, today, &ts);
+    free(norm);
+    if (ts.invalid_labelled) {
+        set_missing(out, "subject", "invalid number in subject: the labelled number is not a valid identity number");
+        return 1;
+    }
+    if (ts.distinct > 1) {
+        set_missing(out, "subject", "the subject names several different numbers; not guessing");
+        return 1;
+    }
+    if (ts.distinct == 1) {
+        decide(out, ts.first, "subject", today);
+        return 1;
+    }
     return 0;
 }
 
@@ -353,57 +432,74 @@ int mm_discover(const unsigned char *pdf, size_t len, const mm_discover_input *i
         g_object_unref(doc);
         return mm_error_set(err, MM_ERR_INPUT, MM_DISCOVER_NO_PAGES, "the PDF has no pages");
     }
+    int encrypted = 0;
+    char *info = info_recipient(pdf, len, &encrypted);
+    if (encrypted) {
+        free(info);
+        g_object_unref(doc);
+        return mm_error_set(err, MM_ERR_INPUT, MM_DISCOVER_ENCRYPTED, "the PDF is encrypted");
+    }
     gchar *subject = poppler_document_get_subject(doc);
     if (subject)
         snprintf(out->subject, sizeof out->subject, "%s", subject);
+    /* Markers are searched in normalised text (Unicode dashes and spaces). */
+    char *subject_n = subject ? normalised(subject) : NULL;
+    char *title_n = in->title ? normalised(in->title) : NULL;
+    gchar *keywords = poppler_document_get_keywords(doc);
+    char *keywords_n = keywords ? normalised(keywords) : NULL;
+    gchar *xmp = NULL;
+    char *x = NULL;
 
     const char *v;
     char marker[16];
-    char *s = NULL;
     if ((v = option_value(in->option_personnummer))) {
-        decide(out, v, "option", in->today);
+        char *vn = normalised(v);
+        decide(out, vn ? vn : v, "option", in->today);
+        free(vn);
     } else if (in->job_billing && looks_numeric(in->job_billing)) {
         decide(out, in->job_billing, "billing", in->today);
-    } else if ((s = info_recipient(pdf, len))) {
-        decide(out, s, "info", in->today);
+    } else if (info) {
+        decide(out, info, "info", in->today);
+    } else if ((xmp = poppler_document_get_metadata(doc)) && strlen(xmp) <= MM_DISCOVER_MAX_XMP &&
+               (x = xmp_recipient(xmp))) {
+        decide(out, x, "xmp", in->today);
+    } else if (keywords_n && find_marker(keywords_n, 0, marker, sizeof marker)) {
+        decide(out, marker, "keywords", in->today);
+    } else if (subject_n && find_marker(subject_n, 1, marker, sizeof marker)) {
+        decide(out, marker, "subject", in->today);
+    } else if (subject && subject_label(subject, in->sender_orgnr, in->today, out)) {
+        /* decided by a labelled number in /Subject */
+    } else if (title_n && find_marker(title_n, 1, marker, sizeof marker)) {
+        decide(out, marker, "title", in->today);
     } else {
-        gchar *xmp = poppler_document_get_metadata(doc);
-        s = xmp_recipient(xmp);
-        g_free(xmp);
-        gchar *keywords = NULL;
-        if (s) {
-            decide(out, s, "xmp", in->today);
-        } else if ((keywords = poppler_document_get_keywords(doc)) && find_marker(keywords, 0, marker, sizeof marker)) {
-            decide(out, marker, "keywords", in->today);
-        } else if (subject && find_marker(subject, 1, marker, sizeof marker)) {
-            decide(out, marker, "subject", in->today);
-        } else if (in->title && find_marker(in->title, 1, marker, sizeof marker)) {
-            decide(out, marker, "title", in->today);
-        } else {
-            GString *text = g_string_new(NULL);
-            int n = out->pages < MM_DISCOVER_MAX_TEXT_PAGES ? out->pages : MM_DISCOVER_MAX_TEXT_PAGES;
-            for (int i = 0; i < n; i++) {
-                PopplerPage *page = poppler_document_get_page(doc, i);
-                if (!page)
-                    continue;
-                gchar *t = poppler_page_get_text(page);
-                if (t)
-                    g_string_append(text, t);
-                g_string_append_c(text, '\f');
-                g_free(t);
-                g_object_unref(page);
-            }
-            int pages = out->pages;
-            char subj[sizeof out->subject];
-            memcpy(subj, out->subject, sizeof subj);
-            mm_discover_in_text(text->str, in->sender_orgnr, in->today, out);
-            out->pages = pages;
-            memcpy(out->subject, subj, sizeof subj);
-            g_string_free(text, TRUE);
+        GString *text = g_string_new(NULL);
+        int n = out->pages < MM_DISCOVER_MAX_TEXT_PAGES ? out->pages : MM_DISCOVER_MAX_TEXT_PAGES;
+        for (int i = 0; i < n && text->len < MM_DISCOVER_MAX_TEXT; i++) {
+            PopplerPage *page = poppler_document_get_page(doc, i);
+            if (!page)
+                continue;
+            gchar *t = poppler_page_get_text(page);
+            if (t)
+                g_string_append(text, t);
+            g_string_append_c(text, '\f');
+            g_free(t);
+            g_object_unref(page);
         }
-        g_free(keywords);
+        int pages = out->pages;
+        char subj[sizeof out->subject];
+        memcpy(subj, out->subject, sizeof subj);
+        mm_discover_in_text(text->str, in->sender_orgnr, in->today, out);
+        out->pages = pages;
+        memcpy(out->subject, subj, sizeof subj);
+        g_string_free(text, TRUE);
     }
-    free(s);
+    free(x);
+    g_free(xmp);
+    free(keywords_n);
+    g_free(keywords);
+    free(title_n);
+    free(subject_n);
+    free(info);
     g_free(subject);
     g_object_unref(doc);
     return 0;

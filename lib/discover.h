@@ -12,11 +12,15 @@
 #include "error.h"
 #include "idnum.h"
 
-/* The XMP namespace and property of a recipient: <mmr:RecipientId>. */
-#define MM_XMP_NS "https://mmprint.se/ns/recipient/1.0/"
-#define MM_XMP_PROPERTY "RecipientId"
+/* The XMP property of a recipient: <mm:recipient> (element or attribute of
+ * rdf:Description) in this namespace; doc/job-bundle.md. */
+#define MM_XMP_NS "http://mmprint.example/ns/1.0/"
+#define MM_XMP_PROPERTY "recipient"
 /* Largest page count whose text is searched (hostile input bound). */
 #define MM_DISCOVER_MAX_TEXT_PAGES 50
+/* Largest XMP packet and page text (bytes) examined. */
+#define MM_DISCOVER_MAX_XMP (1024 * 1024)
+#define MM_DISCOVER_MAX_TEXT (16 * 1024 * 1024)
 /* Largest PDF the filter accepts (hostile input bound). */
 #define MM_DISCOVER_MAX_PDF (64u * 1024 * 1024)
 
