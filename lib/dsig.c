@@ -940,6 +940,8 @@ static int collect(xmlNodePtr n, int strip, mm_sig_report *r, size_t *cap)
         const char *ns = NULL;
         kind_t k = target_kind(n, &ns);
         if (k != K_NONE) {
+            if (r->count >= MM_DSIG_MAX_SIGNATURES)
+                return -2;
             if (r->count == *cap) {
                 size_t nc = *cap ? *cap * 2 : 4;
                 mm_sig_check *ni = realloc(r->items, nc * sizeof *ni);
@@ -952,8 +954,9 @@ static int collect(xmlNodePtr n, int strip, mm_sig_report *r, size_t *cap)
             memset(it, 0, sizeof *it);
             verify_one(n, k, ns, strip, it);
         }
-        if (collect(n->children, strip, r, cap) < 0)
-            return -1;
+        int rc = collect(n->children, strip, r, cap);
+        if (rc < 0)
+            return rc;
     }
     return 0;
 }
@@ -985,7 +988,9 @@ int mm_dsig_verify(const char *xml, size_t len, int strip_blanks, mm_sig_report 
     size_t cap = 0;
     if (doc->intSubset || doc->extSubset)
         rc = mm_error_set(err, MM_ERR_INPUT, 0, "documents with a DTD are refused");
-    else if (collect(xmlDocGetRootElement(doc), strip_blanks, report, &cap) < 0)
+    else if ((rc = collect(xmlDocGetRootElement(doc), strip_blanks, report, &cap)) == -2)
+        rc = mm_error_set(err, MM_ERR_INPUT, 0, "more than %d signed elements; refused", MM_DSIG_MAX_SIGNATURES);
+    else if (rc < 0)
         rc = mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     else if (report->count == 0)
         rc = mm_error_set(err, MM_ERR_INPUT, 0,

@@ -35,6 +35,8 @@ int mm_dsig_sign_doc_direct(const mm_signer *s, xmlDocPtr doc, mm_error *err);
 
 /* Largest document mm_dsig_verify examines. */
 #define MM_DSIG_MAX_BYTES (16 * 1024 * 1024)
+/* ...and at most this many signed elements in it (each costs a verification). */
+#define MM_DSIG_MAX_SIGNATURES 64
 
 /* One checked MM signature. */
 typedef struct {

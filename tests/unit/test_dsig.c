@@ -354,6 +354,75 @@ static void test_direct_equals_xmlsec(void **state)
     mm_signer_free(s);
 }
 
+/* Wire names: legacy v1 `arg0` (unqualified) is {Message}SignedDelivery,
+ * v3 distributeSecure's `signedDelivery` is {Message/v3}SignedDelivery. */
+static void test_wire_names(void **state)
+{
+    (void)state;
+    char c[128], k[128];
+    mm_error err;
+    mm_signer *s = mm_signer_load(pki_path(c, sizeof c, "org.crt"), pki_path(k, sizeof k, "org.key"), &err);
+    assert_non_null(s);
+    const char *ns[2] = {"http://minameddelanden.gov.se/schema/Message", "http://minameddelanden.gov.se/schema/Message/v3"};
+    for (int v = 0; v < 2; v++) {
+        char xml[512];
+        snprintf(xml, sizeof xml, "<SignedDelivery xmlns=\"%s\"><Delivery><Header>Hej</Header></Delivery></SignedDelivery>",
+                 ns[v]);
+        xmlDocPtr d = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, XML_PARSE_NONET);
+        assert_int_equal(mm_dsig_sign_doc(s, d, &err), 0);
+        xmlChar *mem;
+        int len;
+        xmlDocDumpMemory(d, &mem, &len);
+        xmlFreeDoc(d);
+        mm_buf b = MM_BUF_INIT;
+        assert_int_equal(mm_buf_puts(&b, strstr((char *)mem, "<SignedDelivery")), 0);
+        xmlFree(mem);
+        char head[512];
+        snprintf(head, sizeof head, "<SignedDelivery xmlns=\"%s\"><Delivery>", ns[v]);
+        if (v == 0) {
+            snprintf(xml, sizeof xml,
+                     "<S:Envelope xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"><S:Body><w:deliverSecure "
+                     "xmlns:w=\"http://minameddelanden.gov.se/schema/Service\" xmlns:x=\"%s\"><arg0><x:Delivery>",
+                     ns[0]);
+            replace(&b, NULL, head, xml);
+            replace(&b, NULL, "</Delivery>", "</x:Delivery>");
+            replace(&b, NULL, "<Header>Hej</Header>", "<x:Header>Hej</x:Header>");
+            replace(&b, NULL, "</SignedDelivery>", "</arg0></w:deliverSecure></S:Body></S:Envelope>");
+        } else {
+            snprintf(xml, sizeof xml, "<a:distributeSecure xmlns:a=\"%s\"><a:signedDelivery><a:Delivery>", ns[1]);
+            replace(&b, NULL, head, xml);
+            replace(&b, NULL, "</Delivery>", "</a:Delivery>");
+            replace(&b, NULL, "<Header>Hej</Header>", "<a:Header>Hej</a:Header>");
+            replace(&b, NULL, "</SignedDelivery>", "</a:signedDelivery></a:distributeSecure>");
+        }
+        mm_sig_report r;
+        assert_int_equal(mm_dsig_verify(b.data, b.len, 0, &r, &err), 0);
+        assert_int_equal(r.count, 1);
+        assert_string_equal(r.items[0].element, "SignedDelivery");
+        if (!mm_sig_report_all_ok(&r))
+            fail_msg("%s: %s", v ? "signedDelivery" : "arg0", r.items[0].problem);
+        mm_sig_report_free(&r);
+        mm_buf_free(&b);
+    }
+    mm_signer_free(s);
+}
+
+static void test_too_many(void **state)
+{
+    (void)state;
+    mm_buf b = MM_BUF_INIT;
+    mm_buf_puts(&b, "<r>");
+    for (int i = 0; i <= MM_DSIG_MAX_SIGNATURES; i++)
+        mm_buf_puts(&b, "<SealedDelivery xmlns=\"http://minameddelanden.gov.se/schema/Message/v3\"/>");
+    mm_buf_puts(&b, "</r>");
+    mm_sig_report r;
+    mm_error err;
+    assert_int_equal(mm_dsig_verify(b.data, b.len, 0, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "signed elements"));
+    assert_int_equal(r.count, 0);
+    mm_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +433,8 @@ int main(void)
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_signer),
         cmocka_unit_test(test_direct_equals_xmlsec),
+        cmocka_unit_test(test_wire_names),
+        cmocka_unit_test(test_too_many),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
