@@ -61,6 +61,24 @@ static double ms_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* Per TLS connection: the client certificate is checked once, not for
+ * every request on a keep-alive connection. */
+typedef struct {
+    int checked;
+    const char *refused;
+} sim_conn;
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_ctx = calloc(1, sizeof(sim_conn));
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        free(*socket_ctx);
+        *socket_ctx = NULL;
+    }
+}
+
 /* The client must present a certificate that chains to --ca. */
 static const char *client_refusal(struct MHD_Connection *c)
 {
@@ -107,7 +125,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!rq)
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
-        rq->refused = client_refusal(c);
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        sim_conn *sc = ci ? ci->socket_context : NULL;
+        if (sc && !sc->checked) {
+            sc->refused = client_refusal(c);
+            sc->checked = 1;
+        }
+        rq->refused = sc ? sc->refused : client_refusal(c);
         *ctx = rq;
         return MHD_YES;
     }
@@ -460,6 +484,7 @@ int main(int argc, char **argv)
                          MHD_OPTION_HTTPS_MEM_TRUST, ca_pem,
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
                          MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
+                         MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
                          MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
