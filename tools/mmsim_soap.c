@@ -653,9 +653,11 @@ static void reply_delivery(sim_reply *rp, const char *trans, const char *recipie
     mm_buf_puts(b, ENV_OPEN "<svc3:deliverSecureResponse xmlns:svc3=\"" MM_NS_SVC3 "\" xmlns:svc=\"" MM_NS_SVC "\">"
                             "<svc3:return><svc:TransId>");
     mm_buf_puts(b, trans);
-    mm_buf_printf(b, "</svc:TransId><svc:Status><svc:RecipientId>%s</svc:RecipientId><svc:Delivered>%s</svc:Delivered>"
+    mm_buf_puts(b, "</svc:TransId><svc:Status><svc:RecipientId>");
+    mm_xml_escape(b, recipient); /* unvalidated when a fault rule answers */
+    mm_buf_printf(b, "</svc:RecipientId><svc:Delivered>%s</svc:Delivered>"
                      "</svc:Status></svc3:return></svc3:deliverSecureResponse>" ENV_CLOSE,
-                  recipient, delivered ? "true" : "false");
+                  delivered ? "true" : "false");
     rp->status = 200;
     rp->content_type = "text/xml; charset=UTF-8";
 }
