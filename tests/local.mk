@@ -48,3 +48,9 @@ check_PROGRAMS += tests/unit/test_bundle
 tests_unit_test_bundle_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_bundle_SOURCES = tests/unit/test_bundle.c
 tests_unit_test_bundle_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_discover
+tests_unit_test_discover_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_discover_SOURCES = tests/unit/test_discover.c
+tests_unit_test_discover_LDADD = $(UNIT_LIBS)
+EXTRA_DIST += tests/data/pdf/mkpdfs.py
