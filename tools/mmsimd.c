@@ -478,12 +478,12 @@ int main(int argc, char **argv)
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     d = MHD_start_daemon(flags, 0, on_accept, &st, on_request, &st,
+                         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL, /* first, or MHD warns */
                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                          MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
                          MHD_OPTION_HTTPS_MEM_KEY, key_pem,
                          MHD_OPTION_HTTPS_MEM_TRUST, ca_pem,
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
                          MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
