@@ -296,6 +296,11 @@ EOF
 is "index.tsv: the attachment's sha256" "$(cut -f8 <<<"$line")" "$pdfsha"
 if grep -q '191212121212' "$T/sim.log"; then not_ok "the log never shows the personnummer unmasked"; else ok "the log never shows the personnummer unmasked"; fi
 contains "the log masks it" "$(cat "$T/sim.log")" "19121212-****"
+if grep -qE "deliverSecure op=kivra recipient=19121212-\*\*\*\* delivered=true trans=$trans http=200 \([0-9.]+ms\)" "$T/sim.log"; then
+  ok "one log line: operation, operator, masked recipient, outcome, duration"
+else
+  not_ok "one log line: operation, operator, masked recipient, outcome, duration"; diag "$(grep deliverSecure "$T/sim.log" | tail -2)"
+fi
 
 soap /op/kivra/Service/v3 "$T/deliv.xml"
 is "the same message again is accepted" "$code" 200
@@ -475,4 +480,33 @@ echo "recipient 191212121212 operator=ghost" > "$T/bad-registry"
   --registry "$T/bad-registry" --schemas "$SCHEMAS" --inbox "$T/inbox2" >/dev/null 2>"$T/sim3.log"
 is "a broken registry: exit 1" "$?" 1
 contains "naming the file, line and problem" "$(cat "$T/sim3.log")" "bad-registry line 1: no operator named ghost"
+
+# start_bad REGISTRY-TEXT FAULTS-TEXT: mmsimd must refuse to start; prints its log
+start_bad() {
+  printf '%s\n' "$1" > "$T/r.bad"
+  printf '%s\n' "$2" > "$T/f.bad"
+  "$MMSIMD" --listen "127.0.0.1:$P2" --cert "$PKI/server.crt" --key "$PKI/server.key" --ca "$PKI/ca.crt" \
+    --registry "$T/r.bad" --faults "$T/f.bad" --schemas "$SCHEMAS" --inbox "$T/inbox2" >/dev/null 2>"$T/bad.log"
+  echo "$? $(grep -o 'line [0-9]*: .*' "$T/bad.log" | head -1)"
+}
+OKREG='operator kivra id=165567828172'
+is "registry: a recipient listed twice (the number is not repeated)" \
+  "$(start_bad "$OKREG
+recipient 191212121212 operator=kivra
+recipient 191212121212 operator=kivra" "")" "1 "
+contains "  ... and the message says so" "$(cat "$T/bad.log")" "a recipient is listed twice"
+if grep -q 191212121212 "$T/bad.log"; then not_ok "  ... without the personnummer"; else ok "  ... without the personnummer"; fi
+is "registry: unterminated quote" "$(start_bad 'operator kivra id=165567828172 name="Kivra' "")" \
+  "1 line 1: unterminated quote or too many fields"
+is "registry: a mailbox without operator" "$(start_bad "$OKREG
+recipient 191212121212 type=Secure" "")" "1 line 2: a recipient with a mailbox needs operator=NAME"
+is "registry: a bad accepts list" "$(start_bad "$OKREG
+recipient 191212121212 operator=kivra accepts=1621200001" "")" \
+  "1 line 2: accepts must be *, none or comma-separated 12-digit numbers"
+is "faults: two actions in one rule" "$(start_bad "$OKREG" "op=kivra http=500 fault=5006")" \
+  "1 line 1: only one of http=, fault=, drop, refuse-tls, not-delivered per rule"
+is "faults: an unknown field" "$(start_bad "$OKREG" "far explode=yes")" "1 line 1: unknown fault field 'explode=yes'"
+is "faults: flaky outside 0..1" "$(start_bad "$OKREG" "far http=500 flaky=1.5")" "1 line 1: flaky must be a probability 0..1"
+is "faults: refuse-tls per recipient is refused" "$(start_bad "$OKREG" "recipient=191212121212 refuse-tls")" \
+  "1 line 1: refuse-tls works per operator or for far, not per recipient"
 done_testing
