@@ -155,6 +155,16 @@ envelope '<rcp3:isReachable xmlns:rcp3="http://minameddelanden.gov.se/schema/Rec
 soap /far/Recipient/v3 "$T/invalid2.xml"
 is "isReachable without senderOrgNr: fault 5001" "$code $(fault_code)" "500 5001"
 
+head -c 5000000 /dev/zero | tr '\0' x > "$T/5mb"
+soap /far/Recipient/v3 "$T/5mb"
+is "a 5 MB body (over the 4 MiB read limit): fault 5005" "$code $(fault_code)" "500 5005"
+code=$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$PKI/ca.crt" --cert "$PKI/org.crt" --key "$PKI/org.key" \
+  "$URL/far/Recipient/v3")
+is "GET: 405 (SOAP takes POST)" "$code" 405
+printf '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>' > "$T/dtd.xml"
+soap /far/Recipient/v3 "$T/dtd.xml"
+is "a DOCTYPE (entity tricks): fault 5001" "$code $(fault_code)" "500 5001"
+
 # ---- Authority -------------------------------------------------------------
 envelope '<auth:getSenders xmlns:auth="http://minameddelanden.gov.se/Authority"/>' > "$T/senders.xml"
 soap /far/Authority "$T/senders.xml"
