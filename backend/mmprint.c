@@ -133,9 +133,13 @@ int main(int argc, char **argv)
         return CUPS_BACKEND_CANCEL;
     }
     if (bundle.len == 0) {
+        /* Only a failed filter leaves us nothing (lp refuses empty files).
+         * Exiting OK lets cupsd judge by the filter's status: the job stops
+         * ("filter failed"), keeps its document and the filter's ERROR:
+         * line, instead of being cancelled here. */
         mm_buf_free(&bundle);
-        say("ERROR", "Utskriften var tom – inget har skickats");
-        return CUPS_BACKEND_CANCEL;
+        fputs("DEBUG: empty input: the filter failed; nothing sent\n", stderr);
+        return CUPS_BACKEND_OK;
     }
 
     cups_option_t *opts = NULL;

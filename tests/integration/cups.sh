@@ -51,6 +51,9 @@ start_cupsd() {
   # Filters run as lp: they must reach the spool through $T (not its secrets:
   # keys stay 0600 in their own directories).
   chmod 755 "$T" "$C"
+  # TempDir as Debian sets up /var/spool/cups/tmp: filters (as lp) write there.
+  chown root:lp "$C/tmp"
+  chmod 1770 "$C/tmp"
   # ServerBin mirrors the system one, plus our filter and backend.  CUPS only
   # runs root-owned programs that nobody else can write; the backend is
   # 0700 so that it runs as root and may read the root-only client key.
