@@ -122,7 +122,8 @@ start_printer() {
   wait_port "$IPP_PORT" 20
 }
 
-# write_conf FILE ["key = value"...]: a server configuration for this test
+# write_conf FILE ["key = value"...]: a server configuration for this test;
+# the extra lines replace the defaults of the same keys
 write_conf() {
   local f=$1 kv
   shift
@@ -146,8 +147,12 @@ write_conf() {
     echo "printer_name = Utskriftsrummet"
     echo "retry_initial_ms = 100"
     echo "retry_max_ms = 400"
-    for kv in "$@"; do echo "$kv"; done
-  } > "$f"
+  } > "$f.defaults"
+  : > "$f.extra"
+  for kv in "$@"; do echo "$kv" >> "$f.extra"; done
+  awk -F' *= *' 'FILENAME == ARGV[1] { over[$1] = 1; next } !($1 in over)' "$f.extra" "$f.defaults" > "$f"
+  cat "$f.extra" >> "$f"
+  rm -f "$f.defaults" "$f.extra"
 }
 
 # start_server CONF: mmprintd in the background; sets SRV_PID

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# mmprintd's start-up safety checks: it refuses a private key others can
+# read, a certificate that does not match its key, an expired certificate,
+# plain HTTP off loopback and unknown configuration keys; it warns about a
+# certificate that expires within 30 days; the spool is private.
+. "$(dirname "$0")/lib.sh"
+. "$MM_SRCDIR/server/testlib.sh"
+make_pki
+SIM_URL=https://127.0.0.1:9   # never contacted: these runs stop before any work
+PRINTER_URI=ipp://127.0.0.1:9/ipp/print
+mkdir -p "$T/k"
+cp "$PKI/org.key" "$PKI/org.crt" "$T/k/"
+chmod 600 "$T/k/org.key"
+
+# runs mmprintd -t (check and exit) with extra config lines; output in $T/out
+try() {
+  write_conf "$T/try.conf" "$@"
+  "$MMPRINTD" -t -c "$T/try.conf" >"$T/out" 2>&1
+}
+
+check "a safe setup passes the check" try "org_key = $T/k/org.key" "org_cert = $T/k/org.crt"
+contains "the check reports the certificate's days left" "$(cat "$T/out")" "valid for"
+
+chmod 644 "$T/k/org.key"
+check_fails "a world-readable organisation key: refuses to start" try "org_key = $T/k/org.key" "org_cert = $T/k/org.crt"
+contains "the refusal names the key and the fix" "$(cat "$T/out")" "chmod 600 $T/k/org.key"
+chmod 640 "$T/k/org.key"
+check_fails "a group-readable organisation key: refuses to start" try "org_key = $T/k/org.key" "org_cert = $T/k/org.crt"
+chmod 600 "$T/k/org.key"
+
+# the same check for the real daemon start (not only -t)
+chmod 604 "$T/k/org.key"
+write_conf "$T/unsafe.conf" "org_key = $T/k/org.key"
+"$MMPRINTD" -c "$T/unsafe.conf" >"$T/out" 2>&1 &
+pid=$!
+remember_pid $pid
+rc=0
+for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+wait $pid
+rc=$?
+is "daemon with an unsafe key exits with status 1" "$rc" 1
+check_fails "daemon with an unsafe key never listens" wait_port "$SRV_PORT" 1
+contains "daemon logs why" "$(cat "$T/out")" "refusing to start"
+chmod 600 "$T/k/org.key"
+
+cp "$PKI/server.key" "$T/k/other.key"
+chmod 600 "$T/k/other.key"
+check_fails "a certificate that does not match its key: refuses" try "org_key = $T/k/other.key" "org_cert = $T/k/org.crt"
+contains "the refusal says so" "$(cat "$T/out")" "does not match"
+
+# An expired and a soon-expiring certificate, issued by the test CA.
+mkdir -p "$T/ca"
+: > "$T/ca/index.txt"
+echo 1000 > "$T/ca/serial"
+cat > "$T/ca/ca.cnf" <<EOF
+[ca]
+default_ca = x
+[x]
+database = $T/ca/index.txt
+new_certs_dir = $T/ca
+serial = $T/ca/serial
+default_md = sha256
+policy = p
+unique_subject = no
+[p]
+commonName = supplied
+EOF
+issue() { # NAME STARTDATE ENDDATE
+  openssl req -new -newkey rsa:2048 -nodes -keyout "$T/k/$1.key" -out "$T/ca/$1.csr" -subj "/CN=$1" 2>/dev/null
+  openssl ca -batch -config "$T/ca/ca.cnf" -cert "$PKI/ca.crt" -keyfile "$PKI/ca.key" -in "$T/ca/$1.csr" \
+    -out "$T/k/$1.crt" -startdate "$2" -enddate "$3" -notext 2>/dev/null
+  chmod 600 "$T/k/$1.key"
+}
+issue expired 20200101000000Z 20200201000000Z
+check_fails "an expired certificate: refuses to start" try "org_key = $T/k/expired.key" "org_cert = $T/k/expired.crt"
+contains "the refusal says expired" "$(cat "$T/out")" "expired"
+soon=$(date -u -d '+10 days' +%Y%m%d%H%M%SZ)
+issue soon 20200101000000Z "$soon"
+check "a certificate expiring in 10 days still starts" try "org_key = $T/k/soon.key" "org_cert = $T/k/soon.crt" \
+  "sender_id = 162120000142"
+contains "but it warns" "$(cat "$T/out")" "expires in"
+
+check_fails "an unknown configuration key: refuses" try "colour = blue"
+contains "the refusal names the key" "$(cat "$T/out")" "colour"
+check_fails "plain HTTP on a non-loopback address: refuses" try "listen_plain_loopback = yes" "listen_address = 0.0.0.0"
+check_fails "a missing required key: refuses" try "far_url ="
+
+# The spool directory and what is in it are for the server's user only.
+SIM_URL=https://127.0.0.1:$(free_port)
+write_conf "$T/run.conf"
+mkdir -p "$T/state/spool"
+chmod 755 "$T/state/spool"
+start_server "$T/run.conf"
+is "spool directory is made private (0700)" "$(stat -c %a "$T/state/spool")" 700
+is "database is private" "$(stat -c %a "$T/state/mmprintd.db")" 600
+mkpdf "$T/l.pdf" 1 "Brev"
+bundle "$T/j.job" "$T/l.pdf" "user=anna" "pages=1"
+submit "$T/j.job" k1
+ID=$(jfield .id)
+is "a job without recipient is stored" "$(jfield .state)" needs-recipient
+is "its document is readable by the server's user only (0600)" "$(stat -c %a "$T/state/spool/$ID.pdf")" 600
+kill -TERM "$SRV_PID"
+wait "$SRV_PID"
+is "SIGTERM: clean stop" "$?" 0
+contains "it says unfinished jobs resume" "$(cat "$T/server.log")" "resume at the next start"
+
+done_testing
