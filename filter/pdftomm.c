@@ -192,14 +192,14 @@ int main(int argc, char **argv)
             int e = errno;
             mm_buf_free(&pdf);
             if (e == EFBIG || e == E2BIG || e == EOVERFLOW)
-                return fail("Dokumentet är för stort (högst 64 MiB) och skickas inte.", NULL);
+                return fail("Dokumentet är för stort (högst 32 MiB) och skickas inte.", NULL);
             return fail("Dokumentet kunde inte läsas.", strerror(e));
         }
     } else if (read_stdin(&pdf, MAX_PDF, &too_big) < 0) {
         int e = errno;
         mm_buf_free(&pdf);
         if (too_big)
-            return fail("Dokumentet är för stort (högst 64 MiB) och skickas inte.", NULL);
+            return fail("Dokumentet är för stort (högst 32 MiB) och skickas inte.", NULL);
         return fail("Dokumentet kunde inte läsas.", strerror(e));
     }
     if (pdf.len == 0) {

@@ -21,8 +21,9 @@
 /* Largest XMP packet and page text (bytes) examined. */
 #define MM_DISCOVER_MAX_XMP (1024 * 1024)
 #define MM_DISCOVER_MAX_TEXT (16 * 1024 * 1024)
-/* Largest PDF the filter accepts (hostile input bound). */
-#define MM_DISCOVER_MAX_PDF (64u * 1024 * 1024)
+/* Largest PDF the filter accepts: its bundle (PDF + at most 64 KiB of
+ * header) must fit the 32 MiB that the backend sends and the server takes. */
+#define MM_DISCOVER_MAX_PDF (32u * 1024 * 1024 - 65536u)
 
 typedef struct {
     const char *option_personnummer; /* job option Personnummer as received, or NULL */

@@ -109,12 +109,12 @@ bad_case encrypted.pdf "PDF-filen är krypterad"
 bad_case owner-only.pdf "PDF-filen är krypterad"
 bad_case nopages.pdf "PDF-filen har inga sidor"
 bad_case empty.pdf "Dokumentet är tomt"
-{ printf '%%PDF-1.4\n'; head -c $((64 * 1024 * 1024)) /dev/zero; } >"$T/huge.pdf"
+{ printf '%%PDF-1.4\n'; head -c $((32 * 1024 * 1024)) /dev/zero; } >"$T/huge.pdf"
 "$F" 14 anna Beslut 1 "" <"$T/huge.pdf" >"$T/huge.out" 2>"$T/huge.err"
-is "over 64 MiB on stdin: exit 1" "$?" 1
-contains "over 64 MiB: Swedish ERROR line" "$(cat "$T/huge.err")" "ERROR: Dokumentet är för stort"
+is "over 32 MiB on stdin: exit 1" "$?" 1
+contains "over 32 MiB: Swedish ERROR line" "$(cat "$T/huge.err")" "ERROR: Dokumentet är för stort"
 run huge-file 14 anna Beslut 1 "" "$T/huge.pdf"
-is "over 64 MiB as argv[6]: exit 1" "$(cat "$T/huge-file.rc")" 1
+is "over 32 MiB as argv[6]: exit 1" "$(cat "$T/huge-file.rc")" 1
 rm -f "$T/huge.pdf"
 "$F" 1 anna >/dev/null 2>"$T/usage.err"
 is "wrong argument count: exit 1" "$?" 1
