@@ -51,8 +51,10 @@ contains "the job says it was delivered" "$(job_log "$id")" "Levererat digitalt 
 sid=$(srv_get "/api/v1/jobs?user=root" | python3 -c 'import json,sys; j=json.load(sys.stdin)["jobs"]; print(j[-1]["id"] if j else "")' 2>/dev/null)
 check "the server has the job" test -n "$sid"
 journal=$(srv_get "/api/v1/jobs/$sid")
-contains "the server journal says the recipient came from the page text" "$journal" "text"
-contains "… and that it was delivered" "$journal" "delivered"
+field() { python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1]))' "$1" <<<"$journal"; }
+is "the server recorded the page text as the recipient source" "$(field recipient_source)" "text"
+is "the server job is delivered" "$(field state)" "delivered"
+contains "the journal names the masked recipient and its source" "$journal" "recipient ${A:0:8}-**** (text)"
 
 check_no_sanitizer_reports
 stop_cupsd

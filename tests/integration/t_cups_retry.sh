@@ -16,8 +16,11 @@ check "server down: the job is held for a retry" wait_job_state "$id" pending-he
 contains "server down: the job says the server does not answer" "$(job_message "$id")" "mmprint-servern svarar inte"
 is "server down: reason resources-are-not-ready" "$(job_state_reasons "$id")" "resources-are-not-ready"
 contains "server down: the queue stays enabled" "$(lpstat -p "$CUPS_QUEUE")" "enabled"
-sleep 5
-tries=$(grep -a -c "\[Job $id\] Backend returned status 6" "$CUPS_DIR/log/error_log")
+for ((i = 0; i < 80; i++)); do
+  tries=$(grep -a -c "\[Job $id\] Backend returned status 6" "$CUPS_DIR/log/error_log")
+  [ "$tries" -ge 2 ] && break
+  sleep 0.5
+done
 check "CUPS kept retrying ($tries attempts)" test "$tries" -ge 2
 is "nothing delivered while the server is down" "$(inbox_count "$A")" 0
 
