@@ -186,5 +186,7 @@ run send -c "$T/good.conf" --to 191212121212 --subject "Beslut" "$T/beslut.pdf"
 is "send: FaR technical fault gives exit 3" "$rc" 3
 faults
 
+kill -TERM $SIM
+wait $SIM 2>/dev/null
 [ "${MM_SHOW_ERRORS:-0}" = 1 ] && cat "$T"/stderr.all >&2
 done_testing
