@@ -241,6 +241,8 @@ xmlDocPtr mm_soap_parse(const char *xml, size_t len, xmlNodePtr *body,
             copy_trimmed(m, sizeof m, xe->message);
         mm_error_set(err, MM_ERR_PROTOCOL, 0, "SOAP response is not well-formed XML: %s",
                      m[0] ? m : "parse error");
+        if (err) /* parser messages may quote content */
+            mm_log_mask_text(err->msg);
         xmlFreeParserCtxt(ctxt);
         return NULL;
     }

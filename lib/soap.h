@@ -36,7 +36,8 @@ typedef struct {
 /* 0-4999 technical (retry later), 5000+ application (do not retry). */
 int mm_soap_fault_is_technical(const mm_soap_fault *f);
 
-/* Parses a SOAP response safely (no network, no DTD, size-limited).  On a
+/* Parses a SOAP response safely (no network, no DTD, size-limited; call
+ * mm_dsig_init or xmlInitParser once before threads start).  On a
  * Fault, fills fault and sets err (MM_ERR_TECHNICAL or MM_ERR_APPLICATION,
  * code = ErrorCode) and returns NULL.  Otherwise returns the document; *body
  * points at the first element child of soap:Body. */
