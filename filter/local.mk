@@ -12,4 +12,4 @@ filter_pdftomm_LDFLAGS = -Wl,--as-needed
 # *cupsFilter2 line is what routes on a PPD queue); into cupsd's ServerRoot.
 cupsconfdir = $(sysconfdir)/cups
 dist_cupsconf_DATA = filter/mmprint.types filter/mmprint.convs
-EXTRA_DIST += tests/integration/t_filter.sh doc/job-bundle.md
+EXTRA_DIST += tests/integration/t_filter.sh doc/job-bundle.md tools/bench/discover
