@@ -179,8 +179,11 @@ int main(int argc, char **argv)
         fputs("JOBSTATE: account-info-needed\n", stderr);
         /* WARNING, not INFO: cupsd clears INFO text once the job leaves
          * processing, and the held job must keep telling what to do. */
-        if (r.message[0]) {
+        if (r.message[0] && strstr(r.message, "mmctl")) {
             say("WARNING", r.message);
+        } else if (r.message[0]) {
+            snprintf(text, sizeof text, "%s (eller: mmctl release %s NUMMER)", r.message, job_id);
+            say("WARNING", text);
         } else {
             snprintf(text, sizeof text,
                      "Personnummer saknas – lägg till det med: lp -i %s -o Personnummer=ÅÅÅÅMMDDNNNN -H resume "
