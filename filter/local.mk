@@ -9,7 +9,8 @@ filter_pdftomm_LDADD = $(MM_LIBS)
 filter_pdftomm_LDFLAGS = -Wl,--as-needed
 
 # The MIME type and conversion for queues without our PPD (the PPD's
-# *cupsFilter2 line is what routes on a PPD queue); into cupsd's ServerRoot.
-cupsconfdir = $(sysconfdir)/cups
-dist_cupsconf_DATA = filter/mmprint.types filter/mmprint.convs
+# *cupsFilter2 line is what routes on a PPD queue).  cupsd reads *.types and
+# *.convs from DataDir/mime as well as from ServerRoot.
+cupsmimedir = $(datadir)/cups/mime
+dist_cupsmime_DATA = filter/mmprint.types filter/mmprint.convs
 EXTRA_DIST += tests/integration/t_filter.sh doc/job-bundle.md tools/bench/discover
