@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bundle.h"
@@ -64,11 +66,123 @@ static void refuses_malformed(void **state)
     expect_bad("MMPRINT-JOB 1\ndocument-length: -1\n\n", "document-length");
 }
 
+/* Every field the filter writes comes back as written. */
+static void all_fields(void **state)
+{
+    (void)state;
+    mm_bundle b;
+    mm_bundle_init(&b);
+    strcpy(b.recipient, "165560160680");
+    strcpy(b.recipient_source, "text");
+    strcpy(b.title, "Beslut om bistånd");
+    strcpy(b.subject, "Ärende 2024-001");
+    strcpy(b.user, "anna");
+    strcpy(b.host, "desk1.example");
+    strcpy(b.cups_job_id, "7");
+    strcpy(b.policy, "paper-only");
+    strcpy(b.department, "Socialtjänsten");
+    b.pages = 100000;
+    b.document = (const unsigned char *)"";
+    b.document_len = 0;
+    mm_buf out = MM_BUF_INIT;
+    mm_error err;
+    assert_int_equal(mm_bundle_write(&b, &out, &err), 0);
+    mm_bundle p;
+    assert_int_equal(mm_bundle_parse((const unsigned char *)out.data, out.len, &p, &err), 0);
+    assert_string_equal(p.recipient, "165560160680");
+    assert_string_equal(p.subject, "Ärende 2024-001");
+    assert_string_equal(p.host, "desk1.example");
+    assert_string_equal(p.cups_job_id, "7");
+    assert_string_equal(p.policy, "paper-only");
+    assert_string_equal(p.department, "Socialtjänsten");
+    assert_string_equal(p.document_type, "application/pdf");
+    assert_int_equal(p.pages, 100000);
+    assert_int_equal(p.document_len, 0);
+    mm_buf_free(&out);
+}
+
+/* A missing recipient travels as a problem, so the backend can hold the job. */
+static void missing_recipient(void **state)
+{
+    (void)state;
+    mm_bundle b;
+    mm_bundle_init(&b);
+    strcpy(b.recipient_problem, "page text names 2 different labelled numbers; not guessing");
+    b.document = pdf;
+    b.document_len = sizeof pdf - 1;
+    mm_buf out = MM_BUF_INIT;
+    mm_error err;
+    assert_int_equal(mm_bundle_write(&b, &out, &err), 0);
+    assert_null(strstr(out.data, "recipient: "));
+    mm_bundle p;
+    assert_int_equal(mm_bundle_parse((const unsigned char *)out.data, out.len, &p, &err), 0);
+    assert_string_equal(p.recipient, "");
+    assert_string_equal(p.recipient_problem, "page text names 2 different labelled numbers; not guessing");
+    mm_buf_free(&out);
+}
+
+static void write_refuses_bad_values(void **state)
+{
+    (void)state;
+    mm_bundle b;
+    mm_buf out = MM_BUF_INIT;
+    mm_error err;
+    mm_bundle_init(&b);
+    strcpy(b.recipient, "19121212-121");
+    assert_int_equal(mm_bundle_write(&b, &out, &err), -1);
+    assert_int_equal(err.cls, MM_ERR_INPUT);
+    mm_bundle_init(&b);
+    strcpy(b.policy, "whenever");
+    assert_int_equal(mm_bundle_write(&b, &out, &err), -1);
+    assert_int_equal(err.cls, MM_ERR_INPUT);
+    mm_buf_free(&out);
+}
+
+static void parse_limits_and_tolerance(void **state)
+{
+    (void)state;
+    /* Unknown keys are ignored (a newer filter, an older server). */
+    const char *newer = "MMPRINT-JOB 1\nrecipient: 191212121212\nfuture-key: x\ndocument-length: 3\n\nabc";
+    mm_bundle b;
+    mm_error err;
+    assert_int_equal(mm_bundle_parse((const unsigned char *)newer, strlen(newer), &b, &err), 0);
+    assert_string_equal(b.recipient, "191212121212");
+    assert_memory_equal(b.document, "abc", 3);
+    /* A value longer than its field is refused, not cut. */
+    char big[700];
+    int n = snprintf(big, sizeof big, "MMPRINT-JOB 1\nuser: ");
+    memset(big + n, 'a', 200);
+    strcpy(big + n + 200, "\ndocument-length: 0\n\n");
+    expect_bad(big, "too long");
+    /* A header line over 1 KiB, CR inside the header, a NUL in it. */
+    char *line = malloc(3000);
+    n = snprintf(line, 3000, "MMPRINT-JOB 1\ntitle: ");
+    memset(line + n, 'x', 2000);
+    strcpy(line + n + 2000, "\ndocument-length: 0\n\n");
+    expect_bad(line, "too long");
+    free(line);
+    expect_bad("MMPRINT-JOB 1\ntitle: a\rb\ndocument-length: 0\n\n", "control characters");
+    const unsigned char nul[] = "MMPRINT-JOB 1\ntitle: a\0b\ndocument-length: 0\n\n";
+    mm_error_clear(&err);
+    assert_int_equal(mm_bundle_parse(nul, sizeof nul - 1, &b, &err), -1);
+    assert_int_equal(err.cls, MM_ERR_INPUT);
+    /* Page counts and lengths are plain decimal numbers. */
+    expect_bad("MMPRINT-JOB 1\npages: 1e3\ndocument-length: 0\n\n", "page count");
+    expect_bad("MMPRINT-JOB 1\npages: 100001\ndocument-length: 0\n\n", "page count");
+    expect_bad("MMPRINT-JOB 1\ndocument-length: 99999999999999\n\n", "document-length");
+    expect_bad("MMPRINT-JOB 2\ndocument-length: 0\n\n", "not a job bundle");
+    expect_bad("", "not a job bundle");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip),
         cmocka_unit_test(refuses_malformed),
+        cmocka_unit_test(all_fields),
+        cmocka_unit_test(missing_recipient),
+        cmocka_unit_test(write_refuses_bad_values),
+        cmocka_unit_test(parse_limits_and_tolerance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
