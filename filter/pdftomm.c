@@ -123,7 +123,11 @@ static void copy_field(char *dst, size_t size, const char *src)
  * does not travel on as the letter's title. */
 static void strip_title_marker(char *t)
 {
-    char *m = strstr(t, "mm:");
+    char *m = t;
+    /* "mm:" on its own, followed by a digit (not "comm:", not "mm:ss"). */
+    while ((m = strstr(m, "mm:")) && ((m > t && ((m[-1] >= 'a' && m[-1] <= 'z') || (m[-1] >= 'A' && m[-1] <= 'Z'))) ||
+                                      !(m[3] >= '0' && m[3] <= '9')))
+        m += 3;
     if (!m)
         return;
     char *start = (m > t && m[-1] == '[') ? m - 1 : m;
@@ -269,8 +273,8 @@ int main(int argc, char **argv)
     copy_field(b.cups_job_id, sizeof b.cups_job_id, job_id);
     copy_field(b.host, sizeof b.host, cupsGetOption("job-originating-host-name", nopt, opts));
     copy_field(b.title, sizeof b.title, title);
-    if (res.found && !strcmp(res.source, "title"))
-        strip_title_marker(b.title);
+    /* Whichever source won, a marker does not belong in the letter's title. */
+    strip_title_marker(b.title);
     copy_field(b.department, sizeof b.department, custom_text(cupsGetOption("mm-department", nopt, opts)));
 
     /* Subject: the Ärende option, else the PDF's /Subject unless it carries

@@ -65,6 +65,10 @@ source_case keywords keywords.pdf "" Beslut 191212121212 keywords "dokumentets n
 source_case subject subject-label.pdf "" Beslut 191212121212 subject "dokumentets ämne"
 source_case title plain.pdf "" "mm:19811218-9876 Beslut om bygglov" 198112189876 title "jobbets namn"
 is "title: the marker is taken out of the letter's title" "$(hdr title title)" "Beslut om bygglov"
+run marker-other 7 anna "Beslut mm:19811218-9876" 1 "Personnummer=191212121212" "$D/plain.pdf"
+is "a title marker is removed even when another source won" "$(hdr marker-other title)" "Beslut"
+run marker-not 7 anna "Protokoll kl 10 mm:ss comm:5" 1 "" "$D/plain.pdf"
+is "text that only looks like a marker stays in the title" "$(hdr marker-not title)" "Protokoll kl 10 mm:ss comm:5"
 source_case precedence precedence.pdf "Personnummer=None" Beslut 191212121212 info "PDF Info"
 source_case own-org text-label.pdf "" Beslut 191212121212 text "dokumentets text"
 
