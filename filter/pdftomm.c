@@ -321,6 +321,8 @@ int main(int argc, char **argv)
                    res.problem[0] ? res.problem : "no recipient found");
         if (!strncmp(res.problem, "invalid number", 14))
             fprintf(stderr, "INFO: Ogiltigt personnummer i %s – jobbet hålls\n", source_sv(res.source));
+        else if (res.source[0] && (strstr(res.problem, "different") || strstr(res.problem, "several")))
+            fprintf(stderr, "INFO: Flera olika personnummer i %s – jobbet hålls\n", source_sv(res.source));
         else
             fprintf(stderr, "INFO: Ingen mottagare hittad – jobbet hålls\n");
         /* The reason never carries the number (discover.h), mask anyway. */

@@ -78,8 +78,10 @@ for f in plain text-two text-no-label; do
   is "$f: exit status 0 (the job goes on to be held)" "$(cat "$T/none-$f.rc")" 0
   is "$f: no recipient in the bundle" "$(hdr "none-$f" recipient)" ""
   check "$f: recipient-problem says why" test -n "$(hdr "none-$f" recipient-problem)"
-  contains "$f: Swedish INFO line" "$(cat "$T/none-$f.err")" "INFO: Ingen mottagare hittad – jobbet hålls"
+  contains "$f: Swedish INFO line" "$(cat "$T/none-$f.err")" "– jobbet hålls"
 done
+contains "nothing anywhere: Swedish INFO line" "$(cat "$T/none-plain.err")" "INFO: Ingen mottagare hittad – jobbet hålls"
+contains "two numbers in the text: Swedish INFO line says so" "$(cat "$T/none-text-two.err")" "INFO: Flera olika personnummer i dokumentets text – jobbet hålls"
 run invalid 9 anna Beslut 1 "Personnummer=19121212-1213" "$D/info-mmrecipient.pdf"
 is "invalid option: no recipient (not the PDF's)" "$(hdr invalid recipient)" ""
 contains "invalid option: the problem names the source" "$(hdr invalid recipient-problem)" "invalid number in option"
