@@ -41,6 +41,14 @@ done
 check "CUPS retried the job ($tries attempts so far)" test "$tries" -ge 2
 cancel "$id"
 
+# A job larger than the server takes (32 MiB): cancelled at once with a
+# Swedish reason, not retried forever.
+head -c $((33 * 1024 * 1024)) /dev/zero > "$T/huge.bin"
+id=$(submit -o raw "$T/huge.bin")
+check "a 33 MiB job is cancelled" wait_job_state "$id" canceled 30
+contains "… saying it is too large" "$(job_log "$id" | grep -a '^E ')" "för stort"
+rm -f "$T/huge.bin"
+
 # A stalled server: it accepts the connection and never answers TLS.  Cancel
 # must stop the backend at once (SIGTERM), not after the 60 s timeout.
 stall=$(free_port)
