@@ -123,6 +123,7 @@ int main(int argc, char **argv)
         mm_dsig_shutdown();
         return 1;
     }
+    srv_spool_sweep(&s);
     long purged = srv_store_purge(s.store, (int)s.conf.retention_days, &err);
     if (purged > 0)
         mm_log(MM_LOG_INFO, "retention: purged personal data of %ld jobs", purged);

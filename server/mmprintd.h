@@ -121,6 +121,8 @@ void srv_enqueue(srv *s, const srv_job *job);
 /* Records a change (already in job) and wakes synchronous waiters.
  * Returns what srv_store_update returns. */
 int srv_transition(srv *s, srv_job *job, const char *expect_state, const char *event, const char *detail);
+/* Removes spool files no unfinished job needs (call before resuming). */
+void srv_spool_sweep(srv *s);
 /* Resumes every unfinished job after a start. */
 int srv_resume(srv *s, mm_error *err);
 /* Waits until the job is final or needs a recipient, or timeout_ms passed. */

@@ -3,6 +3,7 @@
  * jitter until a deadline, and the policy fallback.  Every step is written
  * to the store (and its journal) before the next one starts, so a restart
  * can pick up any job where it stopped. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -756,4 +757,40 @@ static void resume_one(const srv_job *j, void *arg)
 int srv_resume(srv *s, mm_error *err)
 {
     return srv_store_unfinished(s->store, resume_one, s, err);
+}
+
+/* After a crash the spool may hold half-written files and documents of
+ * jobs that were never stored (killed between spooling and the insert):
+ * keep only what an unfinished job still needs. */
+void srv_spool_sweep(srv *s)
+{
+    DIR *d = opendir(s->conf.spool_dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    long removed = 0;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        if (n[0] == '.')
+            continue;
+        size_t len = strlen(n);
+        int keep = 0;
+        if (len > 36 && strcmp(n + len - 4, ".tmp") && strcmp(n + len - 8, ".sep.pdf") &&
+            strcmp(n + len - 10, ".print.pdf")) {
+            char id[37];
+            memcpy(id, n, 36);
+            id[36] = 0;
+            srv_job j;
+            keep = srv_store_get(s->store, id, &j, NULL) == 0 && !srv_state_is_final(j.state);
+        }
+        if (!keep) {
+            char p[1300];
+            snprintf(p, sizeof p, "%s/%s", s->conf.spool_dir, n);
+            if (unlink(p) == 0)
+                removed++;
+        }
+    }
+    closedir(d);
+    if (removed)
+        mm_log(MM_LOG_INFO, "spool: removed %ld leftover files of unstored or finished jobs", removed);
 }
