@@ -416,3 +416,21 @@ PY
 install_raw_queue() {
   lpadmin -p "$CUPS_QUEUE" -E -v "mmprint://$1/" -m raw -o printer-error-policy=retry-job 2>/dev/null
 }
+
+# printer_attr QUEUE ATTR: one printer attribute as text (ipptool)
+printer_attr() {
+  local test=$T/get-printer.test
+  cat > "$test" <<TEST
+{
+  OPERATION Get-Printer-Attributes
+  GROUP operation-attributes-tag
+  ATTR charset attributes-charset utf-8
+  ATTR naturalLanguage attributes-natural-language en
+  ATTR uri printer-uri \$uri
+  ATTR keyword requested-attributes $2
+  DISPLAY $2
+}
+TEST
+  ipptool -t -v "ipp://$CUPS_SERVER/printers/$1" "$test" 2>/dev/null |
+    sed -n "s/^ *$2 ([^)]*) = \(.*\)$/\1/p" | tail -n 1
+}

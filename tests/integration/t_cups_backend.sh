@@ -20,6 +20,20 @@ contains "lpinfo -v lists the mmprint backend" "$devices" 'network mmprint'
 out=$("$MM_BUILDDIR/backend/mmprint")
 is "discovery prints exactly one line" "$out" 'network mmprint "Unknown" "Mina meddelanden (mmprint)"'
 
+# tools/mmprint-queue: install and remove the queue the way IT does.
+ppd=$(_find_ppd)
+check "mmprint-queue install" "$MM_SRCDIR/tools/mmprint-queue" install --queue Test_q \
+  --server 127.0.0.1:9999 --name "Mina meddelanden (test)" --ppd "$ppd"
+is "the queue's device URI" "$(lpstat -v Test_q 2>&1)" "device for Test_q: mmprint://127.0.0.1:9999/"
+is "the queue retries jobs instead of stopping" "$(printer_attr Test_q printer-error-policy)" "retry-job"
+is "the queue is not shared" "$(printer_attr Test_q printer-is-shared)" "false"
+is "the queue's description" "$(printer_attr Test_q printer-info)" "Mina meddelanden (test)"
+is "the queue accepts jobs" "$(printer_attr Test_q printer-is-accepting-jobs)" "true"
+check_fails "mmprint-queue refuses a server with a path in it" "$MM_SRCDIR/tools/mmprint-queue" install --queue Test_q --server 'h/../x' --ppd "$ppd"
+check "mmprint-queue remove" "$MM_SRCDIR/tools/mmprint-queue" remove --queue Test_q
+check_fails "the queue is gone" lpstat -v Test_q
+check "mmprint-queue remove of a missing queue is not an error" "$MM_SRCDIR/tools/mmprint-queue" remove --queue Test_q
+
 # Nothing listens on this port: the server is down.
 dead=$(free_port)
 lpadmin -p "$CUPS_QUEUE" -E -v "mmprint://127.0.0.1:$dead/" -m raw -o printer-error-policy=retry-job 2>/dev/null
