@@ -5,3 +5,9 @@ server_mmprintd_SOURCES = server/mmprintd.c server/mmprintd.h server/conf.c serv
 	server/queue.c server/work.c server/print.c server/api.c
 server_mmprintd_LDADD = $(MM_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS)
 EXTRA_DIST += server/mmprintd.service
+
+# Load generator of tools/bench/server.
+noinst_PROGRAMS += tools/bench/load_jobs
+tools_bench_load_jobs_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
+tools_bench_load_jobs_SOURCES = tools/bench/load_jobs.c
+tools_bench_load_jobs_LDADD = $(MM_LIBS)
