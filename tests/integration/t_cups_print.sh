@@ -112,6 +112,10 @@ sleep 2
 is "bad input: no letter was sent to any mailbox" "$(cat "$SIM_INBOX/index.tsv" 2>/dev/null | wc -l)" "$letters_before"
 is "bad input: nothing was printed" "$(printroom_count)" "$prints_before"
 
+# What a user sees with lpstat: twelve letters done, three jobs stopped.
+is "lpstat -W completed lists the 12 sent letters" "$(lpstat -W completed -o "$CUPS_QUEUE" | wc -l)" 12
+is "lpstat lists the 3 stopped jobs as not completed" "$(lpstat -o "$CUPS_QUEUE" | wc -l)" 3
+
 # Privacy: no full personnummer in cupsd's logs at LogLevel info and above
 # (debug lines carry argv[5], which is why the admin guide says not to run
 # production at debug).
