@@ -38,6 +38,16 @@ for how in lp mmctl; do
   is "$how: no job left waiting for a recipient on the server" "$n" 0
 done
 
+# What print dialogs send when nothing was typed: "None" (GTK, the PPD's
+# only fixed choice) and a bare "Custom" (Qt has no text field).  Both mean
+# "no number": the job is held, never sent anywhere.
+for v in None Custom; do
+  id=$(submit -o "Personnummer=$v" "$T/noone.pdf")
+  check "Personnummer=$v: the job is held for a number" wait_job_state "$id" pending-held 40
+  contains "Personnummer=$v: the held job says the number is missing" "$(job_message "$id")" "Personnummer saknas"
+  cancel "$id"
+done
+
 # mmctl release on a job that is not held says so and changes nothing.
 id=$(submit -o "Personnummer=$A" "$T/noone.pdf")
 wait_job_state "$id" completed 40
