@@ -182,6 +182,40 @@ static int check_client(srv *s, struct MHD_Connection *c, char *subject, size_t 
     return rc;
 }
 
+/* The certificate check costs a chain verification: do it once per TLS
+ * connection (kept-alive clients send many jobs over one). */
+typedef struct {
+    int state; /* 0 unchecked, 1 allowed, -1 refused */
+    char subject[256];
+} conn_ctx;
+
+static void conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                        enum MHD_ConnectionNotificationCode toe)
+{
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = calloc(1, sizeof(conn_ctx));
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        free(*socket_context);
+        *socket_context = NULL;
+    }
+}
+
+static int check_client_cached(srv *s, struct MHD_Connection *c, char *subject, size_t size)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    conn_ctx *cc = ci ? ci->socket_context : NULL;
+    if (cc && cc->state) {
+        snprintf(subject, size, "%s", cc->subject);
+        return cc->state > 0 ? 0 : -1;
+    }
+    int rc = check_client(s, c, subject, size);
+    if (cc) {
+        snprintf(cc->subject, sizeof cc->subject, "%s", rc == 0 ? subject : "");
+        cc->state = rc == 0 ? 1 : -1;
+    }
+    return rc;
+}
+
 /* ---- handlers ---- */
 
 static int valid_job_id(const char *id)
@@ -642,7 +676,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         rq->limit = !strcmp(url, "/api/v1/jobs") ? MAX_JOB_BODY : MAX_SMALL_BODY;
         if (s->conf.plain_loopback)
             snprintf(rq->client, sizeof rq->client, "plain-loopback");
-        else if (check_client(s, c, rq->client, sizeof rq->client)) {
+        else if (check_client_cached(s, c, rq->client, sizeof rq->client)) {
             rq->forbidden = 1;
             mm_log(MM_LOG_WARN, "refused a client without a valid, allowed certificate (%s %s)", method, url);
             return respond_error(c, 403, "client-not-allowed",
@@ -733,7 +767,7 @@ struct MHD_Daemon *srv_api_start(srv *s, mm_error *err)
     struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}};
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED,
-        completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
+        completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, conn_notify, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)s->conf.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->conf.max_connections,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, s->conf.plain_loopback ? none : tls_opts,
         MHD_OPTION_END);

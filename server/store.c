@@ -12,8 +12,13 @@
 #include "buf.h"
 #include "journal.h"
 
+#define STMT_CACHE 24
+
 struct srv_store {
     sqlite3 *db;
+    /* Prepared statements kept for reuse (all SQL here is fixed text). */
+    const char *cache_sql[STMT_CACHE];
+    sqlite3_stmt *cache_stmt[STMT_CACHE];
     pthread_mutex_t mu;
     int64_t last_seq;
     char last_hash[65];
@@ -89,13 +94,27 @@ static void read_job(sqlite3_stmt *s, srv_job *j)
     }
 }
 
-static char select_cols[1024];
+/* Built once: the column list and the statements that name every column. */
+static char select_cols[1024], sql_insert[2048], sql_update[2048], sql_update_cas[2100], sql_get[1200],
+    sql_get_key[1200];
 
 static void build_select_cols(void)
 {
     size_t n = 0;
     for (size_t i = 0; i < NCOLS; i++)
         n += (size_t)snprintf(select_cols + n, sizeof select_cols - n, "%s%s", i ? "," : "", cols[i].name);
+    n = (size_t)snprintf(sql_insert, sizeof sql_insert, "INSERT INTO jobs (%s) VALUES (", select_cols);
+    for (size_t i = 0; i < NCOLS; i++)
+        n += (size_t)snprintf(sql_insert + n, sizeof sql_insert - n, "%s?", i ? "," : "");
+    snprintf(sql_insert + n, sizeof sql_insert - n, ")");
+    n = (size_t)snprintf(sql_update, sizeof sql_update, "UPDATE jobs SET ");
+    for (size_t i = 1; i < NCOLS; i++)
+        n += (size_t)snprintf(sql_update + n, sizeof sql_update - n, "%s%s = ?%zu", i > 1 ? "," : "", cols[i].name,
+                              i + 1);
+    snprintf(sql_update + n, sizeof sql_update - n, " WHERE id = ?1");
+    snprintf(sql_update_cas, sizeof sql_update_cas, "%s AND state = ?%zu", sql_update, NCOLS + 1);
+    snprintf(sql_get, sizeof sql_get, "SELECT %s FROM jobs WHERE id = ?", select_cols);
+    snprintf(sql_get_key, sizeof sql_get_key, "SELECT %s FROM jobs WHERE idem_key = ?", select_cols);
 }
 
 static int exec(srv_store *st, const char *sql, mm_error *err)
@@ -109,14 +128,39 @@ static int exec(srv_store *st, const char *sql, mm_error *err)
     return 0;
 }
 
+/* Returns a ready statement for sql (reused when it was prepared before);
+ * hand it back with release().  The caller holds the mutex. */
 static sqlite3_stmt *prep(srv_store *st, const char *sql, mm_error *err)
 {
+    int free_slot = -1;
+    for (int i = 0; i < STMT_CACHE; i++) {
+        if (st->cache_sql[i] && !strcmp(st->cache_sql[i], sql))
+            return st->cache_stmt[i];
+        if (!st->cache_sql[i] && free_slot < 0)
+            free_slot = i;
+    }
     sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(st->db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, &s, NULL) !=
+        SQLITE_OK) {
         mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
         return NULL;
     }
+    if (free_slot >= 0) {
+        st->cache_sql[free_slot] = strdup(sql);
+        st->cache_stmt[free_slot] = st->cache_sql[free_slot] ? s : NULL;
+    }
     return s;
+}
+
+static void release(srv_store *st, sqlite3_stmt *s)
+{
+    for (int i = 0; i < STMT_CACHE; i++)
+        if (st->cache_stmt[i] == s) {
+            sqlite3_reset(s);
+            sqlite3_clear_bindings(s);
+            return;
+        }
+    sqlite3_finalize(s);
 }
 
 srv_store *srv_store_open(const char *path, mm_error *err)
@@ -172,7 +216,7 @@ srv_store *srv_store_open(const char *path, mm_error *err)
         st->last_seq = sqlite3_column_int64(s, 0);
         snprintf(st->last_hash, sizeof st->last_hash, "%s", (const char *)sqlite3_column_text(s, 1));
     }
-    sqlite3_finalize(s);
+    release(st, s);
     return st;
 }
 
@@ -180,6 +224,11 @@ void srv_store_close(srv_store *st)
 {
     if (!st)
         return;
+    for (int i = 0; i < STMT_CACHE; i++) {
+        if (st->cache_stmt[i])
+            sqlite3_finalize(st->cache_stmt[i]);
+        free((char *)st->cache_sql[i]);
+    }
     if (st->db)
         sqlite3_close(st->db);
     pthread_mutex_destroy(&st->mu);
@@ -204,7 +253,7 @@ static int add_event(srv_store *st, const char *job_id, int64_t now, const char 
     sqlite3_bind_text(s, 6, st->last_hash, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 7, h, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    release(st, s);
     if (rc != SQLITE_DONE)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "journal: %s", sqlite3_errmsg(st->db));
     s = prep(st, "INSERT INTO journal_head (id, seq, hash) VALUES (1, ?, ?)"
@@ -214,7 +263,7 @@ static int add_event(srv_store *st, const char *job_id, int64_t now, const char 
     sqlite3_bind_int64(s, 1, seq);
     sqlite3_bind_text(s, 2, h, -1, SQLITE_STATIC);
     rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    release(st, s);
     if (rc != SQLITE_DONE)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "journal head: %s", sqlite3_errmsg(st->db));
     /* Only advanced once the transaction commits (see commit_chain). */
@@ -262,11 +311,6 @@ static int finish_tx(srv_store *st, int ok, const chain_save *c, mm_error *err)
 
 int srv_store_insert(srv_store *st, srv_job *job, const char *detail, mm_error *err)
 {
-    char sql[2048];
-    size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO jobs (%s) VALUES (", select_cols);
-    for (size_t i = 0; i < NCOLS; i++)
-        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s?", i ? "," : "");
-    snprintf(sql + n, sizeof sql - n, ")");
     pthread_mutex_lock(&st->mu);
     chain_save c;
     chain_mark(st, &c);
@@ -275,19 +319,17 @@ int srv_store_insert(srv_store *st, srv_job *job, const char *detail, mm_error *
         pthread_mutex_unlock(&st->mu);
         return -1;
     }
-    sqlite3_stmt *s = prep(st, sql, err);
+    sqlite3_stmt *s = prep(st, sql_insert, err);
     int ok = 0;
     if (s) {
         bind_job(s, job, 1);
         int rc = sqlite3_step(s);
-        sqlite3_finalize(s);
+        release(st, s);
         if (rc == SQLITE_DONE) {
             ok = event_locked(st, job->id, job->created_ms, "received", detail, err) == 0;
             result = 0;
         } else if (rc == SQLITE_CONSTRAINT && job->idem_key[0]) {
-            char q[1200];
-            snprintf(q, sizeof q, "SELECT %s FROM jobs WHERE idem_key = ?", select_cols);
-            s = prep(st, q, err);
+            s = prep(st, sql_get_key, err);
             if (s) {
                 sqlite3_bind_text(s, 1, job->idem_key, -1, SQLITE_TRANSIENT);
                 if (sqlite3_step(s) == SQLITE_ROW) {
@@ -297,7 +339,7 @@ int srv_store_insert(srv_store *st, srv_job *job, const char *detail, mm_error *
                 } else {
                     mm_error_set(err, MM_ERR_SYSTEM, 0, "duplicate job id");
                 }
-                sqlite3_finalize(s);
+                release(st, s);
             }
         } else {
             mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
@@ -311,10 +353,8 @@ int srv_store_insert(srv_store *st, srv_job *job, const char *detail, mm_error *
 
 int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err)
 {
-    char q[1200];
-    snprintf(q, sizeof q, "SELECT %s FROM jobs WHERE id = ?", select_cols);
     pthread_mutex_lock(&st->mu);
-    sqlite3_stmt *s = prep(st, q, err);
+    sqlite3_stmt *s = prep(st, sql_get, err);
     int result = -1;
     if (s) {
         sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
@@ -327,7 +367,7 @@ int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err)
         } else {
             mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
         }
-        sqlite3_finalize(s);
+        release(st, s);
     }
     pthread_mutex_unlock(&st->mu);
     return result;
@@ -336,13 +376,7 @@ int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err)
 int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
                      const char *detail, mm_error *err)
 {
-    char sql[2048];
-    size_t n = (size_t)snprintf(sql, sizeof sql, "UPDATE jobs SET ");
-    for (size_t i = 1; i < NCOLS; i++)
-        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s = ?%zu", i > 1 ? "," : "", cols[i].name, i + 1);
-    n += (size_t)snprintf(sql + n, sizeof sql - n, " WHERE id = ?1");
-    if (expect_state)
-        snprintf(sql + n, sizeof sql - n, " AND state = ?%zu", NCOLS + 1);
+    const char *sql = expect_state ? sql_update_cas : sql_update;
     pthread_mutex_lock(&st->mu);
     chain_save c;
     chain_mark(st, &c);
@@ -357,7 +391,7 @@ int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state
         if (expect_state)
             sqlite3_bind_text(s, (int)NCOLS + 1, expect_state, -1, SQLITE_TRANSIENT);
         int rc = sqlite3_step(s);
-        sqlite3_finalize(s);
+        release(st, s);
         if (rc != SQLITE_DONE) {
             mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
         } else if (sqlite3_changes(st->db) == 0) {
@@ -410,7 +444,7 @@ json_t *srv_store_events_json(srv_store *st, const char *id)
                                                  (const char *)sqlite3_column_text(s, 1), "detail",
                                                  (const char *)sqlite3_column_text(s, 2)));
         }
-        sqlite3_finalize(s);
+        release(st, s);
     }
     pthread_mutex_unlock(&st->mu);
     return arr;
@@ -436,7 +470,7 @@ static int run_query(srv_store *st, sqlite3_stmt *s, void (*fn)(const srv_job *,
         }
         read_job(s, &rows[n++]);
     }
-    sqlite3_finalize(s);
+    release(st, s);
     pthread_mutex_unlock(&st->mu);
     if (rc != SQLITE_DONE) {
         free(rows);
@@ -493,7 +527,7 @@ int srv_store_counts(srv_store *st, void (*fn)(const char *, const char *, long,
         while (sqlite3_step(s) == SQLITE_ROW)
             fn((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
                (long)sqlite3_column_int64(s, 2), arg);
-        sqlite3_finalize(s);
+        release(st, s);
     }
     pthread_mutex_unlock(&st->mu);
     return s ? 0 : -1;
@@ -533,7 +567,7 @@ long srv_store_purge(srv_store *st, int days, mm_error *err)
             } else {
                 mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
             }
-            sqlite3_finalize(s);
+            release(st, s);
         }
         if (finish_tx(st, ok, &c, err))
             n = -1;

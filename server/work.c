@@ -434,13 +434,14 @@ static void *far_main(void *arg)
 
 /* ---- digital delivery ---- */
 
+/* No temporary name and rename: the store records a spool file (job row,
+ * has_soap) only after it is complete and fsync'ed, and files no
+ * unfinished job refers to are swept at start. */
 static int write_file_durably(const char *path, const void *data, size_t len, mm_error *err)
 {
-    char tmp[1300];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
-        return mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot create %s: %s", tmp, strerror(errno));
+        return mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot create %s: %s", path, strerror(errno));
     const char *p = data;
     size_t left = len;
     while (left) {
@@ -450,21 +451,16 @@ static int write_file_durably(const char *path, const void *data, size_t len, mm
         if (w <= 0) {
             int e = errno;
             close(fd);
-            unlink(tmp);
-            return mm_error_set(err, MM_ERR_SYSTEM, e, "cannot write %s: %s", tmp, strerror(e));
+            unlink(path);
+            return mm_error_set(err, MM_ERR_SYSTEM, e, "cannot write %s: %s", path, strerror(e));
         }
         p += w;
         left -= (size_t)w;
     }
-    if (fsync(fd) || close(fd)) {
+    if (fdatasync(fd) || close(fd)) {
         int e = errno;
-        unlink(tmp);
-        return mm_error_set(err, MM_ERR_SYSTEM, e, "cannot write %s: %s", tmp, strerror(e));
-    }
-    if (rename(tmp, path)) {
-        int e = errno;
-        unlink(tmp);
-        return mm_error_set(err, MM_ERR_SYSTEM, e, "cannot rename %s: %s", tmp, strerror(e));
+        unlink(path);
+        return mm_error_set(err, MM_ERR_SYSTEM, e, "cannot write %s: %s", path, strerror(e));
     }
     return 0;
 }
