@@ -20,12 +20,12 @@ typedef struct {
     const char *reference;        /* optional cost-allocation reference, <= 50 chars */
     const char *message_id;       /* optional UUID; generated when NULL; the same id gives the same letter */
     const char *subject;          /* <= 255 chars */
-    const char *support_text;     /* <= 1024 chars */
+    const char *support_text;     /* <= 1024 chars; NULL: the sender name is used */
     const char *support_url;      /* optional */
     const char *support_phone;    /* optional */
     const char *support_email;    /* optional */
     const char *body_type;        /* "text/plain" (default) or "text/html" */
-    const char *body_text;        /* UTF-8; when NULL a short default text is used */
+    const char *body_text;        /* UTF-8; when NULL a short default text (Swedish) is used */
     const unsigned char *attachment; /* the document bytes */
     size_t attachment_len;
     const char *attachment_type;  /* default "application/pdf"; only TTK 4.23 types allowed */
