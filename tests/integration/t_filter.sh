@@ -72,6 +72,16 @@ is "text that only looks like a marker stays in the title" "$(hdr marker-not tit
 source_case precedence precedence.pdf "Personnummer=None" Beslut 191212121212 info "PDF Info"
 source_case own-org text-label.pdf "" Beslut 191212121212 text "dokumentets text"
 
+# The sender's number is what keeps the letterhead's Org.nr out: without
+# the config the same letter has two labelled numbers and is held.
+MMPRINT_FILTER_CONF=$T/nonexistent.conf "$F" 7 anna Beslut 1 "" "$D/text-label.pdf" >"$T/noconf.out" 2>"$T/noconf.err"
+is "no filter.conf: the letterhead's Org.nr makes the text ambiguous" "$(hdr noconf recipient)" ""
+contains "no filter.conf: ... and the problem says so" "$(hdr noconf recipient-problem)" "2 different labelled numbers"
+printf 'sender_org_number = 212000-0142\nthis line is not a setting\n' >"$T/broken.conf"
+MMPRINT_FILTER_CONF=$T/broken.conf "$F" 7 anna Beslut 1 "" "$D/text-label.pdf" >"$T/badconf.out" 2>"$T/badconf.err"
+is "unreadable filter.conf: exit 1" "$?" 1
+contains "unreadable filter.conf: Swedish ERROR line" "$(cat "$T/badconf.err")" "ERROR: Skrivarens inställningar är felaktiga"
+
 # --- no recipient: still a bundle, so the backend can hold the job --------
 for f in plain text-two text-no-label; do
   run "none-$f" 8 anna Beslut 1 "" "$D/$f.pdf"
