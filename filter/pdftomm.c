@@ -224,6 +224,10 @@ int main(int argc, char **argv)
             mm_buf_free(&pdf);
             return fail("Skrivarens inställningar är felaktiga; kontakta IT.", err.msg);
         }
+        for (size_t i = 0; i < mm_config_count(cfg); i++)
+            if (strcmp(mm_config_key_at(cfg, i), "sender_org_number"))
+                fprintf(stderr, "WARNING: Okänd inställning '%s' i %s ignoreras\n", mm_config_key_at(cfg, i),
+                        conf_path);
         const char *org = mm_config_get(cfg, "sender_org_number", NULL);
         mm_id oid;
         if (org && mm_idnum_parse(org, NULL, &oid, &err) == 0)

@@ -77,6 +77,10 @@ source_case own-org text-label.pdf "" Beslut 191212121212 text "dokumentets text
 MMPRINT_FILTER_CONF=$T/nonexistent.conf "$F" 7 anna Beslut 1 "" "$D/text-label.pdf" >"$T/noconf.out" 2>"$T/noconf.err"
 is "no filter.conf: the letterhead's Org.nr makes the text ambiguous" "$(hdr noconf recipient)" ""
 contains "no filter.conf: ... and the problem says so" "$(hdr noconf recipient-problem)" "2 different labelled numbers"
+printf 'sender_org_number = 212000-0142\nsender_name = Exempelkommun\n' >"$T/extra.conf"
+MMPRINT_FILTER_CONF=$T/extra.conf "$F" 7 anna Beslut 1 "" "$D/text-label.pdf" >"$T/extra.out" 2>"$T/extra.err"
+is "unknown filter.conf key: the job still goes on" "$(hdr extra recipient)" 191212121212
+contains "unknown filter.conf key: a warning names it" "$(cat "$T/extra.err")" "WARNING: Okänd inställning 'sender_name'"
 printf 'sender_org_number = 212000-0142\nthis line is not a setting\n' >"$T/broken.conf"
 MMPRINT_FILTER_CONF=$T/broken.conf "$F" 7 anna Beslut 1 "" "$D/text-label.pdf" >"$T/badconf.out" 2>"$T/badconf.err"
 is "unreadable filter.conf: exit 1" "$?" 1
