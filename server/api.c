@@ -22,12 +22,18 @@
 
 #define MAX_JOB_BODY (32u * 1024u * 1024u)
 #define MAX_SMALL_BODY 4096u
+/* All request bodies being received at once may not exceed this: many
+ * parallel 32 MiB uploads must not exhaust memory (answered 503, retried). */
+#define MAX_BODIES_TOTAL (512u * 1024u * 1024u)
 
 typedef struct {
     mm_buf body;
     size_t limit;
     int too_large;
     int forbidden;      /* 403 decided on the first call */
+    int busy;           /* over the server-wide body budget */
+    size_t counted;     /* bytes of this body counted in s->body_bytes */
+    srv *server;
     char client[256];   /* subject DN of the client certificate */
 } req_ctx;
 
@@ -270,6 +276,34 @@ static void sha256_hex(const void *data, size_t len, char out[65])
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
+/* Strict UTF-8 (no overlongs, surrogates or controls other than tab):
+ * header values end up in JSON answers, the journal and the separator page. */
+static int valid_utf8(const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p) {
+        if (*p < 0x80) {
+            if (*p < 0x20 && *p != '\t')
+                return 0;
+            p++;
+            continue;
+        }
+        int n = (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 ? 3 : -1;
+        if (n < 0 || *p == 0xc0 || *p == 0xc1 || *p > 0xf4)
+            return 0;
+        unsigned cp = *p & (0x3f >> n);
+        for (int i = 1; i <= n; i++) {
+            if ((p[i] & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
 static int recipient_ok(const char *number, char out[13])
 {
     mm_id id;
@@ -315,6 +349,13 @@ static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
         return respond_json(c, 400, json_pack("{s:s, s:s, s:s}", "error", "bad-bundle", "detail", err.msg,
                                               "message", "Utskriftsjobbet kunde inte läsas av servern"));
     }
+    const char *texts[] = {b.recipient, b.recipient_source, b.recipient_problem, b.title, b.subject, b.user,
+                           b.host, b.cups_job_id, b.policy, b.department};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (!valid_utf8(texts[i]))
+            return respond_json(c, 400, json_pack("{s:s, s:s, s:s}", "error", "bad-bundle", "detail",
+                                                  "a header value is not valid UTF-8 text", "message",
+                                                  "Utskriftsjobbet kunde inte läsas av servern"));
     if (b.document_type[0] && strcmp(b.document_type, "application/pdf"))
         return respond_error(c, 400, "bad-document-type", "Endast PDF-dokument kan skickas");
     if (b.document_len < 5 || memcmp(b.document, "%PDF-", 5))
@@ -673,6 +714,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         if (!rq)
             return MHD_NO;
         *con_cls = rq;
+        rq->server = s;
         rq->limit = !strcmp(url, "/api/v1/jobs") ? MAX_JOB_BODY : MAX_SMALL_BODY;
         if (s->conf.plain_loopback)
             snprintf(rq->client, sizeof rq->client, "plain-loopback");
@@ -690,8 +732,13 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!rq->too_large && !rq->forbidden) {
-            if (rq->body.len + *upload_data_size > rq->limit) {
+        if (!rq->too_large && !rq->forbidden && !rq->busy) {
+            size_t total = atomic_fetch_add(&s->body_bytes, *upload_data_size) + *upload_data_size;
+            rq->counted += *upload_data_size;
+            if (total > MAX_BODIES_TOTAL) {
+                rq->busy = 1;
+                mm_buf_free(&rq->body);
+            } else if (rq->body.len + *upload_data_size > rq->limit) {
                 rq->too_large = 1;
                 mm_buf_free(&rq->body);
             } else if (mm_buf_append(&rq->body, upload_data, *upload_data_size)) {
@@ -706,6 +753,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return respond_error(c, 403, "client-not-allowed", "Datorn saknar giltigt certifikat för utskriftsservern");
     if (rq->too_large)
         return respond_error(c, 413, "too-large", "Dokumentet är för stort (högst 32 MB)");
+    if (rq->busy)
+        return respond_error(c, 503, "busy", "Servern är upptagen, jobbet skickas igen strax");
     return dispatch(s, c, url, method, rq);
 }
 
@@ -713,6 +762,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 {
     req_ctx *rq = *con_cls;
     if (rq) {
+        atomic_fetch_sub(&rq->server->body_bytes, rq->counted);
         mm_buf_free(&rq->body);
         free(rq);
         *con_cls = NULL;

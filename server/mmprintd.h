@@ -84,6 +84,7 @@ typedef struct {
     srv_timer *timers;
     int stopping;               /* workers: finish the current item, then exit */
     atomic_int draining;        /* front: refuse new jobs with 503 */
+    atomic_size_t body_bytes;   /* request bodies being received right now */
 
     pthread_mutex_t wait_mu;
     srv_waiter *waiters;

@@ -191,6 +191,10 @@ printf 'not a bundle' > "$T/bad.job"
 submit "$T/bad.job" key-bad
 is "malformed bundle: 400" "$code" 400
 contains "malformed bundle: Swedish message" "$(jfield .message)" "kunde inte läsas"
+bundle "$T/badutf.job" "$T/letter.pdf" "recipient=191212121212" "title=$(printf 'Beslut \xff\xfe')" "user=anna"
+submit "$T/badutf.job" key-badutf
+is "header value that is not UTF-8: 400" "$code" 400
+is "header value that is not UTF-8: bad-bundle" "$(jfield .error)" bad-bundle
 head -c $((33 * 1024 * 1024)) /dev/zero > "$T/huge.job"
 submit "$T/huge.job" key-huge
 is "body over 32 MiB: 413" "$code" 413
