@@ -253,5 +253,9 @@ cp "$T/state/mmprintd.db" "$T/tampered2.db"
 sqlite3 "$T/tampered2.db" "DELETE FROM events WHERE seq = 7"
 check_fails "journal: a deleted row is detected" "$MMCTL" audit verify "$T/tampered2.db"
 contains "journal: the missing row is named" "$(cat "$T/last.out")" "row 7"
+cp "$T/state/mmprintd.db" "$T/tampered3.db"
+sqlite3 "$T/tampered3.db" "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)"
+check_fails "journal: removing the newest row is detected (journal head)" "$MMCTL" audit verify "$T/tampered3.db"
+contains "journal: the report names the head" "$(cat "$T/last.out")" "journal head"
 
 done_testing
