@@ -412,15 +412,9 @@ static void *far_main(void *arg)
                 break;
             batch[n++] = j;
         }
-        /* Jobs cancelled while queued are dropped here (their state moved on). */
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            srv_job cur;
-            if (srv_store_get(s->store, batch[i]->id, &cur, NULL) == 0 && !strcmp(cur.state, "queued"))
-                batch[m++] = batch[i];
-            else
-                free(batch[i]);
-        }
+        /* A job cancelled while queued is dropped when its decision finds
+         * the state moved on (compare-and-set in decide/fallback). */
+        size_t m = n;
         if (m && h)
             far_batch(s, h, batch, m);
         else
