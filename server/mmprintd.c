@@ -178,6 +178,8 @@ stop:
     if (s.send_threads)
         srv_work_stop(&s);
     srv_api_stop(d);
+    if (s.send_threads)
+        srv_work_free(&s);
     for (int i = 0; i < 3; i++)
         free(s.pem[i]);
     srv_store_close(s.store);

@@ -117,6 +117,7 @@ void srv_queue_drain_free(srv_queue *q);
 /* work.c */
 int srv_work_start(srv *s, mm_error *err);
 void srv_work_stop(srv *s);
+void srv_work_free(srv *s);
 /* Hands a stored job (copied) to the stage its state calls for. */
 void srv_enqueue(srv *s, const srv_job *job);
 /* Records a change (already in job) and wakes synchronous waiters.

@@ -697,12 +697,19 @@ int srv_work_start(srv *s, mm_error *err)
     if (pthread_create(&s->timer_thread, NULL, timer_main, s) ||
         pthread_create(&s->far_thread, NULL, far_main, s))
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot start threads");
+    /* On failure the counts say how many threads srv_work_stop must join. */
+    long want = s->conf.print_workers;
+    s->conf.print_workers = 0;
     for (long i = 0; i < s->conf.workers; i++)
-        if (pthread_create(&s->send_threads[i], NULL, send_main, s))
+        if (pthread_create(&s->send_threads[i], NULL, send_main, s)) {
+            s->conf.workers = i;
             return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot start threads");
-    for (long i = 0; i < s->conf.print_workers; i++)
+        }
+    for (long i = 0; i < want; i++) {
         if (pthread_create(&s->print_threads[i], NULL, print_main, s))
             return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot start threads");
+        s->conf.print_workers = i + 1;
+    }
     return 0;
 }
 
@@ -723,17 +730,24 @@ void srv_work_stop(srv *s)
         pthread_join(s->send_threads[i], NULL);
     for (long i = 0; i < s->conf.print_workers; i++)
         pthread_join(s->print_threads[i], NULL);
-    free(s->send_threads);
-    free(s->print_threads);
     while (s->timers) {
         srv_timer *t = s->timers;
         s->timers = t->next;
         free(t->job);
         free(t);
     }
+}
+
+void srv_work_free(srv *s)
+{
+    /* Only after the front has stopped: until then a request may still
+     * push to a (closed) queue. */
     srv_queue_drain_free(&s->q_far);
     srv_queue_drain_free(&s->q_send);
     srv_queue_drain_free(&s->q_print);
+    free(s->send_threads);
+    free(s->print_threads);
+    s->send_threads = s->print_threads = NULL;
 }
 
 static void resume_one(const srv_job *j, void *arg)
