@@ -123,6 +123,7 @@ json_t *srv_job_json(srv *s, const srv_job *j, int with_events)
     json_object_set_new(o, "policy", json_string(j->policy));
     json_object_set_new(o, "user", str_or_null(j->user));
     json_object_set_new(o, "host", str_or_null(j->host));
+    json_object_set_new(o, "client", str_or_null(j->client));
     json_object_set_new(o, "cups_job_id", str_or_null(j->cups_job_id));
     json_object_set_new(o, "department", str_or_null(j->department));
     json_object_set_new(o, "title", str_or_null(j->title));

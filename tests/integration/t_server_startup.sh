@@ -99,9 +99,32 @@ submit "$T/j.job" k1
 ID=$(jfield .id)
 is "a job without recipient is stored" "$(jfield .state)" needs-recipient
 is "its document is readable by the server's user only (0600)" "$(stat -c %a "$T/state/spool/$ID.pdf")" 600
+is "the job records the sending machine's certificate" "$(jfield .client)" "C=SE,O=Exempelkommun,CN=desk1"
 kill -TERM "$SRV_PID"
 wait "$SRV_PID"
 is "SIGTERM: clean stop" "$?" 0
 contains "it says unfinished jobs resume" "$(cat "$T/server.log")" "resume at the next start"
+
+# client_allow: only the listed machines, even with a certificate from the right CA.
+write_conf "$T/run.conf" "client_allow = desk2"
+start_server "$T/run.conf"
+api GET /healthz
+is "client_allow: desk1 is not listed and is refused" "$code" 403
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 --cacert "$PKI/ca.crt" --cert "$PKI/client-desk2.crt" \
+  --key "$PKI/client-desk2.key" "$SRV_URL/healthz")
+is "client_allow: desk2 is listed and allowed" "$code" 200
+kill -TERM "$SRV_PID"
+wait "$SRV_PID"
+
+# Plain HTTP only on loopback, only when asked for.
+write_conf "$T/run.conf" "listen_plain_loopback = yes"
+start_server "$T/run.conf"
+code=$(curl -s -o "$T/resp" -w '%{http_code}' --max-time 20 "http://127.0.0.1:$SRV_PORT/healthz")
+is "listen_plain_loopback: plain HTTP on 127.0.0.1 answers" "$code" 200
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 -H 'Content-Type: application/vnd.mmprint-job' \
+  -H 'Idempotency-Key: plain1' --data-binary @"$T/j.job" "http://127.0.0.1:$SRV_PORT/api/v1/jobs")
+is "listen_plain_loopback: a job can be submitted" "$code" 201
+kill -TERM "$SRV_PID"
+wait "$SRV_PID"
 
 done_testing
