@@ -192,7 +192,9 @@ srv_store *srv_store_open(const char *path, mm_error *err)
                 ");"
                 /* Empty keys are allowed many times; a real key only once. */
                 "CREATE UNIQUE INDEX IF NOT EXISTS jobs_idem ON jobs(idem_key) WHERE idem_key <> '';"
-                "CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);"
+                /* No index on state: it would be rewritten on every step of
+                 * every job, and the few queries by state can scan. */
+                "DROP INDEX IF EXISTS jobs_state;"
                 "CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_ms);"
                 "CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, job_id TEXT NOT NULL,"
                 " time_ms INTEGER NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL,"
@@ -409,6 +411,49 @@ int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state
         result = -1;
     }
     pthread_mutex_unlock(&st->mu);
+    return result;
+}
+
+int srv_store_update_many(srv_store *st, srv_change *ch, size_t n, mm_error *err)
+{
+    pthread_mutex_lock(&st->mu);
+    chain_save c;
+    chain_mark(st, &c);
+    if (exec(st, "BEGIN IMMEDIATE", err)) {
+        pthread_mutex_unlock(&st->mu);
+        for (size_t i = 0; i < n; i++)
+            ch[i].rc = -1;
+        return -1;
+    }
+    int ok = 1;
+    for (size_t i = 0; i < n && ok; i++) {
+        const srv_job *job = ch[i].job;
+        sqlite3_stmt *s = prep(st, ch[i].expect ? sql_update_cas : sql_update, err);
+        if (!s) {
+            ok = 0;
+            break;
+        }
+        bind_job(s, job, 1);
+        if (ch[i].expect)
+            sqlite3_bind_text(s, (int)NCOLS + 1, ch[i].expect, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(s);
+        release(st, s);
+        if (rc != SQLITE_DONE) {
+            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+            ok = 0;
+        } else if (sqlite3_changes(st->db) == 0) {
+            ch[i].rc = 1;
+        } else {
+            ch[i].rc = 0;
+            ok = event_locked(st, job->id, job->updated_ms ? job->updated_ms : srv_now_ms(), ch[i].event,
+                              ch[i].detail, err) == 0;
+        }
+    }
+    int result = finish_tx(st, ok, &c, err);
+    pthread_mutex_unlock(&st->mu);
+    if (result)
+        for (size_t i = 0; i < n; i++)
+            ch[i].rc = -1;
     return result;
 }
 

@@ -62,6 +62,18 @@ int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err);
 int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state,
                      const char *event, const char *detail, mm_error *err);
 
+/* Several compare-and-set updates with their events in ONE transaction
+ * (the FaR batcher decides many jobs at once).  Each rc is set like the
+ * return of srv_store_update; returns -1 (all rc -1) on a database error. */
+typedef struct {
+    const srv_job *job;
+    const char *expect;   /* NULL = unconditional */
+    const char *event;
+    const char *detail;
+    int rc;
+} srv_change;
+int srv_store_update_many(srv_store *st, srv_change *ch, size_t n, mm_error *err);
+
 /* Appends an event for a job (attempts, errors) without changing it. */
 int srv_store_event(srv_store *st, const char *job_id, const char *event, const char *detail, mm_error *err);
 

@@ -299,10 +299,15 @@ static const char *reach_reason_sv(const mm_reach *r)
     return "mottagarens digitala brevlåda saknar adress";
 }
 
-static void decide(srv *s, srv_job *j, const mm_reach *r)
+/* Applies FaR's answer to a job in memory; returns what to do next
+ * (0 send, 1 print, 2 nothing more: returned) and fills event/detail. */
+static int decide(srv *s, srv_job *j, const mm_reach *r, const char **event, char *detail, size_t dsize)
 {
-    char mask[16], detail[1200];
+    char mask[16];
     mm_idnum_mask(j->recipient, mask);
+    int64_t now = srv_now_ms();
+    j->updated_ms = now;
+    j->attempts = 0;
     if (r->digital) {
         SET(j->state, "sending");
         SET(j->channel, "digital");
@@ -310,18 +315,79 @@ static void decide(srv *s, srv_job *j, const mm_reach *r)
         SET(j->operator_url, r->service_address);
         SET(j->reason, "recipient has a digital mailbox");
         SET(j->reason_sv, "mottagaren har en digital brevlåda");
-        j->attempts = 0;
-        j->decided_ms = srv_now_ms();
-        snprintf(detail, sizeof detail, "digital: %s via %s (%s)", mask, j->operator_name, j->operator_url);
-        if (srv_transition(s, j, "queued", "decided-digital", detail) == 0)
-            srv_queue_push(&s->q_send, j);
-        else
-            free(j);
+        j->decided_ms = now;
+        snprintf(detail, dsize, "digital: %s via %s (%s)", mask, j->operator_name, j->operator_url);
+        *event = "decided-digital";
+        return 0;
+    }
+    SET(j->reason, r->reason);
+    SET(j->reason_sv, reach_reason_sv(r));
+    if (!strcmp(j->policy, "digital-only")) {
+        SET(j->state, "returned");
+        SET(j->channel, "none");
+        j->final_ms = now;
+        snprintf(detail, dsize, "FaR: %s: %s; policy digital-only: nothing sent", mask, r->reason);
+        *event = "returned";
+        return 2;
+    }
+    SET(j->state, "printing");
+    SET(j->channel, "paper");
+    j->deadline_ms = now + s->conf.print_deadline_s * 1000;
+    j->decided_ms = now;
+    snprintf(detail, dsize, "FaR: %s: %s; paper to %s", mask, r->reason, s->conf.printer_name);
+    *event = "decided-paper";
+    return 1;
+}
+
+/* Records the decisions of a whole batch in one transaction, then hands
+ * each job on. */
+static void decide_batch(srv *s, srv_job **batch, size_t n, const mm_reach *reach)
+{
+    srv_change *ch = calloc(n, sizeof *ch);
+    char *details = calloc(n, 1024);
+    int *next = calloc(n, sizeof *next);
+    if (!ch || !details || !next) {
+        free(ch);
+        free(details);
+        free(next);
+        for (size_t i = 0; i < n; i++)
+            schedule(s, batch[i], STAGE_FAR, 1000);
         return;
     }
-    snprintf(detail, sizeof detail, "FaR: %s", r->reason);
-    srv_store_event(s->store, j->id, "far-answer", detail, NULL);
-    fallback(s, j, r->reason, reach_reason_sv(r));
+    for (size_t i = 0; i < n; i++) {
+        ch[i].job = batch[i];
+        ch[i].expect = "queued";
+        ch[i].detail = details + i * 1024;
+        next[i] = decide(s, batch[i], &reach[i], &ch[i].event, details + i * 1024, 1024);
+    }
+    mm_error err;
+    if (srv_store_update_many(s->store, ch, n, &err))
+        mm_log(MM_LOG_ERROR, "cannot record %zu FaR decisions: %s", n, err.msg);
+    for (size_t i = 0; i < n; i++) {
+        srv_job *j = batch[i];
+        if (ch[i].rc < 0) {
+            /* Not recorded: ask FaR again later (the job is still queued). */
+            SET(j->state, "queued");
+            schedule(s, j, STAGE_FAR, 1000);
+            continue;
+        }
+        if (ch[i].rc == 1) { /* cancelled meanwhile */
+            free(j);
+            continue;
+        }
+        notify(s, j);
+        if (next[i] == 0) {
+            srv_queue_push(&s->q_send, j);
+        } else if (next[i] == 1) {
+            srv_queue_push(&s->q_print, j);
+        } else {
+            srv_delete_documents(s, j->id);
+            free(j);
+        }
+    }
+    free(ch);
+    free(details);
+    free(next);
 }
 
 static void far_batch(srv *s, mm_http *h, srv_job **batch, size_t n)
@@ -345,8 +411,7 @@ static void far_batch(srv *s, mm_http *h, srv_job **batch, size_t n)
     const char *orgnr = s->conf.sender_id[0] ? s->conf.sender_id : s->orgnr;
     int rc = mm_far_is_reachable(h, s->conf.far_url, orgnr, ids, n, reach, &fault, &err);
     if (rc == 0) {
-        for (size_t i = 0; i < n; i++)
-            decide(s, batch[i], &reach[i]);
+        decide_batch(s, batch, n, reach);
     } else {
         atomic_fetch_add(&s->far_errors, 1);
         int retry = mm_error_retryable(&err) || err.cls == MM_ERR_PROTOCOL || err.cls == MM_ERR_SYSTEM;
