@@ -13,6 +13,15 @@
 #include <sqlite3.h>
 #include "error.h"
 
+/* The tables the chain lives in (created by the writer). */
+#define MM_JOURNAL_SCHEMA                                                                              \
+    "CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, job_id TEXT NOT NULL,"                \
+    " time_ms INTEGER NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL,"                            \
+    " prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"                                                   \
+    "CREATE INDEX IF NOT EXISTS events_job ON events(job_id);"                                         \
+    "CREATE TABLE IF NOT EXISTS journal_head (id INTEGER PRIMARY KEY CHECK (id = 1),"                  \
+    " seq INTEGER NOT NULL, hash TEXT NOT NULL);"
+
 #define MM_JOURNAL_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* Computes the hex hash of one event row into out (65 bytes). */

@@ -196,12 +196,7 @@ srv_store *srv_store_open(const char *path, mm_error *err)
                  * every job, and the few queries by state can scan. */
                 "DROP INDEX IF EXISTS jobs_state;"
                 "CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_ms);"
-                "CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, job_id TEXT NOT NULL,"
-                " time_ms INTEGER NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL,"
-                " prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
-                "CREATE INDEX IF NOT EXISTS events_job ON events(job_id);"
-                "CREATE TABLE IF NOT EXISTS journal_head (id INTEGER PRIMARY KEY CHECK (id = 1),"
-                " seq INTEGER NOT NULL, hash TEXT NOT NULL);");
+                MM_JOURNAL_SCHEMA);
     int rc = schema.data ? exec(st, schema.data, err) : mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     mm_buf_free(&schema);
     if (rc) {

@@ -53,4 +53,9 @@ check_PROGRAMS += tests/unit/test_discover
 tests_unit_test_discover_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_discover_SOURCES = tests/unit/test_discover.c
 tests_unit_test_discover_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_journal
+tests_unit_test_journal_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_journal_SOURCES = tests/unit/test_journal.c
+tests_unit_test_journal_LDADD = $(UNIT_LIBS)
 EXTRA_DIST += tests/data/pdf/mkpdfs.py
