@@ -23,6 +23,7 @@ recipient ${P[2]} operator=kivra
 recipient ${P[3]} operator=kivra
 recipient ${P[4]} operator=billo
 recipient ${P[5]} operator=kivra
+recipient ${P[6]} operator=kivra
 sender 162120000142 name=Exempelkommun
 EOF
 start_sim || { not_ok "mmsimd starts"; done_testing; exit 1; }
@@ -110,6 +111,16 @@ is "operator HTTP 500: retried and delivered" "$(jfield .state)" delivered
 is "operator HTTP 500: two failed attempts journaled" "$(jfield '[.events[] | select(.event == "send-failed")] | length')" 2
 is "operator HTTP 500: one letter" "$(inbox_count "${P[1]}" new)" 1
 is "operator HTTP 500: no duplicate" "$(inbox_count "${P[1]}" duplicate)" 0
+
+# --- SOAP technical fault (0-4999): retried ---
+set_faults "op=kivra recipient=${P[6]} fault=3 count=1"
+job tech "${P[6]}"
+submit "$T/tech.job" key-tech
+ID=$(jfield .id)
+wait_state "$ID" delivered 20
+is "SOAP fault 3 (technical): retried and delivered" "$(jfield .state)" delivered
+contains "SOAP fault 3: the failed attempt is journaled" "$(jfield '[.events[] | select(.event == "send-failed") | .detail] | join(" ")')" "3"
+is "SOAP fault 3: one letter" "$(inbox_count "${P[6]}" new)" 1
 
 # --- SOAP 5006: not retried, paper ---
 set_faults "op=kivra recipient=${P[2]} fault=5006"
@@ -221,11 +232,11 @@ api GET "/api/v1/reachability/200001012384"
 is "precheck: no mailbox" "$(jfield .digital)" false
 api GET /metrics
 m=$(cat "$T/resp")
-contains "metrics: delivered jobs counted" "$m" 'mmprintd_jobs{state="delivered",channel="digital"} 6'
-contains "metrics: operator errors counted" "$m" "mmprintd_operator_errors_total 2"
+contains "metrics: delivered jobs counted" "$m" 'mmprintd_jobs{state="delivered",channel="digital"} 7'
+contains "metrics: operator errors counted" "$m" "mmprintd_operator_errors_total 3"
 contains "metrics: FaR errors counted" "$m" "mmprintd_far_errors_total 3"
 contains "metrics: certificate days left" "$m" "mmprintd_certificate_days_left"
-contains "metrics: latency histogram" "$m" "mmprintd_delivery_latency_seconds_count 6"
+contains "metrics: latency histogram" "$m" "mmprintd_delivery_latency_seconds_count 7"
 
 # --- no personnummer in the server log ---
 if grep -qE '(19121212|20000101|19410708|19811218)[0-9]{4}|(19121212|20000101)-[0-9]{4}' "$T/server.log"; then
