@@ -652,7 +652,7 @@ static enum MHD_Result get_metrics(srv *s, struct MHD_Connection *c)
                       "# TYPE mmprintd_queue_length gauge\n"
                       "mmprintd_queue_length{stage=\"far\"} %zu\nmmprintd_queue_length{stage=\"send\"} %zu\n"
                       "mmprintd_queue_length{stage=\"print\"} %zu\n",
-                  s->q_far.len, s->q_send.len, s->q_print.len);
+                  srv_queue_len(&s->q_far), srv_queue_len(&s->q_send), srv_queue_len(&s->q_print));
     if (!b.data)
         return MHD_NO;
     return respond_text(c, 200, "text/plain; version=0.0.4", b.data);

@@ -112,6 +112,7 @@ void srv_queue_push(srv_queue *q, srv_job *job);
 /* Blocks up to timeout_ms (-1 = forever); NULL on timeout or when closed and empty. */
 srv_job *srv_queue_pop(srv_queue *q, long timeout_ms);
 void srv_queue_close(srv_queue *q);
+size_t srv_queue_len(srv_queue *q);
 void srv_queue_drain_free(srv_queue *q);
 
 /* work.c */

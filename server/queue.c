@@ -103,3 +103,11 @@ void srv_queue_drain_free(srv_queue *q)
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->cv);
 }
+
+size_t srv_queue_len(srv_queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    size_t n = q->len;
+    pthread_mutex_unlock(&q->mu);
+    return n;
+}
