@@ -209,6 +209,12 @@ is "header value that is not UTF-8: bad-bundle" "$(jfield .error)" bad-bundle
 head -c $((33 * 1024 * 1024)) /dev/zero > "$T/huge.job"
 submit "$T/huge.job" key-huge
 is "body over 32 MiB: 413" "$code" 413
+api POST /api/v1/jobs -H 'Content-Type: application/vnd.mmprint-job' -H 'Transfer-Encoding: chunked' --data-binary @"$T/huge.job"
+is "chunked body over 32 MiB (no Content-Length): 413" "$code" 413
+api GET "/api/v1/jobs?since=yesterday"
+is "bad since filter: 400" "$code" 400
+api GET "/api/v1/jobs/../../etc/passwd"
+is "a path that is not a job id: 404" "$code" 404
 api GET /api/v1/jobs/00000000-0000-4000-8000-000000000000
 is "unknown job: 404" "$code" 404
 
