@@ -273,7 +273,7 @@ static void coordination_leap_day(void **state)
     (void)state;
     /* Build valid check digits rather than trusting hand arithmetic. */
     const char *bases[] = {"000289238", "010289238"};
-    char num[11];
+    char num[16];
     for (int b = 0; b < 2; b++) {
         for (int c = 0; c <= 9; c++) {
             snprintf(num, sizeof num, "%s%d", bases[b], c);
