@@ -283,7 +283,7 @@ static void coordination_leap_day(void **state)
             if (mm_idnum_parse(num, &in_2023, &id, &err) == 0) {
                 assert_int_equal(b, 0); /* only 2000-02-29 exists */
                 assert_int_equal(id.kind, MM_ID_COORDINATION);
-                char want[13];
+                char want[24];
                 snprintf(want, sizeof want, "20%s", num);
                 assert_string_equal(id.number, want);
             } else if (b == 1 && !strstr(err.msg, "checksum")) {
