@@ -376,32 +376,16 @@ static const char *prefix_of(xmlNodePtr n)
     return NULL;
 }
 
-/* Escapes so that a parser gets the identical text back. */
+static int buf_sink(void *ctx, const char *data, size_t len)
+{
+    return mm_buf_append(ctx, data, len);
+}
+
+/* The wire text escaped exactly as in the signed form, so a receiver that
+ * strips prefixes digests the same bytes. */
 static int put_escaped(mm_buf *o, const char *s, int attr)
 {
-    const char *special = attr ? "&<\"\t\n\r" : "&<>\r";
-    while (*s) {
-        size_t run = strcspn(s, special);
-        if (run && mm_buf_append(o, s, run) < 0)
-            return -1;
-        s += run;
-        if (!*s)
-            break;
-        const char *e;
-        switch (*s) {
-        case '&': e = "&amp;"; break;
-        case '<': e = "&lt;"; break;
-        case '>': e = "&gt;"; break;
-        case '"': e = "&quot;"; break;
-        case '\t': e = "&#9;"; break;
-        case '\n': e = "&#10;"; break;
-        default: e = "&#13;"; break;
-        }
-        if (mm_buf_puts(o, e) < 0)
-            return -1;
-        s++;
-    }
-    return 0;
+    return mm_c14n_escape(s, attr, buf_sink, o);
 }
 
 static int put_el(mm_buf *o, xmlNodePtr n, const char *name_override, const char *prefix_override,

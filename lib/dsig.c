@@ -375,12 +375,12 @@ static int pf_puts(pf_out *o, const char *s)
     return pf_put(o, s, strlen(s));
 }
 
-static int pf_escape(pf_out *o, const char *s, int attr)
+int mm_c14n_escape(const char *s, int attr, mm_xml_sink put, void *ctx)
 {
     const char *special = attr ? "&<\"\t\n\r" : "&<>\r";
     while (*s) {
         size_t run = strcspn(s, special);
-        if (run && pf_put(o, s, run) < 0)
+        if (run && put(ctx, s, run) < 0)
             return -1;
         s += run;
         if (!*s)
@@ -395,11 +395,21 @@ static int pf_escape(pf_out *o, const char *s, int attr)
         case '\n': e = "&#xA;"; break;
         default: e = "&#xD;"; break;
         }
-        if (pf_puts(o, e) < 0)
+        if (put(ctx, e, strlen(e)) < 0)
             return -1;
         s++;
     }
     return 0;
+}
+
+static int pf_sink(void *ctx, const char *data, size_t len)
+{
+    return pf_put(ctx, data, len);
+}
+
+static int pf_escape(pf_out *o, const char *s, int attr)
+{
+    return mm_c14n_escape(s, attr, pf_sink, o);
 }
 
 static int attr_cmp(const void *a, const void *b)

@@ -33,6 +33,12 @@ int mm_dsig_sign_doc(const mm_signer *s, xmlDocPtr doc, mm_error *err);
  * that form.  Used for deliveries (2 signatures each) for throughput. */
 int mm_dsig_sign_doc_direct(const mm_signer *s, xmlDocPtr doc, mm_error *err);
 
+/* Writes text escaped as Canonical XML does (attr: attribute value, else
+ * element content) through put, which returns 0 or -1.  The digest input
+ * and the wire form share it, so both carry exactly the same text. */
+typedef int (*mm_xml_sink)(void *ctx, const char *data, size_t len);
+int mm_c14n_escape(const char *s, int attr, mm_xml_sink put, void *ctx);
+
 /* Largest document mm_dsig_verify examines. */
 #define MM_DSIG_MAX_BYTES (16 * 1024 * 1024)
 /* ...and at most this many signed elements in it (each costs a verification). */
