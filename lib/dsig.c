@@ -772,7 +772,76 @@ static const EVP_MD *check_profile(xmlNodePtr sig, mm_sig_check *it)
     return md;
 }
 
-static X509 *embedded_cert(xmlNodePtr sig, mm_sig_check *it)
+struct mm_cert_cache {
+    pthread_mutex_t mu;
+    size_t next; /* slot replaced next when all are taken */
+    struct {
+        unsigned char *der;
+        size_t len;
+        X509 *cert;
+    } slot[16];
+};
+
+mm_cert_cache *mm_cert_cache_new(void)
+{
+    mm_cert_cache *c = calloc(1, sizeof *c);
+    if (c && pthread_mutex_init(&c->mu, NULL)) {
+        free(c);
+        c = NULL;
+    }
+    return c;
+}
+
+void mm_cert_cache_free(mm_cert_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < sizeof c->slot / sizeof c->slot[0]; i++) {
+        free(c->slot[i].der);
+        X509_free(c->slot[i].cert);
+    }
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+/* The decoded certificate for exactly these DER bytes (a new reference), or NULL. */
+static X509 *cache_get(mm_cert_cache *c, const unsigned char *der, size_t len)
+{
+    X509 *x = NULL;
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < sizeof c->slot / sizeof c->slot[0] && !x; i++)
+        if (c->slot[i].cert && c->slot[i].len == len && !memcmp(c->slot[i].der, der, len) &&
+            X509_up_ref(c->slot[i].cert) == 1)
+            x = c->slot[i].cert;
+    pthread_mutex_unlock(&c->mu);
+    return x;
+}
+
+static void cache_put(mm_cert_cache *c, const unsigned char *der, size_t len, X509 *x)
+{
+    unsigned char *copy = malloc(len);
+    if (!copy || X509_up_ref(x) != 1) {
+        free(copy);
+        return;
+    }
+    memcpy(copy, der, len);
+    pthread_mutex_lock(&c->mu);
+    size_t n = sizeof c->slot / sizeof c->slot[0], i = 0;
+    while (i < n && c->slot[i].cert)
+        i++;
+    if (i == n) {
+        i = c->next;
+        c->next = (c->next + 1) % n;
+    }
+    free(c->slot[i].der);
+    X509_free(c->slot[i].cert);
+    c->slot[i].der = copy;
+    c->slot[i].len = len;
+    c->slot[i].cert = x;
+    pthread_mutex_unlock(&c->mu);
+}
+
+static X509 *embedded_cert(xmlNodePtr sig, mm_cert_cache *cache, mm_sig_check *it)
 {
     xmlNodePtr ki, xd, xc;
     count_children(sig, NS_DS, "KeyInfo", &ki);
@@ -796,8 +865,18 @@ static X509 *embedded_cert(xmlNodePtr sig, mm_sig_check *it)
             len--;
             j--;
         }
-        const unsigned char *p = der;
-        cert = d2i_X509(NULL, &p, len);
+        cert = cache ? cache_get(cache, der, (size_t)len) : NULL;
+        if (!cert) {
+            const unsigned char *p = der;
+            cert = d2i_X509(NULL, &p, len);
+            /* Only a certificate that is all of these bytes may answer for them. */
+            if (cert && p != der + len) {
+                X509_free(cert);
+                cert = NULL;
+            }
+            if (cert && cache)
+                cache_put(cache, der, (size_t)len, cert);
+        }
         if (cert) {
             it->cert_der = der;
             it->cert_der_len = (size_t)len;
@@ -848,21 +927,37 @@ static int signedinfo_ok(xmlDocPtr doc, xmlNodePtr sig, const EVP_MD *md, EVP_PK
 }
 
 /* Our own recomputation of the reference digest (exc-c14n of the document
- * without the enveloped Signature), reported for cross-checking. */
+ * without the enveloped Signature), reported for cross-checking xmlsec.
+ * The rebuilt element is in the prefix-free form, so the direct writer
+ * does it at memcpy speed; libxml2's C14N takes anything else. */
 static void own_digest(xmlDocPtr doc, xmlNodePtr sig, const EVP_MD *md, char *out, size_t outsz)
 {
     out[0] = 0;
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    pf_out *o = malloc(sizeof *o);
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int dl = 0;
-    c14n_sel sel = {NULL, sig};
-    if (mctx && EVP_DigestInit_ex(mctx, md, NULL) == 1 && c14n_run(doc, &sel, c14n_to_md, mctx) == 0 &&
-        EVP_DigestFinal_ex(mctx, d, &dl) == 1 && outsz >= 4 * ((dl + 2) / 3) + 1)
+    int rc = -1;
+    if (mctx && o && EVP_DigestInit_ex(mctx, md, NULL) == 1) {
+        o->buf = NULL;
+        o->md = mctx;
+        o->n = 0;
+        rc = pf_c14n(o, xmlDocGetRootElement(doc), NULL, sig);
+        if (rc == 0 && pf_flush(o) < 0)
+            rc = -1;
+        if (rc > 0) { /* outside the prefix-free form: start over with libxml2 */
+            c14n_sel sel = {NULL, sig};
+            rc = EVP_DigestInit_ex(mctx, md, NULL) == 1 ? c14n_run(doc, &sel, c14n_to_md, mctx) : -1;
+        }
+    }
+    if (rc == 0 && EVP_DigestFinal_ex(mctx, d, &dl) == 1 && outsz >= 4 * ((dl + 2) / 3) + 1)
         EVP_EncodeBlock((unsigned char *)out, d, (int)dl);
+    free(o);
     EVP_MD_CTX_free(mctx);
 }
 
-static void verify_one(xmlNodePtr target, kind_t kind, const char *ns, int strip, mm_sig_check *it)
+static void verify_one(xmlNodePtr target, kind_t kind, const char *ns, int strip, mm_cert_cache *cache,
+                       mm_sig_check *it)
 {
     snprintf(it->element, sizeof it->element, "%s", kind == K_SEALED ? "SealedDelivery" : "SignedDelivery");
     xmlDocPtr nd = xmlNewDoc(BAD_CAST "1.0");
@@ -884,7 +979,7 @@ static void verify_one(xmlNodePtr target, kind_t kind, const char *ns, int strip
         return;
     }
     const EVP_MD *md = check_profile(sig, it);
-    X509 *cert = embedded_cert(sig, it);
+    X509 *cert = embedded_cert(sig, cache, it);
     if (!cert) {
         set_problem(it, "no readable X509Certificate in KeyInfo");
         xmlFreeDoc(nd);
@@ -938,11 +1033,11 @@ static void verify_one(xmlNodePtr target, kind_t kind, const char *ns, int strip
     }
     xmlSecDSigCtxDestroy(ctx);
     EVP_PKEY_free(pk);
-    X509_free(cert);
+    it->cert = cert; /* the report owns it now */
     xmlFreeDoc(nd);
 }
 
-static int collect(xmlNodePtr n, int strip, mm_sig_report *r, size_t *cap)
+static int collect(xmlNodePtr n, int strip, mm_cert_cache *cache, mm_sig_report *r, size_t *cap)
 {
     for (; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
@@ -962,13 +1057,35 @@ static int collect(xmlNodePtr n, int strip, mm_sig_report *r, size_t *cap)
             }
             mm_sig_check *it = &r->items[r->count++];
             memset(it, 0, sizeof *it);
-            verify_one(n, k, ns, strip, it);
+            verify_one(n, k, ns, strip, cache, it);
         }
-        int rc = collect(n->children, strip, r, cap);
+        int rc = collect(n->children, strip, cache, r, cap);
         if (rc < 0)
             return rc;
     }
     return 0;
+}
+
+int mm_dsig_verify_doc(xmlDocPtr doc, int strip_blanks, mm_cert_cache *cache, mm_sig_report *report,
+                       mm_error *err)
+{
+    memset(report, 0, sizeof *report);
+    if (mm_dsig_init(err) < 0)
+        return -1;
+    int rc = 0;
+    size_t cap = 0;
+    if (doc->intSubset || doc->extSubset)
+        rc = mm_error_set(err, MM_ERR_INPUT, 0, "documents with a DTD are refused");
+    else if ((rc = collect(xmlDocGetRootElement(doc), strip_blanks, cache, report, &cap)) == -2)
+        rc = mm_error_set(err, MM_ERR_INPUT, 0, "more than %d signed elements; refused", MM_DSIG_MAX_SIGNATURES);
+    else if (rc < 0)
+        rc = mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+    else if (report->count == 0)
+        rc = mm_error_set(err, MM_ERR_INPUT, 0,
+                          "no Mina meddelanden signed element (SignedDelivery, SealedDelivery, deliverSecure) found");
+    if (rc < 0)
+        mm_sig_report_free(report);
+    return rc;
 }
 
 int mm_dsig_verify(const char *xml, size_t len, int strip_blanks, mm_sig_report *report, mm_error *err)
@@ -994,20 +1111,8 @@ int mm_dsig_verify(const char *xml, size_t len, int strip_blanks, mm_sig_report 
         return -1;
     }
     xmlFreeParserCtxt(pc);
-    int rc = 0;
-    size_t cap = 0;
-    if (doc->intSubset || doc->extSubset)
-        rc = mm_error_set(err, MM_ERR_INPUT, 0, "documents with a DTD are refused");
-    else if ((rc = collect(xmlDocGetRootElement(doc), strip_blanks, report, &cap)) == -2)
-        rc = mm_error_set(err, MM_ERR_INPUT, 0, "more than %d signed elements; refused", MM_DSIG_MAX_SIGNATURES);
-    else if (rc < 0)
-        rc = mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
-    else if (report->count == 0)
-        rc = mm_error_set(err, MM_ERR_INPUT, 0,
-                          "no Mina meddelanden signed element (SignedDelivery, SealedDelivery, deliverSecure) found");
+    int rc = mm_dsig_verify_doc(doc, strip_blanks, NULL, report, err);
     xmlFreeDoc(doc);
-    if (rc < 0)
-        mm_sig_report_free(report);
     return rc;
 }
 
@@ -1025,8 +1130,10 @@ void mm_sig_report_free(mm_sig_report *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->count; i++)
+    for (size_t i = 0; i < r->count; i++) {
         free(r->items[i].cert_der);
+        X509_free(r->items[i].cert);
+    }
     free(r->items);
     r->items = NULL;
     r->count = 0;

@@ -56,6 +56,7 @@ typedef struct {
     char digest[100];     /* our own recomputation of the reference digest, base64 */
     unsigned char *cert_der; /* signer's certificate, DER, malloc'd */
     size_t cert_der_len;
+    struct x509_st *cert; /* the same certificate decoded (X509, owned), for chain checks */
 } mm_sig_check;
 
 typedef struct {
@@ -69,6 +70,18 @@ typedef struct {
  * when the input could be examined (check each item), -1 when it could not
  * (not XML, no signature...).  Free the report with mm_sig_report_free. */
 int mm_dsig_verify(const char *xml, size_t len, int strip_blanks, mm_sig_report *report, mm_error *err);
+
+/* Decoded signer certificates, keyed by their exact DER bytes, shared by
+ * threads.  Decoding a certificate costs OpenSSL 3 more than the RSA check
+ * itself, and an operator sees the same few sender certificates all day. */
+typedef struct mm_cert_cache mm_cert_cache;
+mm_cert_cache *mm_cert_cache_new(void);
+void mm_cert_cache_free(mm_cert_cache *c);
+
+/* mm_dsig_verify on a document the caller has parsed already (it is not
+ * changed); cache may be NULL. */
+int mm_dsig_verify_doc(xmlDocPtr doc, int strip_blanks, mm_cert_cache *cache, mm_sig_report *report,
+                       mm_error *err);
 /* 1 when the report has at least one signature and all are valid. */
 int mm_sig_report_all_ok(const mm_sig_report *report);
 void mm_sig_report_free(mm_sig_report *report);

@@ -9,6 +9,7 @@
 #include <libxml/xmlschemas.h>
 #include <openssl/x509_vfy.h>
 #include "buf.h"
+#include "dsig.h"
 #include "error.h"
 
 #define SIM_ID_LEN 13      /* 12 digits + NUL */
@@ -115,6 +116,7 @@ typedef struct {
     xmlSchemaPtr rcp_schema;
     xmlSchemaPtr svc_schema;
     X509_STORE *ca_store;
+    mm_cert_cache *certs;  /* signer certificates seen, decoded once */
     const char *inbox;
     const char *registry_path;
     const char *faults_path;

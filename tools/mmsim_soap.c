@@ -553,8 +553,7 @@ typedef struct {
 
 static int signer_chain_ok(sim_state *st, const mm_sig_check *c, char *why, size_t cap)
 {
-    const unsigned char *p = c->cert_der;
-    X509 *x = c->cert_der ? d2i_X509(NULL, &p, (long)c->cert_der_len) : NULL;
+    X509 *x = c->cert;
     if (!x) {
         snprintf(why, cap, "%s signature without a readable signer certificate", c->element);
         return 0;
@@ -565,7 +564,6 @@ static int signer_chain_ok(sim_state *st, const mm_sig_check *c, char *why, size
         snprintf(why, cap, "%s signer certificate (%.200s) is not issued by a trusted CA: %s", c->element,
                  c->subject, ctx ? X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)) : "no memory");
     X509_STORE_CTX_free(ctx);
-    X509_free(x);
     return ok;
 }
 
@@ -723,7 +721,7 @@ static void operator_deliver(sim_state *st, const char *opkey, xmlNodePtr op, co
     mm_sig_report rep = {0};
     mm_error err;
     mm_error_clear(&err);
-    if (mm_dsig_verify(body, len, 0, &rep, &err)) {
+    if (mm_dsig_verify_doc(op->doc, 0, st->certs, &rep, &err)) {
         reply_fault(rp, 5006, "signature incorrect: %s", err.msg);
         return;
     }

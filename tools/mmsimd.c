@@ -455,6 +455,11 @@ int main(int argc, char **argv)
     if (!st.rcp_schema || !st.svc_schema)
         goto out;
     st.ca_store = X509_STORE_new();
+    st.certs = mm_cert_cache_new();
+    if (!st.certs) {
+        mm_log(MM_LOG_ERROR, "out of memory");
+        goto out;
+    }
     if (!st.ca_store || X509_STORE_load_locations(st.ca_store, ca, NULL) != 1) {
         mm_log(MM_LOG_ERROR, "cannot load CA certificates from %s", ca);
         goto out;
@@ -539,6 +544,7 @@ out:
     sim_faults_free(st.faults);
     if (st.ca_store)
         X509_STORE_free(st.ca_store);
+    mm_cert_cache_free(st.certs);
     if (st.rcp_schema)
         xmlSchemaFree(st.rcp_schema);
     if (st.svc_schema)
