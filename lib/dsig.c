@@ -25,6 +25,7 @@
 #include <xmlsec/openssl/evp.h>
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -772,6 +773,33 @@ static const EVP_MD *check_profile(xmlNodePtr sig, mm_sig_check *it)
     return md;
 }
 
+/* The base64 text of n decoded (XML may break it into lines); malloc'd,
+ * NULL when absent or not base64. */
+static unsigned char *node_base64(xmlNodePtr n, size_t *len)
+{
+    xmlChar *b64 = n ? xmlNodeGetContent(n) : NULL;
+    if (!b64)
+        return NULL;
+    size_t total = strlen((char *)b64), j = 0;
+    for (size_t i = 0; i < total; i++)
+        if (b64[i] != ' ' && b64[i] != '\n' && b64[i] != '\r' && b64[i] != '\t')
+            b64[j++] = b64[i];
+    b64[j] = 0;
+    unsigned char *raw = j && j % 4 == 0 ? malloc(j / 4 * 3 + 3) : NULL;
+    int n_out = raw ? EVP_DecodeBlock(raw, b64, (int)j) : -1;
+    while (n_out > 0 && j > 0 && b64[j - 1] == '=') { /* DecodeBlock counts padding */
+        n_out--;
+        j--;
+    }
+    xmlFree(b64);
+    if (n_out <= 0) {
+        free(raw);
+        return NULL;
+    }
+    *len = (size_t)n_out;
+    return raw;
+}
+
 struct mm_cert_cache {
     pthread_mutex_t mu;
     size_t next; /* slot replaced next when all are taken */
@@ -847,49 +875,35 @@ static X509 *embedded_cert(xmlNodePtr sig, mm_cert_cache *cache, mm_sig_check *i
     count_children(sig, NS_DS, "KeyInfo", &ki);
     count_children(ki, NS_DS, "X509Data", &xd);
     count_children(xd, NS_DS, "X509Certificate", &xc);
-    if (!xc)
+    size_t len = 0;
+    unsigned char *der = node_base64(xc, &len);
+    if (!der || len > 0x7fffffff) {
+        free(der);
         return NULL;
-    xmlChar *b64 = xmlNodeGetContent(xc);
-    if (!b64)
-        return NULL;
-    size_t n = strlen((char *)b64), j = 0;
-    for (size_t i = 0; i < n; i++) /* base64 in XML may carry line breaks */
-        if (b64[i] != ' ' && b64[i] != '\n' && b64[i] != '\r' && b64[i] != '\t')
-            b64[j++] = b64[i];
-    b64[j] = 0;
-    X509 *cert = NULL;
-    unsigned char *der = malloc(j / 4 * 3 + 3);
-    int len = der && j % 4 == 0 ? EVP_DecodeBlock(der, b64, (int)j) : -1;
-    if (len > 0) {
-        while (j > 0 && b64[j - 1] == '=') { /* DecodeBlock counts padding */
-            len--;
-            j--;
-        }
-        cert = cache ? cache_get(cache, der, (size_t)len) : NULL;
-        if (!cert) {
-            const unsigned char *p = der;
-            cert = d2i_X509(NULL, &p, len);
-            /* Only a certificate that is all of these bytes may answer for them. */
-            if (cert && p != der + len) {
-                X509_free(cert);
-                cert = NULL;
-            }
-            if (cert && cache)
-                cache_put(cache, der, (size_t)len, cert);
-        }
-        if (cert) {
-            it->cert_der = der;
-            it->cert_der_len = (size_t)len;
-            der = NULL;
-        }
     }
-    free(der);
-    xmlFree(b64);
+    X509 *cert = cache ? cache_get(cache, der, len) : NULL;
+    if (!cert) {
+        const unsigned char *p = der;
+        cert = d2i_X509(NULL, &p, (long)len);
+        /* Only a certificate that is all of these bytes may answer for them. */
+        if (cert && p != der + len) {
+            X509_free(cert);
+            cert = NULL;
+        }
+        if (cert && cache)
+            cache_put(cache, der, len, cert);
+    }
+    if (!cert) {
+        free(der);
+        return NULL;
+    }
+    it->cert_der = der;
+    it->cert_der_len = len;
     return cert;
 }
 
-/* RSA check of SignatureValue over the prefix-free SignedInfo; used for
- * reporting when xmlsec stopped at a bad digest. */
+/* RSA check of SignatureValue over SignedInfo, canonicalised by libxml2
+ * (not by the direct writer the signer uses). */
 static int signedinfo_ok(xmlDocPtr doc, xmlNodePtr sig, const EVP_MD *md, EVP_PKEY *pk)
 {
     xmlNodePtr si, sv;
@@ -900,42 +914,44 @@ static int signedinfo_ok(xmlDocPtr doc, xmlNodePtr sig, const EVP_MD *md, EVP_PK
     mm_buf c = MM_BUF_INIT;
     c14n_sel sel = {si, NULL};
     int ok = 0;
-    xmlChar *b64 = xmlNodeGetContent(sv);
-    unsigned char *raw = NULL;
-    if (c14n_run(doc, &sel, c14n_to_buf, &c) == 0 && b64) {
-        size_t n = strlen((char *)b64), j = 0;
-        for (size_t i = 0; i < n; i++)
-            if (b64[i] != ' ' && b64[i] != '\n' && b64[i] != '\r' && b64[i] != '\t')
-                b64[j++] = b64[i];
-        b64[j] = 0;
-        raw = malloc(j / 4 * 3 + 3);
-        int len = raw && j % 4 == 0 ? EVP_DecodeBlock(raw, b64, (int)j) : -1;
-        while (len > 0 && j > 0 && b64[j - 1] == '=') {
-            len--;
-            j--;
-        }
+    size_t len = 0;
+    unsigned char *raw = node_base64(sv, &len);
+    if (raw && c14n_run(doc, &sel, c14n_to_buf, &c) == 0) {
         EVP_MD_CTX *mctx = EVP_MD_CTX_new();
-        if (len > 0 && mctx && EVP_DigestVerifyInit(mctx, NULL, md, NULL, pk) == 1 &&
-            EVP_DigestVerify(mctx, raw, (size_t)len, (unsigned char *)c.data, c.len) == 1)
+        if (mctx && EVP_DigestVerifyInit(mctx, NULL, md, NULL, pk) == 1 &&
+            EVP_DigestVerify(mctx, raw, len, (unsigned char *)c.data, c.len) == 1)
             ok = 1;
         EVP_MD_CTX_free(mctx);
     }
     free(raw);
-    xmlFree(b64);
     mm_buf_free(&c);
     return ok;
+}
+
+/* 1 when the Reference's DigestValue holds exactly these bytes. */
+static int digest_value_is(xmlNodePtr sig, const unsigned char *d, size_t dl)
+{
+    xmlNodePtr si, ref, dv;
+    count_children(sig, NS_DS, "SignedInfo", &si);
+    count_children(si, NS_DS, "Reference", &ref);
+    count_children(ref, NS_DS, "DigestValue", &dv);
+    size_t len = 0;
+    unsigned char *raw = node_base64(dv, &len);
+    int same = raw && dl && len == dl && CRYPTO_memcmp(raw, d, dl) == 0;
+    free(raw);
+    return same;
 }
 
 /* Our own recomputation of the reference digest (exc-c14n of the document
  * without the enveloped Signature), reported for cross-checking xmlsec.
  * The rebuilt element is in the prefix-free form, so the direct writer
  * does it at memcpy speed; libxml2's C14N takes anything else. */
-static void own_digest(xmlDocPtr doc, xmlNodePtr sig, const EVP_MD *md, char *out, size_t outsz)
+static unsigned own_digest(xmlDocPtr doc, xmlNodePtr sig, const EVP_MD *md, unsigned char d[EVP_MAX_MD_SIZE],
+                           char *out, size_t outsz)
 {
     out[0] = 0;
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
     pf_out *o = malloc(sizeof *o);
-    unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int dl = 0;
     int rc = -1;
     if (mctx && o && EVP_DigestInit_ex(mctx, md, NULL) == 1) {
@@ -950,14 +966,17 @@ static void own_digest(xmlDocPtr doc, xmlNodePtr sig, const EVP_MD *md, char *ou
             rc = EVP_DigestInit_ex(mctx, md, NULL) == 1 ? c14n_run(doc, &sel, c14n_to_md, mctx) : -1;
         }
     }
-    if (rc == 0 && EVP_DigestFinal_ex(mctx, d, &dl) == 1 && outsz >= 4 * ((dl + 2) / 3) + 1)
+    if (rc != 0 || EVP_DigestFinal_ex(mctx, d, &dl) != 1 || outsz < 4 * ((dl + 2) / 3) + 1)
+        dl = 0;
+    else
         EVP_EncodeBlock((unsigned char *)out, d, (int)dl);
     free(o);
     EVP_MD_CTX_free(mctx);
+    return dl;
 }
 
-static void verify_one(xmlNodePtr target, kind_t kind, const char *ns, int strip, mm_cert_cache *cache,
-                       mm_sig_check *it)
+static void verify_one(xmlNodePtr target, kind_t kind, const char *ns, int strip, unsigned flags,
+                       mm_cert_cache *cache, mm_sig_check *it)
 {
     snprintf(it->element, sizeof it->element, "%s", kind == K_SEALED ? "SealedDelivery" : "SignedDelivery");
     xmlDocPtr nd = xmlNewDoc(BAD_CAST "1.0");
@@ -987,8 +1006,27 @@ static void verify_one(xmlNodePtr target, kind_t kind, const char *ns, int strip
     }
     cert_names(cert, it->subject, sizeof it->subject, it->orgnr, sizeof it->orgnr);
     EVP_PKEY *pk = X509_get_pubkey(cert);
-    if (md)
-        own_digest(nd, sig, md, it->digest, sizeof it->digest);
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned dl = md ? own_digest(nd, sig, md, d, it->digest, sizeof it->digest) : 0;
+    if (!(flags & MM_DSIG_XMLSEC)) {
+        /* The profile is fixed (check_profile): one Reference to the whole
+         * element, enveloped + exc-c14n.  Digest it ourselves, and check the
+         * RSA signature over SignedInfo as libxml2 canonicalises it. */
+        if (!pk) {
+            set_problem(it, "cannot use the embedded certificate's public key");
+        } else {
+            it->digest_ok = dl > 0 && digest_value_is(sig, d, dl);
+            it->signature_ok = signedinfo_ok(nd, sig, md, pk);
+            if (!it->digest_ok)
+                set_problem(it, "digest mismatch: the signed content was changed");
+            else if (!it->signature_ok)
+                set_problem(it, "SignatureValue does not verify with the embedded certificate");
+        }
+        EVP_PKEY_free(pk);
+        it->cert = cert; /* the report owns it now */
+        xmlFreeDoc(nd);
+        return;
+    }
 
     xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
     xmlSecKeyDataPtr kd = NULL;
@@ -1037,7 +1075,7 @@ static void verify_one(xmlNodePtr target, kind_t kind, const char *ns, int strip
     xmlFreeDoc(nd);
 }
 
-static int collect(xmlNodePtr n, int strip, mm_cert_cache *cache, mm_sig_report *r, size_t *cap)
+static int collect(xmlNodePtr n, int strip, unsigned flags, mm_cert_cache *cache, mm_sig_report *r, size_t *cap)
 {
     for (; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
@@ -1057,17 +1095,17 @@ static int collect(xmlNodePtr n, int strip, mm_cert_cache *cache, mm_sig_report 
             }
             mm_sig_check *it = &r->items[r->count++];
             memset(it, 0, sizeof *it);
-            verify_one(n, k, ns, strip, cache, it);
+            verify_one(n, k, ns, strip, flags, cache, it);
         }
-        int rc = collect(n->children, strip, cache, r, cap);
+        int rc = collect(n->children, strip, flags, cache, r, cap);
         if (rc < 0)
             return rc;
     }
     return 0;
 }
 
-int mm_dsig_verify_doc(xmlDocPtr doc, int strip_blanks, mm_cert_cache *cache, mm_sig_report *report,
-                       mm_error *err)
+int mm_dsig_verify_doc(xmlDocPtr doc, int strip_blanks, unsigned flags, mm_cert_cache *cache,
+                       mm_sig_report *report, mm_error *err)
 {
     memset(report, 0, sizeof *report);
     if (mm_dsig_init(err) < 0)
@@ -1076,7 +1114,7 @@ int mm_dsig_verify_doc(xmlDocPtr doc, int strip_blanks, mm_cert_cache *cache, mm
     size_t cap = 0;
     if (doc->intSubset || doc->extSubset)
         rc = mm_error_set(err, MM_ERR_INPUT, 0, "documents with a DTD are refused");
-    else if ((rc = collect(xmlDocGetRootElement(doc), strip_blanks, cache, report, &cap)) == -2)
+    else if ((rc = collect(xmlDocGetRootElement(doc), strip_blanks, flags, cache, report, &cap)) == -2)
         rc = mm_error_set(err, MM_ERR_INPUT, 0, "more than %d signed elements; refused", MM_DSIG_MAX_SIGNATURES);
     else if (rc < 0)
         rc = mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
@@ -1111,7 +1149,7 @@ int mm_dsig_verify(const char *xml, size_t len, int strip_blanks, mm_sig_report 
         return -1;
     }
     xmlFreeParserCtxt(pc);
-    int rc = mm_dsig_verify_doc(doc, strip_blanks, NULL, report, err);
+    int rc = mm_dsig_verify_doc(doc, strip_blanks, MM_DSIG_XMLSEC, NULL, report, err);
     xmlFreeDoc(doc);
     return rc;
 }

@@ -78,10 +78,15 @@ typedef struct mm_cert_cache mm_cert_cache;
 mm_cert_cache *mm_cert_cache_new(void);
 void mm_cert_cache_free(mm_cert_cache *c);
 
-/* mm_dsig_verify on a document the caller has parsed already (it is not
- * changed); cache may be NULL. */
-int mm_dsig_verify_doc(xmlDocPtr doc, int strip_blanks, mm_cert_cache *cache, mm_sig_report *report,
-                       mm_error *err);
+/* Verifies a document the caller has parsed already (it is not changed);
+ * cache may be NULL.  Without flags the reference digest is computed with
+ * the direct C14N writer (fast) and SignatureValue is checked over
+ * SignedInfo canonicalised by libxml2.  MM_DSIG_XMLSEC lets xmlsec1 decide
+ * both instead: an implementation independent of our signer, at about
+ * twice the cost.  mm_dsig_verify is this with MM_DSIG_XMLSEC. */
+#define MM_DSIG_XMLSEC 1u
+int mm_dsig_verify_doc(xmlDocPtr doc, int strip_blanks, unsigned flags, mm_cert_cache *cache,
+                       mm_sig_report *report, mm_error *err);
 /* 1 when the report has at least one signature and all are valid. */
 int mm_sig_report_all_ok(const mm_sig_report *report);
 void mm_sig_report_free(mm_sig_report *report);

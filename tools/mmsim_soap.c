@@ -721,7 +721,7 @@ static void operator_deliver(sim_state *st, const char *opkey, xmlNodePtr op, co
     mm_sig_report rep = {0};
     mm_error err;
     mm_error_clear(&err);
-    if (mm_dsig_verify_doc(op->doc, 0, st->certs, &rep, &err)) {
+    if (mm_dsig_verify_doc(op->doc, 0, 0, st->certs, &rep, &err)) {
         reply_fault(rp, 5006, "signature incorrect: %s", err.msg);
         return;
     }
