@@ -408,13 +408,6 @@ static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
         snprintf(j->reason_sv, sizeof j->reason_sv, "personnummer saknas");
     }
 
-    char path[1200];
-    srv_path(s, j->id, ".pdf", path, sizeof path);
-    if (srv_spool_write(path, b.document, b.document_len, &err)) {
-        mm_log(MM_LOG_ERROR, "cannot spool a job: %s", err.msg);
-        free(j);
-        return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
-    }
     char detail[2000], mask[16] = "-";
     if (have_recipient)
         mm_idnum_mask(number, mask);
@@ -423,16 +416,14 @@ static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
              rq->client, j->user, j->host, j->cups_job_id[0] ? j->cups_job_id : "-", mask,
              have_recipient ? j->recipient_source : j->recipient_problem, policy, b.document_len, j->sha256,
              j->pages);
-    int rc = srv_store_insert(s->store, j, detail, &err);
+    int rc = srv_store_insert(s->store, j, detail, b.document, b.document_len, &err);
     if (rc < 0) {
-        unlink(path);
         mm_log(MM_LOG_ERROR, "cannot store a job: %s", err.msg);
         free(j);
         return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
     }
     if (rc == 1) {
         /* A repeat: j now holds the first job.  Never a second letter. */
-        unlink(path);
         char id[37];
         memcpy(id, j->id, sizeof id);
         if (!strcmp(j->state, "needs-recipient") && have_recipient) {
@@ -495,7 +486,6 @@ static enum MHD_Result post_cancel(srv *s, struct MHD_Connection *c, const char 
     snprintf(j.channel, sizeof j.channel, "none");
     if (srv_transition(s, &j, was, "cancelled", "cancelled through the API") != 0)
         return respond_error(c, 409, "not-cancellable", "Jobbet har redan skickats och kan inte avbrytas");
-    srv_delete_documents(s, id);
     return answer_job(s, c, id, 200);
 }
 

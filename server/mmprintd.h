@@ -124,7 +124,10 @@ void srv_enqueue(srv *s, const srv_job *job);
 /* Records a change (already in job) and wakes synchronous waiters.
  * Returns what srv_store_update returns. */
 int srv_transition(srv *s, srv_job *job, const char *expect_state, const char *event, const char *detail);
-/* Removes spool files no unfinished job needs (call before resuming). */
+/* The same, storing document kind (doc != NULL) in the same transaction. */
+int srv_transition_doc(srv *s, srv_job *job, const char *expect_state, const char *event, const char *detail,
+                       const char *kind, const void *doc, size_t doc_len);
+/* Removes the print path's leftover temporary files (call before resuming). */
 void srv_spool_sweep(srv *s);
 /* Resumes every unfinished job after a start. */
 int srv_resume(srv *s, mm_error *err);
@@ -134,13 +137,11 @@ void srv_wait(srv *s, srv_waiter *w, long timeout_ms);
 void srv_wait_unregister(srv *s, srv_waiter *w);
 /* Swedish one-liner for the job's state (for CUPS INFO: lines). */
 void srv_message(const srv *s, const srv_job *j, char *out, size_t size);
-/* Fills FaR data in the job and moves it on (used by the batcher). */
-void srv_delete_documents(srv *s, const char *id);
 void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_t size);
 void srv_new_id(char out[37]);
 /* Copies src into dst, truncating at a UTF-8 character boundary. */
 void srv_copy(char *dst, size_t size, const char *src);
-/* Writes a spool file (mode 0600) and fdatasync()s it. */
+/* Writes a temporary spool file (mode 0600) and fdatasync()s it. */
 int srv_spool_write(const char *path, const void *data, size_t len, mm_error *err);
 
 /* print.c */

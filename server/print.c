@@ -218,11 +218,18 @@ int srv_print_find(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
 int srv_print_job(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
 {
     char letter[1200], sep[1200], both[1200];
-    srv_path(s, j->id, ".pdf", letter, sizeof letter);
+    srv_path(s, j->id, ".letter.pdf", letter, sizeof letter);
     srv_path(s, j->id, ".sep.pdf", sep, sizeof sep);
     srv_path(s, j->id, ".print.pdf", both, sizeof both);
-    if (access(letter, R_OK))
-        return mm_error_set(err, MM_ERR_INPUT, errno, "the letter's document is gone from the spool");
+    /* qpdf merges files: the letter goes to a temporary one in the spool. */
+    mm_buf doc = MM_BUF_INIT;
+    int found = srv_store_document(s->store, j->id, "pdf", &doc, err);
+    if (found == 1)
+        mm_error_set(err, MM_ERR_INPUT, 0, "the letter's document is no longer stored");
+    int wrc = found ? -1 : srv_spool_write(letter, doc.data, doc.len, err);
+    mm_buf_free(&doc);
+    if (wrc)
+        return -1;
 
     char l[9][400], date[32];
     time_t now = time(NULL);
@@ -244,6 +251,7 @@ int srv_print_job(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
     mm_buf pdf = MM_BUF_INIT;
     if (srv_separator_pdf(lines, 9, &pdf)) {
         mm_buf_free(&pdf);
+        unlink(letter);
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     }
     int rc = srv_spool_write(sep, pdf.data, pdf.len, err);
@@ -251,6 +259,7 @@ int srv_print_job(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
     if (rc == 0)
         rc = merge(sep, letter, both, err);
     unlink(sep);
+    unlink(letter);
     if (rc) {
         unlink(both);
         return -1;

@@ -1,12 +1,16 @@
 /* SQLite store of mmprintd (see store.h). */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 
 #include "buf.h"
@@ -173,6 +177,18 @@ srv_store *srv_store_open(const char *path, mm_error *err)
         return NULL;
     }
     pthread_mutex_init(&st->mu, NULL);
+    /* The database holds the letters: the server's user alone may read it
+     * (SQLite gives its -wal and -shm files the same mode). */
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) || ((sb.st_mode & 077) && fchmod(fd, 0600))) {
+        mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot create database %s with mode 0600: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        srv_store_close(st);
+        return NULL;
+    }
+    close(fd);
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot open database %s: %s", path,
@@ -182,7 +198,11 @@ srv_store *srv_store_open(const char *path, mm_error *err)
     }
     sqlite3_busy_timeout(st->db, 5000);
     mm_buf schema = MM_BUF_INIT;
+    /* Documents come and go within seconds and their pages are reused from
+     * the freelist: checkpointing every 64 MiB of log instead of every 4 MiB
+     * copies each reused page into the database once, not sixteen times. */
     mm_buf_puts(&schema, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                         "PRAGMA wal_autocheckpoint=16384; PRAGMA journal_size_limit=67108864;"
                          "CREATE TABLE IF NOT EXISTS jobs (");
     for (size_t i = 0; i < NCOLS; i++)
         mm_buf_printf(&schema, "%s%s %s%s", i ? ", " : "", cols[i].name,
@@ -196,6 +216,10 @@ srv_store *srv_store_open(const char *path, mm_error *err)
                  * every job, and the few queries by state can scan. */
                 "DROP INDEX IF EXISTS jobs_state;"
                 "CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_ms);"
+                /* The letter (kind pdf) and its sealed delivery (soap) until the
+                 * job is final: written and purged in the job's own transactions. */
+                "CREATE TABLE IF NOT EXISTS documents (job_id TEXT NOT NULL, kind TEXT NOT NULL,"
+                " data BLOB NOT NULL, PRIMARY KEY (job_id, kind));"
                 MM_JOURNAL_SCHEMA);
     int rc = schema.data ? exec(st, schema.data, err) : mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     mm_buf_free(&schema);
@@ -306,7 +330,65 @@ static int finish_tx(srv_store *st, int ok, const chain_save *c, mm_error *err)
     return -1;
 }
 
-int srv_store_insert(srv_store *st, srv_job *job, const char *detail, mm_error *err)
+/* Stores a document of the job (data != NULL) and, once the job is final,
+ * removes all of them; the caller holds the mutex and a transaction. */
+static int documents_locked(srv_store *st, const srv_job *job, const char *kind, const void *data, size_t len,
+                            mm_error *err)
+{
+    if (data) {
+        sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO documents (job_id, kind, data) VALUES (?,?,?)", err);
+        if (!s)
+            return -1;
+        sqlite3_bind_text(s, 1, job->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_blob64(s, 3, data, len, SQLITE_STATIC);
+        int rc = sqlite3_step(s);
+        release(st, s);
+        if (rc != SQLITE_DONE)
+            return mm_error_set(err, MM_ERR_SYSTEM, 0, "storing the %s of job %s: %s", kind, job->id,
+                                sqlite3_errmsg(st->db));
+    }
+    if (srv_state_is_final(job->state)) {
+        sqlite3_stmt *s = prep(st, "DELETE FROM documents WHERE job_id = ?", err);
+        if (!s)
+            return -1;
+        sqlite3_bind_text(s, 1, job->id, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(s);
+        release(st, s);
+        if (rc != SQLITE_DONE)
+            return mm_error_set(err, MM_ERR_SYSTEM, 0, "purging the documents of job %s: %s", job->id,
+                                sqlite3_errmsg(st->db));
+    }
+    return 0;
+}
+
+int srv_store_document(srv_store *st, const char *id, const char *kind, mm_buf *out, mm_error *err)
+{
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = prep(st, "SELECT data FROM documents WHERE job_id = ? AND kind = ?", err);
+    int result = -1;
+    if (s) {
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            const void *d = sqlite3_column_blob(s, 0);
+            int n = sqlite3_column_bytes(s, 0);
+            mm_buf_reset(out);
+            result = mm_buf_append(out, d ? d : "", (size_t)n) < 0
+                ? mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory reading the %s of job %s", kind, id) : 0;
+        } else if (rc == SQLITE_DONE) {
+            result = 1;
+        } else {
+            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+        }
+        release(st, s);
+    }
+    pthread_mutex_unlock(&st->mu);
+    return result;
+}
+
+int srv_store_insert(srv_store *st, srv_job *job, const char *detail, const void *doc, size_t doc_len, mm_error *err)
 {
     pthread_mutex_lock(&st->mu);
     chain_save c;
@@ -323,7 +405,8 @@ int srv_store_insert(srv_store *st, srv_job *job, const char *detail, mm_error *
         int rc = sqlite3_step(s);
         release(st, s);
         if (rc == SQLITE_DONE) {
-            ok = event_locked(st, job->id, job->created_ms, "received", detail, err) == 0;
+            ok = event_locked(st, job->id, job->created_ms, "received", detail, err) == 0 &&
+                 documents_locked(st, job, "pdf", doc, doc_len, err) == 0;
             result = 0;
         } else if (rc == SQLITE_CONSTRAINT && job->idem_key[0]) {
             s = prep(st, sql_get_key, err);
@@ -373,6 +456,12 @@ int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err)
 int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
                      const char *detail, mm_error *err)
 {
+    return srv_store_update_doc(st, job, expect_state, event, detail, NULL, NULL, 0, err);
+}
+
+int srv_store_update_doc(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
+                         const char *detail, const char *kind, const void *doc, size_t doc_len, mm_error *err)
+{
     const char *sql = expect_state ? sql_update_cas : sql_update;
     pthread_mutex_lock(&st->mu);
     chain_save c;
@@ -395,7 +484,8 @@ int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state
             result = 1;
         } else {
             ok = event_locked(st, job->id, job->updated_ms ? job->updated_ms : srv_now_ms(), event, detail,
-                              err) == 0;
+                              err) == 0 &&
+                 documents_locked(st, job, kind, doc, doc_len, err) == 0;
             result = ok ? 0 : -1;
         }
     }
@@ -441,7 +531,8 @@ int srv_store_update_many(srv_store *st, srv_change *ch, size_t n, mm_error *err
         } else {
             ch[i].rc = 0;
             ok = event_locked(st, job->id, job->updated_ms ? job->updated_ms : srv_now_ms(), ch[i].event,
-                              ch[i].detail, err) == 0;
+                              ch[i].detail, err) == 0 &&
+                 documents_locked(st, job, NULL, NULL, 0, err) == 0;
         }
     }
     int result = finish_tx(st, ok, &c, err);

@@ -1,12 +1,13 @@
 /* mmprintd's durable store: SQLite in WAL mode holding the jobs, the
- * hash-chained journal (lib/journal.h) and the idempotency keys (a unique
- * index on jobs.idem_key).  One connection behind one mutex: every call is
+ * hash-chained journal (lib/journal.h), the idempotency keys (a unique
+ * index on jobs.idem_key) and the documents of unfinished jobs.  One connection behind one mutex: every call is
  * a short transaction, and the journal chain needs a single writer anyway. */
 #ifndef MMPRINTD_STORE_H
 #define MMPRINTD_STORE_H
 
 #include <stdint.h>
 #include <jansson.h>
+#include "buf.h"
 #include "error.h"
 
 typedef struct {
@@ -36,7 +37,7 @@ typedef struct {
     char sha256[65];
     int64_t doc_len;
     char message_id[37];
-    int has_soap;              /* the sealed delivery is stored in the spool */
+    int has_soap;              /* the sealed delivery is stored (document "soap") */
     int attempts;
     int64_t created_ms, updated_ms, decided_ms, final_ms;
     int64_t deadline_ms;       /* retry deadline of the current stage */
@@ -48,19 +49,30 @@ typedef struct srv_store srv_store;
 srv_store *srv_store_open(const char *path, mm_error *err);
 void srv_store_close(srv_store *st);
 
-/* Inserts a new job and its "received" event.  Returns 0 when inserted, 1
- * when idem_key already exists (*job is then replaced by the existing job),
+/* Inserts a new job, its "received" event and its document (kind "pdf")
+ * in one transaction.  Returns 0 when inserted, 1 when idem_key already
+ * exists (*job is then replaced by the existing job; nothing is stored),
  * -1 on error. */
-int srv_store_insert(srv_store *st, srv_job *job, const char *detail, mm_error *err);
+int srv_store_insert(srv_store *st, srv_job *job, const char *detail, const void *doc, size_t doc_len,
+                     mm_error *err);
+
+/* A job's document ("pdf": the letter, "soap": the sealed delivery) into
+ * out: 0 found, 1 not (never stored, or purged), -1 error. */
+int srv_store_document(srv_store *st, const char *id, const char *kind, mm_buf *out, mm_error *err);
 
 /* 0 found, 1 not found, -1 error. */
 int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err);
 
 /* Writes every mutable field of job and appends one event, in one
  * transaction.  When expect_state is non-NULL the row is only changed if
- * its state is still expect_state (compare-and-set): returns 1 otherwise. */
+ * its state is still expect_state (compare-and-set): returns 1 otherwise.
+ * A job that becomes final loses its documents in the same transaction
+ * (srv_store_update_many too). */
 int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state,
                      const char *event, const char *detail, mm_error *err);
+/* The same, also storing document kind (doc != NULL) with the change. */
+int srv_store_update_doc(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
+                         const char *detail, const char *kind, const void *doc, size_t doc_len, mm_error *err);
 
 /* Several compare-and-set updates with their events in ONE transaction
  * (the FaR batcher decides many jobs at once).  Each rc is set like the

@@ -200,5 +200,10 @@ inbox_count() {
   awk -F'\t' -v r="$1" -v k="${2:-}" '$4 == r && (k == "" || $9 == k)' "$T/inbox/index.tsv" | wc -l
 }
 
+# stored_documents ID: "kind bytes" of each document the store still holds for job ID
+stored_documents() {
+  sqlite3 -separator ' ' "$T/state/mmprintd.db" "SELECT kind, length(data) FROM documents WHERE job_id = '$1' ORDER BY kind" | paste -sd ' '
+}
+
 # printed_files: the documents ippeveprinter received
 printed_files() { find "$T/printroom" -type f -name '*.pdf' 2>/dev/null | sort; }

@@ -56,16 +56,6 @@ void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_
     snprintf(out, size, "%s/%s%s", s->conf.spool_dir, id, suffix);
 }
 
-void srv_delete_documents(srv *s, const char *id)
-{
-    static const char *const suffixes[] = {".pdf", ".soap", ".soap.tmp", ".sep.pdf", ".print.pdf"};
-    char p[1200];
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        srv_path(s, id, suffixes[i], p, sizeof p);
-        unlink(p);
-    }
-}
-
 void srv_message(const srv *s, const srv_job *j, char *out, size_t size)
 {
     const char *st = j->state;
@@ -155,12 +145,18 @@ static void notify(srv *s, const srv_job *j)
 
 int srv_transition(srv *s, srv_job *j, const char *expect_state, const char *event, const char *detail)
 {
+    return srv_transition_doc(s, j, expect_state, event, detail, NULL, NULL, 0);
+}
+
+int srv_transition_doc(srv *s, srv_job *j, const char *expect_state, const char *event, const char *detail,
+                       const char *kind, const void *doc, size_t doc_len)
+{
     mm_error err;
     mm_error_clear(&err);
     j->updated_ms = srv_now_ms();
     if (srv_state_is_final(j->state) && !j->final_ms)
         j->final_ms = j->updated_ms;
-    int rc = srv_store_update(s->store, j, expect_state, event, detail, &err);
+    int rc = srv_store_update_doc(s->store, j, expect_state, event, detail, kind, doc, doc_len, &err);
     if (rc < 0)
         mm_log(MM_LOG_ERROR, "job %s: cannot record %s: %s", j->id, event, err.msg);
     else if (rc == 0)
@@ -268,8 +264,7 @@ static void fallback(srv *s, srv_job *j, const char *reason, const char *reason_
         SET(j->state, "returned");
         SET(j->channel, "none");
         snprintf(detail, sizeof detail, "policy digital-only: %s", reason);
-        if (srv_transition(s, j, expect, "returned", detail) == 0)
-            srv_delete_documents(s, j->id);
+        srv_transition(s, j, expect, "returned", detail);
         free(j);
         return;
     }
@@ -381,7 +376,6 @@ static void decide_batch(srv *s, srv_job **batch, size_t n, const mm_reach *reac
         } else if (next[i] == 1) {
             srv_queue_push(&s->q_print, j);
         } else {
-            srv_delete_documents(s, j->id);
             free(j);
         }
     }
@@ -493,9 +487,7 @@ static void *far_main(void *arg)
 
 /* ---- digital delivery ---- */
 
-/* No temporary name and rename: the store records a spool file (job row,
- * has_soap) only after it is complete and fsync'ed, and files no
- * unfinished job refers to are swept at start. */
+/* Temporary files of the print path (mode 0600: they hold the letter). */
 static int write_file_durably(const char *path, const void *data, size_t len, mm_error *err)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -531,11 +523,12 @@ int srv_spool_write(const char *path, const void *data, size_t len, mm_error *er
 
 static int seal(srv *s, srv_job *j, mm_buf *soap, mm_error *err)
 {
-    char path[1200];
     mm_buf doc = MM_BUF_INIT;
-    srv_path(s, j->id, ".pdf", path, sizeof path);
-    if (mm_buf_read_file(&doc, path, 64u * 1024 * 1024))
-        return mm_error_set(err, MM_ERR_SYSTEM, errno, "document of job %s: %s", j->id, strerror(errno));
+    int found = srv_store_document(s->store, j->id, "pdf", &doc, err);
+    if (found) {
+        mm_buf_free(&doc);
+        return found < 0 ? -1 : mm_error_set(err, MM_ERR_INPUT, 0, "the letter of job %s is not stored", j->id);
+    }
     char subject[256];
     srv_copy(subject, sizeof subject, j->subject[0] ? j->subject : j->title[0] ? j->title : "Brev");
     char ref[51];
@@ -563,14 +556,14 @@ static int seal(srv *s, srv_job *j, mm_buf *soap, mm_error *err)
     mm_buf_free(&doc);
     if (rc)
         return -1;
-    srv_path(s, j->id, ".soap", path, sizeof path);
-    if (write_file_durably(path, soap->data, soap->len, err))
-        return -1;
     SET(j->message_id, msgid);
     j->has_soap = 1;
     char detail[200];
     snprintf(detail, sizeof detail, "message id %s, %zu bytes stored before the first attempt", msgid, soap->len);
-    return srv_transition(s, j, "sending", "sealed", detail) == 0 ? 0 : 1;
+    int rc2 = srv_transition_doc(s, j, "sending", "sealed", detail, "soap", soap->data, soap->len);
+    if (rc2 < 0)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot store the sealed delivery of job %s", j->id);
+    return rc2;
 }
 
 static void record_latency(srv *s, const srv_job *j)
@@ -591,11 +584,11 @@ static void send_one(srv *s, mm_http *h, srv_job *j)
     mm_error err;
     mm_error_clear(&err);
     mm_buf soap = MM_BUF_INIT;
-    char path[1200], detail[900];
-    srv_path(s, j->id, ".soap", path, sizeof path);
-    if (j->has_soap && mm_buf_read_file(&soap, path, 2u * MM_DELIVERY_MAX_BYTES)) {
-        mm_log(MM_LOG_WARN, "job %s: stored delivery missing (%s); sealing again with the same message id",
-               j->id, strerror(errno));
+    char detail[900];
+    if (j->has_soap && srv_store_document(s->store, j->id, "soap", &soap, &err)) {
+        mm_log(MM_LOG_WARN, "job %s: stored delivery unreadable (%s); sealing again with the same message id",
+               j->id, err.msg[0] ? err.msg : "missing");
+        mm_error_clear(&err);
         j->has_soap = 0;
         mm_buf_reset(&soap);
     }
@@ -634,10 +627,8 @@ static void send_one(srv *s, mm_http *h, srv_job *j)
         SET(j->trans_id, res.trans_id);
         snprintf(detail, sizeof detail, "attempt %d: delivered to %s, TransId %s, document sha256 %s, %d pages",
                  j->attempts, j->operator_name, res.trans_id, j->sha256, j->pages);
-        if (srv_transition(s, j, "sending", "delivered", detail) == 0) {
-            srv_delete_documents(s, j->id);
+        if (srv_transition(s, j, "sending", "delivered", detail) == 0)
             record_latency(s, j);
-        }
         free(j);
         return;
     }
@@ -715,8 +706,7 @@ static void print_one(srv *s, srv_job *j)
         snprintf(detail, sizeof detail, "%s: printer job %d on %s, document sha256 %s, %d pages, reason: %s",
                  found == 1 ? "found at printer after restart" : "printed", pjid, s->conf.printer_name, j->sha256,
                  j->pages, j->reason);
-        if (srv_transition(s, j, "printing", "printed", detail) == 0)
-            srv_delete_documents(s, j->id);
+        srv_transition(s, j, "printing", "printed", detail);
         free(j);
         return;
     }
@@ -731,8 +721,7 @@ static void print_one(srv *s, srv_job *j)
     SET(j->state, "failed");
     snprintf(detail, sizeof detail, "attempt %d: %s; giving up", j->attempts, err.msg);
     mm_log(MM_LOG_ERROR, "job %s cannot be printed: %s", j->id, err.msg);
-    if (srv_transition(s, j, "printing", "failed", detail) == 0)
-        srv_delete_documents(s, j->id);
+    srv_transition(s, j, "printing", "failed", detail);
     free(j);
 }
 
@@ -828,9 +817,8 @@ int srv_resume(srv *s, mm_error *err)
     return srv_store_unfinished(s->store, resume_one, s, err);
 }
 
-/* After a crash the spool may hold half-written files and documents of
- * jobs that were never stored (killed between spooling and the insert):
- * keep only what an unfinished job still needs. */
+/* The spool holds only the print path's temporary files (documents live in
+ * the store); after a crash, whatever is left there is of no use. */
 void srv_spool_sweep(srv *s)
 {
     DIR *d = opendir(s->conf.spool_dir);
@@ -839,27 +827,14 @@ void srv_spool_sweep(srv *s)
     struct dirent *e;
     long removed = 0;
     while ((e = readdir(d))) {
-        const char *n = e->d_name;
-        if (n[0] == '.')
+        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
             continue;
-        size_t len = strlen(n);
-        int keep = 0;
-        if (len > 36 && strcmp(n + len - 4, ".tmp") && strcmp(n + len - 8, ".sep.pdf") &&
-            strcmp(n + len - 10, ".print.pdf")) {
-            char id[37];
-            memcpy(id, n, 36);
-            id[36] = 0;
-            srv_job j;
-            keep = srv_store_get(s->store, id, &j, NULL) == 0 && !srv_state_is_final(j.state);
-        }
-        if (!keep) {
-            char p[1300];
-            snprintf(p, sizeof p, "%s/%s", s->conf.spool_dir, n);
-            if (unlink(p) == 0)
-                removed++;
-        }
+        char p[1300];
+        snprintf(p, sizeof p, "%s/%s", s->conf.spool_dir, e->d_name);
+        if (unlink(p) == 0)
+            removed++;
     }
     closedir(d);
     if (removed)
-        mm_log(MM_LOG_INFO, "spool: removed %ld leftover files of unstored or finished jobs", removed);
+        mm_log(MM_LOG_INFO, "spool: removed %ld leftover temporary files", removed);
 }

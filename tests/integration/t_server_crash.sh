@@ -116,7 +116,8 @@ is "no paper letter printed twice" "$ptwice" 0
 is "the print room has exactly 50 jobs" "$(printed_files | wc -l)" 50
 
 check "the journal's hash chain survived the crash" "$MMCTL" audit verify "$T/state/mmprintd.db"
-is "the spool is empty once every job is final" "$(find "$T/state/spool" -type f | wc -l)" 0
+is "no document is left in the store once every job is final" "$(sqlite3 "$T/state/mmprintd.db" "SELECT count(*) FROM documents")" 0
+is "no temporary file is left in the spool" "$(find "$T/state/spool" -type f | wc -l)" 0
 
 kill -TERM "$SRV_PID"
 wait "$SRV_PID"

@@ -55,8 +55,7 @@ is "digital: the job keeps the operator's TransId" "$(jfield .trans_id)" "$tid"
 msgid=$(awk -F'\t' '$4 == "191212121212" {print $6}' "$T/inbox/index.tsv")
 is "digital: the message id is the job id" "$msgid" "$DIG"
 contains "digital: journal has the sealing before the send" "$(jfield '[.events[].event] | join(",")')" "received,decided-digital,sealed,delivered"
-check "digital: the document is deleted from the spool" test ! -e "$T/state/spool/$DIG.pdf"
-check "digital: the stored delivery is deleted too" test ! -e "$T/state/spool/$DIG.soap"
+is "digital: the letter and its sealed delivery are purged from the store" "$(stored_documents "$DIG")" ""
 contains "digital: personnummer masked in the answer" "$(cat "$T/resp")" '"recipient_masked":"19121212-****"'
 
 # --- paper: no mailbox, sender not accepted, pending ---

@@ -85,11 +85,14 @@ contains "the refusal names the key" "$(cat "$T/out")" "colour"
 check_fails "plain HTTP on a non-loopback address: refuses" try "listen_plain_loopback = yes" "listen_address = 0.0.0.0"
 check_fails "a missing required key: refuses" try "far_url ="
 
-# The spool directory and what is in it are for the server's user only.
+# The spool directory and the store (which holds the letters) are for the
+# server's user only; a database made with looser rights is tightened.
 SIM_URL=https://127.0.0.1:$(free_port)
 write_conf "$T/run.conf"
 mkdir -p "$T/state/spool"
 chmod 755 "$T/state/spool"
+: > "$T/state/mmprintd.db"
+chmod 644 "$T/state/mmprintd.db"
 start_server "$T/run.conf"
 is "spool directory is made private (0700)" "$(stat -c %a "$T/state/spool")" 700
 is "database is private" "$(stat -c %a "$T/state/mmprintd.db")" 600
@@ -98,7 +101,8 @@ bundle "$T/j.job" "$T/l.pdf" "user=anna" "pages=1"
 submit "$T/j.job" k1
 ID=$(jfield .id)
 is "a job without recipient is stored" "$(jfield .state)" needs-recipient
-is "its document is readable by the server's user only (0600)" "$(stat -c %a "$T/state/spool/$ID.pdf")" 600
+is "its letter is kept in the store until the job is final" "$(stored_documents "$ID")" "pdf $(stat -c %s "$T/l.pdf")"
+is "the store's write-ahead log is private too (0600)" "$(stat -c %a "$T/state/mmprintd.db-wal")" 600
 is "the job records the sending machine's certificate" "$(jfield .client)" "C=SE,O=Exempelkommun,CN=desk1"
 kill -TERM "$SRV_PID"
 wait "$SRV_PID"
