@@ -467,54 +467,47 @@ static void far_authority(sim_state *st, xmlNodePtr op, sim_reply *rp)
 
 /* ---- deliverSecure ---- */
 
-/* Decodes base64 (whitespace ignored) and returns the SHA-256 in hex. */
+/* Decodes base64 (whitespace ignored) and returns the SHA-256 in hex.
+ * Letters are gathered in blocks and decoded by OpenSSL: an attachment is
+ * tens of kilobytes of base64 in every delivery. */
 static int base64_sha256(const char *in, char hex[65])
 {
-    static const signed char map[256] = {
-        ['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8, ['I'] = 9,
-        ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17,
-        ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24, ['Y'] = 25,
-        ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33,
-        ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41,
-        ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49,
-        ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57,
-        ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
-    }; /* value + 1, 0 = not a base64 letter */
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
         EVP_MD_CTX_free(md);
         return -1;
     }
-    unsigned char out[3 * 1024];
-    size_t o = 0;
-    unsigned acc = 0;
-    int bits = 0, pad = 0, rc = 0;
-    for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-            continue;
-        if (*p == '=') {
-            pad = 1;
-            continue;
-        }
-        if (pad || !map[*p]) {
-            rc = -1;
-            break;
-        }
-        acc = (acc << 6) | (unsigned)(map[*p] - 1);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(acc >> bits);
-            acc &= (1u << bits) - 1;
-            if (o == sizeof out) {
-                EVP_DigestUpdate(md, out, o);
-                o = 0;
+    unsigned char block[4096], out[3072];
+    size_t n = 0;
+    int pad = 0, rc = 0;
+    for (const unsigned char *p = (const unsigned char *)in;; p++) {
+        int end = !*p;
+        if (!end) {
+            if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+                continue;
+            /* '=' only as the last one or two letters; nothing after it */
+            if ((pad && *p != '=') || (*p == '=' && ++pad > 2)) {
+                rc = -1;
+                break;
             }
+            block[n++] = *p;
         }
+        if (n == sizeof block || (end && n)) {
+            /* Whole quads only; DecodeBlock refuses any other letter. */
+            int got = n % 4 ? -1 : EVP_DecodeBlock(out, block, (int)n);
+            /* Quads never straddle blocks, so the padding is in the last one. */
+            if (got < pad || EVP_DigestUpdate(md, out, (size_t)(got - pad)) != 1) {
+                rc = -1;
+                break;
+            }
+            n = 0;
+        }
+        if (end)
+            break;
     }
     unsigned char d[32];
     unsigned dl = 0;
-    if (!rc && (EVP_DigestUpdate(md, out, o) != 1 || EVP_DigestFinal_ex(md, d, &dl) != 1 || dl != 32))
+    if (!rc && (EVP_DigestFinal_ex(md, d, &dl) != 1 || dl != 32))
         rc = -1;
     EVP_MD_CTX_free(md);
     if (rc)

@@ -208,6 +208,18 @@ fc=$(grep -o '<c3:ErrorCode>[0-9]*' "$T/resp" | cut -d'>' -f2)
 if [ "$code" = 500 ] && { [ "$fc" = 5002 ] || [ "$fc" = 5006 ]; }; then ok "a rogue-signed delivery is rejected ($fc)"; else not_ok "a rogue-signed delivery is rejected"; diag "HTTP $code fault $fc"; fi
 is "and not stored" "$(index_lines)" 2
 
+# ---- the index's attachment hash at the base64 block edges -------------------
+# 3070..3073 bytes are 4096 base64 letters with two, one and no '=', and one
+# quad more: mmsimd decodes in blocks of 4096 letters.
+for size in 3070 3071 3072 3073; do
+  cp "$T/beslut.pdf" "$T/edge.pdf"
+  have=$(stat -c %s "$T/edge.pdf")
+  { printf '%%'; head -c $((size - have - 2)) /dev/zero | tr '\0' x; printf '\n'; } >> "$T/edge.pdf"
+  "$MMCTL" send -c "$T/mmctl.conf" --to 191212121212 --subject "Kant $size" "$T/edge.pdf" >/dev/null 2>&1
+  is "a $size-byte letter: the index holds its sha256" \
+    "$(awk -F'\t' -v s="Kant $size" '$7 == s {print $8}' "$INBOX/index.tsv")" "$(sha256sum < "$T/edge.pdf" | cut -d' ' -f1)"
+done
+
 if grep -qE '19121212[0-9]{4}|191212121212' "$T/sim.log"; then not_ok "mmsimd's log masks every personnummer"; else ok "mmsimd's log masks every personnummer"; fi
 kill -TERM $SIM
 wait $SIM
