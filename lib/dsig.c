@@ -418,20 +418,43 @@ static int attr_cmp(const void *a, const void *b)
     return strcmp((const char *)(*(xmlAttrPtr const *)a)->name, (const char *)(*(xmlAttrPtr const *)b)->name);
 }
 
-static int pf_c14n(pf_out *o, xmlNodePtr n, const xmlChar *rendered, xmlNodePtr exclude)
+static int is_blank(const xmlChar *s)
 {
-    if (!n->ns || !n->ns->href || n->ns->prefix)
-        return 1;
-    if (pf_puts(o, "<") < 0 || pf_puts(o, (const char *)n->name) < 0)
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return 0;
+    return 1;
+}
+
+/* How pf_c14n reads the tree. */
+enum {
+    PF_ANY_PREFIX = 1,   /* write any element as its prefix-free rewrite (§4.3) would be: the verifier's view */
+    PF_STRIP_BLANKS = 2, /* leave out whitespace-only text */
+};
+
+/* name/href replace the element's own (the verifier renames the root to
+ * its XSD type); rendered is the default namespace in scope in the output. */
+static int pf_c14n(pf_out *o, xmlNodePtr n, const xmlChar *name, const xmlChar *href, const xmlChar *rendered,
+                   xmlNodePtr exclude, unsigned mode)
+{
+    if (!name)
+        name = n->name;
+    if (!href) {
+        if (!n->ns || !n->ns->href || (n->ns->prefix && !(mode & PF_ANY_PREFIX)))
+            return 1;
+        href = n->ns->href;
+    }
+    if (pf_puts(o, "<") < 0 || pf_puts(o, (const char *)name) < 0)
         return -1;
-    if (!rendered || !xmlStrEqual(rendered, n->ns->href)) {
-        if (pf_puts(o, " xmlns=\"") < 0 || pf_escape(o, (const char *)n->ns->href, 1) < 0 ||
-            pf_puts(o, "\"") < 0)
+    if (!rendered || !xmlStrEqual(rendered, href)) {
+        if (pf_puts(o, " xmlns=\"") < 0 || pf_escape(o, (const char *)href, 1) < 0 || pf_puts(o, "\"") < 0)
             return -1;
     }
-    for (xmlNsPtr d = n->nsDef; d; d = d->next)
+    /* The rewrite drops every declaration of the original; our own form has
+     * only default ones. */
+    for (xmlNsPtr d = n->nsDef; d && !(mode & PF_ANY_PREFIX); d = d->next)
         if (d->prefix)
-            return 1; /* a prefixed declaration is not our form */
+            return 1;
     xmlAttrPtr attrs[8];
     size_t na = 0;
     for (xmlAttrPtr a = n->properties; a; a = a->next) {
@@ -455,15 +478,16 @@ static int pf_c14n(pf_out *o, xmlNodePtr n, const xmlChar *rendered, xmlNodePtr 
             continue;
         int rc = 0;
         if (c->type == XML_ELEMENT_NODE)
-            rc = pf_c14n(o, c, n->ns->href, exclude);
+            rc = pf_c14n(o, c, NULL, NULL, href, exclude, mode);
         else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
-            rc = c->content ? pf_escape(o, (const char *)c->content, 0) : 0;
+            rc = !c->content || ((mode & PF_STRIP_BLANKS) && is_blank(c->content))
+                     ? 0 : pf_escape(o, (const char *)c->content, 0);
         else if (c->type != XML_COMMENT_NODE && c->type != XML_PI_NODE)
             rc = 1;
         if (rc)
             return rc;
     }
-    if (pf_puts(o, "</") < 0 || pf_puts(o, (const char *)n->name) < 0 || pf_puts(o, ">") < 0)
+    if (pf_puts(o, "</") < 0 || pf_puts(o, (const char *)name) < 0 || pf_puts(o, ">") < 0)
         return -1;
     return 0;
 }
@@ -498,7 +522,7 @@ int mm_dsig_sign_doc_direct(const mm_signer *s, xmlDocPtr doc, mm_error *err)
         o->buf = NULL;
         o->md = dctx;
         o->n = 0;
-        rc = pf_c14n(o, root, NULL, NULL);
+        rc = pf_c14n(o, root, NULL, NULL, NULL, NULL, 0);
         if (rc == 0 && (pf_flush(o) < 0 || EVP_DigestFinal_ex(dctx, md, &mdlen) != 1))
             rc = -1;
     }
@@ -541,7 +565,7 @@ int mm_dsig_sign_doc_direct(const mm_signer *s, xmlDocPtr doc, mm_error *err)
     set_text(ds_child(ref, "DigestValue"), b64);
     /* SignatureValue over the prefix-free SignedInfo. */
     xmlNodePtr si = ds_child(sig, "SignedInfo");
-    if (!si || pf_c14n(o, si, NULL, NULL) != 0)
+    if (!si || pf_c14n(o, si, NULL, NULL, NULL, NULL, 0) != 0)
         goto done;
     mctx = EVP_MD_CTX_new();
     if (!mctx || EVP_DigestSignInit(mctx, NULL, EVP_sha256(), NULL, s->pkey) != 1 ||
@@ -647,14 +671,6 @@ static kind_t target_kind(xmlNodePtr n, const char **ns)
                 return K_SIGNED;
     }
     return K_NONE;
-}
-
-static int is_blank(const xmlChar *s)
-{
-    for (; s && *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-            return 0;
-    return 1;
 }
 
 /* Copies src into nd as the prefix-free form (§4.3): each element's
@@ -946,8 +962,14 @@ static int digest_value_is(xmlNodePtr sig, const unsigned char *d, size_t dl)
  * without the enveloped Signature), reported for cross-checking xmlsec.
  * The rebuilt element is in the prefix-free form, so the direct writer
  * does it at memcpy speed; libxml2's C14N takes anything else. */
-static unsigned own_digest(xmlDocPtr doc, xmlNodePtr sig, const EVP_MD *md, unsigned char d[EVP_MAX_MD_SIZE],
-                           char *out, size_t outsz)
+/* Our own recomputation of the reference digest: exc-c14n of the signed
+ * element's prefix-free rewrite without its enveloped Signature.  The
+ * direct writer renders the rewrite straight from the received tree (no
+ * copy); with doc set (the rewrite itself, for xmlsec) it reads that, and
+ * libxml2's C14N takes anything outside the writer's form.  Returns the
+ * digest length, 0 when it could not be computed. */
+static unsigned own_digest(xmlNodePtr target, const char *name, const char *ns, xmlDocPtr doc, xmlNodePtr sig,
+                           int strip, const EVP_MD *md, unsigned char d[EVP_MAX_MD_SIZE], char *out, size_t outsz)
 {
     out[0] = 0;
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
@@ -958,10 +980,12 @@ static unsigned own_digest(xmlDocPtr doc, xmlNodePtr sig, const EVP_MD *md, unsi
         o->buf = NULL;
         o->md = mctx;
         o->n = 0;
-        rc = pf_c14n(o, xmlDocGetRootElement(doc), NULL, sig);
+        rc = doc ? pf_c14n(o, xmlDocGetRootElement(doc), NULL, NULL, NULL, sig, 0)
+                 : pf_c14n(o, target, BAD_CAST name, BAD_CAST ns, NULL, sig,
+                           PF_ANY_PREFIX | (strip ? PF_STRIP_BLANKS : 0));
         if (rc == 0 && pf_flush(o) < 0)
             rc = -1;
-        if (rc > 0) { /* outside the prefix-free form: start over with libxml2 */
+        if (rc > 0 && doc) { /* outside the writer's form: start over with libxml2 */
             c14n_sel sel = {NULL, sig};
             rc = EVP_DigestInit_ex(mctx, md, NULL) == 1 ? c14n_run(doc, &sel, c14n_to_md, mctx) : -1;
         }
@@ -975,55 +999,83 @@ static unsigned own_digest(xmlDocPtr doc, xmlNodePtr sig, const EVP_MD *md, unsi
     return dl;
 }
 
+static xmlNodePtr last_el(xmlNodePtr parent)
+{
+    xmlNodePtr last = NULL;
+    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            last = c;
+    return last;
+}
+
+/* The prefix-free rewrite of src as a document of its own (NULL: no memory). */
+static xmlDocPtr rewrite(xmlNodePtr src, int strip, const char *root_name, const char *root_ns)
+{
+    xmlDocPtr nd = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr root = nd ? rebuild(nd, NULL, src, strip, root_name, root_ns) : NULL;
+    if (!root) {
+        xmlFreeDoc(nd);
+        return NULL;
+    }
+    xmlDocSetRootElement(nd, root);
+    return nd;
+}
+
 static void verify_one(xmlNodePtr target, kind_t kind, const char *ns, int strip, unsigned flags,
                        mm_cert_cache *cache, mm_sig_check *it)
 {
     snprintf(it->element, sizeof it->element, "%s", kind == K_SEALED ? "SealedDelivery" : "SignedDelivery");
-    xmlDocPtr nd = xmlNewDoc(BAD_CAST "1.0");
-    xmlNodePtr root = nd ? rebuild(nd, NULL, target, strip, it->element, ns) : NULL;
-    if (!root) {
-        set_problem(it, "out of memory rebuilding the element");
-        xmlFreeDoc(nd);
-        return;
-    }
-    xmlDocSetRootElement(nd, root);
     /* The element's own signature is its LAST element child. */
-    xmlNodePtr sig = NULL;
-    for (xmlNodePtr c = root->children; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE)
-            sig = c;
+    xmlNodePtr sig = last_el(target);
     if (!is_el(sig, NS_DS, "Signature")) {
         set_problem(it, "no ds:Signature as the last child");
-        xmlFreeDoc(nd);
         return;
     }
     const EVP_MD *md = check_profile(sig, it);
     X509 *cert = embedded_cert(sig, cache, it);
     if (!cert) {
         set_problem(it, "no readable X509Certificate in KeyInfo");
-        xmlFreeDoc(nd);
         return;
     }
     cert_names(cert, it->subject, sizeof it->subject, it->orgnr, sizeof it->orgnr);
     EVP_PKEY *pk = X509_get_pubkey(cert);
+    it->cert = cert; /* the report owns it now */
     unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned dl = md ? own_digest(nd, sig, md, d, it->digest, sizeof it->digest) : 0;
+    unsigned dl = 0;
+    /* The whole rewrite is built only for xmlsec, or when the direct writer
+     * cannot render the element (attributes in a namespace, say). */
+    xmlDocPtr nd = NULL;
+    if (md && !(flags & MM_DSIG_XMLSEC))
+        dl = own_digest(target, it->element, ns, NULL, sig, strip, md, d, it->digest, sizeof it->digest);
+    if (!dl && (flags & MM_DSIG_XMLSEC || md)) {
+        if (!(nd = rewrite(target, strip, it->element, ns))) {
+            set_problem(it, "out of memory rebuilding the element");
+            EVP_PKEY_free(pk);
+            return;
+        }
+        sig = last_el(xmlDocGetRootElement(nd));
+        if (md)
+            dl = own_digest(NULL, NULL, NULL, nd, sig, strip, md, d, it->digest, sizeof it->digest);
+    }
     if (!(flags & MM_DSIG_XMLSEC)) {
         /* The profile is fixed (check_profile): one Reference to the whole
          * element, enveloped + exc-c14n.  Digest it ourselves, and check the
-         * RSA signature over SignedInfo as libxml2 canonicalises it. */
+         * RSA signature over SignedInfo as libxml2 canonicalises it (in the
+         * rewrite: a Signature of its own is enough). */
+        xmlDocPtr sd = nd ? NULL : rewrite(sig, strip, NULL, NULL);
         if (!pk) {
             set_problem(it, "cannot use the embedded certificate's public key");
         } else {
             it->digest_ok = dl > 0 && digest_value_is(sig, d, dl);
-            it->signature_ok = signedinfo_ok(nd, sig, md, pk);
+            it->signature_ok = nd ? signedinfo_ok(nd, sig, md, pk)
+                                  : sd && signedinfo_ok(sd, xmlDocGetRootElement(sd), md, pk);
             if (!it->digest_ok)
                 set_problem(it, "digest mismatch: the signed content was changed");
             else if (!it->signature_ok)
                 set_problem(it, "SignatureValue does not verify with the embedded certificate");
         }
         EVP_PKEY_free(pk);
-        it->cert = cert; /* the report owns it now */
+        xmlFreeDoc(sd);
         xmlFreeDoc(nd);
         return;
     }
@@ -1071,7 +1123,6 @@ static void verify_one(xmlNodePtr target, kind_t kind, const char *ns, int strip
     }
     xmlSecDSigCtxDestroy(ctx);
     EVP_PKEY_free(pk);
-    it->cert = cert; /* the report owns it now */
     xmlFreeDoc(nd);
 }
 
