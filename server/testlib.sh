@@ -53,7 +53,7 @@ bundle() {
   } > "$out"
 }
 
-# start_sim: mmsimd with $T/registry and $T/faults; sets SIM_URL, SIM_PID
+# start_sim: mmsimd with $T/registry and $T/faults (and $SIM_ARGS); sets SIM_URL, SIM_PID
 start_sim() {
   local i
   mkdir -p "$T/inbox"
@@ -62,7 +62,7 @@ start_sim() {
   SIM_URL=https://127.0.0.1:$SIM_PORT
   "$MMSIMD" --listen "127.0.0.1:$SIM_PORT" --cert "$PKI/server.crt" --key "$PKI/server.key" --ca "$PKI/ca.crt" \
     --registry "$T/registry" --schemas "$SCHEMAS" --inbox "$T/inbox" --faults "$T/faults" \
-    --log-level warn >"$T/sim.out" 2>"$T/sim.log" &
+    --log-level warn ${SIM_ARGS:-} >"$T/sim.out" 2>"$T/sim.log" &
   SIM_PID=$!
   remember_pid $SIM_PID
   for i in $(seq 200); do grep -q listening "$T/sim.out" 2>/dev/null && return 0; sleep 0.05; done

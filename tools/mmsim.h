@@ -118,6 +118,7 @@ typedef struct {
     X509_STORE *ca_store;
     mm_cert_cache *certs;  /* signer certificates seen, decoded once */
     const char *inbox;
+    int index_only;        /* --index-only: no TRANSID.xml copies (load tests) */
     const char *registry_path;
     const char *faults_path;
     char base_url[300];    /* https://HOST:PORT */

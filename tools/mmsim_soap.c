@@ -838,7 +838,7 @@ static void operator_deliver(sim_state *st, const char *opkey, xmlNodePtr op, co
         log_add(rp, " delivered=false (%s)", refusal);
         goto out;
     }
-    if (store_request(st, trans, body, len, why, sizeof why)) {
+    if (!st->index_only && store_request(st, trans, body, len, why, sizeof why)) {
         mm_log(MM_LOG_ERROR, "%s", why);
         reply_fault(rp, 0, "technical error: the mailbox could not store the delivery");
         goto out;

@@ -50,7 +50,7 @@ static void usage(FILE *f)
 {
     fputs("usage: mmsimd --listen HOST:PORT --cert server.crt --key server.key --ca ca.crt\n"
           "              --registry FILE --schemas DIR --inbox DIR [--faults FILE]\n"
-          "              [--pidfile FILE] [--log-level error|warn|info|debug]\n",
+          "              [--pidfile FILE] [--log-level error|warn|info|debug] [--index-only]\n",
           f);
 }
 
@@ -344,9 +344,10 @@ int main(int argc, char **argv)
         {"registry", required_argument, NULL, 'r'}, {"schemas", required_argument, NULL, 's'},
         {"inbox", required_argument, NULL, 'i'},    {"faults", required_argument, NULL, 'f'},
         {"pidfile", required_argument, NULL, 'p'},  {"log-level", required_argument, NULL, 'L'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"index-only", no_argument, NULL, 'x'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
-    int o;
+    int o, index_only = 0;
     while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (o) {
         case 'l': listen_arg = optarg; break;
@@ -359,6 +360,7 @@ int main(int argc, char **argv)
         case 'f': faults = optarg; break;
         case 'p': pidfile = optarg; break;
         case 'L': level = optarg; break;
+        case 'x': index_only = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -440,6 +442,7 @@ int main(int argc, char **argv)
     pthread_mutex_init(&st.index_mu, NULL);
     st.index_fd = -1;
     st.inbox = inbox;
+    st.index_only = index_only;
     st.registry_path = registry;
     st.faults_path = faults;
     if (RAND_bytes((unsigned char *)&st.rng, sizeof st.rng) != 1 || !st.rng)

@@ -486,6 +486,25 @@ for _ in $(seq 100); do grep -q listening "$T/sim2.out" && break; sleep 0.1; don
 contains "doc/mmsimd-registry.example loads" "$(cat "$T/sim2.log")" "registry: 3 operators, 5 recipients, 2 senders, 1 dispatchers"
 kill -TERM $SIM2; wait $SIM2
 
+# --index-only (load tests): every check still runs, only the copy is not kept.
+"$MMSIMD" --listen "127.0.0.1:$P2" --cert "$PKI/server.crt" --key "$PKI/server.key" --ca "$PKI/ca.crt" \
+  --registry "$T/registry" --schemas "$SCHEMAS" --inbox "$T/inbox3" --index-only >"$T/sim2.out" 2>"$T/sim2.log" &
+SIM2=$!
+remember_pid $SIM2
+for _ in $(seq 100); do grep -q listening "$T/sim2.out" && break; sleep 0.1; done
+URL0=$URL
+URL=https://127.0.0.1:$P2
+soap /op/kivra/Service/v3 "$T/deliv.xml"
+is "--index-only: the delivery is accepted" "$code" 200
+is "--index-only: it is in index.tsv with the attachment's sha256" "$(cut -f4,8 "$T/inbox3/index.tsv")" "191212121212	$pdfsha"
+is "--index-only: no copy of the request is kept" "$(find "$T/inbox3" -name '*.xml' | wc -l)" 0
+sed 's/Beslut om bygglov/Beslut om bygglow/' "$T/deliv.xml" > "$T/deliv-bad.xml"
+soap /op/kivra/Service/v3 "$T/deliv-bad.xml"
+contains "--index-only: a changed letter is still refused (5006)" "$(cat "$T/resp")" "<c3:ErrorCode>5006"
+is "--index-only: and not recorded" "$(wc -l < "$T/inbox3/index.tsv")" 1
+URL=$URL0
+kill -TERM $SIM2; wait $SIM2
+
 # A registry error stops the start with a message naming the line.
 echo "recipient 191212121212 operator=ghost" > "$T/bad-registry"
 "$MMSIMD" --listen "127.0.0.1:$P2" --cert "$PKI/server.crt" --key "$PKI/server.key" --ca "$PKI/ca.crt" \
