@@ -134,6 +134,10 @@ void srv_wait_unregister(srv *s, srv_waiter *w)
 
 static void notify(srv *s, const srv_job *j)
 {
+    /* A waiter only cares for a settled job: waking it at every step would
+     * cost two context switches per step for nothing. */
+    if (!settled(j->state))
+        return;
     pthread_mutex_lock(&s->wait_mu);
     for (srv_waiter *w = s->waiters; w; w = w->next)
         if (!strcmp(w->id, j->id)) {

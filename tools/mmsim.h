@@ -111,6 +111,9 @@ typedef struct {
     /* inbox index and the duplicate set */
     pthread_mutex_t index_mu;
     int index_fd;
+    uint64_t index_written;    /* lines appended (under index_mu) */
+    pthread_mutex_t sync_mu;   /* one fdatasync at a time; then index_synced */
+    uint64_t index_synced;
     sim_set seen;
     /* read-only after start */
     xmlSchemaPtr rcp_schema;

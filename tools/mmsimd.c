@@ -440,6 +440,7 @@ int main(int argc, char **argv)
     pthread_rwlock_init(&st.lock, NULL);
     pthread_mutex_init(&st.fault_mu, NULL);
     pthread_mutex_init(&st.index_mu, NULL);
+    pthread_mutex_init(&st.sync_mu, NULL);
     st.index_fd = -1;
     st.inbox = inbox;
     st.index_only = index_only;
@@ -555,6 +556,7 @@ out:
     pthread_rwlock_destroy(&st.lock);
     pthread_mutex_destroy(&st.fault_mu);
     pthread_mutex_destroy(&st.index_mu);
+    pthread_mutex_destroy(&st.sync_mu);
     mm_dsig_shutdown();
     return rc;
 }
