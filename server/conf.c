@@ -103,7 +103,9 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
         range(cfg, "sync_wait_ms", 1500, 0, 60000, &c->sync_wait_ms, err) ||
         range(cfg, "far_batch_wait_ms", 5, 0, 1000, &c->far_batch_wait_ms, err) ||
         range(cfg, "far_batch_max", MM_FAR_BATCH_MAX, 1, MM_FAR_BATCH_MAX, &c->far_batch_max, err) ||
-        range(cfg, "workers", 4, 1, 64, &c->workers, err) ||
+        /* A worker waits for its operator's answer most of the time (tens of
+         * milliseconds over the Internet), so there are many more than cores. */
+        range(cfg, "workers", 16, 1, 64, &c->workers, err) ||
         range(cfg, "print_workers", 1, 1, 16, &c->print_workers, err) ||
         range(cfg, "retry_initial_ms", 1000, 10, 3600000, &c->retry_initial_ms, err) ||
         range(cfg, "retry_max_ms", 300000, 10, 86400000, &c->retry_max_ms, err) ||
