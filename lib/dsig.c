@@ -958,10 +958,6 @@ static int digest_value_is(xmlNodePtr sig, const unsigned char *d, size_t dl)
     return same;
 }
 
-/* Our own recomputation of the reference digest (exc-c14n of the document
- * without the enveloped Signature), reported for cross-checking xmlsec.
- * The rebuilt element is in the prefix-free form, so the direct writer
- * does it at memcpy speed; libxml2's C14N takes anything else. */
 /* Our own recomputation of the reference digest: exc-c14n of the signed
  * element's prefix-free rewrite without its enveloped Signature.  The
  * direct writer renders the rewrite straight from the received tree (no

@@ -141,8 +141,6 @@ void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_
 void srv_new_id(char out[37]);
 /* Copies src into dst, truncating at a UTF-8 character boundary. */
 void srv_copy(char *dst, size_t size, const char *src);
-/* Writes a temporary spool file (mode 0600) and fdatasync()s it. */
-int srv_spool_write(const char *path, const void *data, size_t len, mm_error *err);
 
 /* print.c */
 /* Builds the separator page + letter and prints it as one IPP job.  Returns

@@ -111,6 +111,34 @@ int srv_separator_pdf(const char *const *lines, size_t n, mm_buf *out)
 }
 
 /* Runs qpdf with a time limit: the letter is outside input. */
+/* A temporary file for qpdf (mode 0600: it holds the letter).  No fsync:
+ * the letter is in the store, and the spool is emptied at every start. */
+static int write_temp(const char *path, const void *data, size_t len, mm_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot create %s: %s", path, strerror(errno));
+    const char *p = data;
+    size_t left = len;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        p += w;
+        left -= (size_t)w;
+    }
+    int e = left ? (errno ? errno : EIO) : 0;
+    if (close(fd) && !e)
+        e = errno;
+    if (e) {
+        unlink(path);
+        return mm_error_set(err, MM_ERR_SYSTEM, e, "cannot write %s: %s", path, strerror(e));
+    }
+    return 0;
+}
+
 static int merge(const char *sep, const char *letter, const char *outpath, mm_error *err)
 {
     char *argv[] = {"qpdf", "--empty", "--pages", (char *)sep, (char *)letter, "--", (char *)outpath, NULL};
@@ -226,7 +254,7 @@ int srv_print_job(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
     int found = srv_store_document(s->store, j->id, "pdf", &doc, err);
     if (found == 1)
         mm_error_set(err, MM_ERR_INPUT, 0, "the letter's document is no longer stored");
-    int wrc = found ? -1 : srv_spool_write(letter, doc.data, doc.len, err);
+    int wrc = found ? -1 : write_temp(letter, doc.data, doc.len, err);
     mm_buf_free(&doc);
     if (wrc)
         return -1;
@@ -254,7 +282,7 @@ int srv_print_job(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
         unlink(letter);
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     }
-    int rc = srv_spool_write(sep, pdf.data, pdf.len, err);
+    int rc = write_temp(sep, pdf.data, pdf.len, err);
     mm_buf_free(&pdf);
     if (rc == 0)
         rc = merge(sep, letter, both, err);

@@ -5,11 +5,9 @@
  * can pick up any job where it stopped. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <openssl/rand.h>
 
@@ -490,40 +488,6 @@ static void *far_main(void *arg)
 }
 
 /* ---- digital delivery ---- */
-
-/* Temporary files of the print path (mode 0600: they hold the letter). */
-static int write_file_durably(const char *path, const void *data, size_t len, mm_error *err)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot create %s: %s", path, strerror(errno));
-    const char *p = data;
-    size_t left = len;
-    while (left) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            int e = errno;
-            close(fd);
-            unlink(path);
-            return mm_error_set(err, MM_ERR_SYSTEM, e, "cannot write %s: %s", path, strerror(e));
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (fdatasync(fd) || close(fd)) {
-        int e = errno;
-        unlink(path);
-        return mm_error_set(err, MM_ERR_SYSTEM, e, "cannot write %s: %s", path, strerror(e));
-    }
-    return 0;
-}
-
-int srv_spool_write(const char *path, const void *data, size_t len, mm_error *err)
-{
-    return write_file_durably(path, data, len, err);
-}
 
 static int seal(srv *s, srv_job *j, mm_buf *soap, mm_error *err)
 {
