@@ -885,14 +885,19 @@ static void cache_put(mm_cert_cache *c, const unsigned char *der, size_t len, X5
     pthread_mutex_unlock(&c->mu);
 }
 
+/* The first ds:a/ds:b/ds:c below n, or NULL. */
+static xmlNodePtr ds_path(xmlNodePtr n, const char *a, const char *b, const char *c)
+{
+    const char *steps[] = {a, b, c};
+    for (size_t i = 0; i < 3 && n; i++)
+        count_children(n, NS_DS, steps[i], &n);
+    return n;
+}
+
 static X509 *embedded_cert(xmlNodePtr sig, mm_cert_cache *cache, mm_sig_check *it)
 {
-    xmlNodePtr ki, xd, xc;
-    count_children(sig, NS_DS, "KeyInfo", &ki);
-    count_children(ki, NS_DS, "X509Data", &xd);
-    count_children(xd, NS_DS, "X509Certificate", &xc);
     size_t len = 0;
-    unsigned char *der = node_base64(xc, &len);
+    unsigned char *der = node_base64(ds_path(sig, "KeyInfo", "X509Data", "X509Certificate"), &len);
     if (!der || len > 0x7fffffff) {
         free(der);
         return NULL;
@@ -947,12 +952,8 @@ static int signedinfo_ok(xmlDocPtr doc, xmlNodePtr sig, const EVP_MD *md, EVP_PK
 /* 1 when the Reference's DigestValue holds exactly these bytes. */
 static int digest_value_is(xmlNodePtr sig, const unsigned char *d, size_t dl)
 {
-    xmlNodePtr si, ref, dv;
-    count_children(sig, NS_DS, "SignedInfo", &si);
-    count_children(si, NS_DS, "Reference", &ref);
-    count_children(ref, NS_DS, "DigestValue", &dv);
     size_t len = 0;
-    unsigned char *raw = node_base64(dv, &len);
+    unsigned char *raw = node_base64(ds_path(sig, "SignedInfo", "Reference", "DigestValue"), &len);
     int same = raw && dl && len == dl && CRYPTO_memcmp(raw, d, dl) == 0;
     free(raw);
     return same;
