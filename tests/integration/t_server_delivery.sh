@@ -250,6 +250,20 @@ else
   ok "no unmasked personnummer in the server log"
 fi
 
+# Purged means zeroed in the database file (checked after the stop below),
+# while a letter still waiting for its recipient is kept there as it came.
+# The purged letter is the last one written (no later letter reuses its
+# pages), and large, with its marker at the end, in SQLite overflow pages.
+mkpdf "$T/waiting.pdf" 1 "Vantande beslut 0481516"
+bundle "$T/waiting.job" "$T/waiting.pdf" "user=anna" "pages=1"
+submit "$T/waiting.job" key-waiting-1
+is "a letter without recipient waits" "$(jfield .state)" needs-recipient
+mkpdf "$T/secret.pdf" 1 "Sekretessbeslut" 30000
+printf '%% Sekretessbeslut 0481516\n' >> "$T/secret.pdf"
+bundle "$T/secret.job" "$T/secret.pdf" "recipient=191212121212" "recipient-source=option" "user=anna" "pages=1"
+submit "$T/secret.job" key-secret-1
+is "a second digital letter is delivered" "$(jfield .state)" delivered
+
 # --- SIGTERM, journal, restart ---
 kill -TERM "$SRV_PID"
 wait "$SRV_PID"
@@ -261,6 +275,9 @@ api GET "/api/v1/jobs/$DIG"
 is "restart: jobs are still there" "$(jfield .state)" delivered
 kill -TERM "$SRV_PID"
 wait "$SRV_PID"
+is "after the stop the write-ahead log is folded into the database" "$(ls "$T/state" | grep -c -- '-wal$')" 0
+check "the waiting letter is in the database file" grep -q 'Vantande beslut 0481516' "$T/state/mmprintd.db"
+check_fails "the delivered letter is not: its pages were zeroed" grep -q 'Sekretessbeslut 0481516' "$T/state/mmprintd.db"
 cp "$T/state/mmprintd.db" "$T/tampered.db"
 sqlite3 "$T/tampered.db" "UPDATE events SET detail = 'changed' WHERE seq = 5"
 check_fails "journal: a changed row is detected" "$MMCTL" audit verify "$T/tampered.db"
