@@ -1044,7 +1044,7 @@ static void verify_one(xmlNodePtr target, kind_t kind, const char *ns, int strip
     xmlDocPtr nd = NULL;
     if (md && !(flags & MM_DSIG_XMLSEC))
         dl = own_digest(target, it->element, ns, NULL, sig, strip, md, d, it->digest, sizeof it->digest);
-    if (!dl && (flags & MM_DSIG_XMLSEC || md)) {
+    if (!dl && ((flags & MM_DSIG_XMLSEC) || md)) {
         if (!(nd = rewrite(target, strip, it->element, ns))) {
             set_problem(it, "out of memory rebuilding the element");
             EVP_PKEY_free(pk);

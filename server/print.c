@@ -110,7 +110,6 @@ int srv_separator_pdf(const char *const *lines, size_t n, mm_buf *out)
     return out->data ? 0 : -1;
 }
 
-/* Runs qpdf with a time limit: the letter is outside input. */
 /* A temporary file for qpdf (mode 0600: it holds the letter).  No fsync:
  * the letter is in the store, and the spool is emptied at every start. */
 static int write_temp(const char *path, const void *data, size_t len, mm_error *err)
@@ -139,6 +138,7 @@ static int write_temp(const char *path, const void *data, size_t len, mm_error *
     return 0;
 }
 
+/* Runs qpdf with a time limit: the letter is outside input. */
 static int merge(const char *sep, const char *letter, const char *outpath, mm_error *err)
 {
     char *argv[] = {"qpdf", "--empty", "--pages", (char *)sep, (char *)letter, "--", (char *)outpath, NULL};
