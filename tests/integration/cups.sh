@@ -46,6 +46,28 @@ backend_conf() { # CERT KEY CA
 start_cupsd() {
   [ "$(id -u)" = 0 ] || { echo "start_cupsd: needs root" >&2; return 1; }
   CUPSD_PORT=$(free_port)
+  write_cupsd_conf || return 1
+  local C=$CUPS_DIR
+  # A directive cupsd does not know stops it; say so at once, not as a timeout.
+  if ! cupsd -t -c "$C/cupsd.conf" -s "$C/cups-files.conf" >"$C/log/cupsd-t.out" 2>&1; then
+    echo "cupsd refuses $C/cupsd.conf:" >&2
+    cat "$C/log/cupsd-t.out" >&2
+    return 1
+  fi
+  cupsd -f -c "$C/cupsd.conf" -s "$C/cups-files.conf" 2>>"$C/log/cupsd.stderr" &
+  CUPSD_PID=$!
+  remember_pid "$CUPSD_PID"
+  export CUPS_SERVER=127.0.0.1:$CUPSD_PORT
+  # A client.conf-free HOME so nothing from the real user's ~/.cups leaks in.
+  mkdir -p "$T/home"
+  export HOME=$T/home
+  wait_port "$CUPSD_PORT" 20 || { echo "cupsd did not start:" >&2; tail -n 20 "$C/log/error_log" "$C/log/cupsd.stderr" >&2; return 1; }
+}
+
+# write_cupsd_conf: the private cupsd's cupsd.conf and cups-files.conf under
+# $CUPS_DIR (port $CUPSD_PORT), its ServerBin with our filter and backend.
+write_cupsd_conf() {
+  : "${CUPSD_PORT:=$(free_port)}"
   local C=$CUPS_DIR sub f
   mkdir -p "$C"/{etc/ppd,spool,tmp,cache,state,log,serverbin}
   # Filters run as lp: they must reach the spool through $T (not its secrets:
@@ -114,27 +136,19 @@ PreserveJobHistory Yes
 MaxJobs 2000
 MaxJobsPerUser 0
 MaxJobsPerPrinter 0
-JobPrivateValues default Personnummer job-billing
-JobPrivateAccess default
 <Location />
   Order allow,deny
   Allow 127.0.0.1
 </Location>
 <Policy default>
+  JobPrivateAccess default
+  JobPrivateValues default Personnummer job-billing
   <Limit All>
     Order deny,allow
   </Limit>
 </Policy>
 EOF
   chmod 644 "$C/cupsd.conf" "$C/cups-files.conf"
-  cupsd -f -c "$C/cupsd.conf" -s "$C/cups-files.conf" 2>>"$C/log/cupsd.stderr" &
-  CUPSD_PID=$!
-  remember_pid "$CUPSD_PID"
-  export CUPS_SERVER=127.0.0.1:$CUPSD_PORT
-  # A client.conf-free HOME so nothing from the real user's ~/.cups leaks in.
-  mkdir -p "$T/home"
-  export HOME=$T/home
-  wait_port "$CUPSD_PORT" 20 || { echo "cupsd did not start:" >&2; tail -n 20 "$C/log/error_log" "$C/log/cupsd.stderr" >&2; return 1; }
 }
 
 stop_cupsd() {
