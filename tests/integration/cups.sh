@@ -37,6 +37,11 @@ _find_ppd() {
   return 1
 }
 
+# _lp_can_reach DIR: whether the lp user (filters) can traverse to DIR.
+_lp_can_reach() {
+  setpriv --reuid=lp --regid=lp --clear-groups test -x "$1" 2>/dev/null
+}
+
 backend_conf() { # CERT KEY CA
   mkdir -p "$CUPS_DIR"
   printf 'cert = %s\nkey = %s\nca = %s\nconnect_timeout = 3\ntimeout = 60\n' "$1" "$2" "$3" > "$CUPS_DIR/backend.conf"
@@ -68,11 +73,28 @@ start_cupsd() {
 # $CUPS_DIR (port $CUPSD_PORT), its ServerBin with our filter and backend.
 write_cupsd_conf() {
   : "${CUPSD_PORT:=$(free_port)}"
-  local C=$CUPS_DIR sub f
-  mkdir -p "$C"/{etc/ppd,spool,tmp,cache,state,log,serverbin}
+  local sub f
   # Filters run as lp: they must reach the spool through $T (not its secrets:
   # keys stay 0600 in their own directories).
-  chmod 755 "$T" "$C"
+  chmod 755 "$T"
+  if ! _lp_can_reach "$T"; then
+    # A parent of $T is closed to lp (a mktemp -d directory, a 0700 home:
+    # tools/demo --keep DIR), so every filter would fail.  cupsd's tree then
+    # lives in a directory of its own that lp can reach; $T/cups points there.
+    if [ ! -L "$T/cups" ]; then
+      local real
+      real=$(mktemp -d /tmp/mmcups.XXXXXX) || return 1
+      # backend.conf may be written already: it moves along.
+      [ -d "$T/cups" ] && cp -a "$T/cups/." "$real/"
+      rm -rf "$T/cups"
+      ln -s "$real" "$T/cups"
+      echo "$real" >> "$T/extra_dirs"
+    fi
+    CUPS_DIR=$(readlink "$T/cups")
+  fi
+  local C=$CUPS_DIR
+  mkdir -p "$C"/{etc/ppd,spool,tmp,cache,state,log,serverbin}
+  chmod 755 "$C"
   # TempDir as Debian sets up /var/spool/cups/tmp: filters (as lp) write there.
   chown root:lp "$C/tmp"
   chmod 1770 "$C/tmp"

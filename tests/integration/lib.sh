@@ -28,10 +28,21 @@ _cleanup() {
   if [ -n "${MM_STACK_DIR:-}" ] || [ "${MM_KEEP_TMP:-0}" = 1 ] || [ "$_tap_failed" -gt 0 ]; then
     echo "# kept $T" >&2
   else
+    remove_extra_dirs "$T"
     rm -rf "$T"
   fi
 }
 trap _cleanup EXIT
+
+# Directories a stack made outside $T (cups.sh: a cupsd tree lp can reach).
+remove_extra_dirs() { # T
+  local d
+  [ -f "$1/extra_dirs" ] || return 0
+  while read -r d; do
+    case $d in /tmp/mmcups.*) rm -rf "$d" ;; esac
+  done < "$1/extra_dirs"
+  rm -f "$1/extra_dirs"
+}
 
 ok()      { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $*"; }
 not_ok()  { _tap_n=$((_tap_n + 1)); _tap_failed=$((_tap_failed + 1)); echo "not ok $_tap_n - $*"; }
