@@ -14,5 +14,6 @@ lib_libmmprint_a_SOURCES = \
 	lib/mailbox.c lib/mailbox.h \
 	lib/bundle.c lib/bundle.h \
 	lib/discover.c lib/discover.h \
+	lib/pdfcheck.c lib/pdfcheck.h \
 	lib/client.c lib/client.h \
 	lib/journal.c lib/journal.h

@@ -18,6 +18,7 @@
 #include "bundle.h"
 #include "idnum.h"
 #include "log.h"
+#include "pdfcheck.h"
 #include "mmprintd.h"
 
 #define MAX_JOB_BODY (32u * 1024u * 1024u)
@@ -334,6 +335,27 @@ static int complete_recipient(srv *s, srv_job *j, const char *number12, const ch
     return rc;
 }
 
+/* The letter must be one the print room can print: parsed, unencrypted,
+ * with pages.  Refused at once (400 with a Swedish message the backend
+ * shows in CUPS) rather than accepted and failed later.  Returns 0 with
+ * *pages, or -1 with *refused set to the answer already queued. */
+static int check_letter(struct MHD_Connection *c, const req_ctx *rq, const mm_bundle *b, int *pages,
+                        enum MHD_Result *refused)
+{
+    static const char *codes[] = {[MM_PDF_DAMAGED] = "damaged-pdf", [MM_PDF_ENCRYPTED] = "encrypted-pdf",
+                                  [MM_PDF_NO_PAGES] = "no-pages"};
+    mm_error err;
+    mm_error_clear(&err);
+    if (mm_pdf_check(b->document, b->document_len, pages, &err) == 0)
+        return 0;
+    int code = err.code >= MM_PDF_DAMAGED && err.code <= MM_PDF_NO_PAGES ? err.code : MM_PDF_DAMAGED;
+    mm_log(MM_LOG_WARN, "refused a job from %s (user %s, cups job %s): %s", rq->client, b->user,
+           b->cups_job_id[0] ? b->cups_job_id : "-", err.msg);
+    *refused = respond_json(c, 400, json_pack("{s:s, s:s, s:s}", "error", codes[code], "detail", err.msg,
+                                              "message", mm_pdf_problem_sv(code)));
+    return -1;
+}
+
 static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
 {
     if (atomic_load(&s->draining))
@@ -361,6 +383,10 @@ static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
         return respond_error(c, 400, "bad-document-type", "Endast PDF-dokument kan skickas");
     if (b.document_len < 5 || memcmp(b.document, "%PDF-", 5))
         return respond_error(c, 400, "not-pdf", "Dokumentet är inte en PDF");
+    int pages = 0;
+    enum MHD_Result refused;
+    if (check_letter(c, rq, &b, &pages, &refused) < 0)
+        return refused;
     const char *policy = b.policy[0] ? b.policy : "digital-else-paper";
     if (strcmp(policy, "digital-else-paper") && strcmp(policy, "digital-only") && strcmp(policy, "paper-only"))
         return respond_error(c, 400, "bad-policy", "Okänt leveranssätt (policy)");
@@ -386,7 +412,8 @@ static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
     snprintf(j->cups_job_id, sizeof j->cups_job_id, "%s", b.cups_job_id);
     snprintf(j->policy, sizeof j->policy, "%s", policy);
     snprintf(j->department, sizeof j->department, "%s", b.department);
-    j->pages = b.pages > 0 ? b.pages : 0;
+    /* What qpdf counted, not what the bundle claims. */
+    j->pages = pages;
     j->doc_len = (int64_t)b.document_len;
     sha256_hex(b.document, b.document_len, j->sha256);
     j->created_ms = j->updated_ms = srv_now_ms();

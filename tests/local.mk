@@ -59,3 +59,8 @@ tests_unit_test_journal_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_journal_SOURCES = tests/unit/test_journal.c
 tests_unit_test_journal_LDADD = $(UNIT_LIBS)
 EXTRA_DIST += tests/data/pdf/mkpdfs.py
+
+check_PROGRAMS += tests/unit/test_pdfcheck
+tests_unit_test_pdfcheck_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pdfcheck_SOURCES = tests/unit/test_pdfcheck.c
+tests_unit_test_pdfcheck_LDADD = $(UNIT_LIBS)
