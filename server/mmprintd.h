@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <cups/http.h>
 #include <jansson.h>
 
 #include "dsig.h"
@@ -163,8 +164,10 @@ int srv_print_prepare(srv *s, const srv_job *j, char *path, size_t size, mm_erro
  * paused), err says which; -1 error (MM_ERR_TRANSPORT = retry). */
 int srv_print_submit(srv *s, const srv_job *j, const char *path, int *printer_job_id, mm_error *err);
 /* The printer's printer-state (3 idle, 4 processing, 5 stopped) with its
- * printer-state-reasons, comma-separated; -1 when it cannot be asked. */
-int srv_print_state(srv *s, char *reasons, size_t size);
+ * printer-state-reasons, comma-separated; -1 when it cannot be asked.
+ * *conn (NULL at first) keeps the connection for the next call; the
+ * caller closes it with httpClose(). */
+int srv_print_state(srv *s, http_t **conn, char *reasons, size_t size);
 /* Looks for an earlier submission of this job at the printer (after a
  * crash between printing and recording it): 1 found, 0 not, -1 error. */
 int srv_print_find(srv *s, const srv_job *j, int *printer_job_id, mm_error *err);

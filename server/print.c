@@ -173,7 +173,9 @@ static int merge(const char *sep, const char *letter, const char *outpath, mm_er
     return 0;
 }
 
-static http_t *connect_printer(const srv *s, char *resource, size_t rsize, mm_error *err)
+/* Connects to the printer, or reuses an open connection (open != NULL);
+ * resource is set either way. */
+static http_t *connect_printer(const srv *s, char *resource, size_t rsize, mm_error *err, http_t *open)
 {
     char scheme[32], user[256], host[256];
     int port = 0;
@@ -182,6 +184,8 @@ static http_t *connect_printer(const srv *s, char *resource, size_t rsize, mm_er
         mm_error_set(err, MM_ERR_INPUT, 0, "bad printer_uri");
         return NULL;
     }
+    if (open)
+        return open;
     http_t *http = httpConnect2(host, port, NULL, AF_UNSPEC,
                                 !strcmp(scheme, "ipps") ? HTTP_ENCRYPTION_ALWAYS : HTTP_ENCRYPTION_IF_REQUESTED, 1,
                                 30000, NULL);
@@ -200,7 +204,7 @@ int srv_print_find(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
 {
     char resource[1024], name[64];
     job_name(j, name, sizeof name);
-    http_t *http = connect_printer(s, resource, sizeof resource, err);
+    http_t *http = connect_printer(s, resource, sizeof resource, err, NULL);
     if (!http)
         return -1;
     ipp_t *req = ippNewRequest(IPP_OP_GET_JOBS);
@@ -309,7 +313,7 @@ int srv_print_submit(srv *s, const srv_job *j, const char *both, int *printer_jo
 {
     char resource[1024], name[64];
     job_name(j, name, sizeof name);
-    http_t *http = connect_printer(s, resource, sizeof resource, err);
+    http_t *http = connect_printer(s, resource, sizeof resource, err, NULL);
     if (!http)
         return -1;
     ipp_t *req = ippNewRequest(IPP_OP_PRINT_JOB);
@@ -339,15 +343,18 @@ int srv_print_submit(srv *s, const srv_job *j, const char *both, int *printer_jo
     return rc;
 }
 
-int srv_print_state(srv *s, char *reasons, size_t size)
+int srv_print_state(srv *s, http_t **conn, char *reasons, size_t size)
 {
     char resource[1024];
     mm_error err;
     if (size)
         reasons[0] = 0;
-    http_t *http = connect_printer(s, resource, sizeof resource, &err);
+    /* The connection stays open while the letter waits: a printer is
+     * asked many times, and small ones take few connections. */
+    http_t *http = connect_printer(s, resource, sizeof resource, &err, *conn);
     if (!http)
         return -1;
+    *conn = http;
     ipp_t *req = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, s->conf.printer_uri);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, "mmprintd");
@@ -368,6 +375,9 @@ int srv_print_state(srv *s, char *reasons, size_t size)
         }
     }
     ippDelete(resp);
-    httpClose(http);
+    if (state < 0) { /* a fresh connection next time */
+        httpClose(http);
+        *conn = NULL;
+    }
     return state;
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <cups/ipp.h>
+#include <cups/cups.h>
 #include <openssl/rand.h>
 
 #include "delivery.h"
@@ -654,9 +654,10 @@ static void *send_main(void *arg)
 
 /* ---- paper ---- */
 
-/* A busy printer: how long the printer may stay busy before it is logged
- * and noted in the waiting letter's journal, and the longest pause between
- * two sends of the same letter. */
+/* A busy printer: how long a letter may wait for it before that is logged
+ * and noted in the letter's journal (a minute, or half the print deadline
+ * when that is shorter), and the longest pause between two sends of the
+ * same letter. */
 #define PRINT_BUSY_NOTE_MS 60000
 #define PRINT_RESEND_MAX_MS 30000
 
@@ -704,6 +705,13 @@ static int print_sleep(srv *s, long ms)
     return stop;
 }
 
+static const char *printer_state_name(int state)
+{
+    return state == IPP_PSTATE_IDLE ? "idle" : state == IPP_PSTATE_PROCESSING ? "processing"
+                                            : state == IPP_PSTATE_STOPPED  ? "stopped"
+                                                                           : "unknown";
+}
+
 static long clamp_ms(int64_t v, long lo, long hi)
 {
     return v < lo ? lo : v > hi ? hi : (long)v;
@@ -725,6 +733,9 @@ static long clamp_ms(int64_t v, long lo, long hi)
 static int print_submit_waiting(srv *s, srv_job *j, const char *path, int *pjid, long *waited_ms, mm_error *err)
 {
     int64_t start = srv_now_ms(), sent = start;
+    http_t *conn = NULL; /* for the printer-state questions */
+    int64_t note_ms = s->conf.print_deadline_s * 500 < PRINT_BUSY_NOTE_MS ? s->conf.print_deadline_s * 500
+                                                                          : PRINT_BUSY_NOTE_MS;
     int noted = 0;
     for (;;) {
         int rc = srv_print_submit(s, j, path, pjid, err);
@@ -733,11 +744,12 @@ static int print_submit_waiting(srv *s, srv_job *j, const char *path, int *pjid,
             int64_t since = atomic_exchange(&s->print_busy_since_ms, 0);
             if (rc == 0) {
                 s->print_accepted_ms = now;
-                if (since && now - since >= PRINT_BUSY_NOTE_MS)
+                if (since && now - since >= note_ms)
                     mm_log(MM_LOG_INFO, "printer %s takes letters again after %lld s busy", s->conf.printer_name,
                            (long long)((now - since) / 1000));
             }
             *waited_ms = (long)(sent - start);
+            httpClose(conn);
             return rc;
         }
         atomic_fetch_add(&s->print_busy, 1);
@@ -750,31 +762,33 @@ static int print_submit_waiting(srv *s, srv_job *j, const char *path, int *pjid,
                      (long long)((now - s->print_accepted_ms) / 1000));
             mm_error_set(err, MM_ERR_TRANSPORT, err->code, "%s", msg);
             *waited_ms = (long)(now - start);
+            httpClose(conn);
             return -1;
         }
         char reasons[256] = "";
         int state = -1;
-        if (!noted && now - start >= PRINT_BUSY_NOTE_MS) {
-            char detail[600];
-            state = srv_print_state(s, reasons, sizeof reasons);
-            snprintf(detail, sizeof detail,
-                     "%s for %lld s (printer-state %d, reasons %s); waiting in line, not an error", err->msg,
-                     (long long)((now - start) / 1000), state, reasons[0] ? reasons : "-");
+        if (!noted && now - start >= note_ms) {
+            char detail[900];
+            state = srv_print_state(s, &conn, reasons, sizeof reasons);
+            snprintf(detail, sizeof detail, "%s for %lld s (printer-state %s, reasons %s); waiting in line, not an error",
+                     err->msg, (long long)((now - start) / 1000), printer_state_name(state),
+                     reasons[0] ? reasons : "-");
             srv_store_event(s->store, j->id, "print-waiting", detail, NULL);
-            mm_log(MM_LOG_WARN, "%s for %lld s (printer-state %d, reasons %s); %zu more letters waiting, none failed",
-                   err->msg, (long long)((now - since) / 1000), state, reasons[0] ? reasons : "-",
+            mm_log(MM_LOG_WARN, "%s for %lld s (printer-state %s, reasons %s); %zu more letters waiting", err->msg,
+                   (long long)((now - since) / 1000), printer_state_name(state), reasons[0] ? reasons : "-",
                    srv_queue_len(&s->q_print));
             noted = 1;
         }
         for (;;) {
             if (print_sleep(s, clamp_ms((now - since) / 10, 25, 1000))) {
                 *waited_ms = (long)(srv_now_ms() - start);
+                httpClose(conn);
                 return 2;
             }
             now = srv_now_ms();
             if (now - sent >= clamp_ms((now - since) / 10, 2000, PRINT_RESEND_MAX_MS))
                 break;
-            state = srv_print_state(s, reasons, sizeof reasons);
+            state = srv_print_state(s, &conn, reasons, sizeof reasons);
             if (state != IPP_PSTATE_PROCESSING && state != IPP_PSTATE_STOPPED)
                 break; /* idle, or cannot tell: send again */
         }
