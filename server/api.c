@@ -658,6 +658,8 @@ static enum MHD_Result get_metrics(srv *s, struct MHD_Connection *c)
          atomic_load(&s->op_rejected)},
         {"mmprintd_print_attempts_total", "IPP print attempts.", atomic_load(&s->print_attempts)},
         {"mmprintd_print_errors_total", "IPP print attempts that failed.", atomic_load(&s->print_errors)},
+        {"mmprintd_print_busy_total", "Printer answers busy, not accepting or queue full (waited for, not errors).",
+         atomic_load(&s->print_busy)},
     };
     for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
         mm_buf_printf(&b, "# HELP %s %s\n# TYPE %s counter\n%s %ld\n", counters[i].name, counters[i].help,
@@ -665,6 +667,10 @@ static enum MHD_Result get_metrics(srv *s, struct MHD_Connection *c)
     mm_buf_printf(&b, "# HELP mmprintd_certificate_days_left Days until the organisation certificate expires.\n"
                       "# TYPE mmprintd_certificate_days_left gauge\nmmprintd_certificate_days_left %ld\n",
                   s->cert_days_left);
+    int64_t busy_since = atomic_load(&s->print_busy_since_ms);
+    mm_buf_printf(&b, "# HELP mmprintd_printer_busy_seconds How long the printer has answered busy without taking a letter.\n"
+                      "# TYPE mmprintd_printer_busy_seconds gauge\nmmprintd_printer_busy_seconds %.1f\n",
+                  busy_since ? (double)(srv_now_ms() - busy_since) / 1000.0 : 0.0);
     mm_buf_printf(&b, "# HELP mmprintd_queue_length Jobs waiting in memory per stage.\n"
                       "# TYPE mmprintd_queue_length gauge\n"
                       "mmprintd_queue_length{stage=\"far\"} %zu\nmmprintd_queue_length{stage=\"send\"} %zu\n"

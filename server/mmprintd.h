@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <cups/http.h>
 #include <jansson.h>
 
 #include "dsig.h"
@@ -93,6 +94,17 @@ typedef struct {
     char *pem[3];               /* TLS certificate, key and client CA for the front */
     pthread_t *send_threads, *print_threads;
 
+    /* The print room: letters reach the printer one at a time, in the order
+     * they leave q_print (a ticket taken with the letter under print_pop_mu;
+     * print_turn under print_mu), whatever the number of print workers. */
+    pthread_mutex_t print_pop_mu, print_mu;
+    pthread_cond_t print_cv;    /* the turn moved on, or stopping */
+    unsigned long print_tickets, print_turn;
+    int print_stopping;
+    int64_t print_accepted_ms;  /* when the printer last took a letter (or the start) */
+    atomic_llong print_busy_since_ms; /* 0 = the printer is not refusing as busy now */
+    atomic_long print_busy;     /* busy answers (waited for, not errors) */
+
     /* metrics */
     atomic_long far_calls, far_errors, op_attempts, op_errors, op_rejected, print_attempts, print_errors;
     atomic_long lat_bucket[SRV_LAT_BUCKETS + 1];
@@ -143,9 +155,19 @@ void srv_new_id(char out[37]);
 void srv_copy(char *dst, size_t size, const char *src);
 
 /* print.c */
-/* Builds the separator page + letter and prints it as one IPP job.  Returns
- * 0 with *printer_job_id set, -1 with err (MM_ERR_TRANSPORT = retry). */
-int srv_print_job(srv *s, const srv_job *j, int *printer_job_id, mm_error *err);
+/* Builds the separator page + letter as one PDF in the spool (path set,
+ * size >= 1200): 0, or -1 with err (MM_ERR_INPUT = the letter cannot be
+ * printed). */
+int srv_print_prepare(srv *s, const srv_job *j, char *path, size_t size, mm_error *err);
+/* Sends that PDF as one IPP job: 0 accepted with *printer_job_id set; 1 the
+ * printer is there but cannot take a job now (busy, its queue full, or
+ * paused), err says which; -1 error (MM_ERR_TRANSPORT = retry). */
+int srv_print_submit(srv *s, const srv_job *j, const char *path, int *printer_job_id, mm_error *err);
+/* The printer's printer-state (3 idle, 4 processing, 5 stopped) with its
+ * printer-state-reasons, comma-separated; -1 when it cannot be asked.
+ * *conn (NULL at first) keeps the connection for the next call; the
+ * caller closes it with httpClose(). */
+int srv_print_state(srv *s, http_t **conn, char *reasons, size_t size);
 /* Looks for an earlier submission of this job at the printer (after a
  * crash between printing and recording it): 1 found, 0 not, -1 error. */
 int srv_print_find(srv *s, const srv_job *j, int *printer_job_id, mm_error *err);

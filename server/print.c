@@ -173,7 +173,9 @@ static int merge(const char *sep, const char *letter, const char *outpath, mm_er
     return 0;
 }
 
-static http_t *connect_printer(const srv *s, char *resource, size_t rsize, mm_error *err)
+/* Connects to the printer, or reuses an open connection (open != NULL);
+ * resource is set either way. */
+static http_t *connect_printer(const srv *s, char *resource, size_t rsize, mm_error *err, http_t *open)
 {
     char scheme[32], user[256], host[256];
     int port = 0;
@@ -182,6 +184,8 @@ static http_t *connect_printer(const srv *s, char *resource, size_t rsize, mm_er
         mm_error_set(err, MM_ERR_INPUT, 0, "bad printer_uri");
         return NULL;
     }
+    if (open)
+        return open;
     http_t *http = httpConnect2(host, port, NULL, AF_UNSPEC,
                                 !strcmp(scheme, "ipps") ? HTTP_ENCRYPTION_ALWAYS : HTTP_ENCRYPTION_IF_REQUESTED, 1,
                                 30000, NULL);
@@ -200,7 +204,7 @@ int srv_print_find(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
 {
     char resource[1024], name[64];
     job_name(j, name, sizeof name);
-    http_t *http = connect_printer(s, resource, sizeof resource, err);
+    http_t *http = connect_printer(s, resource, sizeof resource, err, NULL);
     if (!http)
         return -1;
     ipp_t *req = ippNewRequest(IPP_OP_GET_JOBS);
@@ -243,12 +247,12 @@ int srv_print_find(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
     return found;
 }
 
-int srv_print_job(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
+int srv_print_prepare(srv *s, const srv_job *j, char *both, size_t bsize, mm_error *err)
 {
-    char letter[1200], sep[1200], both[1200];
+    char letter[1200], sep[1200];
     srv_path(s, j->id, ".letter.pdf", letter, sizeof letter);
     srv_path(s, j->id, ".sep.pdf", sep, sizeof sep);
-    srv_path(s, j->id, ".print.pdf", both, sizeof both);
+    srv_path(s, j->id, ".print.pdf", both, bsize);
     /* qpdf merges files: the letter goes to a temporary one in the spool. */
     mm_buf doc = MM_BUF_INIT;
     int found = srv_store_document(s->store, j->id, "pdf", &doc, err);
@@ -292,23 +296,40 @@ int srv_print_job(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
         unlink(both);
         return -1;
     }
+    return 0;
+}
+
+/* Statuses of a printer that is there and working but cannot take a job
+ * right now: it takes one job at a time (server-error-busy, as many office
+ * printers and ippeveprinter do), its own queue is full, or the print room
+ * has paused it.  Waiting is the answer, not an error. */
+static int printer_busy(ipp_status_t st)
+{
+    return st == IPP_STATUS_ERROR_BUSY || st == IPP_STATUS_ERROR_TOO_MANY_JOBS ||
+           st == IPP_STATUS_ERROR_NOT_ACCEPTING_JOBS;
+}
+
+int srv_print_submit(srv *s, const srv_job *j, const char *both, int *printer_job_id, mm_error *err)
+{
     char resource[1024], name[64];
     job_name(j, name, sizeof name);
-    http_t *http = connect_printer(s, resource, sizeof resource, err);
-    if (!http) {
-        unlink(both);
+    http_t *http = connect_printer(s, resource, sizeof resource, err, NULL);
+    if (!http)
         return -1;
-    }
     ipp_t *req = ippNewRequest(IPP_OP_PRINT_JOB);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, s->conf.printer_uri);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, "mmprintd");
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", NULL, name);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL, "application/pdf");
     ipp_t *resp = cupsDoFileRequest(http, req, resource, both);
-    rc = -1;
+    int rc = -1;
     if (!resp) {
         mm_error_set(err, MM_ERR_TRANSPORT, 0, "printer %s: Print-Job failed: %s", s->conf.printer_name,
                      cupsLastErrorString());
+    } else if (printer_busy(ippGetStatusCode(resp))) {
+        mm_error_set(err, MM_ERR_TRANSPORT, (int)ippGetStatusCode(resp), "printer %s is busy: %s",
+                     s->conf.printer_name, ippErrorString(ippGetStatusCode(resp)));
+        rc = 1;
     } else if (ippGetStatusCode(resp) > IPP_STATUS_OK_EVENTS_COMPLETE) {
         mm_error_set(err, MM_ERR_TRANSPORT, (int)ippGetStatusCode(resp), "printer %s refused the job: %s",
                      s->conf.printer_name, ippErrorString(ippGetStatusCode(resp)));
@@ -319,6 +340,44 @@ int srv_print_job(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
     }
     ippDelete(resp);
     httpClose(http);
-    unlink(both);
     return rc;
+}
+
+int srv_print_state(srv *s, http_t **conn, char *reasons, size_t size)
+{
+    char resource[1024];
+    mm_error err;
+    if (size)
+        reasons[0] = 0;
+    /* The connection stays open while the letter waits: a printer is
+     * asked many times, and small ones take few connections. */
+    http_t *http = connect_printer(s, resource, sizeof resource, &err, *conn);
+    if (!http)
+        return -1;
+    *conn = http;
+    ipp_t *req = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, s->conf.printer_uri);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, "mmprintd");
+    static const char *const attrs[] = {"printer-state", "printer-state-reasons"};
+    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 2, NULL, attrs);
+    ipp_t *resp = cupsDoRequest(http, req, resource);
+    int state = -1;
+    if (resp && ippGetStatusCode(resp) <= IPP_STATUS_OK_EVENTS_COMPLETE) {
+        ipp_attribute_t *a = ippFindAttribute(resp, "printer-state", IPP_TAG_ENUM);
+        state = a ? ippGetInteger(a, 0) : -1;
+        a = ippFindAttribute(resp, "printer-state-reasons", IPP_TAG_KEYWORD);
+        size_t used = 0;
+        for (int i = 0; a && i < ippGetCount(a) && used + 1 < size; i++) {
+            int n = snprintf(reasons + used, size - used, "%s%s", i ? "," : "", ippGetString(a, i, NULL));
+            if (n < 0 || (size_t)n >= size - used)
+                break;
+            used += (size_t)n;
+        }
+    }
+    ippDelete(resp);
+    if (state < 0) { /* a fresh connection next time */
+        httpClose(http);
+        *conn = NULL;
+    }
+    return state;
 }

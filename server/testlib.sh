@@ -109,16 +109,20 @@ EOF
   return 1
 }
 
-# start_printer: ippeveprinter keeping its files in $T/printroom; sets PRINTER_URI.
-# "-c /bin/true" finishes each job at once (without a command ippeveprinter
-# simulates 5-15 s of printing per job and answers server-error-busy meanwhile).
+# start_printer [COMMAND [DIR]]: ippeveprinter keeping its files in DIR
+# (default $T/printroom); sets PRINTER_URI, IPP_PORT and IPP_PID.  The
+# default command /bin/true finishes each job at once.  ippeveprinter takes
+# one job at a time and answers server-error-busy while one is processing,
+# as many office printers do: a COMMAND that sleeps makes it a slow printer
+# (without a command it simulates 5-15 s of printing per job).
 start_printer() {
+  local dir=${2:-$T/printroom}
   [ -n "${DBUS_SYSTEM_BUS_ADDRESS:-}" ] || start_dnssd || return 1
-  mkdir -p "$T/printroom"
+  mkdir -p "$dir"
   IPP_PORT=$(free_port)
   PRINTER_URI=ipp://127.0.0.1:$IPP_PORT/ipp/print
-  ippeveprinter -p "$IPP_PORT" -d "$T/printroom" -f application/pdf -k -c /bin/true -n localhost -r off "Utskriftsrummet" \
-    >"$T/ipp.log" 2>&1 &
+  ippeveprinter -p "$IPP_PORT" -d "$dir" -f application/pdf -k -c "${1:-/bin/true}" -n localhost -r off "Utskriftsrummet" \
+    >>"$T/ipp.log" 2>&1 &
   IPP_PID=$!
   remember_pid $IPP_PID
   wait_port "$IPP_PORT" 20
