@@ -228,6 +228,21 @@ contains "reprint without the letter: Swedish message" "$(jfield .message)" "Bre
 resolve "$O" '{"action":"handled"}'
 is "it can still be marked handled" "$code" 200
 
+# --- mmctl exceptions and mmctl resolve, the admin's way to the list ---
+printf 'cert = %s\nkey = %s\nca = %s\n' "$PKI/client-desk1.crt" "$PKI/client-desk1.key" "$PKI/ca.crt" > "$T/admin.conf"
+check "mmctl exceptions: lists the open exceptions" "$MMCTL" exceptions -s "127.0.0.1:$SRV_PORT" -C "$T/admin.conf"
+out=$(cat "$T/last.out")
+TAB=$'\t'
+contains "mmctl exceptions: the younger letter, kept" "$out" "$Y${TAB}returned${TAB}"
+contains "mmctl exceptions: with the Swedish reason" "$(grep "^$Y" <<<"$out")" \
+  "kept${TAB}anna${TAB}20000101-****${TAB}Beslut young${TAB}mottagaren har ingen digital brevlåda"
+check "mmctl resolve JOB handled" "$MMCTL" resolve -s "127.0.0.1:$SRV_PORT" -C "$T/admin.conf" "$Y" handled
+contains "mmctl resolve: says the outcome" "$(cat "$T/last.out")" "$Y: returned"
+is "mmctl resolve: the letter is purged" "$(stored_documents "$Y")" ""
+contains "mmctl resolve: journaled with the principal" "$(events "$Y")" "resolved: handled by $DESK1"
+check_fails "mmctl resolve of a resolved job fails" "$MMCTL" resolve -s "127.0.0.1:$SRV_PORT" -C "$T/admin.conf" "$Y" cancel
+contains "and shows the server's Swedish message" "$(cat "$T/last.out")" "HTTP 409: Jobbet finns inte bland undantagen"
+
 # --- a database from the previous version (no resolution columns) opens ---
 kill -TERM "$SRV_PID"
 wait "$SRV_PID"
