@@ -206,7 +206,8 @@ mm_client_action mm_client_classify(const mm_client_reply *r)
                 return MM_CLIENT_DONE;
         if (!strcmp(r->state, "needs-recipient"))
             return MM_CLIENT_HOLD;
-        if (!strcmp(r->state, "returned") || !strcmp(r->state, "failed") || !strcmp(r->state, "cancelled"))
+        if (!strcmp(r->state, "returned") || !strcmp(r->state, "failed") || !strcmp(r->state, "cancelled") ||
+            !strcmp(r->state, "expired"))
             return MM_CLIENT_CANCEL;
         /* An answer we do not understand: asking again is safe (idempotent). */
         return MM_CLIENT_RETRY;

@@ -132,9 +132,32 @@ json_t *srv_job_json(srv *s, const srv_job *j, int with_events)
     json_object_set_new(o, "sha256", str_or_null(j->sha256));
     json_object_set_new(o, "created", json_string(created));
     json_object_set_new(o, "updated", json_string(updated));
+    json_object_set_new(o, "exception", json_boolean(srv_job_is_exception(j)));
+    if (j->resolved_ms) {
+        char resolved[32];
+        iso_time(j->resolved_ms, resolved, sizeof resolved);
+        json_object_set_new(o, "resolution", json_string(j->resolution));
+        json_object_set_new(o, "resolved_by", json_string(j->resolved_by));
+        json_object_set_new(o, "resolved", json_string(resolved));
+    }
     if (with_events)
         json_object_set_new(o, "events", srv_store_events_json(s->store, j->id));
     return o;
+}
+
+/* ---- authorisation ---- */
+
+/* Who may do what is decided here and nowhere else (DESIGN: two entrances,
+ * one set of rules).  Today the API has one kind of principal: a machine
+ * whose client certificate the front admitted (client_ca, client_allow),
+ * and it may do all the API offers, as it could cancel any job before.
+ * Roles (handläggare, print room, admin) extend this function. */
+int srv_may(const srv *s, const char *principal, const char *action, const srv_job *job)
+{
+    (void)s;
+    (void)action;
+    (void)job;
+    return principal && principal[0];
 }
 
 /* ---- client certificates ---- */
@@ -497,7 +520,7 @@ static enum MHD_Result post_recipient(srv *s, struct MHD_Connection *c, const ch
     return answer_job(s, c, id, 200);
 }
 
-static enum MHD_Result post_cancel(srv *s, struct MHD_Connection *c, const char *id)
+static enum MHD_Result post_cancel(srv *s, struct MHD_Connection *c, const char *id, const char *client)
 {
     srv_job j;
     int rc = srv_store_get(s->store, id, &j, NULL);
@@ -505,6 +528,8 @@ static enum MHD_Result post_cancel(srv *s, struct MHD_Connection *c, const char 
         return respond_error(c, 404, "not-found", "Jobbet finns inte");
     if (rc < 0)
         return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
+    if (!srv_may(s, client, "cancel", &j))
+        return respond_error(c, 403, "not-allowed", "Du har inte behörighet att avbryta jobbet");
     char was[20];
     snprintf(was, sizeof was, "%s", j.state);
     if (strcmp(was, "queued") && strcmp(was, "needs-recipient"))
@@ -514,6 +539,95 @@ static enum MHD_Result post_cancel(srv *s, struct MHD_Connection *c, const char 
     if (srv_transition(s, &j, was, "cancelled", "cancelled through the API") != 0)
         return respond_error(c, 409, "not-cancellable", "Jobbet har redan skickats och kan inte avbrytas");
     return answer_job(s, c, id, 200);
+}
+
+/* ---- the exception list ---- */
+
+static const char *const not_exception_sv =
+    "Jobbet finns inte bland undantagen: brevet har nått mottagaren, väntar fortfarande eller är redan hanterat";
+
+static enum MHD_Result post_resolve(srv *s, struct MHD_Connection *c, const char *id, req_ctx *rq)
+{
+    json_error_t je;
+    json_t *o = json_loadb(rq->body.data ? rq->body.data : "", rq->body.len, JSON_REJECT_DUPLICATES, &je);
+    const char *a = json_is_object(o) ? json_string_value(json_object_get(o, "action")) : NULL;
+    char action[16] = "";
+    if (a && (!strcmp(a, "reprint") || !strcmp(a, "handled") || !strcmp(a, "cancel")))
+        snprintf(action, sizeof action, "%s", a);
+    json_decref(o);
+    if (!action[0])
+        return respond_error(c, 400, "bad-action", "Okänd åtgärd: ange reprint, handled eller cancel");
+    srv_job j;
+    int rc = srv_store_get(s->store, id, &j, NULL);
+    if (rc == 1)
+        return respond_error(c, 404, "not-found", "Jobbet finns inte");
+    if (rc < 0)
+        return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
+    if (!srv_may(s, rq->client, "resolve", &j))
+        return respond_error(c, 403, "not-allowed", "Du har inte behörighet att hantera jobbet");
+    if (!srv_job_is_exception(&j))
+        return respond_error(c, 409, "not-exception", not_exception_sv);
+    rc = srv_resolve(s, &j, action, rq->client);
+    if (rc == 1)
+        return respond_error(c, 409, "not-exception", not_exception_sv);
+    if (rc == 2)
+        return respond_error(c, 409, "no-document",
+                             "Brevet finns inte längre kvar i servern och kan inte skrivas ut igen");
+    if (rc < 0)
+        return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
+    if (!strcmp(action, "reprint"))
+        run_and_wait(s, &j);
+    return answer_job(s, c, id, 200);
+}
+
+typedef struct {
+    srv *s;
+    json_t *arr;
+} exc_ctx;
+
+static void exception_one(const srv_job *j, int kept, void *arg)
+{
+    exc_ctx *x = arg;
+    char msg[512], mask[16] = "", created[32], final[32], purge[32];
+    srv_message(x->s, j, msg, sizeof msg);
+    if (j->recipient[0])
+        mm_idnum_mask(j->recipient, mask);
+    iso_time(j->created_ms, created, sizeof created);
+    iso_time(j->final_ms, final, sizeof final);
+    iso_time(j->final_ms + (int64_t)x->s->conf.exception_retention_s * 1000, purge, sizeof purge);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(j->id));
+    json_object_set_new(o, "state", json_string(j->state));
+    json_object_set_new(o, "reason", json_string(j->reason));
+    json_object_set_new(o, "reason_sv", json_string(j->reason_sv));
+    json_object_set_new(o, "message", json_string(msg));
+    json_object_set_new(o, "user", str_or_null(j->user));
+    json_object_set_new(o, "host", str_or_null(j->host));
+    json_object_set_new(o, "client", str_or_null(j->client));
+    json_object_set_new(o, "title", str_or_null(j->title));
+    json_object_set_new(o, "department", str_or_null(j->department));
+    json_object_set_new(o, "cups_job_id", str_or_null(j->cups_job_id));
+    json_object_set_new(o, "recipient_masked", str_or_null(mask));
+    json_object_set_new(o, "policy", json_string(j->policy));
+    json_object_set_new(o, "channel", json_string(j->channel[0] ? j->channel : "none"));
+    json_object_set_new(o, "pages", json_integer(j->pages));
+    json_object_set_new(o, "created", json_string(created));
+    json_object_set_new(o, "final", json_string(final));
+    json_object_set_new(o, "document_kept", json_boolean(kept));
+    json_object_set_new(o, "document_purged_after", kept ? json_string(purge) : json_null());
+    json_array_append_new(x->arr, o);
+}
+
+static enum MHD_Result list_exceptions(srv *s, struct MHD_Connection *c, req_ctx *rq)
+{
+    if (!srv_may(s, rq->client, "see-exceptions", NULL))
+        return respond_error(c, 403, "not-allowed", "Du har inte behörighet att se undantagen");
+    exc_ctx x = {s, json_array()};
+    if (srv_store_exceptions(s->store, 1000, exception_one, &x, NULL)) {
+        json_decref(x.arr);
+        return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
+    }
+    return respond_json(c, 200, json_pack("{s:o}", "exceptions", x.arr));
 }
 
 static enum MHD_Result get_job(srv *s, struct MHD_Connection *c, const char *id)
@@ -629,12 +743,25 @@ static void count_one(const char *state, const char *channel, long n, void *arg)
                   n);
 }
 
+static void exception_count(const char *state, long n, void *arg)
+{
+    long *counts = arg;
+    counts[!strcmp(state, "failed") ? 0 : !strcmp(state, "returned") ? 1 : 2] += n;
+}
+
 static enum MHD_Result get_metrics(srv *s, struct MHD_Connection *c)
 {
     mm_buf b = MM_BUF_INIT;
     count_ctx cc = {&b};
     mm_buf_puts(&b, "# HELP mmprintd_jobs Jobs in the store by state and channel.\n# TYPE mmprintd_jobs gauge\n");
     srv_store_counts(s->store, count_one, &cc);
+    long exc[3] = {0, 0, 0};
+    srv_store_exception_counts(s->store, exception_count, exc);
+    mm_buf_printf(&b, "# HELP mmprintd_exceptions_open Letters that reached no one, kept until a person resolves"
+                      " them (GET /api/v1/exceptions).\n# TYPE mmprintd_exceptions_open gauge\n"
+                      "mmprintd_exceptions_open{state=\"failed\"} %ld\nmmprintd_exceptions_open{state=\"returned\"} %ld\n"
+                      "mmprintd_exceptions_open{state=\"expired\"} %ld\n",
+                  exc[0], exc[1], exc[2]);
     mm_buf_puts(&b, "# HELP mmprintd_delivery_latency_seconds From submission to Delivered.\n"
                     "# TYPE mmprintd_delivery_latency_seconds histogram\n");
     long cum = 0;
@@ -718,9 +845,13 @@ static enum MHD_Result dispatch(srv *s, struct MHD_Connection *c, const char *ur
         if (!strcmp(slash, "/recipient"))
             return post ? post_recipient(s, c, id, rq) : respond_error(c, 405, "method", "Fel metod");
         if (!strcmp(slash, "/cancel"))
-            return post ? post_cancel(s, c, id) : respond_error(c, 405, "method", "Fel metod");
+            return post ? post_cancel(s, c, id, rq->client) : respond_error(c, 405, "method", "Fel metod");
+        if (!strcmp(slash, "/resolve"))
+            return post ? post_resolve(s, c, id, rq) : respond_error(c, 405, "method", "Fel metod");
         return respond_error(c, 404, "not-found", "Finns inte");
     }
+    if (!strcmp(url, "/api/v1/exceptions"))
+        return get ? list_exceptions(s, c, rq) : respond_error(c, 405, "method", "Fel metod");
     p = "/api/v1/reachability/";
     if (!strncmp(url, p, strlen(p)))
         return get ? get_reachability(s, c, url + strlen(p)) : respond_error(c, 405, "method", "Fel metod");

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <cups/http.h>
 
 #include "config.h"
 #include "mmprintd.h"
@@ -18,7 +19,7 @@ static const char *const known_keys[] = {
     "sync_wait_ms", "far_batch_wait_ms", "far_batch_max", "workers", "print_workers", "retry_initial_ms",
     "retry_max_ms", "retry_deadline", "print_deadline", "http_timeout_ms", "connect_timeout_ms",
     "printer_uri", "printer_name", "retention_days", "support_text", "support_url", "support_phone",
-    "body_text", "max_connections",
+    "body_text", "max_connections", "held_expiry", "exception_retention",
 };
 
 static int copy(char *dst, size_t size, const char *v, const char *key, mm_error *err)
@@ -42,6 +43,60 @@ static int range(const mm_config *cfg, const char *key, long def, long lo, long 
     if (errno || end == v || *end || n < lo || n > hi)
         return mm_error_set(err, MM_ERR_INPUT, 0, "config: %s must be a number from %ld to %ld", key, lo, hi);
     *out = n;
+    return 0;
+}
+
+/* A duration with its unit, s, m, h or d ("14d"): these keys keep letters,
+ * so a bare number, whose unit a reader could guess wrong, is refused. */
+static int duration(const mm_config *cfg, const char *key, const char *def, long lo, long hi, long *out,
+                    mm_error *err)
+{
+    const char *v = mm_config_get(cfg, key, def);
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    long unit = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400 : 0;
+    if (errno || end == v || !unit || end[1] || n < 0 || n > hi / unit || n * unit < lo)
+        return mm_error_set(err, MM_ERR_INPUT, 0,
+                            "config: %s must be a whole number with a unit s, m, h or d (e.g. %s), "
+                            "from %lds to %ldd",
+                            key, def, lo, hi / 86400);
+    *out = n * unit;
+    return 0;
+}
+
+/* The print room's printer: ipp:// or ipps://, a host, a port and the
+ * printer's path, checked the way libcups will read it when printing, so a
+ * typing error stops the start instead of failing letters later. */
+static int check_printer_uri(const char *uri, mm_error *err)
+{
+    char scheme[32], user[256], host[256], resource[1024];
+    int port = 0;
+    http_uri_status_t st = httpSeparateURI(HTTP_URI_CODING_ALL, uri, scheme, sizeof scheme, user, sizeof user,
+                                           host, sizeof host, &port, resource, sizeof resource);
+    const char *why = NULL;
+    if (st == HTTP_URI_STATUS_BAD_PORT)
+        why = "the port is not a number from 1 to 65535";
+    else if (st == HTTP_URI_STATUS_BAD_HOSTNAME)
+        why = "the host name is not valid";
+    else if (st == HTTP_URI_STATUS_MISSING_RESOURCE)
+        why = "the printer's path is missing (e.g. /ipp/print or /printers/NAME)";
+    else if (st != HTTP_URI_STATUS_OK && st != HTTP_URI_STATUS_UNKNOWN_SCHEME)
+        why = "it is not a URI of the form ipp://host[:port]/path";
+    else if (strcmp(scheme, "ipp") && strcmp(scheme, "ipps"))
+        why = "the scheme must be ipp or ipps";
+    else if (strncmp(uri, scheme, strlen(scheme)) || strncmp(uri + strlen(scheme), "://", 3))
+        why = "it must start with ipp:// or ipps://";
+    else if (!host[0])
+        why = "the host is missing";
+    else if (user[0])
+        why = "a user name in the URI is not supported";
+    else if (port < 1 || port > 65535)
+        why = "the port is not a number from 1 to 65535";
+    else if (resource[0] != '/' || strpbrk(resource, "?#"))
+        why = "the printer's path must start with / and have no query";
+    if (why)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "config: printer_uri '%s' is not usable: %s", uri, why);
     return 0;
 }
 
@@ -114,7 +169,9 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
         range(cfg, "http_timeout_ms", 30000, 100, 600000, &c->http_timeout_ms, err) ||
         range(cfg, "connect_timeout_ms", 5000, 100, 600000, &c->connect_timeout_ms, err) ||
         range(cfg, "retention_days", 365, 0, 36500, &c->retention_days, err) ||
-        range(cfg, "max_connections", 256, 4, 4096, &c->max_connections, err))
+        range(cfg, "max_connections", 256, 4, 4096, &c->max_connections, err) ||
+        duration(cfg, "held_expiry", "14d", 1, 3650L * 86400, &c->held_expiry_s, err) ||
+        duration(cfg, "exception_retention", "60d", 1, 3650L * 86400, &c->exception_retention_s, err))
         goto out;
     c->port = (int)port;
     c->plain_loopback = mm_config_get_bool(cfg, "listen_plain_loopback", 0);
@@ -133,10 +190,8 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
         mm_error_set(err, MM_ERR_INPUT, 0, "config: sender_id must be \"16\" followed by 10 digits");
         goto out;
     }
-    if (strncmp(c->printer_uri, "ipp://", 6) && strncmp(c->printer_uri, "ipps://", 7)) {
-        mm_error_set(err, MM_ERR_INPUT, 0, "config: printer_uri must be an ipp:// or ipps:// URI");
+    if (check_printer_uri(c->printer_uri, err))
         goto out;
-    }
     rc = 0;
 out:
     mm_config_free(cfg);

@@ -124,9 +124,6 @@ int main(int argc, char **argv)
         return 1;
     }
     srv_spool_sweep(&s);
-    long purged = srv_store_purge(s.store, (int)s.conf.retention_days, &err);
-    if (purged > 0)
-        mm_log(MM_LOG_INFO, "retention: purged personal data of %ld jobs", purged);
 
     /* Signals go to sigwait below, never to worker threads. */
     sigset_t set;
@@ -145,6 +142,7 @@ int main(int argc, char **argv)
     }
     if (srv_resume(&s, &err))
         mm_log(MM_LOG_ERROR, "cannot resume unfinished jobs: %s", err.msg);
+    srv_maintain(&s);
     d = srv_api_start(&s, &err);
     if (!d) {
         mm_log(MM_LOG_ERROR, "%s", err.msg);
@@ -161,9 +159,7 @@ int main(int argc, char **argv)
         if (sig == SIGTERM || sig == SIGINT)
             break;
         if (sig == SIGHUP || srv_now_ms() >= next_purge) {
-            purged = srv_store_purge(s.store, (int)s.conf.retention_days, &err);
-            if (purged > 0)
-                mm_log(MM_LOG_INFO, "retention: purged personal data of %ld jobs", purged);
+            srv_maintain(&s);
             next_purge = srv_now_ms() + 3600 * 1000;
         }
     }

@@ -36,6 +36,8 @@ typedef struct {
     long http_timeout_ms, connect_timeout_ms;
     char printer_uri[1024], printer_name[128];
     long retention_days;
+    long held_expiry_s;        /* a letter waiting for a recipient becomes an exception */
+    long exception_retention_s; /* an unresolved exception's letter is kept this long */
     char support_text[1025], support_url[512], support_phone[64], body_text[2048];
     long max_connections;
 } srv_conf;
@@ -147,6 +149,17 @@ int srv_resume(srv *s, mm_error *err);
 void srv_wait_register(srv *s, srv_waiter *w, const char *id, const char *state);
 void srv_wait(srv *s, srv_waiter *w, long timeout_ms);
 void srv_wait_unregister(srv *s, srv_waiter *w);
+/* Resolves an open exception (action reprint, handled or cancel) on behalf
+ * of principal, journaled: 0 done (a reprinted job is then in state
+ * printing, for the caller to srv_enqueue), 1 the job changed meanwhile,
+ * 2 reprint asked but the letter is no longer stored, -1 error. */
+int srv_resolve(srv *s, srv_job *job, const char *action, const char *principal);
+/* Periodic upkeep (start, hourly, SIGHUP): retention of personal fields,
+ * expiry of held letters (held_expiry) and of unresolved exceptions'
+ * letters (exception_retention), each journaled. */
+void srv_maintain(srv *s);
+/* "14 dagar" (swedish) or "14 days". */
+void srv_duration_text(long secs, int swedish, char *out, size_t size);
 /* Swedish one-liner for the job's state (for CUPS INFO: lines). */
 void srv_message(const srv *s, const srv_job *j, char *out, size_t size);
 void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_t size);
@@ -179,5 +192,8 @@ struct MHD_Daemon;
 struct MHD_Daemon *srv_api_start(srv *s, mm_error *err);
 void srv_api_stop(struct MHD_Daemon *d);
 json_t *srv_job_json(srv *s, const srv_job *j, int with_events);
+/* Who may do what (action "see-exceptions", "resolve", "cancel"), decided
+ * in this one place: 1 allowed, 0 not. */
+int srv_may(const srv *s, const char *principal, const char *action, const srv_job *job);
 
 #endif

@@ -138,7 +138,10 @@ static int write_temp(const char *path, const void *data, size_t len, mm_error *
     return 0;
 }
 
-/* Runs qpdf with a time limit: the letter is outside input. */
+/* Runs qpdf with a time limit: the letter is outside input.  Only qpdf's
+ * own verdict that it cannot read the letter (exit status 2) is final; a
+ * timeout, a signal (the OOM killer, a system shutdown) or any other status
+ * says nothing about the letter and is retried (MM_ERR_TRANSPORT). */
 static int merge(const char *sep, const char *letter, const char *outpath, mm_error *err)
 {
     char *argv[] = {"qpdf", "--empty", "--pages", (char *)sep, (char *)letter, "--", (char *)outpath, NULL};
@@ -161,16 +164,19 @@ static int merge(const char *sep, const char *letter, const char *outpath, mm_er
         if (waited > 120000) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
-            return mm_error_set(err, MM_ERR_INPUT, 0, "qpdf took more than 120 s on the letter");
+            return mm_error_set(err, MM_ERR_TRANSPORT, 0, "qpdf took more than 120 s on the letter");
         }
         struct timespec ts = {0, 50 * 1000000L};
         nanosleep(&ts, NULL);
     }
+    if (WIFSIGNALED(status))
+        return mm_error_set(err, MM_ERR_TRANSPORT, 0, "qpdf was killed by signal %d", WTERMSIG(status));
     /* qpdf exits 3 for warnings (a repaired PDF), which still prints. */
-    if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3))
-        return mm_error_set(err, MM_ERR_INPUT, 0, "the letter is not a PDF qpdf can read (status %d)",
-                            WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    return 0;
+    if (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3)
+        return 0;
+    if (WEXITSTATUS(status) == 2)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "the letter is not a PDF qpdf can read (status 2)");
+    return mm_error_set(err, MM_ERR_TRANSPORT, 0, "qpdf failed with status %d", WEXITSTATUS(status));
 }
 
 /* Connects to the printer, or reuses an open connection (open != NULL);

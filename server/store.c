@@ -38,8 +38,21 @@ int64_t srv_now_ms(void)
 int srv_state_is_final(const char *s)
 {
     return !strcmp(s, "delivered") || !strcmp(s, "printed") || !strcmp(s, "returned") ||
-           !strcmp(s, "failed") || !strcmp(s, "cancelled");
+           !strcmp(s, "failed") || !strcmp(s, "cancelled") || !strcmp(s, "expired");
 }
+
+int srv_state_is_exception(const char *s)
+{
+    return !strcmp(s, "failed") || !strcmp(s, "returned") || !strcmp(s, "expired");
+}
+
+int srv_job_is_exception(const srv_job *j)
+{
+    return srv_state_is_exception(j->state) && !j->resolved_ms;
+}
+
+/* The same test in SQL, for the queries of the exception list. */
+#define SQL_OPEN_EXCEPTION "state IN ('failed','returned','expired') AND resolved_ms = 0"
 
 /* One table drives the schema, the INSERT, the UPDATE and reading rows
  * back, so the struct and the columns cannot drift apart. */
@@ -62,6 +75,7 @@ static const column cols[] = {
     T(user, 1), T(host, 0), T(client, 0), T(cups_job_id, 0), T(policy, 0), T(department, 0),
     I(pages), T(sha256, 0), L(doc_len), T(message_id, 0), I(has_soap), I(attempts),
     L(created_ms), L(updated_ms), L(decided_ms), L(final_ms), L(deadline_ms), I(purged),
+    T(resolution, 0), T(resolved_by, 0), L(resolved_ms),
 };
 #undef T
 #undef I
@@ -100,7 +114,7 @@ static void read_job(sqlite3_stmt *s, srv_job *j)
 
 /* Built once: the column list and the statements that name every column. */
 static char select_cols[1024], sql_insert[2048], sql_update[2048], sql_update_cas[2100], sql_get[1200],
-    sql_get_key[1200];
+    sql_get_key[1200], sql_update_resolve[2150];
 
 static void build_select_cols(void)
 {
@@ -120,6 +134,7 @@ static void build_select_cols(void)
                                   cols[i].name, i + 1);
     snprintf(sql_update + n, sizeof sql_update - n, " WHERE id = ?1");
     snprintf(sql_update_cas, sizeof sql_update_cas, "%s AND state = ?%zu", sql_update, NCOLS + 1);
+    snprintf(sql_update_resolve, sizeof sql_update_resolve, "%s AND resolved_ms = 0", sql_update_cas);
     snprintf(sql_get, sizeof sql_get, "SELECT %s FROM jobs WHERE id = ?", select_cols);
     snprintf(sql_get_key, sizeof sql_get_key, "SELECT %s FROM jobs WHERE idem_key = ?", select_cols);
 }
@@ -168,6 +183,34 @@ static void release(srv_store *st, sqlite3_stmt *s)
             return;
         }
     sqlite3_finalize(s);
+}
+
+/* A database written by an earlier version lacks the columns added since:
+ * each is added with its default (ALTER TABLE ADD COLUMN), so the table
+ * always has every column of cols[]. */
+static int add_missing_columns(srv_store *st, mm_error *err)
+{
+    char have[NCOLS] = {0};
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA table_info(jobs)", -1, &s, NULL) != SQLITE_OK)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 1);
+        for (size_t i = 0; i < NCOLS; i++)
+            if (name && !strcmp(name, cols[i].name))
+                have[i] = 1;
+    }
+    sqlite3_finalize(s);
+    for (size_t i = 0; i < NCOLS; i++) {
+        if (have[i])
+            continue;
+        char sql[200];
+        snprintf(sql, sizeof sql, "ALTER TABLE jobs ADD COLUMN %s %s", cols[i].name,
+                 cols[i].type == C_TEXT ? "TEXT NOT NULL DEFAULT ''" : "INTEGER NOT NULL DEFAULT 0");
+        if (exec(st, sql, err))
+            return -1;
+    }
+    return 0;
 }
 
 srv_store *srv_store_open(const char *path, mm_error *err)
@@ -231,6 +274,8 @@ srv_store *srv_store_open(const char *path, mm_error *err)
                 MM_JOURNAL_SCHEMA);
     int rc = schema.data ? exec(st, schema.data, err) : mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     mm_buf_free(&schema);
+    if (rc == 0)
+        rc = add_missing_columns(st, err);
     if (rc) {
         srv_store_close(st);
         return NULL;
@@ -339,7 +384,8 @@ static int finish_tx(srv_store *st, int ok, const chain_save *c, mm_error *err)
 }
 
 /* Stores a document of the job (data != NULL) and, once the job is final,
- * removes all of them; the caller holds the mutex and a transaction. */
+ * removes all of them, but keeps the letter of an open exception; the
+ * caller holds the mutex and a transaction. */
 static int documents_locked(srv_store *st, const srv_job *job, const char *kind, const void *data, size_t len,
                             mm_error *err)
 {
@@ -357,7 +403,11 @@ static int documents_locked(srv_store *st, const srv_job *job, const char *kind,
                                 sqlite3_errmsg(st->db));
     }
     if (srv_state_is_final(job->state)) {
-        sqlite3_stmt *s = prep(st, "DELETE FROM documents WHERE job_id = ?", err);
+        /* A letter that reached no one stays until a person resolves it. */
+        sqlite3_stmt *s = prep(st,
+                               srv_job_is_exception(job) ? "DELETE FROM documents WHERE job_id = ? AND kind <> 'pdf'"
+                                                         : "DELETE FROM documents WHERE job_id = ?",
+                               err);
         if (!s)
             return -1;
         sqlite3_bind_text(s, 1, job->id, -1, SQLITE_STATIC);
@@ -683,7 +733,7 @@ long srv_store_purge(srv_store *st, int days, mm_error *err)
         if (cols[i].personal)
             mm_buf_printf(&q, ", %s = ''", cols[i].name);
     mm_buf_puts(&q, " WHERE purged = 0 AND final_ms > 0 AND final_ms < ?1"
-                    " AND state IN ('delivered','printed','returned','failed','cancelled')");
+                    " AND state IN ('delivered','printed','returned','failed','cancelled','expired')");
     if (!q.data)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     pthread_mutex_lock(&st->mu);
@@ -714,4 +764,184 @@ long srv_store_purge(srv_store *st, int days, mm_error *err)
     pthread_mutex_unlock(&st->mu);
     mm_buf_free(&q);
     return n;
+}
+
+/* ---- the exception list ---- */
+
+int srv_store_resolve(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
+                      const char *detail, mm_error *err)
+{
+    pthread_mutex_lock(&st->mu);
+    chain_save c;
+    chain_mark(st, &c);
+    if (exec(st, "BEGIN IMMEDIATE", err)) {
+        pthread_mutex_unlock(&st->mu);
+        return -1;
+    }
+    int result = -1, ok = 0;
+    /* Compare-and-set on the state and on "not resolved yet": two people
+     * resolving the same letter at once get one resolution, not two. */
+    sqlite3_stmt *s = prep(st, sql_update_resolve, err);
+    if (s) {
+        bind_job(s, job, 1);
+        sqlite3_bind_text(s, (int)NCOLS + 1, expect_state, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(s);
+        release(st, s);
+        if (rc != SQLITE_DONE) {
+            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+        } else if (sqlite3_changes(st->db) == 0) {
+            result = 1;
+        } else {
+            ok = event_locked(st, job->id, job->updated_ms ? job->updated_ms : srv_now_ms(), event, detail,
+                              err) == 0 &&
+                 documents_locked(st, job, NULL, NULL, 0, err) == 0;
+            result = ok ? 0 : -1;
+        }
+    }
+    if (result == 1) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        chain_restore(st, &c);
+    } else if (finish_tx(st, ok, &c, err)) {
+        result = -1;
+    }
+    pthread_mutex_unlock(&st->mu);
+    return result;
+}
+
+int srv_store_exceptions(srv_store *st, int limit, void (*fn)(const srv_job *, int kept, void *), void *arg,
+                         mm_error *err)
+{
+    char q[1600];
+    snprintf(q, sizeof q,
+             "SELECT %s, EXISTS (SELECT 1 FROM documents WHERE job_id = jobs.id AND kind = 'pdf')"
+             " FROM jobs WHERE " SQL_OPEN_EXCEPTION " ORDER BY final_ms, created_ms LIMIT ?1",
+             select_cols);
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = prep(st, q, err);
+    if (!s) {
+        pthread_mutex_unlock(&st->mu);
+        return -1;
+    }
+    sqlite3_bind_int(s, 1, limit);
+    /* Rows are copied out first, as in run_query: fn may call the store. */
+    size_t n = 0, cap = 0;
+    srv_job *rows = NULL;
+    int *kept = NULL, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            srv_job *r = realloc(rows, nc * sizeof *rows);
+            if (r)
+                rows = r;
+            int *k = r ? realloc(kept, nc * sizeof *kept) : NULL;
+            if (!k) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            kept = k;
+            cap = nc;
+        }
+        read_job(s, &rows[n]);
+        kept[n++] = sqlite3_column_int(s, (int)NCOLS);
+    }
+    release(st, s);
+    pthread_mutex_unlock(&st->mu);
+    if (rc == SQLITE_DONE)
+        for (size_t i = 0; i < n; i++)
+            fn(&rows[i], kept[i], arg);
+    free(rows);
+    free(kept);
+    return rc == SQLITE_DONE ? 0 : mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errstr(rc));
+}
+
+int srv_store_exception_counts(srv_store *st, void (*fn)(const char *, long, void *), void *arg)
+{
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = prep(st, "SELECT state, count(*) FROM jobs WHERE " SQL_OPEN_EXCEPTION " GROUP BY state", NULL);
+    if (s) {
+        while (sqlite3_step(s) == SQLITE_ROW)
+            fn((const char *)sqlite3_column_text(s, 0), (long)sqlite3_column_int64(s, 1), arg);
+        release(st, s);
+    }
+    pthread_mutex_unlock(&st->mu);
+    return s ? 0 : -1;
+}
+
+long srv_store_purge_exceptions(srv_store *st, int64_t cutoff_ms, const char *why, mm_error *err)
+{
+    pthread_mutex_lock(&st->mu);
+    chain_save c;
+    chain_mark(st, &c);
+    if (exec(st, "BEGIN IMMEDIATE", err)) {
+        pthread_mutex_unlock(&st->mu);
+        return -1;
+    }
+    /* The documents table holds only unfinished jobs and open exceptions:
+     * starting from it keeps this cheap however long the jobs table is. */
+    sqlite3_stmt *s = prep(st, "SELECT DISTINCT d.job_id FROM documents d JOIN jobs j ON j.id = d.job_id"
+                               " WHERE j.state IN ('failed','returned','expired') AND j.resolved_ms = 0"
+                               " AND j.final_ms > 0 AND j.final_ms < ?1 ORDER BY d.job_id", err);
+    long n = 0;
+    int ok = s != NULL;
+    char **ids = NULL;
+    if (s) {
+        sqlite3_bind_int64(s, 1, cutoff_ms);
+        int rc;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            char **r = realloc(ids, (size_t)(n + 1) * sizeof *ids);
+            char *id = r ? strdup((const char *)sqlite3_column_text(s, 0)) : NULL;
+            if (r)
+                ids = r;
+            if (!id) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            ids[n++] = id;
+        }
+        release(st, s);
+        if (rc != SQLITE_DONE) {
+            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errstr(rc));
+            ok = 0;
+        }
+    }
+    int64_t now = srv_now_ms();
+    for (long i = 0; i < n && ok; i++) {
+        s = prep(st, "DELETE FROM documents WHERE job_id = ?", err);
+        if (!s) {
+            ok = 0;
+            break;
+        }
+        sqlite3_bind_text(s, 1, ids[i], -1, SQLITE_STATIC);
+        int rc = sqlite3_step(s);
+        release(st, s);
+        if (rc != SQLITE_DONE) {
+            mm_error_set(err, MM_ERR_SYSTEM, 0, "purging the letter of job %s: %s", ids[i], sqlite3_errmsg(st->db));
+            ok = 0;
+        } else {
+            ok = event_locked(st, ids[i], now, "exception-expired", why, err) == 0;
+        }
+    }
+    for (long i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+    if (finish_tx(st, ok, &c, err))
+        n = -1;
+    pthread_mutex_unlock(&st->mu);
+    return n;
+}
+
+int srv_store_held_before(srv_store *st, int64_t before_ms, void (*fn)(const srv_job *, void *), void *arg,
+                          mm_error *err)
+{
+    char q[1400];
+    snprintf(q, sizeof q, "SELECT %s FROM jobs WHERE state = 'needs-recipient' AND created_ms < ?1"
+                          " ORDER BY created_ms", select_cols);
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = prep(st, q, err);
+    if (!s) {
+        pthread_mutex_unlock(&st->mu);
+        return -1;
+    }
+    sqlite3_bind_int64(s, 1, before_ms);
+    return run_query(st, s, fn, arg, err);
 }

@@ -1,6 +1,7 @@
 /* mmprintd's durable store: SQLite in WAL mode holding the jobs, the
  * hash-chained journal (lib/journal.h), the idempotency keys (a unique
- * index on jobs.idem_key) and the documents of unfinished jobs.  One connection behind one mutex: every call is
+ * index on jobs.idem_key) and the documents of unfinished jobs and open
+ * exceptions.  One connection behind one mutex: every call is
  * a short transaction, and the journal chain needs a single writer anyway. */
 #ifndef MMPRINTD_STORE_H
 #define MMPRINTD_STORE_H
@@ -42,6 +43,11 @@ typedef struct {
     int64_t created_ms, updated_ms, decided_ms, final_ms;
     int64_t deadline_ms;       /* retry deadline of the current stage */
     int purged;
+    /* An exception (failed, returned, expired: the letter reached no one)
+     * stays open, its letter kept, until a person resolves it. */
+    char resolution[16];       /* "", handled, cancel */
+    char resolved_by[256];     /* the principal who resolved it */
+    int64_t resolved_ms;
 } srv_job;
 
 typedef struct srv_store srv_store;
@@ -67,7 +73,8 @@ int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err);
  * transaction.  When expect_state is non-NULL the row is only changed if
  * its state is still expect_state (compare-and-set): returns 1 otherwise.
  * A job that becomes final loses its documents in the same transaction
- * (srv_store_update_many too). */
+ * (srv_store_update_many too), except the letter (kind "pdf") of an open
+ * exception. */
 int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state,
                      const char *event, const char *detail, mm_error *err);
 /* The same, also storing document kind (doc != NULL) with the change. */
@@ -108,5 +115,38 @@ long srv_store_purge(srv_store *st, int days, mm_error *err);
 
 int64_t srv_now_ms(void);
 int srv_state_is_final(const char *state);
+
+/* ---- the exception list (DESIGN: a letter that reached no one is never
+ * deleted until a person has taken care of it) ---- */
+
+/* True for the final states in which the letter reached no one. */
+int srv_state_is_exception(const char *state);
+/* True while the job is an unresolved exception: its letter is kept. */
+int srv_job_is_exception(const srv_job *job);
+
+/* Resolves an exception: writes job (its new state, or resolution and
+ * resolved_ms) and appends one event, in one transaction, only if the
+ * stored row is still in expect_state and unresolved (1 otherwise).  The
+ * letter is purged in the same transaction when job is no longer an open
+ * exception and is final. */
+int srv_store_resolve(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
+                      const char *detail, mm_error *err);
+
+/* Calls fn for every open exception, oldest final first, at most limit;
+ * kept tells whether its letter is still stored. */
+int srv_store_exceptions(srv_store *st, int limit, void (*fn)(const srv_job *, int kept, void *), void *arg,
+                         mm_error *err);
+
+/* Open exceptions per state for /metrics: calls fn(state, count). */
+int srv_store_exception_counts(srv_store *st, void (*fn)(const char *, long, void *), void *arg);
+
+/* Purges the letters of open exceptions final before cutoff_ms (the jobs
+ * stay in the exception list, without their letters) and journals one
+ * "exception-expired" event per job.  Returns how many, -1 on error. */
+long srv_store_purge_exceptions(srv_store *st, int64_t cutoff_ms, const char *why, mm_error *err);
+
+/* Calls fn for every job waiting for a recipient since before before_ms. */
+int srv_store_held_before(srv_store *st, int64_t before_ms, void (*fn)(const srv_job *, void *), void *arg,
+                          mm_error *err);
 
 #endif

@@ -15,6 +15,8 @@ static const struct {
     {"release", mmctl_cmd_release, "release CUPS_JOB_ID NUMBER             add the personnummer to a held print job and release it"},
     {"audit", mmctl_cmd_audit, "audit verify DATABASE                 check the hash chain of mmprintd's journal"},
     {"send", mmctl_cmd_send, "send [-c CONF] --to ID --subject TEXT [--body TEXT] FILE.pdf"},
+    {"exceptions", mmctl_cmd_exceptions, "exceptions [-s SERVER] [-C CLIENT_CONF]  letters that reached no one (mmprintd)"},
+    {"resolve", mmctl_cmd_resolve, "resolve [-s SERVER] [-C CLIENT_CONF] JOB_ID reprint|handled|cancel"},
 };
 
 static void usage(FILE *f)

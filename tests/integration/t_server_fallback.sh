@@ -86,7 +86,7 @@ is "printer gone past the deadline: failed" "$(jfield .state)" failed
 contains "failed: Swedish message" "$(jfield .message)" "Utskriften misslyckades"
 api GET /metrics
 contains "failed print jobs are counted in /metrics" "$(cat "$T/resp")" 'mmprintd_jobs{state="failed",channel="paper"} 1'
-is "failed: the document is purged from the store" "$(stored_documents "$E")" ""
+is "failed: the letter is kept for the exception list" "$(stored_documents "$E")" "pdf $(stat -c %s "$T/letter.pdf")"
 
 # SIGTERM with jobs in flight: intake stops, work resumes after restart.
 set_faults "op=kivra delay=1500"

@@ -57,6 +57,8 @@ static void test_classify(void **state)
     assert_int_equal(classify(201, "{\"state\":\"returned\"}"), MM_CLIENT_CANCEL);
     assert_int_equal(classify(200, "{\"state\":\"failed\"}"), MM_CLIENT_CANCEL);
     assert_int_equal(classify(200, "{\"state\":\"cancelled\"}"), MM_CLIENT_CANCEL);
+    /* A held letter the server let expire (held_expiry) is never sent: not retried forever. */
+    assert_int_equal(classify(200, "{\"state\":\"expired\"}"), MM_CLIENT_CANCEL);
     /* A 2xx we cannot read is asked again (the key makes that safe), never taken as delivered. */
     assert_int_equal(classify(201, "{\"state\":\"bogus\"}"), MM_CLIENT_RETRY);
     assert_int_equal(classify(201, "not json"), MM_CLIENT_RETRY);
