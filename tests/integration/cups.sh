@@ -25,6 +25,8 @@ fi
 
 CUPS_DIR=$T/cups
 CUPS_QUEUE=Mina_meddelanden
+# tools/mmprint-queue runs mmctl (the notifier subscription): the built one.
+export MMCTL
 
 # The PPD: built by ppd/local.mk, else compiled from the source .drv.
 _find_ppd() {
@@ -171,7 +173,7 @@ stop_cupsd() {
 install_queue() { # SERVER_HOST:PORT
   local ppd
   ppd=$(_find_ppd) || { echo "install_queue: no PPD built (ppd/)" >&2; return 1; }
-  MMCTL=$MMCTL "$MM_SRCDIR/tools/mmprint-queue" install --server "$1" --ppd "$ppd"
+  "$MM_SRCDIR/tools/mmprint-queue" install --server "$1" --ppd "$ppd"
 }
 
 start_printroom() {

@@ -101,7 +101,7 @@ subs=$(mm_subscriptions)
 is "install made one notifier subscription" "$(grep -c . <<<"$subs")" 1
 contains "... to the server's address, never expiring, for the queue" "$subs" \
   "mmprint://127.0.0.1:$SRV_PORT/ 0 $CUPS_QUEUE"
-MMCTL=$MMCTL "$MM_SRCDIR/tools/mmprint-queue" install --server "127.0.0.1:$SRV_PORT" --ppd "$(_find_ppd)" \
+"$MM_SRCDIR/tools/mmprint-queue" install --server "127.0.0.1:$SRV_PORT" --ppd "$(_find_ppd)" \
   >"$T/reinstall.out" 2>&1
 is "installing again leaves exactly one subscription" "$(mm_subscriptions | grep -c .)" 1
 
@@ -213,7 +213,7 @@ done
 is "the notifier logs no personnummer" "$leak" 0
 
 # ---- remove cancels the subscription ----
-out=$(MMCTL=$MMCTL "$MM_SRCDIR/tools/mmprint-queue" remove 2>&1)
+out=$("$MM_SRCDIR/tools/mmprint-queue" remove 2>&1)
 contains "mmprint-queue remove cancels the subscription" "$out" "1 mmprint subscription of $CUPS_QUEUE cancelled"
 is "... and none is left in cupsd" "$(mm_subscriptions | grep -c .)" 0
 
