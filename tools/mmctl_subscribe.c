@@ -5,11 +5,11 @@
  *
  * The subscription is made on the server (printer-uri ipp://localhost/),
  * not on the queue, and names the queue in notify-user-data for the
- * notifier to filter on: cupsd before 2.5 (Debian 12 has 2.4.2) sends a
+ * notifier to filter on: cupsd before 2.4.12 (Debian 12 has 2.4.2) sends a
  * printer subscription no job-completed event for a job cancelled before it
- * started, which is exactly a held letter (OpenPrinting/cups#1209, fixed in
- * 2025).  It has no lease end (notify-lease-duration 0), so cupsd keeps it
- * in subscriptions.conf across restarts.  subscribe replaces any earlier
+ * started, which is exactly a held letter (OpenPrinting/cups#1209).  It
+ * has no lease end (notify-lease-duration 0), so cupsd keeps it in
+ * subscriptions.conf across restarts.  subscribe replaces any earlier
  * mmprint subscription for the queue, so running it again leaves exactly
  * one.  Run as root (cupsd's SystemGroup) by mmprint-queue install/remove;
  * the cupsd is the local one or $CUPS_SERVER. */
