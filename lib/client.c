@@ -235,20 +235,20 @@ static int on_progress(void *clientp, curl_off_t dt, curl_off_t dn, curl_off_t u
     return flag && *flag ? 1 : 0;
 }
 
-int mm_client_submit(const mm_client_conf *conf, const char *base_url, const unsigned char *bundle,
-                     size_t len, const char *idem_key, const volatile sig_atomic_t *abort_flag,
-                     mm_client_reply *r, mm_error *err)
+/* One HTTPS POST with the client certificate; any HTTP answer fills r and
+ * returns 0, transport failures and an abort return -1 (MM_ERR_TRANSPORT). */
+static int post(const mm_client_conf *conf, const char *url, const char *content_type, const void *data,
+                size_t len, const char *idem_key, const volatile sig_atomic_t *abort_flag, mm_client_reply *r,
+                mm_error *err)
 {
     memset(r, 0, sizeof *r);
-    char url[600];
-    if ((size_t)snprintf(url, sizeof url, "%s/api/v1/jobs", base_url) >= sizeof url)
-        return mm_error_set(err, MM_ERR_INPUT, 0, "server URL too long");
     CURL *c = curl_easy_init();
     if (!c)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "curl_easy_init failed");
     struct curl_slist *hdr = NULL;
-    char idem[300];
-    hdr = curl_slist_append(hdr, "Content-Type: application/vnd.mmprint-job");
+    char ctype[128], idem[300];
+    snprintf(ctype, sizeof ctype, "Content-Type: %s", content_type);
+    hdr = curl_slist_append(hdr, ctype);
     hdr = curl_slist_append(hdr, "Accept: application/json");
     hdr = curl_slist_append(hdr, "Expect:");
     if (idem_key && *idem_key) {
@@ -262,7 +262,7 @@ int mm_client_submit(const mm_client_conf *conf, const char *base_url, const uns
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)bundle);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)data);
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     curl_easy_setopt(c, CURLOPT_SSLCERT, conf->cert);
     curl_easy_setopt(c, CURLOPT_SSLKEY, conf->key);
@@ -296,6 +296,40 @@ int mm_client_submit(const mm_client_conf *conf, const char *base_url, const uns
     curl_slist_free_all(hdr);
     curl_easy_cleanup(c);
     return rc;
+}
+
+int mm_client_submit(const mm_client_conf *conf, const char *base_url, const unsigned char *bundle,
+                     size_t len, const char *idem_key, const volatile sig_atomic_t *abort_flag,
+                     mm_client_reply *r, mm_error *err)
+{
+    memset(r, 0, sizeof *r);
+    char url[600];
+    if ((size_t)snprintf(url, sizeof url, "%s/api/v1/jobs", base_url) >= sizeof url)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "server URL too long");
+    return post(conf, url, "application/vnd.mmprint-job", bundle, len, idem_key, abort_flag, r, err);
+}
+
+int mm_client_key_valid(const char *key)
+{
+    size_t n = key ? strlen(key) : 0;
+    if (n == 0 || n > 128)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)key[i]) && !strchr("-_.:", key[i]))
+            return 0;
+    return 1;
+}
+
+int mm_client_cancel_by_key(const mm_client_conf *conf, const char *base_url, const char *idem_key,
+                            const volatile sig_atomic_t *abort_flag, mm_client_reply *r, mm_error *err)
+{
+    memset(r, 0, sizeof *r);
+    if (!mm_client_key_valid(idem_key))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "not a usable job key");
+    char url[800];
+    if ((size_t)snprintf(url, sizeof url, "%s/api/v1/jobs/by-key/%s/cancel", base_url, idem_key) >= sizeof url)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "server URL too long");
+    return post(conf, url, "application/json", "{}", 2, NULL, abort_flag, r, err);
 }
 
 /* Masks digit runs of length 10 or 12 (one '-' or '+' allowed before the

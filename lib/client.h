@@ -68,6 +68,18 @@ int mm_client_submit(const mm_client_conf *conf, const char *base_url,
                      const unsigned char *bundle, size_t len, const char *idem_key,
                      const volatile sig_atomic_t *abort_flag, mm_client_reply *r, mm_error *err);
 
+/* Whether key can name a job on the server: 1..128 characters of
+ * [A-Za-z0-9-_.:], the server's rule for Idempotency-Key (a CUPS job-uuid
+ * "urn:uuid:..." is one). */
+int mm_client_key_valid(const char *key);
+
+/* Tells the server that the job submitted with idem_key was cancelled in
+ * CUPS: POST base_url/api/v1/jobs/by-key/KEY/cancel.  Returns like
+ * mm_client_submit: any HTTP answer is 0 with r filled (200 cancelled, 404
+ * no such job from this client, 409 too late: r->state says why). */
+int mm_client_cancel_by_key(const mm_client_conf *conf, const char *base_url, const char *idem_key,
+                            const volatile sig_atomic_t *abort_flag, mm_client_reply *r, mm_error *err);
+
 /* Replaces the last four digits of every run that reads as a personnummer
  * (10 or 12 digits, optionally with '-' or '+' before the last four) with
  * '*', in place, so server text can go to CUPS logs safely. */

@@ -641,6 +641,73 @@ static enum MHD_Result get_job(srv *s, struct MHD_Connection *c, const char *id)
     return respond_json(c, 200, srv_job_json(s, &j, 1));
 }
 
+/* Who may act on a job.  For now the one rule of DESIGN.md's workstation
+ * entrance: the principal is the subject of the client certificate, and a
+ * workstation acts only on the jobs it submitted itself.  Issue 10 extends
+ * this to logins and admins; keep every such decision here. */
+static int principal_may_act(const char *principal, const srv_job *j)
+{
+    return principal && principal[0] && j->client[0] && !strcmp(principal, j->client);
+}
+
+static enum MHD_Result respond_not_cancellable(struct MHD_Connection *c, const srv_job *j)
+{
+    const char *sv = srv_state_is_final(j->state) ? "Jobbet är redan avslutat och ändras inte"
+                                                  : "Jobbet har redan skickats och kan inte avbrytas";
+    return respond_json(c, 409, json_pack("{s:s, s:s, s:s, s:s}", "error", "not-cancellable", "state", j->state,
+                                          "id", j->id, "message", sv));
+}
+
+/* The CUPS notifier of a workstation reports that the user cancelled the
+ * job there (lprm, cancel, the Windows queue view).  The job is named by
+ * the Idempotency-Key it was submitted with (its CUPS job-uuid), so the
+ * workstation needs no server job id.  Only a job that has not started to
+ * go out is cancelled; cancelled is final, so its letter is purged in the
+ * same transaction (it reached no one by the user's own choice). */
+static enum MHD_Result post_cancel_by_key(srv *s, struct MHD_Connection *c, const char *key, const req_ctx *rq)
+{
+    if (!valid_key(key))
+        return respond_error(c, 400, "bad-idempotency-key", "Ogiltig jobbnyckel (Idempotency-Key)");
+    srv_job j;
+    mm_error err;
+    mm_error_clear(&err);
+    int rc = srv_store_get_by_key(s->store, key, &j, &err);
+    if (rc < 0) {
+        mm_log(MM_LOG_ERROR, "cannot look up a job by key: %s", err.msg);
+        return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
+    }
+    if (rc == 0 && !principal_may_act(rq->client, &j)) {
+        /* Answered like an unknown key: a workstation learns nothing of
+         * other workstations' jobs. */
+        mm_log(MM_LOG_WARN, "%s asked to cancel job %s, submitted by %s: refused", rq->client, j.id, j.client);
+        rc = 1;
+    }
+    if (rc == 1)
+        return respond_error(c, 404, "not-found", "Jobbet finns inte");
+    /* A worker may move the job on between reading and writing: the
+     * compare-and-set then fails and the new state decides. */
+    for (int round = 0; round < 3; round++) {
+        char was[20], detail[900];
+        snprintf(was, sizeof was, "%s", j.state);
+        if (strcmp(was, "queued") && strcmp(was, "needs-recipient"))
+            break;
+        snprintf(j.state, sizeof j.state, "cancelled");
+        snprintf(j.channel, sizeof j.channel, "none");
+        snprintf(j.reason, sizeof j.reason, "cancelled in CUPS");
+        snprintf(j.reason_sv, sizeof j.reason_sv, "avbrutet i utskriftskön");
+        snprintf(detail, sizeof detail, "cancelled in CUPS (cups job %s on %s) while %s; reported by %s; letter purged",
+                 j.cups_job_id[0] ? j.cups_job_id : "-", j.host[0] ? j.host : "-", was, rq->client);
+        rc = srv_transition(s, &j, was, "cancelled-in-cups", detail);
+        if (rc == 0) {
+            mm_log(MM_LOG_INFO, "job %s cancelled in CUPS (reported by %s)", j.id, rq->client);
+            return answer_job(s, c, j.id, 200);
+        }
+        if (rc < 0 || srv_store_get(s->store, j.id, &j, &err) != 0)
+            return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
+    }
+    return respond_not_cancellable(c, &j);
+}
+
 typedef struct {
     srv *s;
     json_t *arr;
@@ -827,6 +894,17 @@ static enum MHD_Result dispatch(srv *s, struct MHD_Connection *c, const char *ur
         if (get)
             return list_jobs(s, c);
         return respond_error(c, 405, "method", "Fel metod");
+    }
+    const char *by_key = "/api/v1/jobs/by-key/";
+    if (!strncmp(url, by_key, strlen(by_key))) {
+        char key[130];
+        const char *rest = url + strlen(by_key);
+        const char *slash = strchr(rest, '/');
+        if (!slash || strcmp(slash, "/cancel") || (size_t)(slash - rest) >= sizeof key)
+            return respond_error(c, 404, "not-found", "Finns inte");
+        memcpy(key, rest, (size_t)(slash - rest));
+        key[slash - rest] = 0;
+        return post ? post_cancel_by_key(s, c, key, rq) : respond_error(c, 405, "method", "Fel metod");
     }
     const char *p = "/api/v1/jobs/";
     if (!strncmp(url, p, strlen(p))) {

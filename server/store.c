@@ -511,6 +511,30 @@ int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err)
     return result;
 }
 
+int srv_store_get_by_key(srv_store *st, const char *key, srv_job *job, mm_error *err)
+{
+    if (!key || !*key)
+        return 1; /* jobs sent without a key are not found by key */
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = prep(st, sql_get_key, err);
+    int result = -1;
+    if (s) {
+        sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            read_job(s, job);
+            result = 0;
+        } else if (rc == SQLITE_DONE) {
+            result = 1;
+        } else {
+            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+        }
+        release(st, s);
+    }
+    pthread_mutex_unlock(&st->mu);
+    return result;
+}
+
 int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
                      const char *detail, mm_error *err)
 {

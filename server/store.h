@@ -69,6 +69,10 @@ int srv_store_document(srv_store *st, const char *id, const char *kind, mm_buf *
 /* 0 found, 1 not found, -1 error. */
 int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err);
 
+/* The job submitted with this Idempotency-Key (the CUPS job-uuid):
+ * 0 found, 1 not found, -1 error. */
+int srv_store_get_by_key(srv_store *st, const char *key, srv_job *job, mm_error *err);
+
 /* Writes every mutable field of job and appends one event, in one
  * transaction.  When expect_state is non-NULL the row is only changed if
  * its state is still expect_state (compare-and-set): returns 1 otherwise.

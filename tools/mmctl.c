@@ -13,6 +13,8 @@ static const struct {
     {"verify", mmctl_cmd_verify, "verify [--strip-blanks] FILE          check every Mina meddelanden signature"},
     {"lookup", mmctl_cmd_lookup, "lookup [-c CONF] ID...                can a letter go digitally, and where"},
     {"release", mmctl_cmd_release, "release CUPS_JOB_ID NUMBER             add the personnummer to a held print job and release it"},
+    {"subscribe", mmctl_cmd_subscribe, "subscribe QUEUE mmprint://SERVER[:PORT]/  report jobs cancelled in CUPS to the server (root)"},
+    {"unsubscribe", mmctl_cmd_unsubscribe, "unsubscribe QUEUE                      stop reporting them"},
     {"audit", mmctl_cmd_audit, "audit verify DATABASE                 check the hash chain of mmprintd's journal"},
     {"send", mmctl_cmd_send, "send [-c CONF] --to ID --subject TEXT [--body TEXT] FILE.pdf"},
     {"exceptions", mmctl_cmd_exceptions, "exceptions [-s SERVER] [-C CLIENT_CONF]  letters that reached no one (mmprintd)"},

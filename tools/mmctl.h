@@ -11,6 +11,8 @@ int mmctl_cmd_release(int argc, char **argv);
 int mmctl_cmd_audit(int argc, char **argv);
 int mmctl_cmd_exceptions(int argc, char **argv);
 int mmctl_cmd_resolve(int argc, char **argv);
+int mmctl_cmd_subscribe(int argc, char **argv);
+int mmctl_cmd_unsubscribe(int argc, char **argv);
 
 /* Default configuration file, overridden by -c FILE or $MMCTL_CONFIG. */
 #define MMCTL_DEFAULT_CONFIG SYSCONFDIR "/mmprint/mmctl.conf"

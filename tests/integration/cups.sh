@@ -6,7 +6,8 @@
 #                    libcups programs talk to it).  Needs root (cupsd must
 #                    start as root to run filters as lp).
 # stop_cupsd
-# install_queue SERVER_HOST:PORT     tools/mmprint-queue install, our PPD
+# install_queue SERVER_HOST:PORT     tools/mmprint-queue install, our PPD, the
+#                    notifier subscription (mmctl subscribe)
 # start_printroom    ippeveprinter on 127.0.0.1:$PRINTROOM_PORT keeping what
 #                    it prints in $PRINTROOM_DIR; $PRINTROOM_URI is its URI
 # backend_conf CERT KEY CA           the backend.conf cupsd hands the backend
@@ -24,6 +25,8 @@ fi
 
 CUPS_DIR=$T/cups
 CUPS_QUEUE=Mina_meddelanden
+# tools/mmprint-queue runs mmctl (the notifier subscription): the built one.
+export MMCTL
 
 # The PPD: built by ppd/local.mk, else compiled from the source .drv.
 _find_ppd() {
@@ -114,6 +117,11 @@ write_cupsd_conf() {
   fi
   rm -f "$C/serverbin/backend/mmprint"
   install -o root -g root -m 0700 "$MM_BUILDDIR/backend/mmprint" "$C/serverbin/backend/mmprint"
+  # The notifier that reports jobs cancelled in CUPS (cupsd runs it as lp).
+  if [ -x "$MM_BUILDDIR/notifier/mmprint" ]; then
+    rm -f "$C/serverbin/notifier/mmprint"
+    install -o root -g root -m 0755 "$MM_BUILDDIR/notifier/mmprint" "$C/serverbin/notifier/mmprint"
+  fi
   chmod 755 "$C/serverbin" "$C/serverbin"/*
   [ -f "$C/backend.conf" ] || backend_conf /nonexistent /nonexistent /nonexistent
   # Our MIME type and conversion, as `make install` puts them in /etc/cups.
@@ -319,6 +327,7 @@ ORG_NR=162120000142
 
 # start_mmsimd REGISTRY_LINES...   the simulator (FaR + operator kivra) on
 # $SIM_PORT with its inbox in $SIM_INBOX; each argument is a registry line.
+# $SIM_FAULTS, if set, names its faults file (mmsimd(8)).
 start_mmsimd() {
   make_pki
   SIM_PORT=$(free_port)
@@ -331,7 +340,7 @@ start_mmsimd() {
   } > "$T/registry"
   "$MMSIMD" --listen "127.0.0.1:$SIM_PORT" --cert "$PKI/server.crt" --key "$PKI/server.key" \
     --ca "$PKI/ca.crt" --registry "$T/registry" --schemas "$SCHEMAS" --inbox "$SIM_INBOX" \
-    >"$T/mmsimd.log" 2>&1 &
+    ${SIM_FAULTS:+--faults "$SIM_FAULTS"} >"$T/mmsimd.log" 2>&1 &
   SIM_PID=$!
   remember_pid "$SIM_PID"
   wait_port "$SIM_PORT" 20
@@ -359,6 +368,7 @@ printroom_count() { find "$PRINTROOM_DIR" -type f -name '*.pdf' 2>/dev/null | wc
 
 # start_mmprintd: the server on $SRV_PORT (state in $T/srv), org certificate
 # from the test PKI, FaR and kivra at the simulator, paper to the print room.
+# $SRV_SYNC_WAIT_MS sets how long a submission waits for its outcome (3000).
 start_mmprintd() {
   SRV_PORT=${SRV_PORT:-$(free_port)}
   mkdir -p "$T/srv"
@@ -380,7 +390,7 @@ database = $T/srv/mmprintd.db
 spool_dir = $T/srv/spool
 printer_uri = $PRINTROOM_URI
 printer_name = Utskriftsrummet
-sync_wait_ms = 3000
+sync_wait_ms = ${SRV_SYNC_WAIT_MS:-3000}
 CONF
   "$MM_BUILDDIR/server/mmprintd" -c "$T/srv/mmprintd.conf" >>"$T/mmprintd.log" 2>&1 &
   SRV_PID=$!
@@ -408,9 +418,13 @@ start_stack() {
   start_mmsimd "$@" || { echo "mmsimd did not start" >&2; cat "$T/mmsimd.log" >&2; return 1; }
   start_printroom || { echo "ippeveprinter did not start" >&2; return 1; }
   start_mmprintd || { echo "mmprintd did not start" >&2; tail -n 20 "$T/mmprintd.log" >&2; return 1; }
-  mkdir -m 700 -p "$T/keys"
+  # As doc/admin-guide.md says: the key root:lp 0640, because the notifier
+  # that reports cancelled jobs runs as lp.
+  mkdir -m 750 -p "$T/keys"
+  chgrp lp "$T/keys"
   cp "$PKI/client-desk1.crt" "$PKI/client-desk1.key" "$PKI/ca.crt" "$T/keys/"
-  chmod 600 "$T/keys/client-desk1.key"
+  chgrp lp "$T/keys/client-desk1.key"
+  chmod 640 "$T/keys/client-desk1.key"
   backend_conf "$T/keys/client-desk1.crt" "$T/keys/client-desk1.key" "$T/keys/ca.crt"
   start_cupsd || return 1
   if [ "${STACK_RAW_QUEUE:-0}" = 1 ]; then

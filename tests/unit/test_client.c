@@ -102,6 +102,27 @@ static void test_mask(void **state)
     assert_string_equal(b, "Jobb 1234567 sida 12345678901234 tel 08-123 45 67");
 }
 
+/* The notifier names a job by its CUPS job-uuid in a URL path: only what the
+ * server takes as an Idempotency-Key may go there. */
+static void test_key_valid(void **state)
+{
+    (void)state;
+    assert_true(mm_client_key_valid("urn:uuid:2f1c5a9e-3b7d-4c1a-9e0f-5a6b7c8d9e0f"));
+    assert_true(mm_client_key_valid("job_1.2-a"));
+    assert_false(mm_client_key_valid(""));
+    assert_false(mm_client_key_valid(NULL));
+    assert_false(mm_client_key_valid("urn:uuid:x/../../jobs"));
+    assert_false(mm_client_key_valid("a?b"));
+    assert_false(mm_client_key_valid("a b"));
+    assert_false(mm_client_key_valid("a%2fb"));
+    char longkey[130];
+    memset(longkey, 'a', 129);
+    longkey[129] = 0;
+    assert_false(mm_client_key_valid(longkey));
+    longkey[128] = 0;
+    assert_true(mm_client_key_valid(longkey));
+}
+
 static char tmpdir[64];
 
 static void write_file(const char *name, const char *text, mode_t mode, char *path, size_t size)
@@ -181,6 +202,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_base_url), cmocka_unit_test(test_classify), cmocka_unit_test(test_parse_reply),
         cmocka_unit_test(test_mask), cmocka_unit_test(test_conf), cmocka_unit_test(test_key_perms),
+        cmocka_unit_test(test_key_valid),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

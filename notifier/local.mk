@@ -1,0 +1,10 @@
+# notifier: mmprint, the CUPS notifier (recipient URI mmprint://server[:port]/)
+# that tells mmprintd when a job is cancelled in CUPS.  cupsd runs notifiers
+# from ServerBin/notifier as its User (lp).
+cupsnotifierdir = $(CUPS_SERVERBIN)/notifier
+cupsnotifier_PROGRAMS = notifier/mmprint
+notifier_mmprint_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
+notifier_mmprint_SOURCES = notifier/mmprint.c
+notifier_mmprint_LDADD = $(MM_LIBS)
+notifier_mmprint_LDFLAGS = -Wl,--as-needed
+EXTRA_DIST += tests/integration/t_cups_cancel.sh
