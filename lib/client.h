@@ -70,7 +70,8 @@ int mm_client_submit(const mm_client_conf *conf, const char *base_url,
 
 /* Replaces the last four digits of every run that reads as a personnummer
  * (10 or 12 digits, optionally with '-' or '+' before the last four) with
- * '*', in place, so server text can go to CUPS logs safely. */
+ * '*', in place, so server text can go to CUPS logs safely.  Organisation
+ * numbers (public) stay, as in mm_log_mask_text. */
 void mm_client_mask(char *text);
 
 #endif
