@@ -313,6 +313,17 @@ int main(int argc, char **argv)
         copy_field(b.policy, sizeof b.policy, policy);
     }
 
+    /* Every labelled number of the text, for the server to decide again
+     * with all of the sender's numbers (doc/job-bundle.md). */
+    if (!mm_candidates_empty(&res.candidates) &&
+        mm_candidates_format(&res.candidates, b.candidates, sizeof b.candidates, &err) < 0) {
+        /* Cannot happen (the list is bounded); without it the server would
+         * trust the filter alone, so do not send the letter on. */
+        cupsFreeOptions(nopt, opts);
+        mm_buf_free(&pdf);
+        return fail("Jobbet kunde inte förberedas.", err.msg);
+    }
+
     if (res.found) {
         char masked[16];
         mm_idnum_mask(res.id.number, masked);
@@ -327,6 +338,13 @@ int main(int argc, char **argv)
             fprintf(stderr, "INFO: Ogiltigt personnummer i %s – jobbet hålls\n", source_sv(res.source));
         else if (res.source[0] && (strstr(res.problem, "different") || strstr(res.problem, "several")))
             fprintf(stderr, "INFO: Flera olika personnummer i %s – jobbet hålls\n", source_sv(res.source));
+        else if (strstr(res.problem, "someone else's"))
+            fprintf(stderr, "INFO: Numret i %s är märkt som någon annans än mottagarens – jobbet hålls\n",
+                    source_sv(res.source));
+        else if (strstr(res.problem, "guardian or representative"))
+            fprintf(stderr, "INFO: Brevet är ställt till en vårdnadshavare eller företrädare – jobbet hålls\n");
+        else if (strstr(res.problem, "left to the server"))
+            fprintf(stderr, "INFO: Organisationsnumret i %s kontrolleras av servern\n", source_sv(res.source));
         else
             fprintf(stderr, "INFO: Ingen mottagare hittad – jobbet hålls\n");
         /* The reason never carries the number (discover.h), mask anyway. */

@@ -24,6 +24,7 @@ static const field fields[] = {
     FIELD("recipient", recipient),
     FIELD("recipient-source", recipient_source),
     FIELD("recipient-problem", recipient_problem),
+    FIELD("candidates", candidates),
     FIELD("title", title),
     FIELD("subject", subject),
     FIELD("user", user),
@@ -158,6 +159,8 @@ int mm_bundle_parse(const unsigned char *data, size_t len, mm_bundle *b, mm_erro
         return mm_error_set(err, MM_ERR_INPUT, 0, "bundle recipient must be 12 digits");
     if (!valid_policy(b->policy))
         return mm_error_set(err, MM_ERR_INPUT, 0, "unknown delivery policy in bundle");
+    if (mm_candidates_parse(b->candidates, &b->cands, err) < 0)
+        return -1;
     b->document = data + pos;
     b->document_len = doc_len;
     return 0;

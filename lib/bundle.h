@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include "buf.h"
+#include "candidates.h"
 #include "error.h"
 
 #define MM_BUNDLE_MAGIC "MMPRINT-JOB 1"
@@ -17,6 +18,7 @@ typedef struct {
     char recipient[13];          /* 12-digit form, "" when missing */
     char recipient_source[32];   /* option, billing, info, xmp, keywords, subject, title, text, "" */
     char recipient_problem[256]; /* why missing (English, no number in it), "" otherwise */
+    char candidates[1000];       /* labelled numbers of the deciding text source (mm_candidates_format), "" if none */
     char title[512];
     char subject[256];
     char user[128];
@@ -26,6 +28,7 @@ typedef struct {
     char department[128];
     int pages;
     char document_type[64];      /* application/pdf */
+    mm_candidates cands;         /* candidates, parsed by mm_bundle_parse */
     const unsigned char *document; /* points into the parsed buffer */
     size_t document_len;
 } mm_bundle;

@@ -355,7 +355,15 @@ void mm_client_mask(char *text)
             }
             j++;
         }
-        if ((digits == 10 || digits == 12) && (j >= n || !isdigit((unsigned char)text[j])))
+        /* Organisation numbers are public and stay, as in mm_log_mask_text:
+         * 16 + ten digits, or "month" digits of 20 or more (spec §1.3). */
+        int org = 0;
+        if (digits == 10 || digits == 12) {
+            size_t m = digits - 10 + 2;
+            org = (digits == 12 && text[pos[0]] == '1' && text[pos[1]] == '6') ||
+                  (text[pos[m]] - '0') * 10 + (text[pos[m + 1]] - '0') >= 20;
+        }
+        if ((digits == 10 || digits == 12) && !org && (j >= n || !isdigit((unsigned char)text[j])))
             for (size_t k = digits - 4; k < digits; k++)
                 text[pos[k]] = '*';
         i = j > i ? j : i + 1;

@@ -82,7 +82,8 @@ int mm_client_cancel_by_key(const mm_client_conf *conf, const char *base_url, co
 
 /* Replaces the last four digits of every run that reads as a personnummer
  * (10 or 12 digits, optionally with '-' or '+' before the last four) with
- * '*', in place, so server text can go to CUPS logs safely. */
+ * '*', in place, so server text can go to CUPS logs safely.  Organisation
+ * numbers (public) stay, as in mm_log_mask_text. */
 void mm_client_mask(char *text);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "candidates.h"
 #include "error.h"
 #include "idnum.h"
 
@@ -29,7 +30,8 @@ typedef struct {
     const char *option_personnummer; /* job option Personnummer as received, or NULL */
     const char *job_billing;         /* job-billing option, or NULL */
     const char *title;               /* job title (argv[3]), or NULL */
-    const char *sender_orgnr;        /* own organisation number (12 digits, 16...), excluded from page text */
+    const char *sender_orgnr;        /* own organisation number (12 digits, 16...) from filter.conf, or NULL:
+                                      * left out of the page text's candidates */
     const struct tm *today;          /* for 10-digit numbers; NULL = now */
 } mm_discover_input;
 
@@ -40,6 +42,10 @@ typedef struct {
     char problem[256];   /* English reason when not found (no number in it) */
     int pages;
     char subject[256];   /* the PDF's /Subject, for the letter's subject line */
+    /* Every labelled number of the page text (or /Subject) when that source
+     * decided, with whose it says it is: the bundle carries them so that
+     * the server, which knows all of the sender's numbers, decides again. */
+    mm_candidates candidates;
 } mm_discover_result;
 
 /* Examines a PDF.  Returns -1 (MM_ERR_INPUT) for a PDF that cannot be
@@ -50,7 +56,8 @@ int mm_discover(const unsigned char *pdf, size_t len, const mm_discover_input *i
                 mm_discover_result *out, mm_error *err);
 
 /* The page-text rule on its own (UTF-8 text, pages separated by form
- * feeds): exactly one distinct, labelled, valid candidate. */
+ * feeds, no positions): exactly one distinct, labelled, valid addressee
+ * candidate (mm_candidates_decide).  Fills out->candidates too. */
 int mm_discover_in_text(const char *text, const char *sender_orgnr, const struct tm *today,
                         mm_discover_result *out);
 

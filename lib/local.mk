@@ -12,6 +12,7 @@ lib_libmmprint_a_SOURCES = \
 	lib/http.c lib/http.h \
 	lib/far.c lib/far.h \
 	lib/mailbox.c lib/mailbox.h \
+	lib/candidates.c lib/candidates.h \
 	lib/bundle.c lib/bundle.h \
 	lib/discover.c lib/discover.h \
 	lib/pdfcheck.c lib/pdfcheck.h \

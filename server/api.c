@@ -329,6 +329,15 @@ static int valid_utf8(const char *text)
     return 1;
 }
 
+/* 400 for the sender's own organisation number given as a recipient. */
+static enum MHD_Result respond_own_number(struct MHD_Connection *c, const char *number12)
+{
+    char sv[200];
+    srv_recipient_own_sv(number12, sv, sizeof sv);
+    sv[0] = 'N'; /* "numret ...": a sentence of its own here */
+    return respond_error(c, 400, "own-number", sv);
+}
+
 static int recipient_ok(const char *number, char out[13])
 {
     mm_id id;
@@ -379,6 +388,18 @@ static int check_letter(struct MHD_Connection *c, const req_ctx *rq, const mm_bu
     return -1;
 }
 
+/* A held job re-sent with a number that cannot be used: it stays held, with
+ * the new reason. */
+static void refuse_recipient(srv *s, srv_job *j, const srv_recipient *rcp)
+{
+    srv_copy(j->recipient_problem, sizeof j->recipient_problem, rcp->problem);
+    srv_copy(j->reason, sizeof j->reason, rcp->problem);
+    srv_copy(j->reason_sv, sizeof j->reason_sv, rcp->reason_sv);
+    char detail[300];
+    snprintf(detail, sizeof detail, "resubmitted; still no usable recipient: %s", rcp->problem);
+    srv_transition(s, j, "needs-recipient", "recipient-refused", detail);
+}
+
 static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
 {
     if (atomic_load(&s->draining))
@@ -414,8 +435,9 @@ static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
     if (strcmp(policy, "digital-else-paper") && strcmp(policy, "digital-only") && strcmp(policy, "paper-only"))
         return respond_error(c, 400, "bad-policy", "Okänt leveranssätt (policy)");
 
-    char number[13] = "";
-    int have_recipient = recipient_ok(b.recipient, number);
+    srv_recipient rcp;
+    int have_recipient = srv_recipient_from_bundle(s, &b, &rcp);
+    const char *number = rcp.number;
 
     srv_job *j = calloc(1, sizeof *j);
     if (!j)
@@ -423,10 +445,8 @@ static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
     srv_new_id(j->id);
     snprintf(j->idem_key, sizeof j->idem_key, "%s", key ? key : "");
     snprintf(j->recipient, sizeof j->recipient, "%s", number);
-    snprintf(j->recipient_source, sizeof j->recipient_source, "%s", have_recipient ? b.recipient_source : "");
-    snprintf(j->recipient_problem, sizeof j->recipient_problem, "%s",
-             have_recipient ? "" : b.recipient[0] ? "the recipient number is not valid" :
-             b.recipient_problem[0] ? b.recipient_problem : "no recipient in the job");
+    snprintf(j->recipient_source, sizeof j->recipient_source, "%s", have_recipient ? rcp.source : "");
+    snprintf(j->recipient_problem, sizeof j->recipient_problem, "%s", rcp.problem);
     snprintf(j->title, sizeof j->title, "%s", b.title);
     snprintf(j->subject, sizeof j->subject, "%s", b.subject);
     snprintf(j->user, sizeof j->user, "%s", b.user);
@@ -455,7 +475,7 @@ static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
         snprintf(j->state, sizeof j->state, "needs-recipient");
         snprintf(j->channel, sizeof j->channel, "none");
         srv_copy(j->reason, sizeof j->reason, j->recipient_problem);
-        snprintf(j->reason_sv, sizeof j->reason_sv, "personnummer saknas");
+        srv_copy(j->reason_sv, sizeof j->reason_sv, rcp.reason_sv);
     }
 
     char detail[2000], mask[16] = "-";
@@ -478,8 +498,12 @@ static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
         memcpy(id, j->id, sizeof id);
         if (!strcmp(j->state, "needs-recipient") && have_recipient) {
             /* `lp -i ID -o Personnummer=N -H resume` re-sends the same job-uuid with a recipient. */
-            const char *src = b.recipient_source[0] ? b.recipient_source : "resubmitted";
+            const char *src = rcp.source[0] ? rcp.source : "resubmitted";
             complete_recipient(s, j, number, src);
+        } else if (!strcmp(j->state, "needs-recipient") && strcmp(j->reason_sv, rcp.reason_sv)) {
+            /* Released with a number that cannot be used (the sender's own):
+             * still held, and the CUPS line says why now. */
+            refuse_recipient(s, j, &rcp);
         } else {
             srv_store_event(s->store, id, "repeat", "same Idempotency-Key submitted again; answered with this job",
                             NULL);
@@ -507,6 +531,8 @@ static enum MHD_Result post_recipient(srv *s, struct MHD_Connection *c, const ch
         return respond_error(c, 400, "bad-recipient", "Ogiltigt personnummer");
     }
     json_decref(o);
+    if (srv_recipient_is_own(s, number))
+        return respond_own_number(c, number);
     srv_job j;
     int rc = srv_store_get(s->store, id, &j, NULL);
     if (rc == 1)
@@ -767,6 +793,8 @@ static enum MHD_Result get_reachability(srv *s, struct MHD_Connection *c, const 
     mm_error err;
     if (strlen(text) > 20 || mm_idnum_parse(text, NULL, &id, &err))
         return respond_error(c, 400, "bad-recipient", "Ogiltigt personnummer");
+    if (srv_recipient_is_own(s, id.number))
+        return respond_own_number(c, id.number);
     mm_http_config hc = {
         .cert_file = s->conf.org_cert,
         .key_file = s->conf.org_key,

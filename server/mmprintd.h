@@ -10,6 +10,7 @@
 #include <cups/http.h>
 #include <jansson.h>
 
+#include "bundle.h"
 #include "dsig.h"
 #include "error.h"
 #include "far.h"
@@ -186,6 +187,21 @@ int srv_print_state(srv *s, http_t **conn, char *reasons, size_t size);
 int srv_print_find(srv *s, const srv_job *j, int *printer_job_id, mm_error *err);
 /* Writes a one-page PDF with the given UTF-8 lines (Latin-1 subset). */
 int srv_separator_pdf(const char *const *lines, size_t n, mm_buf *out);
+
+/* recipient.c: who a new job is for (never the sender itself) */
+typedef struct {
+    char number[13];       /* the recipient, "" when none */
+    char source[32];       /* where it came from (the bundle's recipient-source, or its candidates') */
+    char problem[256];     /* why none, in English, without the number */
+    char reason_sv[200];   /* why none, in Swedish, for the CUPS line */
+} srv_recipient;
+/* Decides from a bundle: 1 with a recipient, 0 without (problem and
+ * reason_sv set).  The sender's own numbers never come out. */
+int srv_recipient_from_bundle(const srv *s, const mm_bundle *b, srv_recipient *r);
+/* True when number12 is one of the sender's own (certificate, sender_id). */
+int srv_recipient_is_own(const srv *s, const char *number12);
+/* The Swedish sentence saying number12 is the sender's own number. */
+void srv_recipient_own_sv(const char *number12, char *out, size_t size);
 
 /* api.c */
 struct MHD_Daemon;

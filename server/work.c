@@ -61,11 +61,16 @@ void srv_message(const srv *s, const srv_job *j, char *out, size_t size)
     if (!strcmp(st, "queued"))
         snprintf(out, size, "Köad: väntar på svar från adressregistret");
     else if (!strcmp(st, "needs-recipient")) {
+        /* Why, when there is more to say than "missing": the number in the
+         * letter is the sender's own, the child's ... (server/recipient.c). */
+        char why[sizeof j->reason_sv + 2] = "";
+        if (j->reason_sv[0] && strcmp(j->reason_sv, "personnummer saknas"))
+            snprintf(why, sizeof why, ": %s", j->reason_sv);
         if (j->cups_job_id[0])
-            snprintf(out, size, "Personnummer saknas – lägg till det med: lp -i %s -o Personnummer=ÅÅÅÅMMDDNNNN -H resume",
-                     j->cups_job_id);
+            snprintf(out, size, "Personnummer saknas%s – lägg till %s med: lp -i %s -o Personnummer=ÅÅÅÅMMDDNNNN -H resume",
+                     why, why[0] ? "mottagarens" : "det", j->cups_job_id);
         else
-            snprintf(out, size, "Personnummer saknas – komplettera jobb %s med mottagarens personnummer", j->id);
+            snprintf(out, size, "Personnummer saknas%s – komplettera jobb %s med mottagarens personnummer", why, j->id);
     } else if (!strcmp(st, "sending"))
         snprintf(out, size, "Skickas digitalt till %s", j->operator_name[0] ? j->operator_name : "brevlådan");
     else if (!strcmp(st, "delivered"))

@@ -174,10 +174,70 @@ static void parse_limits_and_tolerance(void **state)
     expect_bad("", "not a job bundle");
 }
 
+/* The filter's labelled numbers travel to the server, which decides again. */
+static void candidates(void **state)
+{
+    (void)state;
+    mm_bundle b;
+    mm_bundle_init(&b);
+    mm_candidates c;
+    memset(&c, 0, sizeof c);
+    strcpy(c.source, "text");
+    mm_candidates_add(&c, MM_LABEL_PERSON, "191212121212");
+    mm_candidates_add(&c, MM_LABEL_ORGNR, "162120000142");
+    mm_candidates_add(&c, MM_LABEL_CHILD, "201501012384");
+    c.to_representative = 1;
+    mm_error err;
+    assert_int_equal(mm_candidates_format(&c, b.candidates, sizeof b.candidates, &err), 0);
+    assert_string_equal(b.candidates, "text:person:191212121212,text:orgnr:162120000142,"
+                                      "text:child:201501012384,text:to-representative");
+    b.document = pdf;
+    b.document_len = sizeof pdf - 1;
+    mm_buf out = MM_BUF_INIT;
+    assert_int_equal(mm_bundle_write(&b, &out, &err), 0);
+    mm_bundle p;
+    assert_int_equal(mm_bundle_parse((const unsigned char *)out.data, out.len, &p, &err), 0);
+    assert_int_equal(p.cands.n, 3);
+    assert_string_equal(p.cands.source, "text");
+    assert_int_equal(p.cands.list[0].kind, MM_LABEL_PERSON);
+    assert_string_equal(p.cands.list[1].number, "162120000142");
+    assert_int_equal(p.cands.list[2].kind, MM_LABEL_CHILD);
+    assert_true(p.cands.to_representative);
+    assert_false(p.cands.invalid || p.cands.more);
+    mm_buf_free(&out);
+
+    /* The longest list fits one header line. */
+    memset(&c, 0, sizeof c);
+    strcpy(c.source, "subject");
+    char num[13] = "191212121200";
+    for (unsigned i = 0; i < MM_CANDIDATES_MAX + 3; i++) {
+        num[10] = (char)('0' + i / 10);
+        num[11] = (char)('0' + i % 10);
+        mm_candidates_add(&c, MM_LABEL_REPRESENTATIVE, num);
+    }
+    c.invalid = c.to_representative = 1;
+    assert_int_equal(c.n, MM_CANDIDATES_MAX);
+    assert_true(c.more);
+    assert_int_equal(mm_candidates_format(&c, b.candidates, sizeof b.candidates, &err), 0);
+    assert_true(strlen("candidates: ") + strlen(b.candidates) < 1023);
+
+    /* A newer filter's kinds and flags make an older server more careful, never less. */
+    mm_candidates q;
+    assert_int_equal(mm_candidates_parse("text:stepchild:191212121212,text:newflag", &q, &err), 0);
+    assert_int_equal(q.list[0].kind, MM_LABEL_OTHER);
+    assert_true(q.more);
+    expect_bad("MMPRINT-JOB 1\ncandidates: text:person:1912\ndocument-length: 0\n\n", "12 digits");
+    expect_bad("MMPRINT-JOB 1\ncandidates: text:person:191212121212,\ndocument-length: 0\n\n", "malformed");
+    expect_bad("MMPRINT-JOB 1\ncandidates: text:person:191212121212,subject:person:191212121212\n"
+               "document-length: 0\n\n", "more than one source");
+    expect_bad("MMPRINT-JOB 1\ncandidates: person\ndocument-length: 0\n\n", "malformed");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip),
+        cmocka_unit_test(candidates),
         cmocka_unit_test(refuses_malformed),
         cmocka_unit_test(all_fields),
         cmocka_unit_test(missing_recipient),

@@ -100,6 +100,10 @@ static void test_mask(void **state)
     char b[] = "Jobb 1234567 sida 12345678901234 tel 08-123 45 67";
     mm_client_mask(b);
     assert_string_equal(b, "Jobb 1234567 sida 12345678901234 tel 08-123 45 67");
+    /* Organisation numbers are public: the CUPS line may name the sender's. */
+    char c[] = "Org.nr 212000-0142, 162120000142 och 5560160680; pnr 201501012384";
+    mm_client_mask(c);
+    assert_string_equal(c, "Org.nr 212000-0142, 162120000142 och 5560160680; pnr 20150101****");
 }
 
 /* The notifier names a job by its CUPS job-uuid in a URL path: only what the

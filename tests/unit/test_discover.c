@@ -46,6 +46,7 @@ static int remove_pdfs(void **state)
 
 typedef struct {
     const char *personnummer, *billing, *title, *own;
+    int no_own; /* no filter.conf: the sender's number unknown to the filter */
 } job;
 
 /* Runs discovery on one generated file; returns mm_discover's status. */
@@ -60,7 +61,7 @@ static int run(const char *file, const job *j, mm_discover_result *r, mm_error *
         .option_personnummer = j ? j->personnummer : NULL,
         .job_billing = j ? j->billing : NULL,
         .title = j ? j->title : NULL,
-        .sender_orgnr = j && j->own ? j->own : OWN,
+        .sender_orgnr = j && j->no_own ? NULL : j && j->own ? j->own : OWN,
         .today = &today,
     };
     mm_error_clear(err);
@@ -295,6 +296,225 @@ static void text_rule(void **state)
     }
 }
 
+/* Labels by position (spec §7 step 5) in PDFs laid out like reports: each
+ * text field placed on its own, the column heading over the number. */
+static void table_layouts(void **state)
+{
+    (void)state;
+    expect_found("table-header.pdf", NULL, A, "text");
+    expect_found("table-tight.pdf", NULL, A, "text");    /* headings a few points apart */
+    expect_found("table-keyvalue.pdf", NULL, A, "text"); /* label cell left of the number cell */
+    expect_found("table-coordination.pdf", NULL, "197010632391", "text");
+    /* Every row under the heading is labelled by it: two people, no guess. */
+    expect_missing("table-two-rows.pdf", NULL, "2 different labelled numbers");
+    expect_missing("table-child.pdf", NULL, "someone else's (child)");
+    /* Only the nearest text above counts, and only a heading, not prose. */
+    expect_missing("table-label-not-nearest.pdf", NULL, "none next to a label");
+    expect_missing("table-prose-above.pdf", NULL, "none next to a label");
+}
+
+/* Without filter.conf the letterhead's Org.nr is a candidate like any other:
+ * the filter writes them all, and the server, which knows its own numbers,
+ * decides. */
+static void candidates_for_the_server(void **state)
+{
+    (void)state;
+    const char *own[] = {OWN};
+    mm_discover_result r;
+    mm_error err;
+    mm_decision d;
+    job j = {.no_own = 1};
+
+    assert_int_equal(run("text-label.pdf", &j, &r, &err), 0);
+    assert_false(r.found);
+    assert_non_null(strstr(r.problem, "2 different labelled numbers"));
+    assert_int_equal(r.candidates.n, 2);
+    assert_string_equal(r.candidates.source, "text");
+    mm_candidates_decide(&r.candidates, own, 1, 1, &d);
+    assert_int_equal(d.choice, MM_CHOICE_FOUND);
+    assert_string_equal(d.number, A);
+
+    /* Only the Org.nr: the filter never picks an organisation number it
+     * cannot check; the server finds it is its own. */
+    assert_int_equal(run("text-own-org-only.pdf", &j, &r, &err), 0);
+    assert_false(r.found);
+    assert_non_null(strstr(r.problem, "left to the server"));
+    assert_int_equal(r.candidates.n, 1);
+    assert_int_equal(r.candidates.list[0].kind, MM_LABEL_ORGNR);
+    mm_candidates_decide(&r.candidates, own, 1, 1, &d);
+    assert_int_equal(d.choice, MM_CHOICE_ONLY_OWN);
+
+    /* An unlabelled personnummer next to the Org.nr is no recipient either. */
+    assert_int_equal(run("text-no-label.pdf", &j, &r, &err), 0);
+    mm_candidates_decide(&r.candidates, own, 1, 1, &d);
+    assert_int_equal(d.choice, MM_CHOICE_ONLY_OWN);
+
+    /* A company's Org.nr next to the sender's: the company. */
+    assert_int_equal(run("text-org-recipient.pdf", &j, &r, &err), 0);
+    assert_false(r.found);
+    mm_candidates_decide(&r.candidates, own, 1, 1, &d);
+    assert_int_equal(d.choice, MM_CHOICE_FOUND);
+    assert_string_equal(d.number, "165560160680");
+
+    /* With filter.conf the sender's number is left out of the list. */
+    assert_int_equal(run("text-label.pdf", NULL, &r, &err), 0);
+    assert_int_equal(r.candidates.n, 1);
+    assert_string_equal(r.candidates.list[0].number, A);
+    /* Metadata decided: no text candidates. */
+    assert_int_equal(run("info-mmrecipient.pdf", &j, &r, &err), 0);
+    assert_true(mm_candidates_empty(&r.candidates));
+}
+
+/* The labels of identity numbers in their usual spellings, and the words
+ * that say whose number it is. */
+static void labels_and_qualifiers(void **state)
+{
+    (void)state;
+    static const char C[] = "201501012395";
+    struct {
+        const char *text, *want, *why;
+    } cases[] = {
+        {"Personnr: 19121212-1212", A, NULL},
+        {"Personnr.: 19121212-1212", A, NULL},
+        {"PERS.NR 19121212-1212", A, NULL},
+        {"Pers. nr: 19121212-1212", A, NULL},
+        {"Persnr 191212121212", A, NULL},
+        {"P-nr: 19121212-1212", A, NULL},
+        {"Pnr 811218-9876", B, NULL},
+        {"Person-nr: 19121212-1212", A, NULL},
+        {"Identitetsnummer: 19121212-1212", A, NULL},
+        {"Personnummer (ÅÅÅÅMMDD-NNNN): 19121212-1212", A, NULL},
+        {"Personnummer (12 siffror) 191212121212", A, NULL},
+        {"Samordningsnr: 701063-2391", "197010632391", NULL},
+        {"Samordningsnr. 701063-2391", "197010632391", NULL},
+        {"Samordn.nr 701063-2391", "197010632391", NULL},
+        {"Samordn. nr: 19701063-2391", "197010632391", NULL},
+        {"Samordnings-nr 701063-2391", "197010632391", NULL},
+        {"Person-/samordningsnummer: 19121212-1212", A, NULL},
+        {"Person- /samordningsnr: 19121212-1212", A, NULL},
+        {"Personnummer eller samordningsnummer: 19121212-1212", A, NULL},
+        {"Pnr/Snr: 19121212-1212", A, NULL},
+        {"Person-/organisationsnummer: 556016-0680", "165560160680", NULL},
+        {"Organisationsnr: 556016-0680", "165560160680", NULL},
+        {"Org. nr. 556016-0680", "165560160680", NULL},
+        {"ORG-NR 556016-0680", "165560160680", NULL},
+        {"Orgnr 5560160680", "165560160680", NULL},
+        {"Org.nummer: 556016-0680", "165560160680", NULL},
+        /* Whose: the addressee's ... */
+        {"Mottagarens personnummer: 19121212-1212", A, NULL},
+        {"Sökandens personnummer: 19121212-1212", A, NULL},
+        {"Ditt personnummer: 19121212-1212", A, NULL},
+        {"Anna Andersson Personnummer: 19121212-1212", A, NULL}, /* a name before the label */
+        /* ... or someone the letter is about. */
+        {"Barnets personnummer: 20150101-2395", NULL, "someone else's (child)"},
+        {"BARNETS PNR 20150101-2395", NULL, "someone else's (child)"},
+        {"Barnets\npersonnummer\n20150101-2395", NULL, "someone else's (child)"},
+        {"Elevens personnummer: 20150101-2395", NULL, "someone else's (pupil)"},
+        {"Den enskildes personnummer: 19121212-1212", NULL, "someone else's (principal)"},
+        {"Huvudmannens pers.nr 19121212-1212", NULL, "someone else's (principal)"},
+        {"Patientens personnummer: 19121212-1212", NULL, "someone else's (patient)"},
+        {"Den avlidnes personnummer: 19121212-1212", NULL, "someone else's (deceased)"},
+        {"VÅRDNADSHAVARENS PERSONNUMMER: 19121212-1212", NULL, "someone else's (representative)"},
+        {"God mans personnummer: 19121212-1212", NULL, "someone else's (representative)"},
+        {"Arbetsgivarens org.nr: 556016-0680", NULL, "someone else's (other)"},
+        /* Not a label of ours, or not next to the number. */
+        {"Personnummer (barnet): 20150101-2395", NULL, "none next to a label"},
+        {"Personnummer barn: 20150101-2395", NULL, "none next to a label"},
+        {"Elevpersonnummer: 20150101-2395", NULL, "none next to a label"},
+        {"Snr: 19121212-1212", NULL, "none next to a label"},
+        /* A third party's number is not a recipient, the addressee's still is ... */
+        {"Personnummer: 19121212-1212\nBarnets personnummer: 20150101-2395", A, NULL},
+        /* ... unless the same number is also labelled as the third party's. */
+        {"Personnummer: 20150101-2395\nBarnets personnummer: 20150101-2395", NULL, "someone else's (child)"},
+        /* Written to a guardian: a plain Personnummer may be the child's. */
+        {"Till vårdnadshavare för Kalle\nPersonnummer: 20150101-2395", NULL, "guardian or representative"},
+        {"TILL GOD MAN FÖR ANNA\nPnr 19121212-1212", NULL, "guardian or representative"},
+        /* ... and the guardian's own, labelled as such and alone, is the addressee. */
+        {"Till vårdnadshavare\nVårdnadshavarens personnummer: 19811218-9876\nBarnets personnummer: 20150101-2395",
+         B, NULL},
+        {"Till vårdnadshavare\nVårdnadshavarens personnummer: 19811218-9876\nPersonnummer: 19121212-1212", NULL,
+         "guardian or representative"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mm_discover_result r;
+        memset(&r, 0, sizeof r);
+        mm_discover_in_text(cases[i].text, OWN, &today, &r);
+        if (cases[i].want && (!r.found || strcmp(r.id.number, cases[i].want)))
+            fail_msg("'%s': wanted %s, got %s (%s)", cases[i].text, cases[i].want, r.found ? r.id.number : "none",
+                     r.problem);
+        if (!cases[i].want && r.found)
+            fail_msg("'%s': wanted none, got %s", cases[i].text, r.id.number);
+        if (cases[i].why && !strstr(r.problem, cases[i].why))
+            fail_msg("'%s': reason '%s' lacks '%s'", cases[i].text, r.problem, cases[i].why);
+        if (!cases[i].want)
+            assert_null(strstr(r.problem, C + 4));
+    }
+}
+
+/* The rule on a list of candidates, as the server applies it. */
+static void decision_rule(void **state)
+{
+    (void)state;
+    const char *own[] = {OWN, "162120009999"};
+    mm_candidates c;
+    mm_decision d;
+
+    memset(&c, 0, sizeof c);
+    mm_candidates_add(&c, MM_LABEL_ORGNR, OWN);
+    mm_candidates_add(&c, MM_LABEL_ORGNR, "162120009999");
+    mm_candidates_decide(&c, own, 2, 1, &d);
+    assert_int_equal(d.choice, MM_CHOICE_ONLY_OWN); /* both of the sender's numbers */
+    mm_candidates_decide(&c, NULL, 0, 1, &d);
+    assert_int_equal(d.choice, MM_CHOICE_SEVERAL);
+    assert_int_equal(d.distinct, 2);
+
+    /* The sender's number under a person label is still the sender's. */
+    memset(&c, 0, sizeof c);
+    mm_candidates_add(&c, MM_LABEL_PERSON, OWN);
+    mm_candidates_add(&c, MM_LABEL_PERSON, A);
+    mm_candidates_decide(&c, own, 2, 1, &d);
+    assert_int_equal(d.choice, MM_CHOICE_FOUND);
+    assert_string_equal(d.number, A);
+    mm_candidates_decide(&c, own, 2, 0, &d);
+    assert_int_equal(d.choice, MM_CHOICE_FOUND); /* a person's number needs no sender list */
+
+    /* One organisation number: only whoever knows the senders picks it. */
+    memset(&c, 0, sizeof c);
+    mm_candidates_add(&c, MM_LABEL_ORGNR, "165560160680");
+    mm_candidates_decide(&c, NULL, 0, 0, &d);
+    assert_int_equal(d.choice, MM_CHOICE_ORG_UNCHECKED);
+    mm_candidates_decide(&c, own, 2, 1, &d);
+    assert_int_equal(d.choice, MM_CHOICE_FOUND);
+
+    /* A personnummer and a foreign company's Org.nr: doubt. */
+    mm_candidates_add(&c, MM_LABEL_PERSON, A);
+    mm_candidates_decide(&c, own, 2, 1, &d);
+    assert_int_equal(d.choice, MM_CHOICE_SEVERAL);
+
+    /* Doubt from the filter stays doubt. */
+    memset(&c, 0, sizeof c);
+    mm_candidates_add(&c, MM_LABEL_PERSON, A);
+    c.invalid = 1;
+    mm_candidates_decide(&c, own, 2, 1, &d);
+    assert_int_equal(d.choice, MM_CHOICE_INVALID);
+    c.invalid = 0;
+    c.more = 1;
+    mm_candidates_decide(&c, own, 2, 1, &d);
+    assert_int_equal(d.choice, MM_CHOICE_SEVERAL);
+
+    /* Third parties only: held, and the reason names whose. */
+    memset(&c, 0, sizeof c);
+    mm_candidates_add(&c, MM_LABEL_ORGNR, OWN);
+    mm_candidates_add(&c, MM_LABEL_PUPIL, A);
+    mm_candidates_decide(&c, own, 2, 1, &d);
+    assert_int_equal(d.choice, MM_CHOICE_THIRD_PARTY);
+    assert_int_equal(d.kind, MM_LABEL_PUPIL);
+    char why[256];
+    mm_candidates_why(&d, &c, why, sizeof why);
+    assert_non_null(strstr(why, "(pupil)"));
+    assert_null(strstr(why, "1212"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +531,10 @@ int main(void)
         cmocka_unit_test(unusable_documents),
         cmocka_unit_test(page_count),
         cmocka_unit_test(text_rule),
+        cmocka_unit_test(table_layouts),
+        cmocka_unit_test(candidates_for_the_server),
+        cmocka_unit_test(labels_and_qualifiers),
+        cmocka_unit_test(decision_rule),
     };
     return cmocka_run_group_tests(tests, make_pdfs, remove_pdfs);
 }

@@ -67,7 +67,9 @@ def xmp_packet(props="", attrs=""):
 
 
 def make_pdf(path, pages=(("Brev",),), info=None, xmp=None, info_utf16=(), compress=False):
-    """pages: one tuple of text lines per page; info: dict of Info entries."""
+    """pages: one tuple of text lines per page, or a list of (x, y, text)
+    placed at those points (11 pt, like a report engine's text fields);
+    info: dict of Info entries."""
     objs = []
 
     def add(body):
@@ -81,10 +83,14 @@ def make_pdf(path, pages=(("Brev",),), info=None, xmp=None, info_utf16=(), compr
                b"<< /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [128 " + diffs + b"] >> >>")
     kids = []
     for lines in pages:
-        ops = [b"BT /F1 11 Tf 72 780 Td 15 TL"]
-        for line in lines:
-            ops.append(pdf_literal(encode_text(line)) + b" '")
-        ops.append(b"ET")
+        if isinstance(lines, list):
+            ops = [b"BT /F1 11 Tf 1 0 0 1 %g %g Tm " % (x, y) + pdf_literal(encode_text(t)) + b" Tj ET"
+                   for x, y, t in lines]
+        else:
+            ops = [b"BT /F1 11 Tf 72 780 Td 15 TL"]
+            for line in lines:
+                ops.append(pdf_literal(encode_text(line)) + b" '")
+            ops.append(b"ET")
         stream = b"\n".join(ops)
         if compress:
             z = zlib.compress(stream)
@@ -165,6 +171,24 @@ def main():
     make_pdf(p("text-thinspace.pdf"), [head + ("Personnummer:\u00a019121212\u20091212",)])
     make_pdf(p("text-phone-like.pdf"), [head + ("Personnummer: 08-121212-1212",)])
     make_pdf(p("text-compressed.pdf"), [head + ("Personnummer: " + A_DASH,)], compress=True)
+    # Labels by position (spec §7 step 5): report engines place the column
+    # heading over the number, each text field on its own.
+    foot = [(72, 40, "Exempelkommun, 123 45 Exempelstad. Org.nr " + OWN)]
+    row = lambda y, *cells: [(72 + 150 * i, y, c) for i, c in enumerate(cells) if c]
+    make_pdf(p("table-header.pdf"), [row(700, "Namn", "Personnummer", "Datum") +
+                                     row(684, "Anna Andersson", A_DASH, "2026-11-28") + foot])
+    make_pdf(p("table-tight.pdf"), [[(72, 700, "Namn"), (140, 700, "Personnummer"), (226, 700, "Datum"),
+                                     (72, 684, "Anna A."), (140, 684, A_DASH), (226, 684, "2026-11-28")] + foot])
+    make_pdf(p("table-two-rows.pdf"), [row(700, "Namn", "Personnummer") + row(684, "Anna Andersson", A_DASH) +
+                                       row(668, "Bo Berg", B_DASH) + foot])
+    make_pdf(p("table-child.pdf"), [row(700, "Namn", "Barnets personnummer") + row(684, "Kalle", A_DASH) + foot])
+    make_pdf(p("table-keyvalue.pdf"), [row(700, "Namn", "Anna Andersson") + row(684, "Personnummer", A_DASH) +
+                                       row(668, "Datum", "2026-11-28") + foot])
+    make_pdf(p("table-label-not-nearest.pdf"), [row(700, "Namn", "Personnummer") + row(684, "", "Anna Andersson") +
+                                                row(668, "", A_DASH) + foot])
+    make_pdf(p("table-prose-above.pdf"), [[(72, 700, "Vi behöver ditt personnummer för att handlägga ärendet."),
+                                           (72, 684, A_DASH)] + foot])
+    make_pdf(p("table-coordination.pdf"), [row(700, "Namn", "Samordningsnr") + row(684, "Anna", COORD) + foot])
     # Precedence: every source names a different number
     all_sources = dict(info={"MMRecipient": A, "Keywords": "mm-recipient=" + B,
                              "Subject": "Personnummer: " + B_DASH},

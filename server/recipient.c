@@ -1,0 +1,145 @@
+/* Who a new job's letter is for, decided on the server.
+ *
+ * The filter on the desktop finds the labelled numbers of the letter's text
+ * but cannot know every number of the sending organisation; the server
+ * does (the organisation certificate, sender_id).  So the rule that no
+ * letter is ever addressed to a sender lives here, and needs nothing
+ * configured on the desktops: the server removes its own numbers from the
+ * bundle's candidates and applies the filter's rule again
+ * (mm_candidates_decide), and refuses its own number from any source. */
+#include <stdio.h>
+#include <string.h>
+
+#include "candidates.h"
+#include "idnum.h"
+#include "mmprintd.h"
+
+static size_t own_numbers(const srv *s, const char *own[2])
+{
+    size_t n = 0;
+    if (s->orgnr[0])
+        own[n++] = s->orgnr;
+    if (s->conf.sender_id[0] && strcmp(s->conf.sender_id, s->orgnr))
+        own[n++] = s->conf.sender_id;
+    return n;
+}
+
+int srv_recipient_is_own(const srv *s, const char *number12)
+{
+    const char *own[2];
+    size_t n = own_numbers(s, own);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(own[i], number12))
+            return 1;
+    return 0;
+}
+
+/* "212000-0142": how letters print an organisation number. */
+static void org_display(const char *number12, char out[16])
+{
+    if (strlen(number12) == 12 && !strncmp(number12, "16", 2))
+        snprintf(out, 16, "%.6s-%.4s", number12 + 2, number12 + 8);
+    else
+        mm_idnum_mask(number12, out);
+}
+
+/* Starts in lower case: it follows "Personnummer saknas: " in the CUPS line. */
+void srv_recipient_own_sv(const char *number12, char *out, size_t size)
+{
+    char shown[16];
+    org_display(number12, shown);
+    snprintf(out, size, "numret %s är avsändarens eget organisationsnummer och kan inte vara mottagare", shown);
+}
+
+/* Whose number a label says it is, in the words of the CUPS line. */
+static const char *whose_sv(mm_label_kind kind)
+{
+    switch (kind) {
+    case MM_LABEL_CHILD:
+        return "barnets";
+    case MM_LABEL_PUPIL:
+        return "elevens";
+    case MM_LABEL_PRINCIPAL:
+        return "huvudmannens eller den enskildes";
+    case MM_LABEL_PATIENT:
+        return "patientens";
+    case MM_LABEL_DECEASED:
+        return "den avlidnes";
+    case MM_LABEL_REPRESENTATIVE:
+        return "en företrädares (vårdnadshavare, god man, ombud)";
+    default:
+        return "någon annans";
+    }
+}
+
+static void choice_sv(const mm_decision *d, char *out, size_t size)
+{
+    switch (d->choice) {
+    case MM_CHOICE_ONLY_OWN:
+        snprintf(out, size, "brevet har bara avsändarens eget organisationsnummer, inget personnummer för mottagaren");
+        break;
+    case MM_CHOICE_INVALID:
+        snprintf(out, size, "ett märkt nummer i brevet är inget giltigt personnummer");
+        break;
+    case MM_CHOICE_SEVERAL:
+        snprintf(out, size, "brevet har flera olika märkta personnummer eller organisationsnummer");
+        break;
+    case MM_CHOICE_THIRD_PARTY:
+        snprintf(out, size, "numret i brevet är märkt som %s och är inte mottagarens", whose_sv(d->kind));
+        break;
+    case MM_CHOICE_TO_REPRESENTATIVE:
+        snprintf(out, size, "brevet är ställt till vårdnadshavare eller annan företrädare, och numret i brevet "
+                            "kan vara barnets eller huvudmannens");
+        break;
+    default:
+        snprintf(out, size, "personnummer saknas");
+        break;
+    }
+}
+
+int srv_recipient_from_bundle(const srv *s, const mm_bundle *b, srv_recipient *r)
+{
+    memset(r, 0, sizeof *r);
+    mm_id id;
+    mm_error err;
+    mm_error_clear(&err);
+    int valid = b->recipient[0] && mm_idnum_parse(b->recipient, NULL, &id, &err) == 0;
+    /* The candidates of the source that decided in the filter: decide again
+     * without the sender's numbers. */
+    if (!mm_candidates_empty(&b->cands) && (!b->recipient_source[0] || !strcmp(b->recipient_source, b->cands.source))) {
+        const char *own[2];
+        size_t n = own_numbers(s, own);
+        mm_decision d;
+        mm_candidates_decide(&b->cands, own, n, 1, &d);
+        if (d.choice == MM_CHOICE_FOUND && (!valid || !strcmp(id.number, d.number))) {
+            snprintf(r->number, sizeof r->number, "%s", d.number);
+            snprintf(r->source, sizeof r->source, "%s", b->cands.source);
+            return 1;
+        }
+        if (d.choice == MM_CHOICE_FOUND) {
+            /* The filter named another number than its own list gives. */
+            snprintf(r->problem, sizeof r->problem, "the bundle's recipient is not the one its candidates give");
+            snprintf(r->reason_sv, sizeof r->reason_sv, "mottagaren i brevet kunde inte avgöras säkert");
+            return 0;
+        }
+        mm_candidates_why(&d, &b->cands, r->problem, sizeof r->problem);
+        choice_sv(&d, r->reason_sv, sizeof r->reason_sv);
+        return 0;
+    }
+    if (valid && srv_recipient_is_own(s, id.number)) {
+        snprintf(r->problem, sizeof r->problem, "the recipient (source %s) is the sender's own organisation number",
+                 b->recipient_source[0] ? b->recipient_source : "unknown");
+        srv_recipient_own_sv(id.number, r->reason_sv, sizeof r->reason_sv);
+        return 0;
+    }
+    if (valid) {
+        snprintf(r->number, sizeof r->number, "%s", id.number);
+        snprintf(r->source, sizeof r->source, "%s", b->recipient_source);
+        return 1;
+    }
+    snprintf(r->problem, sizeof r->problem, "%s",
+             b->recipient[0] ? "the recipient number is not valid"
+             : b->recipient_problem[0] ? b->recipient_problem : "no recipient in the job");
+    snprintf(r->reason_sv, sizeof r->reason_sv, "personnummer saknas");
+    return 0;
+}
