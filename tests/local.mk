@@ -59,3 +59,9 @@ tests_unit_test_journal_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_journal_SOURCES = tests/unit/test_journal.c
 tests_unit_test_journal_LDADD = $(UNIT_LIBS)
 EXTRA_DIST += tests/data/pdf/mkpdfs.py
+
+# mmprintd's store against a real SQLite file (server/store.c, built in).
+check_PROGRAMS += tests/unit/test_store
+tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/server
+tests_unit_test_store_SOURCES = tests/unit/test_store.c server/store.c server/store.h
+tests_unit_test_store_LDADD = $(UNIT_LIBS)
