@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -1038,6 +1039,42 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     mm_log(MM_LOG_DEBUG, "httpd: %s", line);
 }
 
+int srv_api_listen(srv *s, mm_error *err)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+    socklen_t len;
+    if (inet_pton(AF_INET, s->conf.listen_address, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)s->conf.port);
+        len = sizeof *in4;
+    } else if (inet_pton(AF_INET6, s->conf.listen_address, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)s->conf.port);
+        len = sizeof *in6;
+    } else {
+        return mm_error_set(err, MM_ERR_INPUT, 0, "listen_address %s is not an IP address", s->conf.listen_address);
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    /* As MHD does for its own sockets: a restart can bind while the old
+     * connections linger in TIME_WAIT, never while another socket listens. */
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+        (ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one)) ||
+        bind(fd, (struct sockaddr *)&ss, len) || listen(fd, SOMAXCONN)) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return mm_error_set(err, MM_ERR_SYSTEM, e, "cannot listen on %s port %d: %s%s", s->conf.listen_address,
+                            s->conf.port, strerror(e),
+                            e == EADDRINUSE ? " (another program is using the port)" : "");
+    }
+    s->listen_fd = fd;
+    return 0;
+}
+
 struct MHD_Daemon *srv_api_start(srv *s, mm_error *err)
 {
     struct sockaddr_storage ss;
@@ -1077,7 +1114,9 @@ struct MHD_Daemon *srv_api_start(srv *s, mm_error *err)
     };
     struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}};
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED,
+        /* The socket srv_api_listen bound (-1: MHD binds the address itself). */
+        flags, 0, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_LISTEN_SOCKET,
+        (MHD_socket)s->listen_fd, MHD_OPTION_NOTIFY_COMPLETED,
         completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, conn_notify, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)s->conf.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->conf.max_connections,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, s->conf.plain_loopback ? none : tls_opts,
@@ -1086,6 +1125,7 @@ struct MHD_Daemon *srv_api_start(srv *s, mm_error *err)
     s->pem[0] = cert;
     s->pem[1] = key;
     s->pem[2] = ca;
+    s->listen_fd = -1; /* MHD's now: closed when the daemon stops */
     if (!d)
         mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot listen on %s port %d (HTTP%s)", s->conf.listen_address,
                      s->conf.port, s->conf.plain_loopback ? "" : "S");

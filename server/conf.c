@@ -19,7 +19,7 @@ static const char *const known_keys[] = {
     "sync_wait_ms", "far_batch_wait_ms", "far_batch_max", "workers", "print_workers", "retry_initial_ms",
     "retry_max_ms", "retry_deadline", "print_deadline", "http_timeout_ms", "connect_timeout_ms",
     "printer_uri", "printer_name", "retention_days", "support_text", "support_url", "support_phone",
-    "body_text", "max_connections", "held_expiry", "exception_retention",
+    "body_text", "max_connections", "held_expiry", "exception_retention", "lock_wait",
 };
 
 static int copy(char *dst, size_t size, const char *v, const char *key, mm_error *err)
@@ -171,7 +171,9 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
         range(cfg, "retention_days", 365, 0, 36500, &c->retention_days, err) ||
         range(cfg, "max_connections", 256, 4, 4096, &c->max_connections, err) ||
         duration(cfg, "held_expiry", "14d", 1, 3650L * 86400, &c->held_expiry_s, err) ||
-        duration(cfg, "exception_retention", "60d", 1, 3650L * 86400, &c->exception_retention_s, err))
+        duration(cfg, "exception_retention", "60d", 1, 3650L * 86400, &c->exception_retention_s, err) ||
+        /* As long as systemd gives the previous instance to stop (TimeoutStopSec). */
+        range(cfg, "lock_wait", 90, 0, 3600, &c->lock_wait_s, err))
         goto out;
     c->port = (int)port;
     c->plain_loopback = mm_config_get_bool(cfg, "listen_plain_loopback", 0);

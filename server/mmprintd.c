@@ -11,8 +11,12 @@
 
 #include "dsig.h"
 #include "http.h"
+#include "instance.h"
 #include "log.h"
 #include "mmprintd.h"
+
+/* Exit statuses (mmprintd(8)). */
+enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_LOCKED = 3 };
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -69,25 +73,22 @@ int main(int argc, char **argv)
         case 't': check_only = 1; break;
         case 'v': verbose = 1; break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: usage(stderr); return EXIT_USAGE;
         }
     }
     if (optind != argc) {
         usage(stderr);
-        return 2;
+        return EXIT_USAGE;
     }
     mm_log_init("mmprintd", verbose ? MM_LOG_DEBUG : MM_LOG_INFO);
     /* Spool files, the database and its WAL are for the server's user only. */
     umask(077);
 
     static srv s;
+    s.listen_fd = -1;
     mm_error err;
     mm_error_clear(&err);
     if (srv_conf_load(config, &s.conf, &err) || check_certs(&s, &err)) {
-        mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
-        return 1;
-    }
-    if (prepare_spool(s.conf.spool_dir, &err)) {
         mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
         return 1;
     }
@@ -110,18 +111,44 @@ int main(int argc, char **argv)
         return 1;
     }
     if (check_only) {
+        /* Only a look at the lock, never taking it: the check runs while
+         * the server does (ExecStartPre, an admin testing a change). */
         printf("mmprintd: configuration %s is usable; organisation certificate valid for %ld more days\n", config,
                s.cert_days_left);
+        long pid = srv_instance_holder(s.conf.database);
+        if (pid > 0)
+            printf("mmprintd: the running mmprintd (pid %ld) uses %s; restart it to apply the configuration\n", pid,
+                   s.conf.database);
         mm_signer_free(s.signer);
         mm_dsig_shutdown();
         return 0;
     }
-    s.store = srv_store_open(s.conf.database, &err);
-    if (!s.store) {
-        mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
+    /* Nothing touches the spool, the store or the journal before the lock:
+     * a second server must leave a running one's state alone. */
+    srv_instance inst;
+    int lrc = srv_instance_lock(&inst, s.conf.database, s.conf.spool_dir, s.conf.lock_wait_s, &err);
+    if (lrc) {
+        mm_log(MM_LOG_ERROR, "%s%s", lrc > 0 ? "" : "refusing to start: ", err.msg);
         mm_signer_free(s.signer);
         mm_dsig_shutdown();
-        return 1;
+        return lrc > 0 ? EXIT_LOCKED : EXIT_REFUSED;
+    }
+    if (prepare_spool(s.conf.spool_dir, &err) || !(s.store = srv_store_open(s.conf.database, &err))) {
+        mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
+        srv_instance_unlock(&inst);
+        mm_signer_free(s.signer);
+        mm_dsig_shutdown();
+        return EXIT_REFUSED;
+    }
+    /* Recovery (spool sweep, retention, resume) only once the port is ours:
+     * a server that cannot serve must not change anything either. */
+    if (srv_api_listen(&s, &err)) {
+        mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
+        srv_store_close(s.store);
+        srv_instance_unlock(&inst);
+        mm_signer_free(s.signer);
+        mm_dsig_shutdown();
+        return EXIT_REFUSED;
     }
     srv_spool_sweep(&s);
 
@@ -156,8 +183,10 @@ int main(int argc, char **argv)
     for (;;) {
         struct timespec ts = {60, 0};
         int sig = sigtimedwait(&set, NULL, &ts);
-        if (sig == SIGTERM || sig == SIGINT)
+        if (sig == SIGTERM || sig == SIGINT) {
+            srv_instance_stopping(&inst);
             break;
+        }
         if (sig == SIGHUP || srv_now_ms() >= next_purge) {
             srv_maintain(&s);
             next_purge = srv_now_ms() + 3600 * 1000;
@@ -179,6 +208,7 @@ stop:
     for (int i = 0; i < 3; i++)
         free(s.pem[i]);
     srv_store_close(s.store);
+    srv_instance_unlock(&inst);
     mm_signer_free(s.signer);
     mm_dsig_shutdown();
     mm_log(MM_LOG_INFO, "stopped; unfinished jobs resume at the next start");

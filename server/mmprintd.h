@@ -41,6 +41,7 @@ typedef struct {
     long exception_retention_s; /* an unresolved exception's letter is kept this long */
     char support_text[1025], support_url[512], support_phone[64], body_text[2048];
     long max_connections;
+    long lock_wait_s;          /* how long a start waits for a stopping instance */
 } srv_conf;
 
 /* A FIFO of owned srv_job pointers. */
@@ -95,6 +96,7 @@ typedef struct {
 
     pthread_t far_thread, timer_thread;
     char *pem[3];               /* TLS certificate, key and client CA for the front */
+    int listen_fd;              /* bound by srv_api_listen, handed to MHD by srv_api_start */
     pthread_t *send_threads, *print_threads;
 
     /* The print room: letters reach the printer one at a time, in the order
@@ -205,6 +207,9 @@ void srv_recipient_own_sv(const char *number12, char *out, size_t size);
 
 /* api.c */
 struct MHD_Daemon;
+/* Binds and listens on listen_address:port (s->listen_fd), so that a
+ * server that cannot serve finds out before it changes anything. */
+int srv_api_listen(srv *s, mm_error *err);
 struct MHD_Daemon *srv_api_start(srv *s, mm_error *err);
 void srv_api_stop(struct MHD_Daemon *d);
 json_t *srv_job_json(srv *s, const srv_job *j, int with_events);

@@ -2,6 +2,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 
 #include "buf.h"
 #include "journal.h"
+#include "log.h"
 
 #define STMT_CACHE 24
 
@@ -213,6 +215,49 @@ static int add_missing_columns(srv_store *st, mm_error *err)
     return 0;
 }
 
+/* Reads the journal's last row (seq is the rowid: one index step) into the
+ * chain head kept in memory. */
+static int head_load(srv_store *st, mm_error *err)
+{
+    sqlite3_stmt *s = prep(st, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", err);
+    if (!s)
+        return -1;
+    int rc = sqlite3_step(s);
+    int64_t seq = 0;
+    char hash[65] = MM_JOURNAL_GENESIS;
+    if (rc == SQLITE_ROW) {
+        const unsigned char *h = sqlite3_column_text(s, 1);
+        seq = sqlite3_column_int64(s, 0);
+        snprintf(hash, sizeof hash, "%s", h ? (const char *)h : "");
+    } else if (rc != SQLITE_DONE) {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "journal: %s", sqlite3_errmsg(st->db));
+    }
+    release(st, s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return -1;
+    if (st->last_seq && seq != st->last_seq)
+        mm_log(MM_LOG_WARN, "journal: another writer moved the chain from row %" PRId64 " to %" PRId64
+                            "; continuing from the database", st->last_seq, seq);
+    st->last_seq = seq;
+    memcpy(st->last_hash, hash, sizeof hash);
+    return 0;
+}
+
+/* Every write transaction starts here.  The chain head is read again under
+ * the write lock, so a row appended by anything else (a second server, a
+ * repair by hand) is chained onto: a stale head in memory would fail every
+ * later write with "UNIQUE constraint failed: events.seq", for good. */
+static int begin_write(srv_store *st, mm_error *err)
+{
+    if (exec(st, "BEGIN IMMEDIATE", err))
+        return -1;
+    if (head_load(st, err)) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return 0;
+}
+
 srv_store *srv_store_open(const char *path, mm_error *err)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -280,17 +325,10 @@ srv_store *srv_store_open(const char *path, mm_error *err)
         srv_store_close(st);
         return NULL;
     }
-    snprintf(st->last_hash, sizeof st->last_hash, "%s", MM_JOURNAL_GENESIS);
-    sqlite3_stmt *s = prep(st, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", err);
-    if (!s) {
+    if (head_load(st, err)) {
         srv_store_close(st);
         return NULL;
     }
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        st->last_seq = sqlite3_column_int64(s, 0);
-        snprintf(st->last_hash, sizeof st->last_hash, "%s", (const char *)sqlite3_column_text(s, 1));
-    }
-    release(st, s);
     return st;
 }
 
@@ -452,7 +490,7 @@ int srv_store_insert(srv_store *st, srv_job *job, const char *detail, const void
     chain_save c;
     chain_mark(st, &c);
     int result = -1;
-    if (exec(st, "BEGIN IMMEDIATE", err)) {
+    if (begin_write(st, err)) {
         pthread_mutex_unlock(&st->mu);
         return -1;
     }
@@ -548,7 +586,7 @@ int srv_store_update_doc(srv_store *st, const srv_job *job, const char *expect_s
     pthread_mutex_lock(&st->mu);
     chain_save c;
     chain_mark(st, &c);
-    if (exec(st, "BEGIN IMMEDIATE", err)) {
+    if (begin_write(st, err)) {
         pthread_mutex_unlock(&st->mu);
         return -1;
     }
@@ -586,7 +624,7 @@ int srv_store_update_many(srv_store *st, srv_change *ch, size_t n, mm_error *err
     pthread_mutex_lock(&st->mu);
     chain_save c;
     chain_mark(st, &c);
-    if (exec(st, "BEGIN IMMEDIATE", err)) {
+    if (begin_write(st, err)) {
         pthread_mutex_unlock(&st->mu);
         for (size_t i = 0; i < n; i++)
             ch[i].rc = -1;
@@ -630,7 +668,7 @@ int srv_store_event(srv_store *st, const char *job_id, const char *event, const 
     pthread_mutex_lock(&st->mu);
     chain_save c;
     chain_mark(st, &c);
-    int rc = exec(st, "BEGIN IMMEDIATE", err);
+    int rc = begin_write(st, err);
     if (rc == 0) {
         int ok = event_locked(st, job_id, srv_now_ms(), event, detail, err) == 0;
         rc = finish_tx(st, ok, &c, err);
@@ -764,7 +802,7 @@ long srv_store_purge(srv_store *st, int days, mm_error *err)
     chain_save c;
     chain_mark(st, &c);
     long n = -1;
-    if (exec(st, "BEGIN IMMEDIATE", err) == 0) {
+    if (begin_write(st, err) == 0) {
         sqlite3_stmt *s = prep(st, q.data, err);
         int ok = 0;
         if (s) {
@@ -798,7 +836,7 @@ int srv_store_resolve(srv_store *st, const srv_job *job, const char *expect_stat
     pthread_mutex_lock(&st->mu);
     chain_save c;
     chain_mark(st, &c);
-    if (exec(st, "BEGIN IMMEDIATE", err)) {
+    if (begin_write(st, err)) {
         pthread_mutex_unlock(&st->mu);
         return -1;
     }
@@ -896,7 +934,7 @@ long srv_store_purge_exceptions(srv_store *st, int64_t cutoff_ms, const char *wh
     pthread_mutex_lock(&st->mu);
     chain_save c;
     chain_mark(st, &c);
-    if (exec(st, "BEGIN IMMEDIATE", err)) {
+    if (begin_write(st, err)) {
         pthread_mutex_unlock(&st->mu);
         return -1;
     }

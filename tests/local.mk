@@ -64,3 +64,9 @@ check_PROGRAMS += tests/unit/test_pdfcheck
 tests_unit_test_pdfcheck_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pdfcheck_SOURCES = tests/unit/test_pdfcheck.c
 tests_unit_test_pdfcheck_LDADD = $(UNIT_LIBS)
+
+# mmprintd's store against a real SQLite file (server/store.c, built in).
+check_PROGRAMS += tests/unit/test_store
+tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/server
+tests_unit_test_store_SOURCES = tests/unit/test_store.c server/store.c server/store.h
+tests_unit_test_store_LDADD = $(UNIT_LIBS)
