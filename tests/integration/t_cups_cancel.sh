@@ -123,6 +123,8 @@ code=$(curl -sS -o "$T/desk2.out" -w '%{http_code}' --max-time 10 --cacert "$PKI
   --data '{}' "https://127.0.0.1:$SRV_PORT/api/v1/jobs/by-key/$uuid/cancel")
 check "desk2 cancelling desk1's job is refused (HTTP $code)" bash -c "[ '$code' = 404 ] || [ '$code' = 403 ]"
 contains "... with a Swedish message" "$(cat "$T/desk2.out")" "Jobbet finns inte"
+contains "... because desk1 submitted it (the server's log)" "$(grep -a "asked to cancel job $sid" "$T/mmprintd.log")" \
+  "CN=desk2 asked to cancel job $sid, submitted by C=SE,O=Exempelkommun,CN=desk1: refused"
 is "... and the job still waits for a recipient" "$(srv_state "$sid")" needs-recipient
 is "... with its letter" "$(doc_count "$sid")" 1
 is "... and nothing journaled" "$(srv_event_count "$sid")" "$events_before"
