@@ -259,6 +259,8 @@ is "its jobs are still there" "$(jfield .state)" delivered
 is "a returned job from before is listed, without its letter" "$(in_list "$R" .document_kept)" false
 kill -TERM "$SRV_PID"
 wait "$SRV_PID"
+is "SIGTERM: clean exit" "$?" 0
+check_fails "no sanitizer report in the server log" grep -E "Sanitizer|runtime error" "$T/server.log"
 
 check "the journal verifies" "$MMCTL" audit verify "$T/state/mmprintd.db"
 if grep -qE '20000101[0-9]{4}|20000101-[0-9]{4}|19121212[0-9]{4}' "$T/server.log"; then
