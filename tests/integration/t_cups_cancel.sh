@@ -140,7 +140,9 @@ is "the letter is deleted from the server's store" "$(doc_count "$sid")" 0
 contains "the server's job says nothing was sent" "$(srv_get "/api/v1/jobs/$sid" | jq -r .message)" \
   "inget har skickats"
 wait_notifier_outcome "$id" 10
-contains "cupsd's log says the server cancelled it" "$(notifier_log "$id")" "the server cancelled its job $sid"
+# Only the id's first group: the log's masking also hides a last group that
+# happens to be twelve decimal digits, as it would a personnummer.
+contains "cupsd's log says the server cancelled it" "$(notifier_log "$id")" "the server cancelled its job ${sid%%-*}-"
 n=$(srv_get "/api/v1/jobs?state=needs-recipient" | jq '.jobs | length')
 is "no job left waiting for a recipient" "$n" 0
 
