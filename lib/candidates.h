@@ -40,7 +40,7 @@ typedef struct {
     int n;
     mm_candidate list[MM_CANDIDATES_MAX];
     int invalid;             /* a labelled number failed validation: the text is unreliable */
-    int more;                /* more candidates than the list holds */
+    int more;                /* more candidates than the list holds, or a page too big to examine */
     int to_representative;   /* the letter is addressed "Till vårdnadshavare", "Till god man" ... */
 } mm_candidates;
 

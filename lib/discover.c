@@ -318,8 +318,8 @@ static char *normalised(const char *text)
     return norm;
 }
 
-/* A letter, or part of a non-ASCII one (Swedish letters are all that are
- * left above 0x7F after normalisation that matter here). */
+/* An ASCII letter or any byte of a non-ASCII character (å, ä, ö ...): a
+ * label glued to a word ("Elevpersonnummer") is not a label. */
 static int is_letter(char c)
 {
     return isalpha((unsigned char)c) || (unsigned char)c >= 0x80;
@@ -491,15 +491,19 @@ typedef struct {
     int *glabel;          /* per glyph: the label_occ it is part of, or -1 */
     int *gcand;           /* per glyph: the cand it is part of, or -1 */
     int nglyph;
+    int too_big;          /* too much text to read with positions */
     label_occ *occ;
     int nocc;
     cand *cands;
     int ncand;
 } page_text;
 
-/* A page this long (bytes of text) is read without positions: bounds the
- * memory a hostile PDF can make the filter use. */
-#define MAX_LAYOUT_TEXT (1024 * 1024)
+/* A page with more text than this (bytes; a dense page has some 10 KiB)
+ * or more number-shaped strings is not read by position: that bounds the
+ * memory and time a hostile PDF can make the filter use.  Its numbers are
+ * doubt (a label by position might have made one more candidate). */
+#define MAX_LAYOUT_TEXT (256 * 1024)
+#define MAX_LAYOUT_NUMBERS 500
 
 static void page_free(page_text *pt)
 {
@@ -558,10 +562,13 @@ static int page_from_poppler(PopplerPage *page, page_text *pt)
     size_t tl = strlen(t);
     PopplerRectangle *r = NULL;
     guint n = 0;
-    int layout = tl <= MAX_LAYOUT_TEXT && g_utf8_validate(t, -1, NULL) &&
+    pt->too_big = tl > MAX_LAYOUT_TEXT;
+    int layout = !pt->too_big && g_utf8_validate(t, -1, NULL) &&
                  poppler_page_get_text_layout(page, &r, &n) && n > 0 && (glong)n == g_utf8_strlen(t, -1);
     if (!layout) {
+        int too_big = pt->too_big;
         int rc = page_from_text(t, tl, pt);
+        pt->too_big = too_big;
         g_free(r);
         g_free(t);
         return rc;
@@ -588,7 +595,8 @@ static int page_from_poppler(PopplerPage *page, page_text *pt)
         size_t used, w;
         char tmp[4];
         w = norm_char(p, tmp, &used);
-        /* norm_char reads one character; a multi-byte one it keeps whole. */
+        /* norm_char passes characters it leaves alone on byte by byte; here
+         * each is one glyph, so take all its bytes. */
         size_t clen = (size_t)(g_utf8_next_char((const gchar *)p) - (const gchar *)p);
         if (w == 1 && used == 1 && clen > 1) {
             memcpy(tmp, p, clen);
@@ -856,7 +864,7 @@ typedef struct {
     int unlabelled;       /* valid numbers without a label */
 } scan_totals;
 
-/* Scans one page into out->candidates. */
+/* Scans one page, adding its labelled numbers to cs. */
 static int scan_page(page_text *pt, const char *sender_orgnr, const struct tm *today, mm_candidates *cs,
                      scan_totals *tot)
 {
@@ -864,7 +872,9 @@ static int scan_page(page_text *pt, const char *sender_orgnr, const struct tm *t
         return -1;
     if (find_numbers(pt, today) < 0)
         return -1;
-    if (pt->glyph && pt->ncand > 0) {
+    if (pt->ncand > 0 && (pt->too_big || pt->ncand > MAX_LAYOUT_NUMBERS))
+        cs->more = 1;
+    else if (pt->glyph && pt->ncand > 0) {
         /* Top to bottom, so that a row of a table gets its label from the
          * row above it. */
         int *order = malloc((size_t)pt->ncand * sizeof *order);

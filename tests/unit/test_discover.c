@@ -360,6 +360,16 @@ static void candidates_for_the_server(void **state)
     assert_int_equal(run("text-label.pdf", NULL, &r, &err), 0);
     assert_int_equal(r.candidates.n, 1);
     assert_string_equal(r.candidates.list[0].number, A);
+    /* A page with more number-shaped strings than are examined is doubt. */
+    char *many = malloc(30 + 501 * 11);
+    assert_non_null(many);
+    strcpy(many, "Personnummer: 19121212-1212\n");
+    for (int i = 0; i < 500; i++)
+        strcat(many, "5560160680 ");
+    mm_discover_in_text(many, OWN, &today, &r);
+    free(many);
+    assert_false(r.found);
+    assert_non_null(strstr(r.problem, "too many"));
     /* Metadata decided: no text candidates. */
     assert_int_equal(run("info-mmrecipient.pdf", &j, &r, &err), 0);
     assert_true(mm_candidates_empty(&r.candidates));
