@@ -24,11 +24,12 @@ make_pki
 } > "$T/registry"
 start_sim || { not_ok "mmsimd starts"; done_testing; exit 1; }
 
-# The print room: ippeveprinter taking about 0.3 s per letter (it answers
-# server-error-busy meanwhile), so that letters queue up in flight.
+# The print room (our own, not cups.sh's start_printroom, which takes 5-15 s
+# a letter): ippeveprinter taking about 0.3 s per letter and answering
+# server-error-busy meanwhile, as print-room printers do.
 printf '#!/bin/sh\nsleep 0.3\n' > "$T/print-slowly"
 chmod 755 "$T/print-slowly"
-start_printroom() { # [PORT]
+start_print_room() { # [PORT]
   [ -n "${DBUS_SYSTEM_BUS_ADDRESS:-}" ] || start_dnssd || return 1
   mkdir -p "$T/printroom"
   IPP_PORT=${1:-$(free_port)}
@@ -39,7 +40,7 @@ start_printroom() { # [PORT]
   remember_pid $IPP_PID
   wait_port "$IPP_PORT" 20
 }
-start_printroom || { not_ok "ippeveprinter starts"; done_testing; exit 1; }
+start_print_room || { not_ok "ippeveprinter starts"; done_testing; exit 1; }
 
 CONF=$T/mmprintd.conf
 DB=$T/state/mmprintd.db
@@ -275,7 +276,7 @@ if [ -f "$SPOOL/leftover.print.pdf" ]; then ok "port taken: the spool is not swe
 [ "$rc" = alive ] && { kill -TERM "$SECOND"; wait_exit "$SECOND" 60; }
 kill "$PY_PID"
 wait "$PY_PID" 2>/dev/null
-start_printroom "$IPP_PORT" || not_ok "the print room comes back"
+start_print_room "$IPP_PORT" || not_ok "the print room comes back"
 unfinished=$(sqlite3 "$DB" "SELECT count(*) FROM jobs WHERE state IN ('queued', 'sending', 'printing')")
 : > "$T/server.log"
 start_server "$CONF"
