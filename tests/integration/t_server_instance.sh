@@ -121,7 +121,7 @@ print_file() {
 }
 # all_printed SECONDS: every letter in IDS is printed, each exactly once
 all_printed() {
-  local id i
+  local id i n
   for id in "${IDS[@]}"; do
     for ((i = 0; i < $1 * 10; i++)); do
       [ -n "$(find "$T/printroom" -name "*mmprint-$id.pdf" 2>/dev/null)" ] && break
@@ -131,9 +131,12 @@ all_printed() {
   for id in "${IDS[@]}"; do
     api GET "/api/v1/jobs/$id"
     [ "$(jfield .state)" = printed ] || { echo "$id: $(jfield .state)"; return 1; }
-    [ "$(find "$T/printroom" -name "*mmprint-$id.pdf" | wc -l)" = 1 ] || { echo "$id printed $(find "$T/printroom" -name "*mmprint-$id.pdf" | wc -l) times"; return 1; }
+    n=$(find "$T/printroom" -name "*mmprint-$id.pdf" | wc -l)
+    [ "$n" = 1 ] || { echo "$id printed $n times"; return 1; }
   done
 }
+# still_there DESCRIPTION FILE: passes when FILE exists
+still_there() { if [ -f "$2" ]; then ok "$1"; else not_ok "$1"; fi; }
 second() { # LOG [CONF]: another mmprintd in the background; its pid in $SECOND
   "$MMPRINTD" -c "${2:-$CONF}" >"$1" 2>&1 &
   SECOND=$!
@@ -167,7 +170,7 @@ contains "second server: says who holds the database" "$(cat "$T/second.log")" \
   "another mmprintd (pid $FIRST) is using $DB; refusing to start"
 if grep -q "spool: removed" "$T/second.log"; then not_ok "second server: sweeps no spool"; diag "$(cat "$T/second.log")"
 else ok "second server: sweeps no spool"; fi
-if [ -f "$TMPFILE" ]; then ok "second server: the print file in the spool is still there"; else not_ok "second server: the print file in the spool is still there"; fi
+still_there "second server: the print file in the spool is still there" "$TMPFILE"
 rm -f "$TMPFILE"
 is "second server: nothing journaled (no resume, no event)" "$(events)" "$before_events"
 is "second server: no job resumed" "$(events resumed)" 0
@@ -216,7 +219,7 @@ is "restart: the new server waits for the stopping one" "$waiting" yes
 contains "restart: it names the stopping server" "$(cat "$T/third.log")" \
   "waiting up to 90 s for the stopping mmprintd (pid $FIRST) to release $DB"
 check "restart: the old server is still finishing its step" kill -0 "$FIRST"
-if [ -f "$TMPFILE" ]; then ok "restart: the print file in the spool is untouched"; else not_ok "restart: the print file in the spool is untouched"; fi
+still_there "restart: the print file in the spool is untouched" "$TMPFILE"
 is "restart: nothing resumed while the old one runs" "$(events resumed)" 0
 kill -CONT "$IPP_PID"
 wait_exit "$FIRST" 60
@@ -268,11 +271,12 @@ resumed_before=$(events resumed)
 events_before=$(events)
 second "$T/fifth.log"
 wait_exit "$SECOND" 15
-if [ "$rc" != alive ] && [ "$rc" != 0 ]; then ok "port taken: exits non-zero ($rc)"; else not_ok "port taken: exits non-zero ($rc)"; fi
-contains "port taken: says so" "$(cat "$T/fifth.log")" "cannot listen on 127.0.0.1 port $SRV_PORT: Address already in use"
+is "port taken: exits with status 1" "$rc" 1
+contains "port taken: says so" "$(cat "$T/fifth.log")" \
+  "cannot listen on 127.0.0.1 port $SRV_PORT: Address already in use"
 is "port taken: nothing resumed" "$(events resumed)" "$resumed_before"
 is "port taken: nothing journaled" "$(events)" "$events_before"
-if [ -f "$SPOOL/leftover.print.pdf" ]; then ok "port taken: the spool is not swept"; else not_ok "port taken: the spool is not swept"; fi
+still_there "port taken: the spool is not swept" "$SPOOL/leftover.print.pdf"
 [ "$rc" = alive ] && { kill -TERM "$SECOND"; wait_exit "$SECOND" 60; }
 kill "$PY_PID"
 wait "$PY_PID" 2>/dev/null
