@@ -205,6 +205,15 @@ is "and the next one" "$code" 201
 check "those letters are printed too" all_printed 60
 check "the journal, with the row from outside, verifies" "$MMCTL" audit verify "$DB"
 
+# ---- a second server with its own database but the same spool ----
+write_conf "$T/own-db.conf" "database = $T/own.db"
+second "$T/own-db.log" "$T/own-db.conf"
+wait_exit "$SECOND" 15
+is "same spool, other database: refused with status 3" "$rc" 3
+contains "same spool, other database: says so" "$(cat "$T/own-db.log")" \
+  "another mmprintd is using spool_dir $SPOOL (with another database); refusing to start"
+[ "$rc" = alive ] && { kill -TERM "$SECOND"; wait_exit "$SECOND" 60; }
+
 # ---- (b) an overlapping restart: SIGTERM, and the new server at once ----
 kill -STOP "$IPP_PID"
 letters 10
