@@ -24,11 +24,12 @@ make_pki
 } > "$T/registry"
 start_sim || { not_ok "mmsimd starts"; done_testing; exit 1; }
 
-# The print room: ippeveprinter taking about 0.3 s per letter (it answers
-# server-error-busy meanwhile), so that letters queue up in flight.
+# The print room (our own, not cups.sh's start_printroom, which takes 5-15 s
+# a letter): ippeveprinter taking about 0.3 s per letter and answering
+# server-error-busy meanwhile, as print-room printers do.
 printf '#!/bin/sh\nsleep 0.3\n' > "$T/print-slowly"
 chmod 755 "$T/print-slowly"
-start_printroom() { # [PORT]
+start_print_room() { # [PORT]
   [ -n "${DBUS_SYSTEM_BUS_ADDRESS:-}" ] || start_dnssd || return 1
   mkdir -p "$T/printroom"
   IPP_PORT=${1:-$(free_port)}
@@ -39,7 +40,7 @@ start_printroom() { # [PORT]
   remember_pid $IPP_PID
   wait_port "$IPP_PORT" 20
 }
-start_printroom || { not_ok "ippeveprinter starts"; done_testing; exit 1; }
+start_print_room || { not_ok "ippeveprinter starts"; done_testing; exit 1; }
 
 CONF=$T/mmprintd.conf
 DB=$T/state/mmprintd.db
@@ -120,7 +121,7 @@ print_file() {
 }
 # all_printed SECONDS: every letter in IDS is printed, each exactly once
 all_printed() {
-  local id i
+  local id i n
   for id in "${IDS[@]}"; do
     for ((i = 0; i < $1 * 10; i++)); do
       [ -n "$(find "$T/printroom" -name "*mmprint-$id.pdf" 2>/dev/null)" ] && break
@@ -130,9 +131,12 @@ all_printed() {
   for id in "${IDS[@]}"; do
     api GET "/api/v1/jobs/$id"
     [ "$(jfield .state)" = printed ] || { echo "$id: $(jfield .state)"; return 1; }
-    [ "$(find "$T/printroom" -name "*mmprint-$id.pdf" | wc -l)" = 1 ] || { echo "$id printed $(find "$T/printroom" -name "*mmprint-$id.pdf" | wc -l) times"; return 1; }
+    n=$(find "$T/printroom" -name "*mmprint-$id.pdf" | wc -l)
+    [ "$n" = 1 ] || { echo "$id printed $n times"; return 1; }
   done
 }
+# still_there DESCRIPTION FILE: passes when FILE exists
+still_there() { if [ -f "$2" ]; then ok "$1"; else not_ok "$1"; fi; }
 second() { # LOG [CONF]: another mmprintd in the background; its pid in $SECOND
   "$MMPRINTD" -c "${2:-$CONF}" >"$1" 2>&1 &
   SECOND=$!
@@ -166,7 +170,7 @@ contains "second server: says who holds the database" "$(cat "$T/second.log")" \
   "another mmprintd (pid $FIRST) is using $DB; refusing to start"
 if grep -q "spool: removed" "$T/second.log"; then not_ok "second server: sweeps no spool"; diag "$(cat "$T/second.log")"
 else ok "second server: sweeps no spool"; fi
-if [ -f "$TMPFILE" ]; then ok "second server: the print file in the spool is still there"; else not_ok "second server: the print file in the spool is still there"; fi
+still_there "second server: the print file in the spool is still there" "$TMPFILE"
 rm -f "$TMPFILE"
 is "second server: nothing journaled (no resume, no event)" "$(events)" "$before_events"
 is "second server: no job resumed" "$(events resumed)" 0
@@ -201,6 +205,15 @@ is "and the next one" "$code" 201
 check "those letters are printed too" all_printed 60
 check "the journal, with the row from outside, verifies" "$MMCTL" audit verify "$DB"
 
+# ---- a second server with its own database but the same spool ----
+write_conf "$T/own-db.conf" "database = $T/own.db"
+second "$T/own-db.log" "$T/own-db.conf"
+wait_exit "$SECOND" 15
+is "same spool, other database: refused with status 3" "$rc" 3
+contains "same spool, other database: says so" "$(cat "$T/own-db.log")" \
+  "another mmprintd is using spool_dir $SPOOL (with another database); refusing to start"
+[ "$rc" = alive ] && { kill -TERM "$SECOND"; wait_exit "$SECOND" 60; }
+
 # ---- (b) an overlapping restart: SIGTERM, and the new server at once ----
 kill -STOP "$IPP_PID"
 letters 10
@@ -215,7 +228,7 @@ is "restart: the new server waits for the stopping one" "$waiting" yes
 contains "restart: it names the stopping server" "$(cat "$T/third.log")" \
   "waiting up to 90 s for the stopping mmprintd (pid $FIRST) to release $DB"
 check "restart: the old server is still finishing its step" kill -0 "$FIRST"
-if [ -f "$TMPFILE" ]; then ok "restart: the print file in the spool is untouched"; else not_ok "restart: the print file in the spool is untouched"; fi
+still_there "restart: the print file in the spool is untouched" "$TMPFILE"
 is "restart: nothing resumed while the old one runs" "$(events resumed)" 0
 kill -CONT "$IPP_PID"
 wait_exit "$FIRST" 60
@@ -267,15 +280,16 @@ resumed_before=$(events resumed)
 events_before=$(events)
 second "$T/fifth.log"
 wait_exit "$SECOND" 15
-if [ "$rc" != alive ] && [ "$rc" != 0 ]; then ok "port taken: exits non-zero ($rc)"; else not_ok "port taken: exits non-zero ($rc)"; fi
-contains "port taken: says so" "$(cat "$T/fifth.log")" "cannot listen on 127.0.0.1 port $SRV_PORT: Address already in use"
+is "port taken: exits with status 1" "$rc" 1
+contains "port taken: says so" "$(cat "$T/fifth.log")" \
+  "cannot listen on 127.0.0.1 port $SRV_PORT: Address already in use"
 is "port taken: nothing resumed" "$(events resumed)" "$resumed_before"
 is "port taken: nothing journaled" "$(events)" "$events_before"
-if [ -f "$SPOOL/leftover.print.pdf" ]; then ok "port taken: the spool is not swept"; else not_ok "port taken: the spool is not swept"; fi
+still_there "port taken: the spool is not swept" "$SPOOL/leftover.print.pdf"
 [ "$rc" = alive ] && { kill -TERM "$SECOND"; wait_exit "$SECOND" 60; }
 kill "$PY_PID"
 wait "$PY_PID" 2>/dev/null
-start_printroom "$IPP_PORT" || not_ok "the print room comes back"
+start_print_room "$IPP_PORT" || not_ok "the print room comes back"
 unfinished=$(sqlite3 "$DB" "SELECT count(*) FROM jobs WHERE state IN ('queued', 'sending', 'printing')")
 : > "$T/server.log"
 start_server "$CONF"
