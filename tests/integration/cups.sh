@@ -181,12 +181,24 @@ EOF
   chmod 644 "$C/cupsd.conf" "$C/cups-files.conf"
 }
 
+# gone PID: the process has ended.  A child of this shell that exited stays a
+# zombie (kill -0 still succeeds) until it is reaped: reap it here.
+gone() {
+  local st
+  st=$(ps -o stat= -p "$1" 2>/dev/null)
+  case $st in
+    "") return 0 ;;
+    Z*) wait "$1" 2>/dev/null; return 0 ;;
+  esac
+  return 1
+}
+
 stop_cupsd() {
   [ -n "${CUPSD_PID:-}" ] || return 0
   kill "$CUPSD_PID" 2>/dev/null
   local i
   for ((i = 0; i < 100; i++)); do
-    kill -0 "$CUPSD_PID" 2>/dev/null || break
+    gone "$CUPSD_PID" && break
     sleep 0.1
   done
   CUPSD_PID=
@@ -402,7 +414,7 @@ stop_mmprintd() {
   [ -n "${SRV_PID:-}" ] || return 0
   kill "$SRV_PID" 2>/dev/null
   local i
-  for ((i = 0; i < 100; i++)); do kill -0 "$SRV_PID" 2>/dev/null || break; sleep 0.1; done
+  for ((i = 0; i < 100; i++)); do gone "$SRV_PID" && break; sleep 0.1; done
   SRV_PID=
 }
 
