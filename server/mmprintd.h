@@ -107,7 +107,7 @@ typedef struct {
     unsigned long print_tickets, print_turn;
     int print_stopping;
     int64_t print_accepted_ms;  /* when the printer last took a letter (or the start) */
-    atomic_llong print_busy_since_ms; /* 0 = the printer is not refusing as busy now */
+    _Atomic int64_t print_busy_since_ms; /* 0 = the printer is not refusing as busy now */
     atomic_long print_busy;     /* busy answers (waited for, not errors) */
 
     /* metrics */
