@@ -612,33 +612,16 @@ typedef struct {
     json_t *arr;
 } exc_ctx;
 
+/* An exception is the job as every other answer shows it, plus what the
+ * exception list needs: the Swedish reason, the end, and the letter's fate. */
 static void exception_one(const srv_job *j, int kept, void *arg)
 {
     exc_ctx *x = arg;
-    char msg[512], mask[16] = "", created[32], final[32], purge[32];
-    srv_message(x->s, j, msg, sizeof msg);
-    if (j->recipient[0])
-        mm_idnum_mask(j->recipient, mask);
-    iso_time(j->created_ms, created, sizeof created);
+    char final[32], purge[32];
     iso_time(j->final_ms, final, sizeof final);
     iso_time(j->final_ms + (int64_t)x->s->conf.exception_retention_s * 1000, purge, sizeof purge);
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(j->id));
-    json_object_set_new(o, "state", json_string(j->state));
-    json_object_set_new(o, "reason", json_string(j->reason));
+    json_t *o = srv_job_json(x->s, j, 0);
     json_object_set_new(o, "reason_sv", json_string(j->reason_sv));
-    json_object_set_new(o, "message", json_string(msg));
-    json_object_set_new(o, "user", str_or_null(j->user));
-    json_object_set_new(o, "host", str_or_null(j->host));
-    json_object_set_new(o, "client", str_or_null(j->client));
-    json_object_set_new(o, "title", str_or_null(j->title));
-    json_object_set_new(o, "department", str_or_null(j->department));
-    json_object_set_new(o, "cups_job_id", str_or_null(j->cups_job_id));
-    json_object_set_new(o, "recipient_masked", str_or_null(mask));
-    json_object_set_new(o, "policy", json_string(j->policy));
-    json_object_set_new(o, "channel", json_string(j->channel[0] ? j->channel : "none"));
-    json_object_set_new(o, "pages", json_integer(j->pages));
-    json_object_set_new(o, "created", json_string(created));
     json_object_set_new(o, "final", json_string(final));
     json_object_set_new(o, "document_kept", json_boolean(kept));
     json_object_set_new(o, "document_purged_after", kept ? json_string(purge) : json_null());

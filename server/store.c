@@ -527,13 +527,14 @@ int srv_store_insert(srv_store *st, srv_job *job, const char *detail, const void
     return result;
 }
 
-int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err)
+/* One job by a unique column (sql selects it by "?"): 0 found, 1 not, -1 error. */
+static int get_one(srv_store *st, const char *sql, const char *value, srv_job *job, mm_error *err)
 {
     pthread_mutex_lock(&st->mu);
-    sqlite3_stmt *s = prep(st, sql_get, err);
+    sqlite3_stmt *s = prep(st, sql, err);
     int result = -1;
     if (s) {
-        sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 1, value, -1, SQLITE_TRANSIENT);
         int rc = sqlite3_step(s);
         if (rc == SQLITE_ROW) {
             read_job(s, job);
@@ -549,28 +550,16 @@ int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err)
     return result;
 }
 
+int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err)
+{
+    return get_one(st, sql_get, id, job, err);
+}
+
 int srv_store_get_by_key(srv_store *st, const char *key, srv_job *job, mm_error *err)
 {
     if (!key || !*key)
         return 1; /* jobs sent without a key are not found by key */
-    pthread_mutex_lock(&st->mu);
-    sqlite3_stmt *s = prep(st, sql_get_key, err);
-    int result = -1;
-    if (s) {
-        sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-        int rc = sqlite3_step(s);
-        if (rc == SQLITE_ROW) {
-            read_job(s, job);
-            result = 0;
-        } else if (rc == SQLITE_DONE) {
-            result = 1;
-        } else {
-            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
-        }
-        release(st, s);
-    }
-    pthread_mutex_unlock(&st->mu);
-    return result;
+    return get_one(st, sql_get_key, key, job, err);
 }
 
 int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
