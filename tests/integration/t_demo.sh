@@ -6,6 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 demo=$MM_SRCDIR/tools/demo
 
+# The Quick start's command as it stands: run, show, stop everything.
+"$demo" >"$T/plain.out" 2>&1
+is "tools/demo exits 0 after a successful run" "$?" 0
+contains "... and says every letter ended where expected" "$(cat "$T/plain.out")" "demo OK: all 7 letters ended where expected"
+
 private=$(mktemp -d /tmp/mmdemo.XXXXXX)   # 0700: lp cannot traverse it
 dir=$private/stack
 "$demo" --keep "$dir" >"$T/keep.out" 2>&1
