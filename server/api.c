@@ -150,15 +150,20 @@ json_t *srv_job_json(srv *s, const srv_job *j, int with_events)
 
 /* Who may do what is decided here and nowhere else (DESIGN: two entrances,
  * one set of rules).  Today the API has one kind of principal: a machine
- * whose client certificate the front admitted (client_ca, client_allow),
- * and it may do all the API offers, as it could cancel any job before.
- * Roles (handläggare, print room, admin) extend this function. */
+ * whose client certificate the front admitted (client_ca, client_allow).
+ * It may do what the API offered before (see, cancel, resolve any job);
+ * only "cancel-own", a workstation reporting a cancel in its own CUPS, is
+ * held to the jobs that certificate submitted, since a notifier has no
+ * business with another machine's jobs.  Roles (handläggare, print room,
+ * admin) and the ownership of every action come with issue 10, here. */
 int srv_may(const srv *s, const char *principal, const char *action, const srv_job *job)
 {
     (void)s;
-    (void)action;
-    (void)job;
-    return principal && principal[0];
+    if (!principal || !principal[0])
+        return 0;
+    if (!strcmp(action, "cancel-own"))
+        return job && job->client[0] && !strcmp(principal, job->client);
+    return 1;
 }
 
 /* ---- client certificates ---- */
@@ -651,15 +656,6 @@ static enum MHD_Result get_job(srv *s, struct MHD_Connection *c, const char *id)
     return respond_json(c, 200, srv_job_json(s, &j, 1));
 }
 
-/* Who may act on a job.  For now the one rule of DESIGN.md's workstation
- * entrance: the principal is the subject of the client certificate, and a
- * workstation acts only on the jobs it submitted itself.  Issue 10 extends
- * this to logins and admins; keep every such decision here. */
-static int principal_may_act(const char *principal, const srv_job *j)
-{
-    return principal && principal[0] && j->client[0] && !strcmp(principal, j->client);
-}
-
 static enum MHD_Result respond_not_cancellable(struct MHD_Connection *c, const srv_job *j)
 {
     const char *sv = srv_state_is_final(j->state) ? "Jobbet är redan avslutat och ändras inte"
@@ -686,7 +682,7 @@ static enum MHD_Result post_cancel_by_key(srv *s, struct MHD_Connection *c, cons
         mm_log(MM_LOG_ERROR, "cannot look up a job by key: %s", err.msg);
         return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
     }
-    if (rc == 0 && !principal_may_act(rq->client, &j)) {
+    if (rc == 0 && !srv_may(s, rq->client, "cancel-own", &j)) {
         /* Answered like an unknown key: a workstation learns nothing of
          * other workstations' jobs. */
         mm_log(MM_LOG_WARN, "%s asked to cancel job %s, submitted by %s: refused", rq->client, j.id, j.client);
