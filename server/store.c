@@ -568,10 +568,13 @@ int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state
     return srv_store_update_doc(st, job, expect_state, event, detail, NULL, NULL, 0, err);
 }
 
-int srv_store_update_doc(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
-                         const char *detail, const char *kind, const void *doc, size_t doc_len, mm_error *err)
+/* One job's row rewritten by sql (with ?NCOLS+1 = expect_state when given),
+ * its event and its documents, in one transaction: 0 done, 1 the row did
+ * not match (nothing written), -1 error. */
+static int update_row(srv_store *st, const char *sql, const srv_job *job, const char *expect_state,
+                      const char *event, const char *detail, const char *kind, const void *doc, size_t doc_len,
+                      mm_error *err)
 {
-    const char *sql = expect_state ? sql_update_cas : sql_update;
     pthread_mutex_lock(&st->mu);
     chain_save c;
     chain_mark(st, &c);
@@ -606,6 +609,13 @@ int srv_store_update_doc(srv_store *st, const srv_job *job, const char *expect_s
     }
     pthread_mutex_unlock(&st->mu);
     return result;
+}
+
+int srv_store_update_doc(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
+                         const char *detail, const char *kind, const void *doc, size_t doc_len, mm_error *err)
+{
+    return update_row(st, expect_state ? sql_update_cas : sql_update, job, expect_state, event, detail, kind, doc,
+                      doc_len, err);
 }
 
 int srv_store_update_many(srv_store *st, srv_change *ch, size_t n, mm_error *err)
@@ -822,41 +832,9 @@ long srv_store_purge(srv_store *st, int days, mm_error *err)
 int srv_store_resolve(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
                       const char *detail, mm_error *err)
 {
-    pthread_mutex_lock(&st->mu);
-    chain_save c;
-    chain_mark(st, &c);
-    if (begin_write(st, err)) {
-        pthread_mutex_unlock(&st->mu);
-        return -1;
-    }
-    int result = -1, ok = 0;
     /* Compare-and-set on the state and on "not resolved yet": two people
      * resolving the same letter at once get one resolution, not two. */
-    sqlite3_stmt *s = prep(st, sql_update_resolve, err);
-    if (s) {
-        bind_job(s, job, 1);
-        sqlite3_bind_text(s, (int)NCOLS + 1, expect_state, -1, SQLITE_TRANSIENT);
-        int rc = sqlite3_step(s);
-        release(st, s);
-        if (rc != SQLITE_DONE) {
-            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
-        } else if (sqlite3_changes(st->db) == 0) {
-            result = 1;
-        } else {
-            ok = event_locked(st, job->id, job->updated_ms ? job->updated_ms : srv_now_ms(), event, detail,
-                              err) == 0 &&
-                 documents_locked(st, job, NULL, NULL, 0, err) == 0;
-            result = ok ? 0 : -1;
-        }
-    }
-    if (result == 1) {
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-        chain_restore(st, &c);
-    } else if (finish_tx(st, ok, &c, err)) {
-        result = -1;
-    }
-    pthread_mutex_unlock(&st->mu);
-    return result;
+    return update_row(st, sql_update_resolve, job, expect_state, event, detail, NULL, NULL, 0, err);
 }
 
 int srv_store_exceptions(srv_store *st, int limit, void (*fn)(const srv_job *, int kept, void *), void *arg,
