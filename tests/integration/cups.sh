@@ -181,18 +181,6 @@ EOF
   chmod 644 "$C/cupsd.conf" "$C/cups-files.conf"
 }
 
-# gone PID: the process has ended.  A child of this shell that exited stays a
-# zombie (kill -0 still succeeds) until it is reaped: reap it here.
-gone() {
-  local st
-  st=$(ps -o stat= -p "$1" 2>/dev/null)
-  case $st in
-    "") return 0 ;;
-    Z*) wait "$1" 2>/dev/null; return 0 ;;
-  esac
-  return 1
-}
-
 stop_cupsd() {
   [ -n "${CUPSD_PID:-}" ] || return 0
   kill "$CUPSD_PID" 2>/dev/null

@@ -18,6 +18,18 @@ fi
 _tap_n=0
 _tap_failed=0
 
+# gone PID: the process has ended.  A child of this shell that exited stays a
+# zombie (kill -0 still succeeds) until it is reaped: reap it here.
+gone() {
+  local st
+  st=$(ps -o stat= -p "$1" 2>/dev/null)
+  case $st in
+    "") return 0 ;;
+    Z*) wait "$1" 2>/dev/null; return 0 ;;
+  esac
+  return 1
+}
+
 _cleanup() {
   # tools/demo runs under set -e: a kill of a process that already ended
   # must not turn a successful run's exit status into 1.
@@ -27,6 +39,14 @@ _cleanup() {
     while read -r pid; do kill "$pid" 2>/dev/null; done < "$T/pids"
     sleep 0.2
     while read -r pid; do kill -9 "$pid" 2>/dev/null; done < "$T/pids"
+    # Let them go before their directories do (cupsd writes as it stops).
+    local pid i left
+    for ((i = 0; i < 50; i++)); do
+      left=0
+      while read -r pid; do gone "$pid" || left=1; done < "$T/pids"
+      [ "$left" = 0 ] && break
+      sleep 0.1
+    done
   fi
   if [ -n "${MM_STACK_DIR:-}" ] || [ "${MM_KEEP_TMP:-0}" = 1 ] || [ "$_tap_failed" -gt 0 ]; then
     echo "# kept $T" >&2
