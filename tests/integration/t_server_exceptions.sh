@@ -114,6 +114,13 @@ is "an unknown action: bad-action" "$(jfield .error)" bad-action
 contains "an unknown action: Swedish message" "$(jfield .message)" "Okänd åtgärd"
 resolve "$R" 'not json'
 is "a body that is not JSON: 400" "$code" 400
+# A principal the front must refuse: no client certificate.
+for req in "GET /api/v1/exceptions" "POST /api/v1/jobs/$R/resolve"; do
+  anon=$(curl -sS -o "$T/anon" -w '%{http_code}' --max-time 30 --cacert "$PKI/ca.crt" -X ${req% *} \
+    -H 'Content-Type: application/json' --data '{"action":"handled"}' "$SRV_URL${req#* }" 2>/dev/null)
+  if [ "$anon" = 403 ] || [ "$anon" = 000 ]; then ok "no client certificate: $req refused ($anon)"; else not_ok "no client certificate: $req refused"; diag "HTTP $anon: $(cat "$T/anon")"; fi
+  check_fails "no client certificate: $req lists nothing" grep -q "$R" "$T/anon"
+done
 is "the refused requests changed nothing" "$(stored_documents "$R")" "pdf $pdf_size"
 
 resolve "$R" '{"action":"handled"}'
