@@ -526,6 +526,17 @@ static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
     return answer_job(s, c, id, 201);
 }
 
+/* A job by id for a handler: 0 found, else -1 with *answer queued (404 or 500). */
+static int find_job(srv *s, struct MHD_Connection *c, const char *id, srv_job *j, enum MHD_Result *answer)
+{
+    int rc = srv_store_get(s->store, id, j, NULL);
+    if (rc == 0)
+        return 0;
+    *answer = rc == 1 ? respond_error(c, 404, "not-found", "Jobbet finns inte")
+                      : respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
+    return -1;
+}
+
 static enum MHD_Result post_recipient(srv *s, struct MHD_Connection *c, const char *id, req_ctx *rq)
 {
     json_error_t je;
@@ -540,11 +551,9 @@ static enum MHD_Result post_recipient(srv *s, struct MHD_Connection *c, const ch
     if (srv_recipient_is_own(s, number))
         return respond_own_number(c, number);
     srv_job j;
-    int rc = srv_store_get(s->store, id, &j, NULL);
-    if (rc == 1)
-        return respond_error(c, 404, "not-found", "Jobbet finns inte");
-    if (rc < 0)
-        return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
+    enum MHD_Result missing;
+    if (find_job(s, c, id, &j, &missing))
+        return missing;
     if (strcmp(j.state, "needs-recipient"))
         return respond_error(c, 409, "has-recipient", "Jobbet väntar inte på något personnummer");
     if (complete_recipient(s, &j, number, "api"))
@@ -555,11 +564,9 @@ static enum MHD_Result post_recipient(srv *s, struct MHD_Connection *c, const ch
 static enum MHD_Result post_cancel(srv *s, struct MHD_Connection *c, const char *id, const char *client)
 {
     srv_job j;
-    int rc = srv_store_get(s->store, id, &j, NULL);
-    if (rc == 1)
-        return respond_error(c, 404, "not-found", "Jobbet finns inte");
-    if (rc < 0)
-        return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
+    enum MHD_Result missing;
+    if (find_job(s, c, id, &j, &missing))
+        return missing;
     if (!srv_may(s, client, "cancel", &j))
         return respond_error(c, 403, "not-allowed", "Du har inte behörighet att avbryta jobbet");
     char was[20];
@@ -590,16 +597,14 @@ static enum MHD_Result post_resolve(srv *s, struct MHD_Connection *c, const char
     if (!action[0])
         return respond_error(c, 400, "bad-action", "Okänd åtgärd: ange reprint, handled eller cancel");
     srv_job j;
-    int rc = srv_store_get(s->store, id, &j, NULL);
-    if (rc == 1)
-        return respond_error(c, 404, "not-found", "Jobbet finns inte");
-    if (rc < 0)
-        return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
+    enum MHD_Result missing;
+    if (find_job(s, c, id, &j, &missing))
+        return missing;
     if (!srv_may(s, rq->client, "resolve", &j))
         return respond_error(c, 403, "not-allowed", "Du har inte behörighet att hantera jobbet");
     if (!srv_job_is_exception(&j))
         return respond_error(c, 409, "not-exception", not_exception_sv);
-    rc = srv_resolve(s, &j, action, rq->client);
+    int rc = srv_resolve(s, &j, action, rq->client);
     if (rc == 1)
         return respond_error(c, 409, "not-exception", not_exception_sv);
     if (rc == 2)
@@ -648,11 +653,9 @@ static enum MHD_Result list_exceptions(srv *s, struct MHD_Connection *c, req_ctx
 static enum MHD_Result get_job(srv *s, struct MHD_Connection *c, const char *id)
 {
     srv_job j;
-    int rc = srv_store_get(s->store, id, &j, NULL);
-    if (rc == 1)
-        return respond_error(c, 404, "not-found", "Jobbet finns inte");
-    if (rc < 0)
-        return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
+    enum MHD_Result missing;
+    if (find_job(s, c, id, &j, &missing))
+        return missing;
     return respond_json(c, 200, srv_job_json(s, &j, 1));
 }
 

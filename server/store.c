@@ -755,18 +755,23 @@ int srv_store_list(srv_store *st, const char *user, const char *state, int64_t s
     return run_query(st, s, fn, arg, err);
 }
 
-int srv_store_unfinished(srv_store *st, void (*fn)(const srv_job *, void *), void *arg, mm_error *err)
+/* "SELECT <every column> FROM jobs <tail>" prepared with the store locked
+ * (run_query unlocks); NULL, unlocked, on error. */
+static sqlite3_stmt *jobs_query(srv_store *st, const char *tail, mm_error *err)
 {
     char q[1400];
-    snprintf(q, sizeof q, "SELECT %s FROM jobs WHERE state IN ('queued','sending','printing')"
-                          " ORDER BY created_ms", select_cols);
+    snprintf(q, sizeof q, "SELECT %s FROM jobs %s", select_cols, tail);
     pthread_mutex_lock(&st->mu);
     sqlite3_stmt *s = prep(st, q, err);
-    if (!s) {
+    if (!s)
         pthread_mutex_unlock(&st->mu);
-        return -1;
-    }
-    return run_query(st, s, fn, arg, err);
+    return s;
+}
+
+int srv_store_unfinished(srv_store *st, void (*fn)(const srv_job *, void *), void *arg, mm_error *err)
+{
+    sqlite3_stmt *s = jobs_query(st, "WHERE state IN ('queued','sending','printing') ORDER BY created_ms", err);
+    return s ? run_query(st, s, fn, arg, err) : -1;
 }
 
 int srv_store_counts(srv_store *st, void (*fn)(const char *, const char *, long, void *), void *arg)
@@ -962,15 +967,9 @@ long srv_store_purge_exceptions(srv_store *st, int64_t cutoff_ms, const char *wh
 int srv_store_held_before(srv_store *st, int64_t before_ms, void (*fn)(const srv_job *, void *), void *arg,
                           mm_error *err)
 {
-    char q[1400];
-    snprintf(q, sizeof q, "SELECT %s FROM jobs WHERE state = 'needs-recipient' AND created_ms < ?1"
-                          " ORDER BY created_ms", select_cols);
-    pthread_mutex_lock(&st->mu);
-    sqlite3_stmt *s = prep(st, q, err);
-    if (!s) {
-        pthread_mutex_unlock(&st->mu);
+    sqlite3_stmt *s = jobs_query(st, "WHERE state = 'needs-recipient' AND created_ms < ?1 ORDER BY created_ms", err);
+    if (!s)
         return -1;
-    }
     sqlite3_bind_int64(s, 1, before_ms);
     return run_query(st, s, fn, arg, err);
 }
