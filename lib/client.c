@@ -14,23 +14,9 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "text.h"
 
 #define MAX_REPLY (256u * 1024u)
-
-static void copy_str(char *dst, size_t size, const char *src)
-{
-    snprintf(dst, size, "%s", src ? src : "");
-}
-
-static char *trim(char *s)
-{
-    while (*s && isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
 
 int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err)
 {
@@ -48,7 +34,7 @@ int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err)
             rc = mm_error_set(err, MM_ERR_INPUT, 0, "%s:%d: line too long", path, lineno);
             break;
         }
-        char *s = trim(line);
+        char *s = mm_text_trim(line);
         if (*s == '\0' || *s == '#')
             continue;
         char *eq = strchr(s, '=');
@@ -57,14 +43,14 @@ int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err)
             break;
         }
         *eq = '\0';
-        char *key = trim(s), *val = trim(eq + 1);
+        char *key = mm_text_trim(s), *val = mm_text_trim(eq + 1);
         char *end = NULL;
         if (!strcmp(key, "cert") || !strcmp(key, "key") || !strcmp(key, "ca")) {
             char *dst = !strcmp(key, "cert") ? conf->cert : !strcmp(key, "key") ? conf->key : conf->ca;
             if (strlen(val) >= sizeof conf->cert)
                 rc = mm_error_set(err, MM_ERR_INPUT, 0, "%s:%d: path too long", path, lineno);
             else
-                copy_str(dst, sizeof conf->cert, val);
+                mm_text_copy(dst, sizeof conf->cert, val);
         } else if (!strcmp(key, "connect_timeout") || !strcmp(key, "timeout")) {
             errno = 0;
             long v = strtol(val, &end, 10);
@@ -167,7 +153,7 @@ int mm_client_base_url(const char *uri, char *out, size_t out_size, mm_error *er
 static void json_str(json_t *o, const char *key, char *dst, size_t size)
 {
     json_t *v = json_object_get(o, key);
-    copy_str(dst, size, json_is_string(v) ? json_string_value(v) : "");
+    mm_text_copy(dst, size, json_is_string(v) ? json_string_value(v) : "");
 }
 
 void mm_client_parse_reply(long status, const char *body, size_t len, mm_client_reply *r)

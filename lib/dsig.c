@@ -31,6 +31,7 @@
 #include <openssl/x509.h>
 
 #include "buf.h"
+#include "xmlutil.h"
 
 #define NS_DS   "http://www.w3.org/2000/09/xmldsig#"
 #define NS_M1   "http://minameddelanden.gov.se/schema/Message"
@@ -105,42 +106,6 @@ void mm_dsig_shutdown(void)
 }
 
 /* --------------------------------------------------------------- helpers */
-
-static int is_el(xmlNodePtr n, const char *ns, const char *name)
-{
-    if (!n || n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name))
-        return 0;
-    if (!ns)
-        return n->ns == NULL;
-    return n->ns && n->ns->href && !strcmp((const char *)n->ns->href, ns);
-}
-
-static xmlNodePtr first_el(xmlNodePtr n)
-{
-    for (; n; n = n->next)
-        if (n->type == XML_ELEMENT_NODE)
-            return n;
-    return NULL;
-}
-
-static xmlNodePtr next_el(xmlNodePtr n)
-{
-    return n ? first_el(n->next) : NULL;
-}
-
-static int count_children(xmlNodePtr parent, const char *ns, const char *name, xmlNodePtr *first)
-{
-    int c = 0;
-    if (first)
-        *first = NULL;
-    for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
-        if (is_el(n, ns, name)) {
-            if (!c && first)
-                *first = n;
-            c++;
-        }
-    return c;
-}
 
 static void attr_copy(xmlNodePtr n, const char *name, char *out, size_t outsz)
 {
@@ -495,7 +460,7 @@ static int pf_c14n(pf_out *o, xmlNodePtr n, const xmlChar *name, const xmlChar *
 static xmlNodePtr ds_child(xmlNodePtr parent, const char *name)
 {
     xmlNodePtr c;
-    count_children(parent, NS_DS, name, &c);
+    mm_xml_count(parent, NS_DS, name, &c);
     return c;
 }
 
@@ -658,13 +623,13 @@ static kind_t target_kind(xmlNodePtr n, const char **ns)
         return K_NONE;
     }
     if (href && !strcmp(href, NS_SVC3) && !strcmp(name, "deliverSecure") &&
-        n->parent && is_el(n->parent, NS_SVC3, "deliverSecure")) {
+        n->parent && mm_xml_is(n->parent, NS_SVC3, "deliverSecure")) {
         *ns = NS_M3;
         return K_SEALED;
     }
     if (!href && !strcmp(name, "arg0")) { /* legacy v1 wrapper */
         *ns = NS_M1;
-        for (xmlNodePtr c = first_el(n->children); c; c = next_el(c))
+        for (xmlNodePtr c = xmlFirstElementChild(n); c; c = xmlNextElementSibling(c))
             if (!strcmp((const char *)c->name, "Seal"))
                 return K_SEALED;
             else if (!strcmp((const char *)c->name, "Delivery"))
@@ -729,7 +694,7 @@ static xmlNodePtr rebuild(xmlDocPtr nd, xmlNodePtr parent, xmlNodePtr src, int s
 static const char *alg_attr(xmlNodePtr parent, const char *ns, const char *name, char *buf, size_t sz)
 {
     xmlNodePtr el;
-    count_children(parent, ns, name, &el);
+    mm_xml_count(parent, ns, name, &el);
     attr_copy(el, "Algorithm", buf, sz);
     return buf;
 }
@@ -750,7 +715,7 @@ static const EVP_MD *check_profile(xmlNodePtr sig, mm_sig_check *it)
 {
     char alg[160];
     xmlNodePtr si, ref, tr, ki, xd;
-    if (count_children(sig, NS_DS, "SignedInfo", &si) != 1)
+    if (mm_xml_count(sig, NS_DS, "SignedInfo", &si) != 1)
         return set_problem(it, "Signature has no single SignedInfo"), NULL;
     if (strcmp(alg_attr(si, NS_DS, "CanonicalizationMethod", alg, sizeof alg), ALG_EXC_C14N))
         set_problem(it, "CanonicalizationMethod is not exc-c14n: %s", alg);
@@ -769,22 +734,22 @@ static const EVP_MD *check_profile(xmlNodePtr sig, mm_sig_check *it)
         set_problem(it, "SignatureMethod is not rsa-sha256 or rsa-sha1: %s", alg);
         return NULL;
     }
-    if (count_children(si, NS_DS, "Reference", &ref) != 1)
+    if (mm_xml_count(si, NS_DS, "Reference", &ref) != 1)
         set_problem(it, "SignedInfo must hold exactly one Reference");
     else {
         xmlChar *uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
         if (!uri || uri[0])
             set_problem(it, "Reference URI must be \"\" (got %s)", uri ? (const char *)uri : "none");
         xmlFree(uri);
-        if (count_children(ref, NS_DS, "Transforms", &tr) != 1 ||
-            count_children(tr, NS_DS, "Transform", NULL) != 1 ||
+        if (mm_xml_count(ref, NS_DS, "Transforms", &tr) != 1 ||
+            mm_xml_count(tr, NS_DS, "Transform", NULL) != 1 ||
             strcmp(alg_attr(tr, NS_DS, "Transform", alg, sizeof alg), ALG_ENVELOPED))
             set_problem(it, "Reference must have exactly one Transform, enveloped-signature");
         if (strcmp(alg_attr(ref, NS_DS, "DigestMethod", alg, sizeof alg), want_digest))
             set_problem(it, "DigestMethod %s does not match SignatureMethod", alg);
     }
-    if (count_children(sig, NS_DS, "KeyInfo", &ki) != 1 || count_children(ki, NS_DS, "X509Data", &xd) != 1 ||
-        count_children(xd, NS_DS, "X509Certificate", NULL) != 1)
+    if (mm_xml_count(sig, NS_DS, "KeyInfo", &ki) != 1 || mm_xml_count(ki, NS_DS, "X509Data", &xd) != 1 ||
+        mm_xml_count(xd, NS_DS, "X509Certificate", NULL) != 1)
         set_problem(it, "KeyInfo must hold exactly one X509Certificate");
     return md;
 }
@@ -890,7 +855,7 @@ static xmlNodePtr ds_path(xmlNodePtr n, const char *a, const char *b, const char
 {
     const char *steps[] = {a, b, c};
     for (size_t i = 0; i < 3 && n; i++)
-        count_children(n, NS_DS, steps[i], &n);
+        mm_xml_count(n, NS_DS, steps[i], &n);
     return n;
 }
 
@@ -928,8 +893,8 @@ static X509 *embedded_cert(xmlNodePtr sig, mm_cert_cache *cache, mm_sig_check *i
 static int signedinfo_ok(xmlDocPtr doc, xmlNodePtr sig, const EVP_MD *md, EVP_PKEY *pk)
 {
     xmlNodePtr si, sv;
-    count_children(sig, NS_DS, "SignedInfo", &si);
-    count_children(sig, NS_DS, "SignatureValue", &sv);
+    mm_xml_count(sig, NS_DS, "SignedInfo", &si);
+    mm_xml_count(sig, NS_DS, "SignatureValue", &sv);
     if (!si || !sv || !md)
         return 0;
     mm_buf c = MM_BUF_INIT;
@@ -996,15 +961,6 @@ static unsigned own_digest(xmlNodePtr target, const char *name, const char *ns, 
     return dl;
 }
 
-static xmlNodePtr last_el(xmlNodePtr parent)
-{
-    xmlNodePtr last = NULL;
-    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE)
-            last = c;
-    return last;
-}
-
 /* The prefix-free rewrite of src as a document of its own (NULL: no memory). */
 static xmlDocPtr rewrite(xmlNodePtr src, int strip, const char *root_name, const char *root_ns)
 {
@@ -1023,8 +979,8 @@ static void verify_one(xmlNodePtr target, kind_t kind, const char *ns, int strip
 {
     snprintf(it->element, sizeof it->element, "%s", kind == K_SEALED ? "SealedDelivery" : "SignedDelivery");
     /* The element's own signature is its LAST element child. */
-    xmlNodePtr sig = last_el(target);
-    if (!is_el(sig, NS_DS, "Signature")) {
+    xmlNodePtr sig = xmlLastElementChild(target);
+    if (!mm_xml_is(sig, NS_DS, "Signature")) {
         set_problem(it, "no ds:Signature as the last child");
         return;
     }
@@ -1050,7 +1006,7 @@ static void verify_one(xmlNodePtr target, kind_t kind, const char *ns, int strip
             EVP_PKEY_free(pk);
             return;
         }
-        sig = last_el(xmlDocGetRootElement(nd));
+        sig = xmlLastElementChild(xmlDocGetRootElement(nd));
         if (md)
             dl = own_digest(NULL, NULL, NULL, nd, sig, strip, md, d, it->digest, sizeof it->digest);
     }

@@ -3,6 +3,10 @@ lib_libmmprint_a_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
 lib_libmmprint_a_SOURCES = \
 	lib/error.c lib/error.h \
 	lib/buf.c lib/buf.h \
+	lib/text.c lib/text.h \
+	lib/uuid.c lib/uuid.h \
+	lib/fileio.c lib/fileio.h \
+	lib/xmlutil.c lib/xmlutil.h \
 	lib/idnum.c lib/idnum.h \
 	lib/log.c lib/log.h \
 	lib/config.c lib/config.h \

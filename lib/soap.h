@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "error.h"
 #include "http.h"
+#include "xmlutil.h"
 
 #define MM_NS_SOAP   "http://schemas.xmlsoap.org/soap/envelope/"
 #define MM_NS_M1     "http://minameddelanden.gov.se/schema/Message"
@@ -55,14 +56,5 @@ xmlDocPtr mm_soap_call(mm_http *h, const char *url, const char *request, size_t 
  * no detail at all (only faultstring = description); call_id NULL or ""
  * generates a random 32-character one. */
 int mm_soap_write_fault(mm_buf *out, int code, const char *description, const char *call_id);
-
-/* Namespace-aware helpers: first child element with this namespace/name
- * (ns NULL = no namespace), and its text content (malloc'd, free() it;
- * NULL when absent). */
-xmlNodePtr mm_xml_child(xmlNodePtr parent, const char *ns, const char *name);
-char *mm_xml_child_text(xmlNodePtr parent, const char *ns, const char *name);
-/* XML-escapes text for element content or attribute values into out
- * (& < > " and CR; C0 controls XML cannot carry become '?'). */
-int mm_xml_escape(mm_buf *out, const char *text);
 
 #endif

@@ -14,6 +14,7 @@
 #include "delivery.h"
 #include "dsig.h"
 #include "far.h"
+#include "fileio.h"
 #include "http.h"
 #include "idnum.h"
 #include "mailbox.h"
@@ -244,7 +245,7 @@ int mmctl_cmd_send(int argc, char **argv)
         return EXIT_INPUT;
     }
     mm_buf pdf = MM_BUF_INIT;
-    if (mm_buf_read_file(&pdf, file, MAX_PDF_BYTES) < 0) {
+    if (mm_fileio_read_file(file, &pdf, MAX_PDF_BYTES) < 0) {
         if (errno == EFBIG)
             mmctl_err("send", "%s is larger than %zu bytes, the limit for one letter", file, MAX_PDF_BYTES);
         else
