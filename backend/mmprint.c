@@ -20,6 +20,7 @@
 #include "client.h"
 #include "error.h"
 #include "fileio.h"
+#include "log.h"
 
 #define DEFAULT_CONF "/etc/mmprint/backend.conf"
 
@@ -39,7 +40,7 @@ static void say(const char *prefix, const char *text)
     for (char *c = line; *c; c++)
         if (*c == '\n' || *c == '\r')
             *c = ' ';
-    mm_client_mask(line);
+    mm_log_mask_text(line);
     fprintf(stderr, "%s: %s\n", prefix, line);
 }
 

@@ -80,10 +80,4 @@ int mm_client_key_valid(const char *key);
 int mm_client_cancel_by_key(const mm_client_conf *conf, const char *base_url, const char *idem_key,
                             const volatile sig_atomic_t *abort_flag, mm_client_reply *r, mm_error *err);
 
-/* Replaces the last four digits of every run that reads as a personnummer
- * (10 or 12 digits, optionally with '-' or '+' before the last four) with
- * '*', in place, so server text can go to CUPS logs safely.  Organisation
- * numbers (public) stay, as in mm_log_mask_text. */
-void mm_client_mask(char *text);
-
 #endif

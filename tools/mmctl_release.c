@@ -13,6 +13,7 @@
 #include <cups/cups.h>
 
 #include "client.h"
+#include "log.h"
 #include "mmctl.h"
 
 /* Shape check only (10 or 12 digits, one '-'/'+' before the last four): the
@@ -60,7 +61,7 @@ int mmctl_cmd_release(int argc, char **argv)
     const char *number = argv[2];
     char shown[32];
     snprintf(shown, sizeof shown, "%s", number);
-    mm_client_mask(shown);
+    mm_log_mask_text(shown);
     if (!looks_like_number(number)) {
         fprintf(stderr, "mmctl release: personnumret ska skrivas ÅÅÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN\n");
         return 2;
