@@ -12,6 +12,7 @@
 #include <libxml/xmlstring.h>
 #include <openssl/evp.h>
 
+#include "c14n.h"
 #include "idnum.h"
 #include "soap.h"
 #include "text.h"

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <time.h>
 #include "buf.h"
-#include "dsig.h"
+#include "signer.h"
 #include "error.h"
 
 /* The whole SOAP request may not exceed 2 MB (TTK 4.17). */

@@ -11,6 +11,11 @@ lib_libmmprint_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/config.c lib/config.h \
 	lib/dsig.c lib/dsig.h \
+	lib/c14n.c lib/c14n.h \
+	lib/cert.c lib/cert.h \
+	lib/signer.c lib/signer.h \
+	lib/sigverify.c lib/sigverify.h \
+	lib/ns.h \
 	lib/delivery.c lib/delivery.h \
 	lib/soap.c lib/soap.h \
 	lib/http.c lib/http.h \
