@@ -14,7 +14,6 @@
 
 #include <cups/backend.h>
 #include <cups/cups.h>
-#include <curl/curl.h>
 
 #include "buf.h"
 #include "client.h"
@@ -129,11 +128,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "DEBUG: no job-uuid in the job options; sending without an idempotency key\n");
 
     fputs("DEBUG: posting the job bundle to the mmprint server\n", stderr);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     mm_client_reply r;
     int src = mm_client_submit(&conf, base, (const unsigned char *)bundle.data, bundle.len, uuid,
                                &terminated, &r, &err);
-    curl_global_cleanup();
     cupsFreeOptions(nopts, opts);
     mm_buf_free(&bundle);
 

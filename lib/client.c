@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "buf.h"
+#include "http.h"
 #include "text.h"
 
 #define MAX_REPLY (256u * 1024u)
@@ -205,82 +205,42 @@ mm_client_action mm_client_classify(const mm_client_reply *r)
     return MM_CLIENT_CANCEL;
 }
 
-static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-    mm_buf *b = userdata;
-    size_t n = size * nmemb;
-    if (b->len + n > MAX_REPLY || mm_buf_append(b, ptr, n) != 0)
-        return 0; /* makes curl fail the transfer */
-    return n;
-}
-
-static int on_progress(void *clientp, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
-{
-    (void)dt, (void)dn, (void)ut, (void)un;
-    const volatile sig_atomic_t *flag = clientp;
-    return flag && *flag ? 1 : 0;
-}
-
-/* One HTTPS POST with the client certificate; any HTTP answer fills r and
- * returns 0, transport failures and an abort return -1 (MM_ERR_TRANSPORT). */
+/* One HTTPS POST with the client certificate over mm_http; any HTTP answer
+ * fills r and returns 0, transport failures and an abort return -1
+ * (MM_ERR_TRANSPORT; a reply over MAX_REPLY is MM_ERR_PROTOCOL). */
 static int post(const mm_client_conf *conf, const char *url, const char *content_type, const void *data,
                 size_t len, const char *idem_key, const volatile sig_atomic_t *abort_flag, mm_client_reply *r,
                 mm_error *err)
 {
     memset(r, 0, sizeof *r);
-    CURL *c = curl_easy_init();
-    if (!c)
-        return mm_error_set(err, MM_ERR_SYSTEM, 0, "curl_easy_init failed");
-    struct curl_slist *hdr = NULL;
-    char ctype[128], idem[300];
-    snprintf(ctype, sizeof ctype, "Content-Type: %s", content_type);
-    hdr = curl_slist_append(hdr, ctype);
-    hdr = curl_slist_append(hdr, "Accept: application/json");
-    hdr = curl_slist_append(hdr, "Expect:");
+    /* The CA of the mmprint server alone: no system CA can stand in for it. */
+    mm_http_config hc = {
+        .cert_file = conf->cert,
+        .key_file = conf->key,
+        .ca_file = conf->ca,
+        .connect_timeout_ms = conf->connect_timeout_ms > 0 ? conf->connect_timeout_ms : 5000L,
+        .timeout_ms = conf->timeout_ms > 0 ? conf->timeout_ms : 120000L,
+        .max_response = MAX_REPLY,
+        .abort_flag = abort_flag,
+        .https_only = 1,
+        .ca_file_only = 1,
+    };
+    mm_http *h = mm_http_new(&hc, err);
+    if (!h)
+        return -1;
+    char idem[300];
+    const char *headers[] = {"Accept: application/json", NULL, NULL};
     if (idem_key && *idem_key) {
         snprintf(idem, sizeof idem, "Idempotency-Key: %s", idem_key);
-        hdr = curl_slist_append(hdr, idem);
+        headers[1] = idem;
     }
     mm_buf body = MM_BUF_INIT;
-    char errbuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)data);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(c, CURLOPT_SSLCERT, conf->cert);
-    curl_easy_setopt(c, CURLOPT_SSLKEY, conf->key);
-    curl_easy_setopt(c, CURLOPT_CAINFO, conf->ca);
-    curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, conf->connect_timeout_ms > 0 ? conf->connect_timeout_ms : 5000L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, conf->timeout_ms > 0 ? conf->timeout_ms : 120000L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)abort_flag);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    CURLcode cc = curl_easy_perform(c);
-    int rc = 0;
-    if (cc != CURLE_OK) {
-        if (cc == CURLE_ABORTED_BY_CALLBACK)
-            rc = mm_error_set(err, MM_ERR_TRANSPORT, 0, "transfer aborted");
-        else
-            rc = mm_error_set(err, MM_ERR_TRANSPORT, (int)cc, "%s: %s", url,
-                              errbuf[0] ? errbuf : curl_easy_strerror(cc));
-    } else {
-        long status = 0;
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    long status = 0;
+    int rc = mm_http_request(h, "POST", url, content_type, data, len, headers, &status, &body, err);
+    if (rc == 0)
         mm_client_parse_reply(status, body.data, body.len, r);
-    }
     mm_buf_free(&body);
-    curl_slist_free_all(hdr);
-    curl_easy_cleanup(c);
+    mm_http_free(h);
     return rc;
 }
 

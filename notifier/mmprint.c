@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include <cups/cups.h>
-#include <curl/curl.h>
 
 #include "client.h"
 #include "error.h"
@@ -248,7 +247,6 @@ int main(int argc, char **argv)
     sa.sa_handler = SIG_IGN;
     sa.sa_flags = SA_NOCLDWAIT;
     sigaction(SIGCHLD, &sa, NULL);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     for (;;) {
         ipp_t *msg = ippNew();
         ipp_state_t state;
@@ -263,6 +261,5 @@ int main(int argc, char **argv)
         handle_event(msg, base, queue);
         ippDelete(msg);
     }
-    curl_global_cleanup();
     return 0;
 }

@@ -83,7 +83,8 @@ static int call(const char *cmd, const api_opts *o, const char *method, const ch
         return 1;
     }
     snprintf(url, sizeof url, "%s%s", base, path);
-    mm_http_config hc = {cc.cert, cc.key, cc.ca, cc.connect_timeout_ms, cc.timeout_ms, 0};
+    mm_http_config hc = {.cert_file = cc.cert, .key_file = cc.key, .ca_file = cc.ca,
+                         .connect_timeout_ms = cc.connect_timeout_ms, .timeout_ms = cc.timeout_ms};
     mm_http *h = mm_http_new(&hc, &err);
     int rc = !h || mm_http_request(h, method, url, body ? "application/json" : NULL, body, body ? strlen(body) : 0,
                                    NULL, status, resp, &err);
