@@ -12,6 +12,7 @@
 #include <libxml/xmlstring.h>
 #include <openssl/evp.h>
 
+#include "base64.h"
 #include "c14n.h"
 #include "idnum.h"
 #include "soap.h"
@@ -157,15 +158,13 @@ static xmlNodePtr el_owned(builder *b, xmlNodePtr parent, const char *href, cons
     return n;
 }
 
+/* Base64 on one line (§4.4) in xmlMalloc'd memory, for el_owned. */
 static xmlChar *base64(const unsigned char *data, size_t len)
 {
-    if (len > (size_t)INT32_MAX / 4 * 3 - 3)
-        return NULL;
-    xmlChar *out = xmlMalloc(4 * ((len + 2) / 3) + 1);
-    if (!out)
-        return NULL;
-    /* EVP_EncodeBlock: one line, no newlines (§4.4). */
-    EVP_EncodeBlock(out, data, (int)len);
+    size_t n = mm_base64_size(len);
+    xmlChar *out = n ? xmlMalloc(n) : NULL;
+    if (out)
+        mm_base64_write(data, len, (char *)out);
     return out;
 }
 

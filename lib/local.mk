@@ -4,6 +4,7 @@ lib_libmmprint_a_SOURCES = \
 	lib/error.c lib/error.h \
 	lib/buf.c lib/buf.h \
 	lib/text.c lib/text.h \
+	lib/base64.c lib/base64.h \
 	lib/uuid.c lib/uuid.h \
 	lib/fileio.c lib/fileio.h \
 	lib/xmlutil.c lib/xmlutil.h \

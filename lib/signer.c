@@ -17,6 +17,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "c14n.h"
 #include "cert.h"
@@ -96,12 +97,11 @@ mm_signer *mm_signer_load(const char *cert_pem_path, const char *key_pem_path, m
         mm_error_set(err, MM_ERR_SYSTEM, 0, "xmlsec cannot attach certificate %s to the key", cert_pem_path);
         goto fail;
     }
-    s->cert_b64 = malloc(4 * (((size_t)derlen + 2) / 3) + 1);
+    s->cert_b64 = mm_base64_encode(der, (size_t)derlen);
     if (!s->cert_b64) {
         mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
         goto fail;
     }
-    EVP_EncodeBlock((unsigned char *)s->cert_b64, der, derlen);
     OPENSSL_free(der);
     X509_free(cert);
     return s;
@@ -226,7 +226,7 @@ int mm_dsig_sign_doc_direct(const mm_signer *s, xmlDocPtr doc, mm_error *err)
     EVP_MD_CTX *mctx = NULL;
     size_t siglen = 0;
     rc = -1;
-    EVP_EncodeBlock((unsigned char *)b64, md, (int)mdlen);
+    mm_base64_write(md, mdlen, b64);
     set_text(mm_xml_child(ref, MM_NS_DS, "DigestValue"), b64);
     /* SignatureValue over the prefix-free SignedInfo. */
     if (!si || mm_c14n_append(si, NULL, &c) != 0)
@@ -236,9 +236,8 @@ int mm_dsig_sign_doc_direct(const mm_signer *s, xmlDocPtr doc, mm_error *err)
         EVP_DigestSign(mctx, NULL, &siglen, (unsigned char *)c.data, c.len) != 1)
         goto done;
     sigval = malloc(siglen);
-    sig64 = sigval ? malloc(4 * ((siglen + 2) / 3) + 1) : NULL;
-    if (sig64 && EVP_DigestSign(mctx, sigval, &siglen, (unsigned char *)c.data, c.len) == 1) {
-        EVP_EncodeBlock((unsigned char *)sig64, sigval, (int)siglen);
+    if (sigval && EVP_DigestSign(mctx, sigval, &siglen, (unsigned char *)c.data, c.len) == 1 &&
+        (sig64 = mm_base64_encode(sigval, siglen))) {
         set_text(mm_xml_child(sig, MM_NS_DS, "SignatureValue"), sig64);
         rc = 0;
     }

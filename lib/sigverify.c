@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "c14n.h"
 #include "dsig.h"
@@ -251,25 +252,8 @@ static const EVP_MD *check_profile(xmlNodePtr sig, mm_sig_check *it)
 static unsigned char *node_base64(xmlNodePtr n, size_t *len)
 {
     xmlChar *b64 = n ? xmlNodeGetContent(n) : NULL;
-    if (!b64)
-        return NULL;
-    size_t total = strlen((char *)b64), j = 0;
-    for (size_t i = 0; i < total; i++)
-        if (b64[i] != ' ' && b64[i] != '\n' && b64[i] != '\r' && b64[i] != '\t')
-            b64[j++] = b64[i];
-    b64[j] = 0;
-    unsigned char *raw = j && j % 4 == 0 ? malloc(j / 4 * 3 + 3) : NULL;
-    int n_out = raw ? EVP_DecodeBlock(raw, b64, (int)j) : -1;
-    while (n_out > 0 && j > 0 && b64[j - 1] == '=') { /* DecodeBlock counts padding */
-        n_out--;
-        j--;
-    }
+    unsigned char *raw = b64 ? mm_base64_decode((const char *)b64, strlen((const char *)b64), len) : NULL;
     xmlFree(b64);
-    if (n_out <= 0) {
-        free(raw);
-        return NULL;
-    }
-    *len = (size_t)n_out;
     return raw;
 }
 
@@ -369,10 +353,10 @@ static unsigned own_digest(xmlNodePtr target, const char *name, const char *ns, 
             rc = EVP_DigestInit_ex(mctx, md, NULL) == 1 ? c14n_run(doc, &sel, c14n_to_md, mctx) : -1;
         }
     }
-    if (rc != 0 || EVP_DigestFinal_ex(mctx, d, &dl) != 1 || outsz < 4 * ((dl + 2) / 3) + 1)
+    if (rc != 0 || EVP_DigestFinal_ex(mctx, d, &dl) != 1 || outsz < mm_base64_size(dl))
         dl = 0;
     else
-        EVP_EncodeBlock((unsigned char *)out, d, (int)dl);
+        mm_base64_write(d, dl, out);
     EVP_MD_CTX_free(mctx);
     return dl;
 }
