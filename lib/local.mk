@@ -27,4 +27,5 @@ lib_libmmprint_a_SOURCES = \
 	lib/discover.c lib/discover.h \
 	lib/pdfcheck.c lib/pdfcheck.h \
 	lib/client.c lib/client.h \
+	lib/cupsjob.c lib/cupsjob.h \
 	lib/journal.c lib/journal.h
