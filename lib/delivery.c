@@ -287,8 +287,7 @@ static xmlDocPtr seal(const mm_signer *signer, xmlDocPtr signed_doc, time_t rece
                       mm_error *err)
 {
     xmlNodePtr sroot = xmlDocGetRootElement(signed_doc);
-    if (!sroot || !sroot->ns || strcmp((const char *)sroot->name, "SignedDelivery") ||
-        strcmp((const char *)sroot->ns->href, MM_NS_M3)) {
+    if (!mm_xml_is(sroot, MM_NS_M3, "SignedDelivery")) {
         mm_error_set(err, MM_ERR_INPUT, 0, "only a {Message/v3}SignedDelivery document can be sealed");
         return NULL;
     }

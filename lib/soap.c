@@ -71,10 +71,9 @@ static int parse_fault(xmlNodePtr fnode, mm_soap_fault *fault, mm_error *err)
      * (c3:applicationFault, or a per-operation c1 fault element). */
     xmlNodePtr detail = fault_part(fnode, "detail");
     xmlNodePtr info = NULL;
-    if (detail)
-        for (xmlNodePtr c = detail->children; c && !info; c = c->next)
-            if (c->type == XML_ELEMENT_NODE && common_child(c, "ErrorCode"))
-                info = c;
+    for (xmlNodePtr c = detail ? xmlFirstElementChild(detail) : NULL; c && !info; c = xmlNextElementSibling(c))
+        if (common_child(c, "ErrorCode"))
+            info = c;
     if (info) {
         char *code = mm_xml_text(common_child(info, "ErrorCode"));
         char *desc = mm_xml_text(common_child(info, "Description"));
