@@ -14,11 +14,12 @@
 
 #include <cups/backend.h>
 #include <cups/cups.h>
-#include <curl/curl.h>
 
 #include "buf.h"
 #include "client.h"
 #include "error.h"
+#include "fileio.h"
+#include "log.h"
 
 #define DEFAULT_CONF "/etc/mmprint/backend.conf"
 
@@ -38,30 +39,8 @@ static void say(const char *prefix, const char *text)
     for (char *c = line; *c; c++)
         if (*c == '\n' || *c == '\r')
             *c = ' ';
-    mm_client_mask(line);
+    mm_log_mask_text(line);
     fprintf(stderr, "%s: %s\n", prefix, line);
-}
-
-static int read_all(int fd, mm_buf *b, size_t max, int *too_big)
-{
-    char chunk[65536];
-    *too_big = 0;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n == 0)
-            return 0;
-        if (n < 0) {
-            if (errno == EINTR && !terminated)
-                continue;
-            return -1;
-        }
-        if (b->len + (size_t)n > max) {
-            *too_big = 1;
-            return -1;
-        }
-        if (mm_buf_append(b, chunk, (size_t)n) != 0)
-            return -1;
-    }
 }
 
 int main(int argc, char **argv)
@@ -118,8 +97,8 @@ int main(int argc, char **argv)
         return CUPS_BACKEND_CANCEL;
     }
     mm_buf bundle = MM_BUF_INIT;
-    int too_big = 0;
-    int rrc = read_all(fd, &bundle, MM_CLIENT_MAX_BUNDLE, &too_big);
+    int rrc = mm_fileio_read_fd(fd, &bundle, MM_CLIENT_MAX_BUNDLE, &terminated);
+    int too_big = rrc != 0 && errno == EFBIG;
     if (fd != 0)
         close(fd);
     if (terminated) {
@@ -149,11 +128,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "DEBUG: no job-uuid in the job options; sending without an idempotency key\n");
 
     fputs("DEBUG: posting the job bundle to the mmprint server\n", stderr);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     mm_client_reply r;
     int src = mm_client_submit(&conf, base, (const unsigned char *)bundle.data, bundle.len, uuid,
                                &terminated, &r, &err);
-    curl_global_cleanup();
     cupsFreeOptions(nopts, opts);
     mm_buf_free(&bundle);
 

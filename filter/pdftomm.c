@@ -23,8 +23,10 @@
 #include "config.h"
 #include "discover.h"
 #include "error.h"
+#include "fileio.h"
 #include "idnum.h"
 #include "log.h"
+#include "text.h"
 
 #define MAX_PDF MM_DISCOVER_MAX_PDF
 #define DEFAULT_CONF "/etc/mmprint/filter.conf"
@@ -38,28 +40,6 @@ static void on_alarm(int sig)
     ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)w;
     _exit(1);
-}
-
-/* Reads all of fd into b; -1 with *too_big when it exceeds max. */
-static int read_stdin(mm_buf *b, size_t max, int *too_big)
-{
-    char chunk[65536];
-    for (;;) {
-        ssize_t n = read(STDIN_FILENO, chunk, sizeof chunk);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        if (n == 0)
-            return 0;
-        if (b->len + (size_t)n > max) {
-            *too_big = 1;
-            return -1;
-        }
-        if (mm_buf_append(b, chunk, (size_t)n) < 0)
-            return -1;
-    }
 }
 
 /* The queue's default for an option the dialog did not send: CUPS puts
@@ -102,21 +82,6 @@ static const char *custom_text(const char *v)
     if (!*v || !strcmp(v, "None") || !strcmp(v, "Custom"))
         return NULL;
     return v;
-}
-
-static void copy_field(char *dst, size_t size, const char *src)
-{
-    if (!src)
-        return;
-    /* Truncate on a UTF-8 character boundary. */
-    size_t n = strlen(src);
-    if (n >= size) {
-        n = size - 1;
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-            n--;
-    }
-    memcpy(dst, src, n);
-    dst[n] = '\0';
 }
 
 /* Removes an "mm:NUMBER" / "[mm:NUMBER]" marker from a title so the number
@@ -190,19 +155,11 @@ int main(int argc, char **argv)
 
     /* The document. */
     mm_buf pdf = MM_BUF_INIT;
-    int too_big = 0;
-    if (argc == 7) {
-        if (mm_buf_read_file(&pdf, argv[6], MAX_PDF) < 0) {
-            int e = errno;
-            mm_buf_free(&pdf);
-            if (e == EFBIG || e == E2BIG || e == EOVERFLOW)
-                return fail("Dokumentet är för stort (högst 32 MiB) och skickas inte.", NULL);
-            return fail("Dokumentet kunde inte läsas.", strerror(e));
-        }
-    } else if (read_stdin(&pdf, MAX_PDF, &too_big) < 0) {
+    if ((argc == 7 ? mm_fileio_read_file(argv[6], &pdf, MAX_PDF)
+                   : mm_fileio_read_fd(STDIN_FILENO, &pdf, MAX_PDF, NULL)) < 0) {
         int e = errno;
         mm_buf_free(&pdf);
-        if (too_big)
+        if (e == EFBIG || e == E2BIG || e == EOVERFLOW)
             return fail("Dokumentet är för stort (högst 32 MiB) och skickas inte.", NULL);
         return fail("Dokumentet kunde inte läsas.", strerror(e));
     }
@@ -273,13 +230,13 @@ int main(int argc, char **argv)
     b.pages = res.pages;
     b.document = (const unsigned char *)pdf.data;
     b.document_len = pdf.len;
-    copy_field(b.user, sizeof b.user, user);
-    copy_field(b.cups_job_id, sizeof b.cups_job_id, job_id);
-    copy_field(b.host, sizeof b.host, cupsGetOption("job-originating-host-name", nopt, opts));
-    copy_field(b.title, sizeof b.title, title);
+    mm_text_copy(b.user, sizeof b.user, user);
+    mm_text_copy(b.cups_job_id, sizeof b.cups_job_id, job_id);
+    mm_text_copy(b.host, sizeof b.host, cupsGetOption("job-originating-host-name", nopt, opts));
+    mm_text_copy(b.title, sizeof b.title, title);
     /* Whichever source won, a marker does not belong in the letter's title. */
     strip_title_marker(b.title);
-    copy_field(b.department, sizeof b.department, custom_text(cupsGetOption("mm-department", nopt, opts)));
+    mm_text_copy(b.department, sizeof b.department, custom_text(cupsGetOption("mm-department", nopt, opts)));
 
     /* Subject: the Ärende option, else the PDF's /Subject unless it carries
      * an identity number (a marker is not a subject line). */
@@ -287,12 +244,12 @@ int main(int argc, char **argv)
     if (!subject)
         subject = custom_text(cupsGetOption("mm-subject", nopt, opts));
     if (subject) {
-        copy_field(b.subject, sizeof b.subject, subject);
+        mm_text_copy(b.subject, sizeof b.subject, subject);
     } else if (res.subject[0]) {
         char tmp[sizeof res.subject];
         memcpy(tmp, res.subject, sizeof tmp);
         if (mm_log_mask_text(tmp) == 0 && strcmp(res.source, "subject"))
-            copy_field(b.subject, sizeof b.subject, res.subject);
+            mm_text_copy(b.subject, sizeof b.subject, res.subject);
     }
 
     char policy[32] = "";
@@ -300,7 +257,7 @@ int main(int argc, char **argv)
     if (!p)
         p = cupsGetOption("mm-policy", nopt, opts);
     if (p)
-        copy_field(policy, sizeof policy, p);
+        mm_text_copy(policy, sizeof policy, p);
     else
         ppd_default("MMPolicy", policy, sizeof policy);
     if (policy[0]) {
@@ -310,7 +267,7 @@ int main(int argc, char **argv)
             return fail("Okänt val för Leverans; välj Digitalt, annars papper, Endast digitalt eller Endast papper.",
                         "unknown MMPolicy value");
         }
-        copy_field(b.policy, sizeof b.policy, policy);
+        mm_text_copy(b.policy, sizeof b.policy, policy);
     }
 
     /* Every labelled number of the text, for the server to decide again
@@ -328,11 +285,11 @@ int main(int argc, char **argv)
         char masked[16];
         mm_idnum_mask(res.id.number, masked);
         memcpy(b.recipient, res.id.number, sizeof b.recipient);
-        copy_field(b.recipient_source, sizeof b.recipient_source, res.source);
+        mm_text_copy(b.recipient_source, sizeof b.recipient_source, res.source);
         fprintf(stderr, "INFO: Mottagare hittad i %s: %s\n", source_sv(res.source), masked);
     } else {
-        copy_field(b.recipient_source, sizeof b.recipient_source, res.source);
-        copy_field(b.recipient_problem, sizeof b.recipient_problem,
+        mm_text_copy(b.recipient_source, sizeof b.recipient_source, res.source);
+        mm_text_copy(b.recipient_problem, sizeof b.recipient_problem,
                    res.problem[0] ? res.problem : "no recipient found");
         if (!strncmp(res.problem, "invalid number", 14))
             fprintf(stderr, "INFO: Ogiltigt personnummer i %s – jobbet hålls\n", source_sv(res.source));
@@ -359,18 +316,8 @@ int main(int argc, char **argv)
     int rc = 0;
     if (mm_bundle_write(&b, &out, &err) < 0) {
         rc = fail("Jobbet kunde inte förberedas.", err.msg);
-    } else {
-        size_t off = 0;
-        while (off < out.len) {
-            ssize_t w = write(STDOUT_FILENO, out.data + off, out.len - off);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                rc = fail("Jobbet kunde inte skickas vidare.", strerror(errno));
-                break;
-            }
-            off += (size_t)w;
-        }
+    } else if (mm_fileio_write_fd(STDOUT_FILENO, out.data, out.len) < 0) {
+        rc = fail("Jobbet kunde inte skickas vidare.", strerror(errno));
     }
     mm_buf_free(&out);
     cupsFreeOptions(nopt, opts);

@@ -1,10 +1,11 @@
 #include "buf.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fileio.h"
 
 static int reserve(mm_buf *b, size_t extra)
 {
@@ -71,30 +72,5 @@ void mm_buf_free(mm_buf *b)
 
 int mm_buf_read_file(mm_buf *b, const char *path, size_t max_len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    char chunk[65536];
-    size_t n;
-    int rc = 0;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b->len + n > max_len) {
-            errno = EFBIG;
-            rc = -1;
-            break;
-        }
-        if (mm_buf_append(b, chunk, n) < 0) {
-            errno = ENOMEM;
-            rc = -1;
-            break;
-        }
-    }
-    if (rc == 0 && ferror(f)) {
-        errno = EIO;
-        rc = -1;
-    }
-    fclose(f);
-    if (rc == 0 && !b->data)
-        rc = mm_buf_append(b, "", 0);
-    return rc;
+    return mm_fileio_read_file(path, b, max_len);
 }

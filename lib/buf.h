@@ -12,13 +12,16 @@ typedef struct {
 
 #define MM_BUF_INIT {NULL, 0, 0}
 
-/* All return 0, or -1 when memory runs out (the buffer is then unchanged). */
+/* The caller owns the mm_buf and releases its memory with mm_buf_free
+ * (mm_buf_reset keeps it for reuse).  All return 0, or -1 when memory runs
+ * out (the buffer is then unchanged). */
 int mm_buf_append(mm_buf *b, const void *data, size_t len);
 int mm_buf_puts(mm_buf *b, const char *s);
 int mm_buf_printf(mm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mm_buf_reset(mm_buf *b);
 void mm_buf_free(mm_buf *b);
-/* Reads a whole file; fails with -1 (errno set) if it is larger than max_len. */
+/* Reads a whole file: the older name of mm_fileio_read_file (fileio.h),
+ * kept for server/ and the simulator until they move to it. */
 int mm_buf_read_file(mm_buf *b, const char *path, size_t max_len);
 
 #endif

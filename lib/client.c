@@ -10,27 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "buf.h"
+#include "http.h"
+#include "text.h"
 
 #define MAX_REPLY (256u * 1024u)
-
-static void copy_str(char *dst, size_t size, const char *src)
-{
-    snprintf(dst, size, "%s", src ? src : "");
-}
-
-static char *trim(char *s)
-{
-    while (*s && isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
 
 int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err)
 {
@@ -48,7 +34,7 @@ int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err)
             rc = mm_error_set(err, MM_ERR_INPUT, 0, "%s:%d: line too long", path, lineno);
             break;
         }
-        char *s = trim(line);
+        char *s = mm_text_trim(line);
         if (*s == '\0' || *s == '#')
             continue;
         char *eq = strchr(s, '=');
@@ -57,14 +43,14 @@ int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err)
             break;
         }
         *eq = '\0';
-        char *key = trim(s), *val = trim(eq + 1);
+        char *key = mm_text_trim(s), *val = mm_text_trim(eq + 1);
         char *end = NULL;
         if (!strcmp(key, "cert") || !strcmp(key, "key") || !strcmp(key, "ca")) {
             char *dst = !strcmp(key, "cert") ? conf->cert : !strcmp(key, "key") ? conf->key : conf->ca;
             if (strlen(val) >= sizeof conf->cert)
                 rc = mm_error_set(err, MM_ERR_INPUT, 0, "%s:%d: path too long", path, lineno);
             else
-                copy_str(dst, sizeof conf->cert, val);
+                mm_text_copy(dst, sizeof conf->cert, val);
         } else if (!strcmp(key, "connect_timeout") || !strcmp(key, "timeout")) {
             errno = 0;
             long v = strtol(val, &end, 10);
@@ -167,7 +153,7 @@ int mm_client_base_url(const char *uri, char *out, size_t out_size, mm_error *er
 static void json_str(json_t *o, const char *key, char *dst, size_t size)
 {
     json_t *v = json_object_get(o, key);
-    copy_str(dst, size, json_is_string(v) ? json_string_value(v) : "");
+    mm_text_copy(dst, size, json_is_string(v) ? json_string_value(v) : "");
 }
 
 void mm_client_parse_reply(long status, const char *body, size_t len, mm_client_reply *r)
@@ -219,82 +205,42 @@ mm_client_action mm_client_classify(const mm_client_reply *r)
     return MM_CLIENT_CANCEL;
 }
 
-static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-    mm_buf *b = userdata;
-    size_t n = size * nmemb;
-    if (b->len + n > MAX_REPLY || mm_buf_append(b, ptr, n) != 0)
-        return 0; /* makes curl fail the transfer */
-    return n;
-}
-
-static int on_progress(void *clientp, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
-{
-    (void)dt, (void)dn, (void)ut, (void)un;
-    const volatile sig_atomic_t *flag = clientp;
-    return flag && *flag ? 1 : 0;
-}
-
-/* One HTTPS POST with the client certificate; any HTTP answer fills r and
- * returns 0, transport failures and an abort return -1 (MM_ERR_TRANSPORT). */
+/* One HTTPS POST with the client certificate over mm_http; any HTTP answer
+ * fills r and returns 0, transport failures and an abort return -1
+ * (MM_ERR_TRANSPORT; a reply over MAX_REPLY is MM_ERR_PROTOCOL). */
 static int post(const mm_client_conf *conf, const char *url, const char *content_type, const void *data,
                 size_t len, const char *idem_key, const volatile sig_atomic_t *abort_flag, mm_client_reply *r,
                 mm_error *err)
 {
     memset(r, 0, sizeof *r);
-    CURL *c = curl_easy_init();
-    if (!c)
-        return mm_error_set(err, MM_ERR_SYSTEM, 0, "curl_easy_init failed");
-    struct curl_slist *hdr = NULL;
-    char ctype[128], idem[300];
-    snprintf(ctype, sizeof ctype, "Content-Type: %s", content_type);
-    hdr = curl_slist_append(hdr, ctype);
-    hdr = curl_slist_append(hdr, "Accept: application/json");
-    hdr = curl_slist_append(hdr, "Expect:");
+    /* The CA of the mmprint server alone: no system CA can stand in for it. */
+    mm_http_config hc = {
+        .cert_file = conf->cert,
+        .key_file = conf->key,
+        .ca_file = conf->ca,
+        .connect_timeout_ms = conf->connect_timeout_ms > 0 ? conf->connect_timeout_ms : 5000L,
+        .timeout_ms = conf->timeout_ms > 0 ? conf->timeout_ms : 120000L,
+        .max_response = MAX_REPLY,
+        .abort_flag = abort_flag,
+        .https_only = 1,
+        .ca_file_only = 1,
+    };
+    mm_http *h = mm_http_new(&hc, err);
+    if (!h)
+        return -1;
+    char idem[300];
+    const char *headers[] = {"Accept: application/json", NULL, NULL};
     if (idem_key && *idem_key) {
         snprintf(idem, sizeof idem, "Idempotency-Key: %s", idem_key);
-        hdr = curl_slist_append(hdr, idem);
+        headers[1] = idem;
     }
     mm_buf body = MM_BUF_INIT;
-    char errbuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)data);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(c, CURLOPT_SSLCERT, conf->cert);
-    curl_easy_setopt(c, CURLOPT_SSLKEY, conf->key);
-    curl_easy_setopt(c, CURLOPT_CAINFO, conf->ca);
-    curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, conf->connect_timeout_ms > 0 ? conf->connect_timeout_ms : 5000L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, conf->timeout_ms > 0 ? conf->timeout_ms : 120000L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)abort_flag);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    CURLcode cc = curl_easy_perform(c);
-    int rc = 0;
-    if (cc != CURLE_OK) {
-        if (cc == CURLE_ABORTED_BY_CALLBACK)
-            rc = mm_error_set(err, MM_ERR_TRANSPORT, 0, "transfer aborted");
-        else
-            rc = mm_error_set(err, MM_ERR_TRANSPORT, (int)cc, "%s: %s", url,
-                              errbuf[0] ? errbuf : curl_easy_strerror(cc));
-    } else {
-        long status = 0;
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    long status = 0;
+    int rc = mm_http_request(h, "POST", url, content_type, data, len, headers, &status, &body, err);
+    if (rc == 0)
         mm_client_parse_reply(status, body.data, body.len, r);
-    }
     mm_buf_free(&body);
-    curl_slist_free_all(hdr);
-    curl_easy_cleanup(c);
+    mm_http_free(h);
     return rc;
 }
 
@@ -330,42 +276,4 @@ int mm_client_cancel_by_key(const mm_client_conf *conf, const char *base_url, co
     if ((size_t)snprintf(url, sizeof url, "%s/api/v1/jobs/by-key/%s/cancel", base_url, idem_key) >= sizeof url)
         return mm_error_set(err, MM_ERR_INPUT, 0, "server URL too long");
     return post(conf, url, "application/json", "{}", 2, NULL, abort_flag, r, err);
-}
-
-/* Masks digit runs of length 10 or 12 (one '-' or '+' allowed before the
- * last four digits) that are not part of a longer run of digits. */
-void mm_client_mask(char *text)
-{
-    size_t n = strlen(text);
-    for (size_t i = 0; i < n;) {
-        if (!isdigit((unsigned char)text[i]) || (i > 0 && isdigit((unsigned char)text[i - 1]))) {
-            i++;
-            continue;
-        }
-        size_t j = i, digits = 0, sep = 0;
-        size_t pos[14];
-        while (j < n && digits < 13) {
-            if (isdigit((unsigned char)text[j])) {
-                pos[digits++] = j;
-            } else if ((text[j] == '-' || text[j] == '+') && !sep && (digits == 6 || digits == 8) &&
-                       j + 1 < n && isdigit((unsigned char)text[j + 1])) {
-                sep = 1;
-            } else {
-                break;
-            }
-            j++;
-        }
-        /* Organisation numbers are public and stay, as in mm_log_mask_text:
-         * 16 + ten digits, or "month" digits of 20 or more (spec §1.3). */
-        int org = 0;
-        if (digits == 10 || digits == 12) {
-            size_t m = digits - 10 + 2;
-            org = (digits == 12 && text[pos[0]] == '1' && text[pos[1]] == '6') ||
-                  (text[pos[m]] - '0') * 10 + (text[pos[m + 1]] - '0') >= 20;
-        }
-        if ((digits == 10 || digits == 12) && !org && (j >= n || !isdigit((unsigned char)text[j])))
-            for (size_t k = digits - 4; k < digits; k++)
-                text[pos[k]] = '*';
-        i = j > i ? j : i + 1;
-    }
 }

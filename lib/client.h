@@ -21,7 +21,8 @@ typedef struct {
 } mm_client_conf;
 
 /* Reads a `key = value` file with the keys cert, key, ca, connect_timeout and
- * timeout (seconds).  Unknown keys and missing cert/key/ca are errors. */
+ * timeout (seconds) into conf (the caller's; fixed-size fields, nothing to
+ * free).  Unknown keys and missing cert/key/ca are errors. */
 int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err);
 
 /* Refuses a private key that someone other than root or lp could read or
@@ -60,8 +61,9 @@ typedef enum {
 
 mm_client_action mm_client_classify(const mm_client_reply *r);
 
-/* POSTs the bundle to base_url/api/v1/jobs with Idempotency-Key (if
- * idem_key is non-NULL).  Any HTTP answer returns 0 with r filled; failures
+/* POSTs the bundle (the caller's, unchanged) to base_url/api/v1/jobs over
+ * mm_http with the client certificate, Idempotency-Key (if idem_key is
+ * non-NULL).  Nothing is kept between calls; r is the caller's.  Any HTTP answer returns 0 with r filled; failures
  * to connect, TLS errors, timeouts and an abort (*abort_flag set, checked
  * during the transfer) return -1 with MM_ERR_TRANSPORT. */
 int mm_client_submit(const mm_client_conf *conf, const char *base_url,
@@ -79,11 +81,5 @@ int mm_client_key_valid(const char *key);
  * no such job from this client, 409 too late: r->state says why). */
 int mm_client_cancel_by_key(const mm_client_conf *conf, const char *base_url, const char *idem_key,
                             const volatile sig_atomic_t *abort_flag, mm_client_reply *r, mm_error *err);
-
-/* Replaces the last four digits of every run that reads as a personnummer
- * (10 or 12 digits, optionally with '-' or '+' before the last four) with
- * '*', in place, so server text can go to CUPS logs safely.  Organisation
- * numbers (public) stay, as in mm_log_mask_text. */
-void mm_client_mask(char *text);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fileio.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 
@@ -92,7 +93,7 @@ static int parse_line(mm_config *cfg, char *line, int lineno, const char *path, 
 mm_config *mm_config_load(const char *path, mm_error *err)
 {
     mm_buf text = MM_BUF_INIT;
-    if (mm_buf_read_file(&text, path, CONFIG_MAX_BYTES) < 0) {
+    if (mm_fileio_read_file(path, &text, CONFIG_MAX_BYTES) < 0) {
         int e = errno;
         mm_buf_free(&text);
         mm_error_set(err, e == EFBIG ? MM_ERR_INPUT : MM_ERR_SYSTEM, e, "%s: %s", path,

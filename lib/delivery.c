@@ -11,9 +11,13 @@
 #include <libxml/tree.h>
 #include <libxml/xmlstring.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
+#include "base64.h"
+#include "c14n.h"
+#include "idnum.h"
 #include "soap.h"
+#include "text.h"
+#include "uuid.h"
 
 /* ------------------------------------------------------------ validation */
 
@@ -24,16 +28,6 @@ static const char *const attachment_types[] = { /* TTK 4.23 */
     "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
     "text/calendar",
 };
-
-static int digits(const char *s, size_t n)
-{
-    if (!s || strlen(s) != n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
 
 /* UTF-8 text XML can carry, with a length in characters within [min, max]. */
 static int check_text(const char *field, const char *s, int required, int min, int max, mm_error *err)
@@ -61,9 +55,9 @@ static int check_text(const char *field, const char *s, int required, int min, i
 
 static int validate(const mm_delivery_params *p, mm_error *err)
 {
-    if (!digits(p->sender_id, 12) || strncmp(p->sender_id, "16", 2))
+    if (!mm_idnum_sender_id_valid(p->sender_id))
         return mm_error_set(err, MM_ERR_INPUT, 0, "sender id must be \"16\" followed by the 10-digit organisationsnummer");
-    if (!digits(p->recipient, 12))
+    if (!mm_text_digits(p->recipient, 12))
         return mm_error_set(err, MM_ERR_INPUT, 0, "recipient must be a 12-digit identity number");
     if (check_text("sender name", p->sender_name, 1, 2, 256, err) < 0 ||
         check_text("reference", p->reference, 0, 0, 50, err) < 0 ||
@@ -164,28 +158,14 @@ static xmlNodePtr el_owned(builder *b, xmlNodePtr parent, const char *href, cons
     return n;
 }
 
+/* Base64 on one line (§4.4) in xmlMalloc'd memory, for el_owned. */
 static xmlChar *base64(const unsigned char *data, size_t len)
 {
-    if (len > (size_t)INT32_MAX / 4 * 3 - 3)
-        return NULL;
-    xmlChar *out = xmlMalloc(4 * ((len + 2) / 3) + 1);
-    if (!out)
-        return NULL;
-    /* EVP_EncodeBlock: one line, no newlines (§4.4). */
-    EVP_EncodeBlock(out, data, (int)len);
+    size_t n = mm_base64_size(len);
+    xmlChar *out = n ? xmlMalloc(n) : NULL;
+    if (out)
+        mm_base64_write(data, len, (char *)out);
     return out;
-}
-
-static int new_uuid(char out[37])
-{
-    unsigned char u[16];
-    if (RAND_bytes(u, sizeof u) != 1)
-        return -1;
-    u[6] = (unsigned char)((u[6] & 0x0f) | 0x40); /* version 4 */
-    u[8] = (unsigned char)((u[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2],
-             u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
-    return 0;
 }
 
 xmlDocPtr mm_delivery_signed(const mm_signer *signer, const mm_delivery_params *p, char message_id_out[37],
@@ -196,7 +176,7 @@ xmlDocPtr mm_delivery_signed(const mm_signer *signer, const mm_delivery_params *
     char id[37];
     if (p->message_id)
         snprintf(id, sizeof id, "%s", p->message_id);
-    else if (new_uuid(id) < 0) {
+    else if (mm_uuid_new(id) < 0) {
         mm_error_set(err, MM_ERR_SYSTEM, 0, "random generator failed");
         return NULL;
     }
@@ -207,8 +187,7 @@ xmlDocPtr mm_delivery_signed(const mm_signer *signer, const mm_delivery_params *
         return NULL;
     }
     char checksum[33];
-    for (unsigned i = 0; i < 16; i++) /* upper-case hex, as every real sender emits */
-        snprintf(checksum + 2 * i, 3, "%02X", md5[i]);
+    mm_text_hex(md5, 16, 1, checksum); /* upper-case hex, as every real sender emits */
     const char *body_text = p->body_text ? p->body_text : "Du har fått ett brev. Se bifogad fil.";
     xmlChar *body64 = base64((const unsigned char *)body_text, strlen(body_text));
     xmlChar *att64 = base64(p->attachment, p->attachment_len);
@@ -308,8 +287,7 @@ static xmlDocPtr seal(const mm_signer *signer, xmlDocPtr signed_doc, time_t rece
                       mm_error *err)
 {
     xmlNodePtr sroot = xmlDocGetRootElement(signed_doc);
-    if (!sroot || !sroot->ns || strcmp((const char *)sroot->name, "SignedDelivery") ||
-        strcmp((const char *)sroot->ns->href, MM_NS_M3)) {
+    if (!mm_xml_is(sroot, MM_NS_M3, "SignedDelivery")) {
         mm_error_set(err, MM_ERR_INPUT, 0, "only a {Message/v3}SignedDelivery document can be sealed");
         return NULL;
     }

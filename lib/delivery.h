@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <time.h>
 #include "buf.h"
-#include "dsig.h"
+#include "signer.h"
 #include "error.h"
 
 /* The whole SOAP request may not exceed 2 MB (TTK 4.17). */
@@ -35,7 +35,8 @@ typedef struct {
 } mm_delivery_params;
 
 /* Builds, signs and seals one delivery and writes the complete deliverSecure
- * SOAP 1.1 envelope to out.  received is the seal's ReceivedTime.  The
+ * SOAP 1.1 envelope to out (appended; the caller's buffer).  p and its
+ * strings stay the caller's.  received is the seal's ReceivedTime.  The
  * message id used is copied to message_id_out (37 bytes).  Input errors
  * (size over MM_DELIVERY_MAX_BYTES, content type, missing or over-long
  * fields) fail with MM_ERR_INPUT and a clear message. */
@@ -47,9 +48,11 @@ int mm_delivery_build(const mm_signer *signer, const mm_delivery_params *p, time
  * SealedDelivery); the caller frees it with xmlFreeDoc. */
 xmlDocPtr mm_delivery_signed(const mm_signer *signer, const mm_delivery_params *p,
                              char message_id_out[37], mm_error *err);
+/* signed_doc stays the caller's (it is copied into the seal). */
 xmlDocPtr mm_delivery_sealed(const mm_signer *signer, xmlDocPtr signed_doc, time_t received, mm_error *err);
-/* Wraps a sealed document in the SOAP envelope, every element prefixed and
- * all prefixes declared on soapenv:Envelope, no whitespace. */
+/* Wraps a sealed document (the caller's, unchanged) in the SOAP envelope,
+ * appended to out: every element prefixed and all prefixes declared on
+ * soapenv:Envelope, no whitespace.  On failure out is as it was. */
 int mm_delivery_wire(xmlDocPtr sealed_doc, mm_buf *out, mm_error *err);
 
 #endif

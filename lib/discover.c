@@ -18,6 +18,9 @@
 #include <poppler.h>
 #include <qpdf/qpdf-c.h>
 
+#include "text.h"
+#include "xmlutil.h"
+
 static void set_found(mm_discover_result *out, const mm_id *id, const char *source)
 {
     out->found = 1;
@@ -147,11 +150,8 @@ static char *xmp_recipient(const char *xmp)
     xmlNodePtr n = xmlDocGetRootElement(doc);
     while (n && !value) {
         if (n->type == XML_ELEMENT_NODE) {
-            if (n->ns && !strcmp((const char *)n->ns->href, MM_XMP_NS) &&
-                !strcmp((const char *)n->name, MM_XMP_PROPERTY)) {
-                xmlChar *c = xmlNodeGetContent(n);
-                value = c ? strdup((const char *)c) : NULL;
-                xmlFree(c);
+            if (mm_xml_is(n, MM_XMP_NS, MM_XMP_PROPERTY)) {
+                value = mm_xml_text(n);
                 break;
             }
             xmlChar *a = xmlGetNsProp(n, (const xmlChar *)MM_XMP_PROPERTY, (const xmlChar *)MM_XMP_NS);
@@ -1060,7 +1060,7 @@ int mm_discover(const unsigned char *pdf, size_t len, const mm_discover_input *i
     }
     gchar *subject = poppler_document_get_subject(doc);
     if (subject)
-        snprintf(out->subject, sizeof out->subject, "%s", subject);
+        mm_text_copy(out->subject, sizeof out->subject, subject);
     /* Markers are searched in normalised text (Unicode dashes and spaces). */
     char *subject_n = subject ? normalised(subject) : NULL;
     char *title_n = in->title ? normalised(in->title) : NULL;

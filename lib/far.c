@@ -2,26 +2,12 @@
  * namespace URI, and the rule deciding digital versus paper. */
 #include "far.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int all_digits(const char *s, size_t n)
-{
-    if (!s || strlen(s) != n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)s[i]))
-            return 0;
-    return 1;
-}
-
-/* The senderOrgNr type: "16" followed by ten digits. */
-static int valid_orgnr(const char *s)
-{
-    return all_digits(s, 12) && s[0] == '1' && s[1] == '6';
-}
+#include "idnum.h"
+#include "text.h"
 
 void mm_far_apply_rule(mm_reach *r)
 {
@@ -46,6 +32,18 @@ void mm_far_apply_rule(mm_reach *r)
     }
 }
 
+/* The rcp3:recipientId elements both requests carry. */
+static int put_recipient_ids(mm_buf *out, const char *const *ids, size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        rc |= mm_buf_puts(out, "<rcp3:recipientId>");
+        rc |= mm_xml_escape(out, ids[i]);
+        rc |= mm_buf_puts(out, "</rcp3:recipientId>");
+    }
+    return rc;
+}
+
 int mm_far_build_request(mm_buf *out, const char *sender_orgnr, const char *const *ids, size_t n)
 {
     if (n > MM_FAR_BATCH_MAX || !sender_orgnr)
@@ -56,69 +54,12 @@ int mm_far_build_request(mm_buf *out, const char *sender_orgnr, const char *cons
                            "<soapenv:Body><rcp3:isReachable><rcp3:senderOrgNr>");
     rc |= mm_xml_escape(out, sender_orgnr);
     rc |= mm_buf_puts(out, "</rcp3:senderOrgNr>");
-    for (size_t i = 0; i < n; i++) {
-        rc |= mm_buf_puts(out, "<rcp3:recipientId>");
-        rc |= mm_xml_escape(out, ids[i]);
-        rc |= mm_buf_puts(out, "</rcp3:recipientId>");
-    }
+    rc |= put_recipient_ids(out, ids, n);
     rc |= mm_buf_puts(out, "</rcp3:isReachable></soapenv:Body></soapenv:Envelope>");
     return rc ? -1 : 0;
 }
 
 /* ---- response parsing -------------------------------------------------- */
-
-/* Text of a child element, trimmed; NULL when absent. */
-static char *child_trimmed(xmlNodePtr parent, const char *ns, const char *name)
-{
-    char *t = mm_xml_child_text(parent, ns, name);
-    if (!t)
-        return NULL;
-    char *s = t;
-    while (isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1]))
-        n--;
-    memmove(t, s, n);
-    t[n] = '\0';
-    return t;
-}
-
-/* xs:boolean: 1/0, -1 when not a boolean. */
-static int parse_bool(const char *s)
-{
-    if (!s)
-        return -1;
-    if (!strcmp(s, "true") || !strcmp(s, "1"))
-        return 1;
-    if (!strcmp(s, "false") || !strcmp(s, "0"))
-        return 0;
-    return -1;
-}
-
-/* Copies s into dst; fails when it does not fit (a truncated address or
- * id would be wrong, not just short). */
-static int copy_exact(char *dst, size_t size, const char *s)
-{
-    size_t n = strlen(s);
-    if (n >= size)
-        return -1;
-    memcpy(dst, s, n + 1);
-    return 0;
-}
-
-/* Copies display text, cut on a UTF-8 boundary when too long. */
-static void copy_display(char *dst, size_t size, const char *s)
-{
-    size_t n = strlen(s);
-    if (n >= size) {
-        n = size - 1;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-    }
-    memcpy(dst, s, n);
-    dst[n] = '\0';
-}
 
 /* One AccountStatus into a scratch entry (found=1 on success). */
 static int parse_account(xmlNodePtr acc, mm_reach *r, mm_error *err)
@@ -127,34 +68,34 @@ static int parse_account(xmlNodePtr acc, mm_reach *r, mm_error *err)
     char *sid = NULL, *sname = NULL, *saddr = NULL;
     int rc = -1;
 
-    rid = child_trimmed(acc, MM_NS_RCP, "RecipientId");
-    type = child_trimmed(acc, MM_NS_RCP, "Type");
-    pending = child_trimmed(acc, MM_NS_RCP, "Pending");
-    if (!rid || !all_digits(rid, 12)) {
+    rid = mm_xml_child_text_trimmed(acc, MM_NS_RCP, "RecipientId");
+    type = mm_xml_child_text_trimmed(acc, MM_NS_RCP, "Type");
+    pending = mm_xml_child_text_trimmed(acc, MM_NS_RCP, "Pending");
+    if (!rid || !mm_text_digits(rid, 12)) {
         mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with a missing or malformed RecipientId");
         goto out;
     }
     memcpy(r->recipient, rid, 13);
-    if (!type || copy_exact(r->type, sizeof r->type, type) < 0) {
+    if (!type || mm_text_copy_exact(r->type, sizeof r->type, type) < 0) {
         mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with a missing or malformed Type");
         goto out;
     }
-    if ((r->pending = parse_bool(pending)) < 0) {
+    if ((r->pending = mm_xml_parse_bool(pending)) < 0) {
         mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with a missing or malformed Pending");
         goto out;
     }
     xmlNodePtr sup = mm_xml_child(acc, MM_NS_RCP, "ServiceSupplier");
     if (sup) {
-        sid = child_trimmed(sup, MM_NS_RCP, "Id");
-        sname = child_trimmed(sup, MM_NS_RCP, "Name");
-        saddr = child_trimmed(sup, MM_NS_RCP, "ServiceAdress");
-        if (sid && copy_exact(r->operator_id, sizeof r->operator_id, sid) < 0) {
+        sid = mm_xml_child_text_trimmed(sup, MM_NS_RCP, "Id");
+        sname = mm_xml_child_text_trimmed(sup, MM_NS_RCP, "Name");
+        saddr = mm_xml_child_text_trimmed(sup, MM_NS_RCP, "ServiceAdress");
+        if (sid && mm_text_copy_exact(r->operator_id, sizeof r->operator_id, sid) < 0) {
             mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with an over-long ServiceSupplier Id");
             goto out;
         }
         if (sname)
-            copy_display(r->operator_name, sizeof r->operator_name, sname);
-        if (saddr && copy_exact(r->service_address, sizeof r->service_address, saddr) < 0) {
+            mm_text_copy(r->operator_name, sizeof r->operator_name, sname);
+        if (saddr && mm_text_copy_exact(r->service_address, sizeof r->service_address, saddr) < 0) {
             mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answer with a ServiceAdress longer than %zu bytes",
                          sizeof r->service_address - 1);
             goto out;
@@ -183,8 +124,8 @@ static int parse_status(xmlNodePtr ret, mm_reach *r, mm_error *err)
         r->found = 0;
         return -1;
     }
-    char *accepted = child_trimmed(ret, MM_NS_RCP, "SenderAccepted");
-    r->sender_accepted = parse_bool(accepted);
+    char *accepted = mm_xml_child_text_trimmed(ret, MM_NS_RCP, "SenderAccepted");
+    r->sender_accepted = mm_xml_parse_bool(accepted);
     free(accepted);
     if (r->sender_accepted < 0) {
         r->found = 0;
@@ -194,12 +135,6 @@ static int parse_status(xmlNodePtr ret, mm_reach *r, mm_error *err)
     return 0;
 }
 
-static int is_rcp3(xmlNodePtr n, const char *name)
-{
-    return n && n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name) && n->ns && n->ns->href &&
-           !strcmp((const char *)n->ns->href, MM_NS_RCP3);
-}
-
 int mm_far_parse_response(xmlNodePtr response, const char *const *ids, size_t n, mm_reach *out, mm_error *err)
 {
     for (size_t i = 0; i < n; i++) {
@@ -207,11 +142,11 @@ int mm_far_parse_response(xmlNodePtr response, const char *const *ids, size_t n,
         snprintf(out[i].recipient, sizeof out[i].recipient, "%.12s", ids[i]);
         mm_far_apply_rule(&out[i]);
     }
-    if (!is_rcp3(response, "isReachableResponse"))
+    if (!mm_xml_is(response, MM_NS_RCP3, "isReachableResponse"))
         return mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answered something other than isReachableResponse");
 
-    for (xmlNodePtr c = response->children; c; c = c->next) {
-        if (!is_rcp3(c, "return"))
+    for (xmlNodePtr c = xmlFirstElementChild(response); c; c = xmlNextElementSibling(c)) {
+        if (!mm_xml_is(c, MM_NS_RCP3, "return"))
             continue;
         mm_reach r;
         if (parse_status(c, &r, err) < 0)
@@ -229,10 +164,10 @@ int mm_far_is_reachable(mm_http *h, const char *far_url, const char *sender_orgn
                         const char *const *ids, size_t n, mm_reach *out,
                         mm_soap_fault *fault, mm_error *err)
 {
-    if (!valid_orgnr(sender_orgnr))
+    if (!mm_idnum_sender_id_valid(sender_orgnr))
         return mm_error_set(err, MM_ERR_INPUT, 0, "sender organisation number must be 16 followed by 10 digits");
     for (size_t i = 0; i < n; i++)
-        if (!all_digits(ids[i], 12))
+        if (!mm_text_digits(ids[i], 12))
             return mm_error_set(err, MM_ERR_INPUT, 0, "recipient %zu is not a 12-digit identity number", i + 1);
 
     mm_buf req = MM_BUF_INIT;
@@ -269,11 +204,7 @@ int mm_far_build_registered_request(mm_buf *out, const char *const *ids, size_t 
     int rc = mm_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
                               "<soapenv:Envelope xmlns:soapenv=\"" MM_NS_SOAP "\" xmlns:rcp3=\"" MM_NS_RCP3 "\">"
                               "<soapenv:Body><rcp3:isRegistered>");
-    for (size_t i = 0; i < n; i++) {
-        rc |= mm_buf_puts(out, "<rcp3:recipientId>");
-        rc |= mm_xml_escape(out, ids[i]);
-        rc |= mm_buf_puts(out, "</rcp3:recipientId>");
-    }
+    rc |= put_recipient_ids(out, ids, n);
     rc |= mm_buf_puts(out, "</rcp3:isRegistered></soapenv:Body></soapenv:Envelope>");
     return rc ? -1 : 0;
 }
@@ -286,11 +217,11 @@ int mm_far_parse_registered_response(xmlNodePtr response, const char *const *ids
         snprintf(out[i].recipient, sizeof out[i].recipient, "%.12s", ids[i]);
         snprintf(out[i].reason, sizeof out[i].reason, "not known to FaR");
     }
-    if (!is_rcp3(response, "isRegisteredResponse"))
+    if (!mm_xml_is(response, MM_NS_RCP3, "isRegisteredResponse"))
         return mm_error_set(err, MM_ERR_PROTOCOL, 0, "FaR answered something other than isRegisteredResponse");
     /* Here return is itself the AccountStatus. */
-    for (xmlNodePtr c = response->children; c; c = c->next) {
-        if (!is_rcp3(c, "return"))
+    for (xmlNodePtr c = xmlFirstElementChild(response); c; c = xmlNextElementSibling(c)) {
+        if (!mm_xml_is(c, MM_NS_RCP3, "return"))
             continue;
         mm_reach r;
         memset(&r, 0, sizeof r);
@@ -307,7 +238,7 @@ int mm_far_is_registered(mm_http *h, const char *far_url, const char *const *ids
                          mm_soap_fault *fault, mm_error *err)
 {
     for (size_t i = 0; i < n; i++)
-        if (!all_digits(ids[i], 12))
+        if (!mm_text_digits(ids[i], 12))
             return mm_error_set(err, MM_ERR_INPUT, 0, "recipient %zu is not a 12-digit identity number", i + 1);
     mm_buf req = MM_BUF_INIT;
     int rc = 0;

@@ -29,14 +29,18 @@ typedef struct {
 void mm_far_apply_rule(mm_reach *r);
 
 /* Asks FaR about n recipients (12-digit numbers), splitting into calls of
- * at most MM_FAR_BATCH_MAX.  out[i] answers ids[i]. */
+ * at most MM_FAR_BATCH_MAX.  out[i] answers ids[i]; out is the caller's
+ * array of n entries, ids stay the caller's.  fault (may be NULL) gets a
+ * SOAP fault's details. */
 int mm_far_is_reachable(mm_http *h, const char *far_url, const char *sender_orgnr,
                         const char *const *ids, size_t n, mm_reach *out,
                         mm_soap_fault *fault, mm_error *err);
 
-/* Builds the isReachable request body for ids (exposed for tests). */
+/* Appends the isReachable request body for ids to out, the caller's
+ * buffer (exposed for tests); -1 when memory runs out or n is too large. */
 int mm_far_build_request(mm_buf *out, const char *sender_orgnr, const char *const *ids, size_t n);
-/* Parses an isReachableResponse body element into out (matched by RecipientId). */
+/* Parses an isReachableResponse body element (the caller's document,
+ * unchanged) into out (matched by RecipientId). */
 int mm_far_parse_response(xmlNodePtr response, const char *const *ids, size_t n, mm_reach *out, mm_error *err);
 
 /* Recipient v3 isRegistered: whether each recipient has an account at all

@@ -64,6 +64,14 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
+/* Progress callback: a non-zero return aborts with CURLE_ABORTED_BY_CALLBACK. */
+static int on_progress(void *clientp, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    (void)dt, (void)dn, (void)ut, (void)un;
+    const volatile sig_atomic_t *flag = clientp;
+    return *flag ? 1 : 0;
+}
+
 static char *dup_opt(const char *s, int *fail)
 {
     if (!s)
@@ -139,9 +147,9 @@ mm_http *mm_http_new(const mm_http_config *cfg, mm_error *err)
     SETOPT(CURLOPT_ERRORBUFFER, h->errbuf);
     SETOPT(CURLOPT_NOSIGNAL, 1L); /* timeouts without SIGALRM: thread-safe */
 #if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85 */
-    SETOPT(CURLOPT_PROTOCOLS_STR, "https,http");
+    SETOPT(CURLOPT_PROTOCOLS_STR, cfg->https_only ? "https" : "https,http");
 #else
-    SETOPT(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTPS | CURLPROTO_HTTP));
+    SETOPT(CURLOPT_PROTOCOLS, (long)(cfg->https_only ? CURLPROTO_HTTPS : CURLPROTO_HTTPS | CURLPROTO_HTTP));
 #endif
     SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
     SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
@@ -157,6 +165,13 @@ mm_http *mm_http_new(const mm_http_config *cfg, mm_error *err)
     SETOPT(CURLOPT_WRITEFUNCTION, on_data);
     if (h->ca_file)
         SETOPT(CURLOPT_CAINFO, h->ca_file);
+    if (h->ca_file && cfg->ca_file_only)
+        SETOPT(CURLOPT_CAPATH, (char *)NULL);
+    if (cfg->abort_flag) {
+        SETOPT(CURLOPT_NOPROGRESS, 0L);
+        SETOPT(CURLOPT_XFERINFOFUNCTION, on_progress);
+        SETOPT(CURLOPT_XFERINFODATA, (void *)cfg->abort_flag);
+    }
     if (h->cert_file) {
         SETOPT(CURLOPT_SSLCERT, h->cert_file);
         SETOPT(CURLOPT_SSLCERTTYPE, "PEM");
@@ -231,6 +246,10 @@ int mm_http_request(mm_http *h, const char *method, const char *url, const char 
     if (s.no_memory) {
         mm_buf_reset(resp);
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory reading response from %s", url);
+    }
+    if (rc == CURLE_ABORTED_BY_CALLBACK) {
+        mm_buf_reset(resp);
+        return mm_error_set(err, MM_ERR_TRANSPORT, 0, "transfer aborted");
     }
     if (rc != CURLE_OK) {
         mm_buf_reset(resp);

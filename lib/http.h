@@ -1,8 +1,13 @@
-/* HTTPS client over libcurl: the organisation certificate as TLS client
- * certificate, server certificates verified against a CA bundle, timeouts,
- * and one kept-alive connection pool per handle (one handle per thread). */
+/* HTTPS client over libcurl, the one place that drives libcurl: a client
+ * certificate (the organisation's, or a workstation's), server
+ * certificates verified against a CA bundle, timeouts, size limits, an
+ * abort flag, and one kept-alive connection per handle (one handle per
+ * thread). */
 #ifndef MM_HTTP_H
 #define MM_HTTP_H
+
+#include <signal.h>
+#include <stddef.h>
 
 #include "buf.h"
 #include "error.h"
@@ -14,6 +19,11 @@ typedef struct {
     long connect_timeout_ms;   /* 0 = 5000 */
     long timeout_ms;           /* whole request, 0 = 30000 */
     size_t max_response;       /* bytes, 0 = 16 MiB */
+    /* A transfer in progress stops (MM_ERR_TRANSPORT, "transfer aborted")
+     * once *abort_flag is set, e.g. by a SIGTERM handler; NULL: never. */
+    const volatile sig_atomic_t *abort_flag;
+    int https_only;            /* refuse plain http:// URLs */
+    int ca_file_only;          /* trust ca_file alone, not also the system's CA directory */
 } mm_http_config;
 
 typedef struct mm_http mm_http;
@@ -21,13 +31,18 @@ typedef struct mm_http mm_http;
 /* Call once per process before threads start (curl_global_init). */
 int mm_http_global_init(mm_error *err);
 
+/* A handle for one thread; the strings in cfg are copied, the abort flag
+ * is used in place (it must outlive the handle).  Unreadable certificate,
+ * key or CA files are refused here.  Free with mm_http_free (NULL is fine). */
 mm_http *mm_http_new(const mm_http_config *cfg, mm_error *err);
 void mm_http_free(mm_http *h);
 
-/* Sends a request (method "GET"/"POST"; body may be NULL).  extra_headers is a
- * NULL-terminated list of "Name: value" or NULL.  Any HTTP status is a
- * success of the transfer: *status gets it and resp the body.  Connection,
- * TLS and timeout failures return -1 with MM_ERR_TRANSPORT. */
+/* Sends a request (method "GET"/"POST"; body may be NULL; nothing is kept
+ * after the call).  extra_headers is a NULL-terminated list of
+ * "Name: value" or NULL.  Any HTTP status is a success of the transfer:
+ * *status gets it and resp (the caller's, emptied first) the body.
+ * Connection, TLS and timeout failures and an abort return -1 with
+ * MM_ERR_TRANSPORT; a body over max_response -1 with MM_ERR_PROTOCOL. */
 int mm_http_request(mm_http *h, const char *method, const char *url, const char *content_type,
                     const char *body, size_t body_len, const char *const *extra_headers,
                     long *status, mm_buf *resp, mm_error *err);

@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
+
 static int luhn_ok(const char d[10])
 {
     int sum = 0;
@@ -183,6 +185,11 @@ const char *mm_idnum_kind_name(mm_id_kind kind)
     case MM_ID_ORGANISATION: return "organisation";
     }
     return "unknown";
+}
+
+int mm_idnum_sender_id_valid(const char *s)
+{
+    return mm_text_digits(s, 12) && s[0] == '1' && s[1] == '6';
 }
 
 void mm_idnum_mask(const char *number12, char out[16])

@@ -27,6 +27,13 @@ int mm_idnum_parse(const char *text, const struct tm *today, mm_id *out, mm_erro
 /* "person", "coordination" or "organisation". */
 const char *mm_idnum_kind_name(mm_id_kind kind);
 
+/* 1 when s is a sender id as Mina meddelanden writes it (senderOrgNr,
+ * Sender/Id, a certificate's serialNumber): "16" followed by the ten digits
+ * of the organisationsnummer, nothing else; else 0 (also for NULL).  The
+ * organisation number itself is not checked further, as the services do
+ * not either. */
+int mm_idnum_sender_id_valid(const char *s);
+
 /* Masks a 12-digit number for logs: "19121212-****"; organisation numbers
  * are public and kept as they are.  out must hold 16 bytes. */
 void mm_idnum_mask(const char *number12, char out[16]);

@@ -11,9 +11,15 @@ typedef enum { MM_LOG_ERROR, MM_LOG_WARN, MM_LOG_INFO, MM_LOG_DEBUG } mm_log_lev
 void mm_log_init(const char *ident, mm_log_level max_level);
 void mm_log(mm_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Rewrites, in place, every run of characters that reads as a personnummer
- * or samordningsnummer (10 or 12 digits, with or without '-'/'+') so that
- * its last four digits become '*'.  Returns the number of numbers masked. */
+/* The one masking rule for text that leaves a program (logs, CUPS lines,
+ * mmctl output).  Rewrites, in place, every run that reads as a personnummer
+ * or samordningsnummer so that its last four digits become '*': 10 or 12
+ * digits, or 6 or 8 digits, a separator ('-', '+' or a Unicode dash or minus)
+ * and 4 digits, not part of a longer digit run.  The check digit is not
+ * required to be right (a mistyped number is still a person's).
+ * Organisation numbers stay (they are public): "16" + ten digits, or a
+ * "month" (digits 3-4 of the ten-digit form) of 20 or more.  Returns the
+ * number of numbers masked. */
 size_t mm_log_mask_text(char *text);
 
 #endif

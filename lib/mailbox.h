@@ -15,11 +15,13 @@ typedef struct {
 
 /* POSTs a deliverSecure envelope (from mm_delivery_build) to the operator's
  * ServiceAdress.  Delivered=false is reported as success with delivered=0;
- * the caller decides (paper). */
+ * the caller decides (paper).  soap stays the caller's; fault (may be NULL)
+ * gets a SOAP fault's details. */
 int mm_mailbox_deliver(mm_http *h, const char *service_url, const char *soap, size_t len,
                        mm_mailbox_result *result, mm_soap_fault *fault, mm_error *err);
 
-/* Parses a deliverSecureResponse body element (by namespace URI) into result. */
+/* Parses a deliverSecureResponse body element (by namespace URI; the
+ * caller's document, unchanged) into result, the caller's. */
 int mm_mailbox_parse_response(xmlNodePtr response, mm_mailbox_result *result, mm_error *err);
 
 #endif

@@ -1,5 +1,5 @@
-/* SOAP 1.1 for Mina meddelanden: safe parsing of responses, faults, calls
- * over mm_http, and small namespace-aware libxml2 helpers. */
+/* SOAP 1.1 for Mina meddelanden: safe parsing of responses, faults and
+ * calls over mm_http. */
 #include "soap.h"
 
 #include <ctype.h>
@@ -13,64 +13,7 @@
 #include <openssl/rand.h>
 
 #include "log.h"
-
-/* ---- XML helpers ------------------------------------------------------- */
-
-static int ns_is(const xmlNode *n, const char *ns)
-{
-    if (!ns)
-        return n->ns == NULL || n->ns->href == NULL;
-    return n->ns && n->ns->href && !strcmp((const char *)n->ns->href, ns);
-}
-
-xmlNodePtr mm_xml_child(xmlNodePtr parent, const char *ns, const char *name)
-{
-    if (!parent)
-        return NULL;
-    for (xmlNodePtr c = parent->children; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name) && ns_is(c, ns))
-            return c;
-    return NULL;
-}
-
-char *mm_xml_child_text(xmlNodePtr parent, const char *ns, const char *name)
-{
-    xmlNodePtr c = mm_xml_child(parent, ns, name);
-    if (!c)
-        return NULL;
-    xmlChar *t = xmlNodeGetContent(c);
-    /* Copy so callers free with free(), whatever allocator libxml2 uses. */
-    char *s = strdup(t ? (const char *)t : "");
-    xmlFree(t);
-    return s;
-}
-
-int mm_xml_escape(mm_buf *out, const char *text)
-{
-    const char *run = text;
-    const unsigned char *p = (const unsigned char *)text;
-    for (; *p; p++) {
-        const char *rep = NULL;
-        switch (*p) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\r': rep = "&#13;"; break;
-        case '\t': case '\n': break;
-        default:
-            /* Other C0 controls cannot be represented in XML 1.0 at all. */
-            if (*p < 0x20)
-                rep = "?";
-        }
-        if (!rep)
-            continue;
-        if (mm_buf_append(out, run, (size_t)((const char *)p - run)) < 0 || mm_buf_puts(out, rep) < 0)
-            return -1;
-        run = (const char *)p + 1;
-    }
-    return mm_buf_append(out, run, (size_t)((const char *)p - run));
-}
+#include "text.h"
 
 /* ---- faults -------------------------------------------------------------- */
 
@@ -79,43 +22,11 @@ int mm_soap_fault_is_technical(const mm_soap_fault *f)
     return f->code < 5000;
 }
 
-/* Copies text, trimmed of surrounding whitespace, into dst (truncated on a
- * UTF-8 character boundary). */
-static void copy_trimmed(char *dst, size_t size, const char *src)
-{
-    if (!src) {
-        dst[0] = '\0';
-        return;
-    }
-    while (*src && isspace((unsigned char)*src))
-        src++;
-    size_t n = strlen(src);
-    while (n > 0 && isspace((unsigned char)src[n - 1]))
-        n--;
-    if (n >= size) {
-        n = size - 1;
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-            n--;
-    }
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 /* Finds a child by local name in either Common namespace. */
 static xmlNodePtr common_child(xmlNodePtr parent, const char *name)
 {
     xmlNodePtr c = mm_xml_child(parent, MM_NS_C3, name);
     return c ? c : mm_xml_child(parent, MM_NS_C1, name);
-}
-
-static char *node_text(xmlNodePtr n)
-{
-    if (!n)
-        return NULL;
-    xmlChar *t = xmlNodeGetContent(n);
-    char *s = strdup(t ? (const char *)t : "");
-    xmlFree(t);
-    return s;
 }
 
 /* Strict decimal integer (surrounding whitespace allowed). */
@@ -152,27 +63,26 @@ static int parse_fault(xmlNodePtr fnode, mm_soap_fault *fault, mm_error *err)
     memset(f, 0, sizeof *f);
     f->code = -1;
 
-    char *fs = node_text(fault_part(fnode, "faultstring"));
-    copy_trimmed(f->faultstring, sizeof f->faultstring, fs);
+    char *fs = mm_xml_text(fault_part(fnode, "faultstring"));
+    mm_text_copy_trimmed(f->faultstring, sizeof f->faultstring, fs);
     free(fs);
 
     /* The code lives in any detail child of type ExceptionInformation
      * (c3:applicationFault, or a per-operation c1 fault element). */
     xmlNodePtr detail = fault_part(fnode, "detail");
     xmlNodePtr info = NULL;
-    if (detail)
-        for (xmlNodePtr c = detail->children; c && !info; c = c->next)
-            if (c->type == XML_ELEMENT_NODE && common_child(c, "ErrorCode"))
-                info = c;
+    for (xmlNodePtr c = detail ? xmlFirstElementChild(detail) : NULL; c && !info; c = xmlNextElementSibling(c))
+        if (common_child(c, "ErrorCode"))
+            info = c;
     if (info) {
-        char *code = node_text(common_child(info, "ErrorCode"));
-        char *desc = node_text(common_child(info, "Description"));
-        char *call = node_text(common_child(info, "CallId"));
+        char *code = mm_xml_text(common_child(info, "ErrorCode"));
+        char *desc = mm_xml_text(common_child(info, "Description"));
+        char *call = mm_xml_text(common_child(info, "CallId"));
         int v;
         if (parse_int(code, &v) == 0 && v >= 0)
             f->code = v;
-        copy_trimmed(f->description, sizeof f->description, desc);
-        copy_trimmed(f->call_id, sizeof f->call_id, call);
+        mm_text_copy_trimmed(f->description, sizeof f->description, desc);
+        mm_text_copy_trimmed(f->call_id, sizeof f->call_id, call);
         free(code);
         free(desc);
         free(call);
@@ -194,14 +104,6 @@ static int parse_fault(xmlNodePtr fnode, mm_soap_fault *fault, mm_error *err)
 }
 
 /* ---- parsing ----------------------------------------------------------- */
-
-static xmlNodePtr first_element(xmlNodePtr n)
-{
-    for (; n; n = n->next)
-        if (n->type == XML_ELEMENT_NODE)
-            return n;
-    return NULL;
-}
 
 xmlDocPtr mm_soap_parse(const char *xml, size_t len, xmlNodePtr *body,
                         mm_soap_fault *fault, mm_error *err)
@@ -238,7 +140,7 @@ xmlDocPtr mm_soap_parse(const char *xml, size_t len, xmlNodePtr *body,
         const xmlError *xe = xmlCtxtGetLastError(ctxt);
         char m[200] = "";
         if (xe && xe->message)
-            copy_trimmed(m, sizeof m, xe->message);
+            mm_text_copy_trimmed(m, sizeof m, xe->message);
         mm_error_set(err, MM_ERR_PROTOCOL, 0, "SOAP response is not well-formed XML: %s",
                      m[0] ? m : "parse error");
         if (err) /* parser messages may quote content */
@@ -249,19 +151,19 @@ xmlDocPtr mm_soap_parse(const char *xml, size_t len, xmlNodePtr *body,
     xmlFreeParserCtxt(ctxt);
 
     xmlNodePtr env = xmlDocGetRootElement(doc);
-    if (!env || strcmp((const char *)env->name, "Envelope") || !ns_is(env, MM_NS_SOAP)) {
+    if (!env || strcmp((const char *)env->name, "Envelope") || !mm_xml_in_ns(env, MM_NS_SOAP)) {
         mm_error_set(err, MM_ERR_PROTOCOL, 0, "response is not a SOAP 1.1 Envelope");
         xmlFreeDoc(doc);
         return NULL;
     }
     xmlNodePtr b = mm_xml_child(env, MM_NS_SOAP, "Body");
-    xmlNodePtr first = b ? first_element(b->children) : NULL;
+    xmlNodePtr first = b ? xmlFirstElementChild(b) : NULL;
     if (!first) {
         mm_error_set(err, MM_ERR_PROTOCOL, 0, "SOAP response has no Body content");
         xmlFreeDoc(doc);
         return NULL;
     }
-    if (!strcmp((const char *)first->name, "Fault") && ns_is(first, MM_NS_SOAP)) {
+    if (!strcmp((const char *)first->name, "Fault") && mm_xml_in_ns(first, MM_NS_SOAP)) {
         parse_fault(first, fault, err);
         xmlFreeDoc(doc);
         return NULL;
@@ -335,8 +237,7 @@ int mm_soap_write_fault(mm_buf *out, int code, const char *description, const ch
         unsigned char rnd[16];
         if (RAND_bytes(rnd, sizeof rnd) != 1)
             return -1;
-        for (size_t i = 0; i < sizeof rnd; i++)
-            snprintf(generated + 2 * i, 3, "%02x", rnd[i]);
+        mm_text_hex(rnd, sizeof rnd, 0, generated);
         call_id = generated;
     }
     int rc = 0;

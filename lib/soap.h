@@ -6,21 +6,8 @@
 #include "buf.h"
 #include "error.h"
 #include "http.h"
-
-#define MM_NS_SOAP   "http://schemas.xmlsoap.org/soap/envelope/"
-#define MM_NS_M1     "http://minameddelanden.gov.se/schema/Message"
-#define MM_NS_M2     "http://minameddelanden.gov.se/schema/Message/v2"
-#define MM_NS_M3     "http://minameddelanden.gov.se/schema/Message/v3"
-#define MM_NS_SND    "http://minameddelanden.gov.se/schema/Sender"
-#define MM_NS_RCP    "http://minameddelanden.gov.se/schema/Recipient"
-#define MM_NS_RCP3   "http://minameddelanden.gov.se/schema/Recipient/v3"
-#define MM_NS_SVC    "http://minameddelanden.gov.se/schema/Service"
-#define MM_NS_SVC3   "http://minameddelanden.gov.se/schema/Service/v3"
-#define MM_NS_C1     "http://minameddelanden.gov.se/schema/Common"
-#define MM_NS_C3     "http://minameddelanden.gov.se/schema/Common/v3"
-#define MM_NS_AUTH   "http://minameddelanden.gov.se/Authority"
-#define MM_NS_DISP   "http://minameddelanden.gov.se/schema/Dispatcher"
-#define MM_NS_DS     "http://www.w3.org/2000/09/xmldsig#"
+#include "ns.h"
+#include "xmlutil.h"
 
 /* Largest SOAP response accepted (bytes). */
 #define MM_SOAP_MAX_BYTES (16 * 1024 * 1024)
@@ -39,30 +26,25 @@ int mm_soap_fault_is_technical(const mm_soap_fault *f);
 /* Parses a SOAP response safely (no network, no DTD, size-limited; call
  * mm_dsig_init or xmlInitParser once before threads start).  On a
  * Fault, fills fault and sets err (MM_ERR_TECHNICAL or MM_ERR_APPLICATION,
- * code = ErrorCode) and returns NULL.  Otherwise returns the document; *body
- * points at the first element child of soap:Body. */
+ * code = ErrorCode) and returns NULL.  Otherwise returns the document, which
+ * the caller frees with xmlFreeDoc; *body points at the first element child
+ * of soap:Body, inside that document (gone with it).  fault (may be NULL)
+ * is the caller's. */
 xmlDocPtr mm_soap_parse(const char *xml, size_t len, xmlNodePtr *body,
                         mm_soap_fault *fault, mm_error *err);
 
 /* POSTs a SOAP request (text/xml; charset=UTF-8, SOAPAction "") and parses
  * the answer.  HTTP 5xx without a fault -> MM_ERR_TRANSPORT; a fault ->
- * as mm_soap_parse.  Returns the document or NULL. */
+ * as mm_soap_parse.  Returns the document or NULL; document and *body are
+ * owned as with mm_soap_parse. */
 xmlDocPtr mm_soap_call(mm_http *h, const char *url, const char *request, size_t len,
                        xmlNodePtr *body, mm_soap_fault *fault, mm_error *err);
 
-/* Writes a complete SOAP 1.1 fault envelope with a c3:applicationFault
- * detail (used by the simulator and tests).  code < 0 writes a fault with
+/* Appends to out (the caller's) a complete SOAP 1.1 fault envelope with a
+ * c3:applicationFault detail (used by the simulator and tests); -1 when
+ * memory or the random generator fails.  code < 0 writes a fault with
  * no detail at all (only faultstring = description); call_id NULL or ""
  * generates a random 32-character one. */
 int mm_soap_write_fault(mm_buf *out, int code, const char *description, const char *call_id);
-
-/* Namespace-aware helpers: first child element with this namespace/name
- * (ns NULL = no namespace), and its text content (malloc'd, free() it;
- * NULL when absent). */
-xmlNodePtr mm_xml_child(xmlNodePtr parent, const char *ns, const char *name);
-char *mm_xml_child_text(xmlNodePtr parent, const char *ns, const char *name);
-/* XML-escapes text for element content or attribute values into out
- * (& < > " and CR; C0 controls XML cannot carry become '?'). */
-int mm_xml_escape(mm_buf *out, const char *text);
 
 #endif

@@ -24,9 +24,9 @@
 #include <unistd.h>
 
 #include <cups/cups.h>
-#include <curl/curl.h>
 
 #include "client.h"
+#include "cupsjob.h"
 #include "error.h"
 #include "log.h"
 
@@ -62,14 +62,8 @@ static void say(const char *level, const char *fmt, ...)
  * -1 another error (why filled). */
 static int job_uuid(int job_id, const char *queue, char *uuid, size_t size, char *why, size_t why_size)
 {
-    char uri[64];
-    snprintf(uri, sizeof uri, "ipp://localhost/jobs/%d", job_id);
-    ipp_t *req = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
-    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "job-uri", NULL, uri);
-    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
     static const char *const want[] = {"job-uuid", "job-printer-uri"};
-    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 2, NULL, want);
-    ipp_t *resp = cupsDoRequest(CUPS_HTTP_DEFAULT, req, "/");
+    ipp_t *resp = mm_cupsjob_get(job_id, want, 2);
     ipp_status_t st = cupsLastError();
     int rc = -1;
     if (st == IPP_STATUS_ERROR_NOT_FOUND) {
@@ -248,7 +242,6 @@ int main(int argc, char **argv)
     sa.sa_handler = SIG_IGN;
     sa.sa_flags = SA_NOCLDWAIT;
     sigaction(SIGCHLD, &sa, NULL);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     for (;;) {
         ipp_t *msg = ippNew();
         ipp_state_t state;
@@ -263,6 +256,5 @@ int main(int argc, char **argv)
         handle_event(msg, base, queue);
         ippDelete(msg);
     }
-    curl_global_cleanup();
     return 0;
 }

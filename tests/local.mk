@@ -70,3 +70,18 @@ check_PROGRAMS += tests/unit/test_store
 tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/server
 tests_unit_test_store_SOURCES = tests/unit/test_store.c server/store.c server/store.h
 tests_unit_test_store_LDADD = $(UNIT_LIBS)
+
+# The small shared helpers (lib/text, uuid, fileio, xmlutil, base64; idnum's sender id).
+check_PROGRAMS += tests/unit/test_text tests/unit/test_fileio tests/unit/test_xmlutil tests/unit/test_base64
+tests_unit_test_base64_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_base64_SOURCES = tests/unit/test_base64.c
+tests_unit_test_base64_LDADD = $(UNIT_LIBS)
+tests_unit_test_text_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_text_SOURCES = tests/unit/test_text.c
+tests_unit_test_text_LDADD = $(UNIT_LIBS)
+tests_unit_test_fileio_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fileio_SOURCES = tests/unit/test_fileio.c
+tests_unit_test_fileio_LDADD = $(UNIT_LIBS)
+tests_unit_test_xmlutil_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_xmlutil_SOURCES = tests/unit/test_xmlutil.c
+tests_unit_test_xmlutil_LDADD = $(UNIT_LIBS)

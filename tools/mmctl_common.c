@@ -1,12 +1,12 @@
 /* Configuration loading and error printing shared by mmctl subcommands. */
 #include "mmctl_common.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "idnum.h"
 #include "log.h"
 #include "mmctl.h"
 
@@ -41,16 +41,6 @@ static const char *get(const mm_config *cfg, const char *key)
 {
     const char *v = mm_config_get(cfg, key, NULL);
     return v && *v ? v : NULL;
-}
-
-static int is_sender_id(const char *s)
-{
-    if (strlen(s) != 12 || s[0] != '1' || s[1] != '6')
-        return 0;
-    for (size_t i = 0; i < 12; i++)
-        if (!isdigit((unsigned char)s[i]))
-            return 0;
-    return 1;
 }
 
 int mmctl_conf_load(const char *path_opt, mmctl_conf *out, char *msg, size_t msg_size)
@@ -105,7 +95,7 @@ int mmctl_conf_load(const char *path_opt, mmctl_conf *out, char *msg, size_t msg
         mmctl_conf_free(out);
         return -1;
     }
-    if (out->sender_id && !is_sender_id(out->sender_id)) {
+    if (out->sender_id && !mm_idnum_sender_id_valid(out->sender_id)) {
         fail(msg, msg_size, "%s: sender_id must be 16 followed by the 10-digit organisation number", out->path);
         mmctl_conf_free(out);
         return -1;

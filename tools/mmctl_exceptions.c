@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "client.h"
+#include "log.h"
 #include "http.h"
 #include "mmctl.h"
 #include "mmctl_common.h"
@@ -82,7 +83,8 @@ static int call(const char *cmd, const api_opts *o, const char *method, const ch
         return 1;
     }
     snprintf(url, sizeof url, "%s%s", base, path);
-    mm_http_config hc = {cc.cert, cc.key, cc.ca, cc.connect_timeout_ms, cc.timeout_ms, 0};
+    mm_http_config hc = {.cert_file = cc.cert, .key_file = cc.key, .ca_file = cc.ca,
+                         .connect_timeout_ms = cc.connect_timeout_ms, .timeout_ms = cc.timeout_ms};
     mm_http *h = mm_http_new(&hc, &err);
     int rc = !h || mm_http_request(h, method, url, body ? "application/json" : NULL, body, body ? strlen(body) : 0,
                                    NULL, status, resp, &err);
@@ -148,7 +150,7 @@ int mmctl_cmd_exceptions(int argc, char **argv)
                  json_is_true(json_object_get(e, "document_kept")) ? "kept" : "purged", str(e, "user"),
                  str(e, "recipient_masked"), str(e, "title"), str(e, "reason_sv"));
         /* A title may carry a personnummer: never shown in full. */
-        mm_client_mask(line);
+        mm_log_mask_text(line);
         printf("%s\n", line);
     }
     fprintf(stderr, "%zu open exceptions\n", json_array_size(list));
@@ -189,7 +191,7 @@ int mmctl_cmd_resolve(int argc, char **argv)
         json_t *j = json_loadb(resp.data ? resp.data : "", resp.len, 0, NULL);
         char line[700];
         snprintf(line, sizeof line, "%s: %s (%s)", id, str(j, "state"), str(j, "message"));
-        mm_client_mask(line);
+        mm_log_mask_text(line);
         printf("%s\n", line);
         json_decref(j);
     }

@@ -13,6 +13,8 @@
 #include <cups/cups.h>
 
 #include "client.h"
+#include "cupsjob.h"
+#include "log.h"
 #include "mmctl.h"
 
 /* Shape check only (10 or 12 digits, one '-'/'+' before the last four): the
@@ -60,22 +62,18 @@ int mmctl_cmd_release(int argc, char **argv)
     const char *number = argv[2];
     char shown[32];
     snprintf(shown, sizeof shown, "%s", number);
-    mm_client_mask(shown);
+    mm_log_mask_text(shown);
     if (!looks_like_number(number)) {
         fprintf(stderr, "mmctl release: personnumret ska skrivas ÅÅÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN\n");
         return 2;
     }
 
     char uri[64];
-    snprintf(uri, sizeof uri, "ipp://localhost/jobs/%ld", id);
+    mm_cupsjob_uri((int)id, uri, sizeof uri);
 
     /* Only a held job can be released; say plainly what state it is in otherwise. */
-    ipp_t *req = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
-    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "job-uri", NULL, uri);
-    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
     static const char *const want[] = {"job-state", "job-state-reasons"};
-    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 2, NULL, want);
-    ipp_t *resp = cupsDoRequest(CUPS_HTTP_DEFAULT, req, "/");
+    ipp_t *resp = mm_cupsjob_get((int)id, want, 2);
     if (!resp || cupsLastError() > IPP_STATUS_OK_CONFLICTING) {
         fprintf(stderr, "mmctl release: jobb %ld: %s\n", id, cupsLastErrorString());
         ippDelete(resp);
@@ -89,7 +87,7 @@ int mmctl_cmd_release(int argc, char **argv)
         return 1;
     }
 
-    req = ippNewRequest(IPP_OP_SET_JOB_ATTRIBUTES);
+    ipp_t *req = ippNewRequest(IPP_OP_SET_JOB_ATTRIBUTES);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "job-uri", NULL, uri);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
     cups_option_t *opts = NULL;

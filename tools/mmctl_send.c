@@ -14,6 +14,7 @@
 #include "delivery.h"
 #include "dsig.h"
 #include "far.h"
+#include "fileio.h"
 #include "http.h"
 #include "idnum.h"
 #include "mailbox.h"
@@ -74,7 +75,8 @@ static int session_open(const char *cmd, const char *conf_path, int need_signer,
         snprintf(s->sender_id, sizeof s->sender_id, "%s", org);
     }
     long total = s->conf.timeout * 1000;
-    mm_http_config hc = {s->conf.cert, s->conf.key, s->conf.ca, total < 10000 ? total : 10000, total, 0};
+    mm_http_config hc = {.cert_file = s->conf.cert, .key_file = s->conf.key, .ca_file = s->conf.ca,
+                         .connect_timeout_ms = total < 10000 ? total : 10000, .timeout_ms = total};
     s->http = mm_http_new(&hc, &err);
     if (!s->http) {
         mmctl_err(cmd, "%s", err.msg);
@@ -244,7 +246,7 @@ int mmctl_cmd_send(int argc, char **argv)
         return EXIT_INPUT;
     }
     mm_buf pdf = MM_BUF_INIT;
-    if (mm_buf_read_file(&pdf, file, MAX_PDF_BYTES) < 0) {
+    if (mm_fileio_read_file(file, &pdf, MAX_PDF_BYTES) < 0) {
         if (errno == EFBIG)
             mmctl_err("send", "%s is larger than %zu bytes, the limit for one letter", file, MAX_PDF_BYTES);
         else

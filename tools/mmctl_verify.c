@@ -2,21 +2,12 @@
  * in a SignedDelivery, SealedDelivery or deliverSecure request. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "dsig.h"
+#include "fileio.h"
 #include "mmctl.h"
-
-static int read_stdin(mm_buf *b)
-{
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
-        if (b->len + n > MM_DSIG_MAX_BYTES || mm_buf_append(b, chunk, n) < 0)
-            return -1;
-    }
-    return ferror(stdin) ? -1 : 0;
-}
 
 int mmctl_cmd_verify(int argc, char **argv)
 {
@@ -40,7 +31,8 @@ int mmctl_cmd_verify(int argc, char **argv)
         return 2;
     }
     mm_buf b = MM_BUF_INIT;
-    int rd = !strcmp(file, "-") ? read_stdin(&b) : mm_buf_read_file(&b, file, MM_DSIG_MAX_BYTES);
+    int rd = !strcmp(file, "-") ? mm_fileio_read_fd(STDIN_FILENO, &b, MM_DSIG_MAX_BYTES, NULL)
+                                 : mm_fileio_read_file(file, &b, MM_DSIG_MAX_BYTES);
     if (rd < 0) {
         fprintf(stderr, "mmctl verify: cannot read %s (missing, unreadable or over %d bytes)\n", file,
                 MM_DSIG_MAX_BYTES);

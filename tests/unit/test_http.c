@@ -106,7 +106,8 @@ static mm_http *handle(const char *cert, const char *key, const char *ca, long t
     if (key)
         path_in(k, sizeof k, key);
     path_in(a, sizeof a, ca);
-    mm_http_config cfg = {cert ? c : NULL, key ? k : NULL, a, 2000, timeout_ms, max};
+    mm_http_config cfg = {.cert_file = cert ? c : NULL, .key_file = key ? k : NULL, .ca_file = a,
+                          .connect_timeout_ms = 2000, .timeout_ms = timeout_ms, .max_response = max};
     mm_error e;
     mm_error_clear(&e);
     mm_http *h = mm_http_new(&cfg, &e);
@@ -264,7 +265,7 @@ static void oversized_response_is_cut_off(void **state)
 static void unreadable_certificate_is_reported_at_creation(void **state)
 {
     (void)state;
-    mm_http_config cfg = {"/nonexistent/org.crt", "/nonexistent/org.key", NULL, 0, 0, 0};
+    mm_http_config cfg = {.cert_file = "/nonexistent/org.crt", .key_file = "/nonexistent/org.key"};
     mm_error e;
     mm_error_clear(&e);
     assert_null(mm_http_new(&cfg, &e));

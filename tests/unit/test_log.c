@@ -44,6 +44,22 @@ static void keeps_other_numbers(void **state)
     masked("2026-11-28 10:00", "2026-11-28 10:00", 0);
 }
 
+/* The backend and mmctl mask server text for CUPS lines with the same rule. */
+static void masks_server_text(void **state)
+{
+    (void)state;
+    char a[] = "Till 19121212-1212 och 191212121212, 121212-1212 och 1212121212.";
+    mm_log_mask_text(a);
+    assert_string_equal(a, "Till 19121212-**** och 19121212****, 121212-**** och 121212****.");
+    char b[] = "Jobb 1234567 sida 12345678901234 tel 08-123 45 67";
+    mm_log_mask_text(b);
+    assert_string_equal(b, "Jobb 1234567 sida 12345678901234 tel 08-123 45 67");
+    /* Organisation numbers are public: the CUPS line may name the sender's. */
+    char c[] = "Org.nr 212000-0142, 162120000142 och 5560160680; pnr 201501012384";
+    mm_log_mask_text(c);
+    assert_string_equal(c, "Org.nr 212000-0142, 162120000142 och 5560160680; pnr 20150101****");
+}
+
 static void log_line_is_masked(void **state)
 {
     (void)state;
@@ -76,6 +92,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(masks_person_numbers),
         cmocka_unit_test(keeps_other_numbers),
+        cmocka_unit_test(masks_server_text),
         cmocka_unit_test(log_line_is_masked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,37 @@
+/* Small text helpers every program needs: bounded copies that never cut a
+ * UTF-8 character in half, trimming, strict UTF-8 validation, digit runs
+ * and hex encoding.  Plain C strings in caller-owned buffers; nothing here
+ * allocates. */
+#ifndef MM_TEXT_H
+#define MM_TEXT_H
+
+#include <stddef.h>
+
+/* Copies src into dst (size bytes, size > 0), cut on a UTF-8 character
+ * boundary when it does not fit; NULL src copies "".  For display text,
+ * where a shorter string is still right. */
+void mm_text_copy(char *dst, size_t size, const char *src);
+
+/* Copies src whole into dst or fails with -1 (dst untouched) when it does
+ * not fit: for ids, paths and addresses, where a cut value would be wrong. */
+int mm_text_copy_exact(char *dst, size_t size, const char *src);
+
+/* As mm_text_copy, without the whitespace around src. */
+void mm_text_copy_trimmed(char *dst, size_t size, const char *src);
+
+/* Removes surrounding whitespace in place, moving the text to the start,
+ * so s stays the pointer to free.  Returns s (NULL for NULL). */
+char *mm_text_trim(char *s);
+
+/* 1 when s is strict UTF-8 (no overlong forms, surrogates or code points
+ * above U+10FFFF) without control characters other than tab; else 0. */
+int mm_text_utf8_valid(const char *s);
+
+/* 1 when s is exactly n ASCII digits; NULL is not. */
+int mm_text_digits(const char *s, size_t n);
+
+/* Writes len bytes as 2*len hex digits plus NUL into out (2*len+1 bytes):
+ * lower case, or upper case when upper is set. */
+void mm_text_hex(const void *data, size_t len, int upper, char *out);
+
+#endif
