@@ -70,3 +70,9 @@ check_PROGRAMS += tests/unit/test_store
 tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/server
 tests_unit_test_store_SOURCES = tests/unit/test_store.c server/store.c server/store.h
 tests_unit_test_store_LDADD = $(UNIT_LIBS)
+
+# mmprintd's configuration table (server/conf.c, built in).
+check_PROGRAMS += tests/unit/test_conf
+tests_unit_test_conf_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/server
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c server/conf.c server/conf.h
+tests_unit_test_conf_LDADD = $(UNIT_LIBS)
