@@ -1,4 +1,4 @@
-bin_PROGRAMS += tools/mmctl tools/mmsimd
+bin_PROGRAMS += tools/mmctl
 tools_mmctl_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
 tools_mmctl_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
 tools_mmctl_SOURCES = tools/mmctl.c tools/mmctl.h \
@@ -7,11 +7,6 @@ tools_mmctl_SOURCES = tools/mmctl.c tools/mmctl.h \
 	tools/mmctl_audit.c tools/mmctl_exceptions.c
 tools_mmctl_LDADD = $(MM_LIBS)
 
-tools_mmsimd_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS)
-tools_mmsimd_SOURCES = tools/mmsimd.c tools/mmsim.h tools/mmsim_config.c tools/mmsim_soap.c
-tools_mmsimd_LDADD = $(MM_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS)
-dist_man_MANS += doc/mmsimd.8
-EXTRA_DIST += doc/mmsimd-registry.example
 
 noinst_PROGRAMS += tools/bench/bench_sign
 tools_bench_bench_sign_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
