@@ -13,4 +13,4 @@ tools_bench_load_jobs_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
 tools_bench_load_jobs_SOURCES = tools/bench/load_jobs.c
 tools_bench_load_jobs_LDADD = $(MM_LIBS)
 dist_man_MANS += doc/mmprintd.8 doc/mmprintd.conf.5
-EXTRA_DIST += doc/api.md server/testlib.sh tools/bench/server
+EXTRA_DIST += doc/api.md tests/integration/testlib.sh tools/bench/server
