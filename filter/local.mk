@@ -13,4 +13,3 @@ filter_pdftomm_LDFLAGS = -Wl,--as-needed
 # *.convs from DataDir/mime as well as from ServerRoot.
 cupsmimedir = $(datadir)/cups/mime
 dist_cupsmime_DATA = filter/mmprint.types filter/mmprint.convs
-EXTRA_DIST += tests/integration/t_filter.sh doc/job-bundle.md tools/bench/discover

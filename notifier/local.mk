@@ -7,4 +7,3 @@ notifier_mmprint_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
 notifier_mmprint_SOURCES = notifier/mmprint.c
 notifier_mmprint_LDADD = $(MM_LIBS)
 notifier_mmprint_LDFLAGS = -Wl,--as-needed
-EXTRA_DIST += tests/integration/t_cups_cancel.sh

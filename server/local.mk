@@ -7,10 +7,3 @@ server_mmprintd_SOURCES = server/mmprintd.c server/mmprintd.h server/conf.c serv
 server_mmprintd_LDADD = $(MM_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS)
 EXTRA_DIST += server/mmprintd.service
 
-# Load generator of tools/bench/server.
-noinst_PROGRAMS += tools/bench/load_jobs
-tools_bench_load_jobs_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
-tools_bench_load_jobs_SOURCES = tools/bench/load_jobs.c
-tools_bench_load_jobs_LDADD = $(MM_LIBS)
-dist_man_MANS += doc/mmprintd.8 doc/mmprintd.conf.5
-EXTRA_DIST += doc/api.md tests/integration/testlib.sh tools/bench/server

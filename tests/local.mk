@@ -76,3 +76,9 @@ check_PROGRAMS += tests/unit/test_conf
 tests_unit_test_conf_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/server
 tests_unit_test_conf_SOURCES = tests/unit/test_conf.c server/conf.c server/conf.h
 tests_unit_test_conf_LDADD = $(UNIT_LIBS)
+
+# The integration tests' scripts and helpers.
+EXTRA_DIST += tests/integration/testlib.sh tests/integration/cups.sh \
+	tests/integration/t_cups_backend.sh tests/integration/t_cups_print.sh tests/integration/t_cups_hold.sh \
+	tests/integration/t_cups_retry.sh tests/integration/t_cups_libreoffice.sh tests/integration/t_cups_server.sh \
+	tests/integration/t_cups_cancel.sh tests/integration/t_filter.sh tests/integration/t_ppd.sh

@@ -15,6 +15,12 @@ tools_bench_bench_sign_LDADD = $(MM_LIBS)
 EXTRA_DIST += tools/bench/sign
 
 dist_bin_SCRIPTS = tools/pki/mkpki
-dist_man_MANS += doc/mmctl.1 doc/mmctl.conf.5
 dist_sbin_SCRIPTS = tools/mmprint-queue
 EXTRA_DIST += tools/install-deps tools/build tools/check
+
+# Load generator of tools/bench/server; the benchmark scripts.
+noinst_PROGRAMS += tools/bench/load_jobs
+tools_bench_load_jobs_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
+tools_bench_load_jobs_SOURCES = tools/bench/load_jobs.c
+tools_bench_load_jobs_LDADD = $(MM_LIBS)
+EXTRA_DIST += tools/bench/server tools/bench/print tools/bench/discover
