@@ -4,6 +4,7 @@ server_mmprintd_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CF
 server_mmprintd_SOURCES = server/mmprintd.c server/mmprintd.h server/conf.c server/conf.h server/store.c server/store.h \
 	server/queue.c server/work.c server/print.c server/api.c server/recipient.c \
 	server/instance.c server/instance.h
-server_mmprintd_LDADD = $(MM_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS)
+server_mmprintd_LDADD = $(MM_LIB) $(MM_SIGN_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CUPS_LIBS) $(QPDF_LIBS) \
+	$(MHD_LIBS) $(GNUTLS_LIBS) -lpthread
 EXTRA_DIST += server/mmprintd.service
 

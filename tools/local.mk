@@ -5,13 +5,13 @@ tools_mmctl_SOURCES = tools/mmctl.c tools/mmctl.h \
 	tools/mmctl_id.c tools/mmctl_verify.c tools/mmctl_send.c tools/mmctl_common.c tools/mmctl_common.h \
 	tools/mmctl_release.c tools/mmctl_subscribe.c \
 	tools/mmctl_audit.c tools/mmctl_exceptions.c
-tools_mmctl_LDADD = $(MM_LIBS)
+tools_mmctl_LDADD = $(MM_LIB) $(MM_SIGN_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CUPS_LIBS)
 
 
 noinst_PROGRAMS += tools/bench/bench_sign
 tools_bench_bench_sign_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
 tools_bench_bench_sign_SOURCES = tools/bench/bench_sign.c
-tools_bench_bench_sign_LDADD = $(MM_LIBS)
+tools_bench_bench_sign_LDADD = $(MM_LIB) $(MM_SIGN_LIBS) -lpthread
 EXTRA_DIST += tools/bench/sign
 
 dist_bin_SCRIPTS = tools/pki/mkpki
@@ -22,5 +22,5 @@ EXTRA_DIST += tools/install-deps tools/build tools/check
 noinst_PROGRAMS += tools/bench/load_jobs
 tools_bench_load_jobs_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
 tools_bench_load_jobs_SOURCES = tools/bench/load_jobs.c
-tools_bench_load_jobs_LDADD = $(MM_LIBS)
+tools_bench_load_jobs_LDADD = $(MM_LIB) $(CURL_LIBS) $(JANSSON_LIBS) -lpthread
 EXTRA_DIST += tools/bench/server tools/bench/print tools/bench/discover
