@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -13,61 +14,29 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "config.h"
 #include "http.h"
 #include "text.h"
 
 #define MAX_REPLY (256u * 1024u)
 
+/* The backend's and notifier's keys (backend.conf, mmctl.conf(5)'s
+ * "client" file); timeouts are written in seconds and kept in ms. */
+static const mm_config_key client_keys[] = {
+    {"cert", MM_CONFIG_TEXT, offsetof(mm_client_conf, cert), sizeof((mm_client_conf *)0)->cert, NULL, 0, 0, 0,
+     MM_CONFIG_REQUIRED},
+    {"key", MM_CONFIG_TEXT, offsetof(mm_client_conf, key), sizeof((mm_client_conf *)0)->key, NULL, 0, 0, 0,
+     MM_CONFIG_REQUIRED},
+    {"ca", MM_CONFIG_TEXT, offsetof(mm_client_conf, ca), sizeof((mm_client_conf *)0)->ca, NULL, 0, 0, 0,
+     MM_CONFIG_REQUIRED},
+    {"connect_timeout", MM_CONFIG_LONG, offsetof(mm_client_conf, connect_timeout_ms), 0, "5", 1, 3600, 1000, 0},
+    {"timeout", MM_CONFIG_LONG, offsetof(mm_client_conf, timeout_ms), 0, "120", 1, 3600, 1000, 0},
+};
+
 int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err)
 {
     memset(conf, 0, sizeof *conf);
-    conf->connect_timeout_ms = 5000;
-    conf->timeout_ms = 120000;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot open %s: %s", path, strerror(errno));
-    char line[1200];
-    int lineno = 0, rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
-        lineno++;
-        if (!strchr(line, '\n') && !feof(f)) {
-            rc = mm_error_set(err, MM_ERR_INPUT, 0, "%s:%d: line too long", path, lineno);
-            break;
-        }
-        char *s = mm_text_trim(line);
-        if (*s == '\0' || *s == '#')
-            continue;
-        char *eq = strchr(s, '=');
-        if (!eq) {
-            rc = mm_error_set(err, MM_ERR_INPUT, 0, "%s:%d: expected key = value", path, lineno);
-            break;
-        }
-        *eq = '\0';
-        char *key = mm_text_trim(s), *val = mm_text_trim(eq + 1);
-        char *end = NULL;
-        if (!strcmp(key, "cert") || !strcmp(key, "key") || !strcmp(key, "ca")) {
-            char *dst = !strcmp(key, "cert") ? conf->cert : !strcmp(key, "key") ? conf->key : conf->ca;
-            if (strlen(val) >= sizeof conf->cert)
-                rc = mm_error_set(err, MM_ERR_INPUT, 0, "%s:%d: path too long", path, lineno);
-            else
-                mm_text_copy(dst, sizeof conf->cert, val);
-        } else if (!strcmp(key, "connect_timeout") || !strcmp(key, "timeout")) {
-            errno = 0;
-            long v = strtol(val, &end, 10);
-            if (errno || end == val || *end || v < 1 || v > 3600)
-                rc = mm_error_set(err, MM_ERR_INPUT, 0, "%s:%d: %s must be 1..3600 seconds", path, lineno, key);
-            else if (!strcmp(key, "timeout"))
-                conf->timeout_ms = v * 1000;
-            else
-                conf->connect_timeout_ms = v * 1000;
-        } else {
-            rc = mm_error_set(err, MM_ERR_INPUT, 0, "%s:%d: unknown key '%s'", path, lineno, key);
-        }
-    }
-    fclose(f);
-    if (rc == 0 && (!conf->cert[0] || !conf->key[0] || !conf->ca[0]))
-        rc = mm_error_set(err, MM_ERR_INPUT, 0, "%s: cert, key and ca are all required", path);
-    return rc;
+    return mm_config_load_table(path, client_keys, sizeof client_keys / sizeof client_keys[0], conf, NULL, err);
 }
 
 static int id_is_named(uid_t uid, gid_t gid, int is_group, const char *name)

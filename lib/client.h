@@ -20,8 +20,9 @@ typedef struct {
     long timeout_ms;           /* whole request, default 120000 */
 } mm_client_conf;
 
-/* Reads a `key = value` file with the keys cert, key, ca, connect_timeout and
- * timeout (seconds) into conf (the caller's; fixed-size fields, nothing to
+/* Reads a configuration file (config.h: `key = value`, a key set twice is
+ * an error) with the keys cert, key, ca, connect_timeout and timeout
+ * (seconds, 1..3600) into conf (the caller's; fixed-size fields, nothing to
  * free).  Unknown keys and missing cert/key/ca are errors. */
 int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err);
 

@@ -5,6 +5,5 @@ cupsnotifierdir = $(CUPS_SERVERBIN)/notifier
 cupsnotifier_PROGRAMS = notifier/mmprint
 notifier_mmprint_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
 notifier_mmprint_SOURCES = notifier/mmprint.c
-notifier_mmprint_LDADD = $(MM_LIBS)
-notifier_mmprint_LDFLAGS = -Wl,--as-needed
-EXTRA_DIST += tests/integration/t_cups_cancel.sh
+# client (libcurl, jansson), libcups for the notification's attributes.
+notifier_mmprint_LDADD = $(MM_LIB) $(CURL_LIBS) $(JANSSON_LIBS) $(CUPS_LIBS)

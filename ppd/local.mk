@@ -7,4 +7,4 @@ ppd/mmprint.ppd: $(srcdir)/ppd/mmprint.drv $(srcdir)/ppd/mmprint_sv.po
 	ppdc -l en,sv -d ppd/.ppdc $(srcdir)/ppd/mmprint.drv && \
 	mv ppd/.ppdc/mmprint.ppd $@ && rm -rf ppd/.ppdc
 CLEANFILES += ppd/mmprint.ppd
-EXTRA_DIST += ppd/mmprint.drv ppd/mmprint_sv.po tests/integration/t_ppd.sh
+EXTRA_DIST += ppd/mmprint.drv ppd/mmprint_sv.po

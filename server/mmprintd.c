@@ -115,6 +115,7 @@ int main(int argc, char **argv)
          * the server does (ExecStartPre, an admin testing a change). */
         printf("mmprintd: configuration %s is usable; organisation certificate valid for %ld more days\n", config,
                s.cert_days_left);
+        srv_conf_print(&s.conf, stdout);
         long pid = srv_instance_holder(s.conf.database);
         if (pid > 0)
             printf("mmprintd: the running mmprintd (pid %ld) uses %s; restart it to apply the configuration\n", pid,

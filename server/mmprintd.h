@@ -11,38 +11,11 @@
 #include <jansson.h>
 
 #include "bundle.h"
+#include "conf.h"
 #include "dsig.h"
 #include "error.h"
 #include "far.h"
 #include "store.h"
-
-typedef struct {
-    char listen_address[64];
-    int port;
-    int plain_loopback;        /* plain HTTP on 127.0.0.1 (tests, local tools only) */
-    char tls_cert[1024], tls_key[1024], client_ca[1024];
-    char client_allow[1024];   /* comma-separated client CNs; "" = any client the CA signed */
-    char org_cert[1024], org_key[1024];
-    char ca_file[1024];        /* CA bundle for FaR's and operators' server certificates */
-    char sender_name[257], sender_id[13];
-    char far_url[1024];
-    char database[1024], spool_dir[1024];
-    long sync_wait_ms;
-    long far_batch_wait_ms;
-    long far_batch_max;
-    long workers, print_workers;
-    long retry_initial_ms, retry_max_ms;
-    long retry_deadline_s;     /* digital stage (FaR + operator) */
-    long print_deadline_s;
-    long http_timeout_ms, connect_timeout_ms;
-    char printer_uri[1024], printer_name[128];
-    long retention_days;
-    long held_expiry_s;        /* a letter waiting for a recipient becomes an exception */
-    long exception_retention_s; /* an unresolved exception's letter is kept this long */
-    char support_text[1025], support_url[512], support_phone[64], body_text[2048];
-    long max_connections;
-    long lock_wait_s;          /* how long a start waits for a stopping instance */
-} srv_conf;
 
 /* A FIFO of owned srv_job pointers. */
 typedef struct jq_item {
@@ -117,11 +90,6 @@ typedef struct {
 } srv;
 
 extern const double srv_lat_bounds[SRV_LAT_BUCKETS];
-
-/* config.c of the server */
-int srv_conf_load(const char *path, srv_conf *c, mm_error *err);
-/* Start-up safety checks of a certificate and its key; *days_left is set. */
-int srv_check_cert_key(const char *cert, const char *key, long *days_left, mm_error *err);
 
 /* queue.c */
 void srv_queue_init(srv_queue *q);

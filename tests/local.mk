@@ -85,3 +85,15 @@ tests_unit_test_fileio_LDADD = $(UNIT_LIBS)
 tests_unit_test_xmlutil_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_xmlutil_SOURCES = tests/unit/test_xmlutil.c
 tests_unit_test_xmlutil_LDADD = $(UNIT_LIBS)
+
+# mmprintd's configuration table (server/conf.c, built in).
+check_PROGRAMS += tests/unit/test_conf
+tests_unit_test_conf_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/server
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c server/conf.c server/conf.h
+tests_unit_test_conf_LDADD = $(UNIT_LIBS)
+
+# The integration tests' scripts and helpers.
+EXTRA_DIST += tests/integration/testlib.sh tests/integration/cups.sh \
+	tests/integration/t_cups_backend.sh tests/integration/t_cups_print.sh tests/integration/t_cups_hold.sh \
+	tests/integration/t_cups_retry.sh tests/integration/t_cups_libreoffice.sh tests/integration/t_cups_server.sh \
+	tests/integration/t_cups_cancel.sh tests/integration/t_filter.sh tests/integration/t_ppd.sh

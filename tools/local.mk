@@ -1,25 +1,26 @@
-bin_PROGRAMS += tools/mmctl tools/mmsimd
+bin_PROGRAMS += tools/mmctl
 tools_mmctl_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
 tools_mmctl_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
 tools_mmctl_SOURCES = tools/mmctl.c tools/mmctl.h \
 	tools/mmctl_id.c tools/mmctl_verify.c tools/mmctl_send.c tools/mmctl_common.c tools/mmctl_common.h \
 	tools/mmctl_release.c tools/mmctl_subscribe.c \
 	tools/mmctl_audit.c tools/mmctl_exceptions.c
-tools_mmctl_LDADD = $(MM_LIBS)
+tools_mmctl_LDADD = $(MM_LIB) $(MM_SIGN_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CUPS_LIBS)
 
-tools_mmsimd_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS)
-tools_mmsimd_SOURCES = tools/mmsimd.c tools/mmsim.h tools/mmsim_config.c tools/mmsim_soap.c
-tools_mmsimd_LDADD = $(MM_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS)
-dist_man_MANS += doc/mmsimd.8
-EXTRA_DIST += doc/mmsimd-registry.example
 
 noinst_PROGRAMS += tools/bench/bench_sign
 tools_bench_bench_sign_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
 tools_bench_bench_sign_SOURCES = tools/bench/bench_sign.c
-tools_bench_bench_sign_LDADD = $(MM_LIBS)
+tools_bench_bench_sign_LDADD = $(MM_LIB) $(MM_SIGN_LIBS) -lpthread
 EXTRA_DIST += tools/bench/sign
 
 dist_bin_SCRIPTS = tools/pki/mkpki
-dist_man_MANS += doc/mmctl.1 doc/mmctl.conf.5
 dist_sbin_SCRIPTS = tools/mmprint-queue
 EXTRA_DIST += tools/install-deps tools/build tools/check
+
+# Load generator of tools/bench/server; the benchmark scripts.
+noinst_PROGRAMS += tools/bench/load_jobs
+tools_bench_load_jobs_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
+tools_bench_load_jobs_SOURCES = tools/bench/load_jobs.c
+tools_bench_load_jobs_LDADD = $(MM_LIB) $(CURL_LIBS) $(JANSSON_LIBS) -lpthread
+EXTRA_DIST += tools/bench/server tools/bench/print tools/bench/discover

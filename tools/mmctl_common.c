@@ -2,6 +2,7 @@
 #include "mmctl_common.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +11,23 @@
 #include "log.h"
 #include "mmctl.h"
 
-static const char *const known_keys[] = {
-    "cert", "key", "ca", "sender_id", "sender_name", "far_url", "timeout",
-    "support_text", "support_url", "support_phone", "support_email", NULL,
+#define REF(name, field, flags) {name, MM_CONFIG_REF, offsetof(mmctl_conf, field), 0, NULL, 0, 0, 0, flags}
+
+/* Every key of mmctl.conf(5); this table alone decides which keys exist,
+ * which are required and their defaults and ranges.  Empty values count as
+ * absent (MM_CONFIG_REF). */
+static const mm_config_key mmctl_keys[] = {
+    REF("cert", cert, MM_CONFIG_REQUIRED),
+    REF("key", key, MM_CONFIG_REQUIRED),
+    REF("ca", ca, 0),
+    REF("sender_id", sender_id, 0),
+    REF("sender_name", sender_name, 0),
+    REF("far_url", far_url, MM_CONFIG_REQUIRED),
+    {"timeout", MM_CONFIG_LONG, offsetof(mmctl_conf, timeout), 0, "30", 1, 600, 0, 0},
+    {"support_text", MM_CONFIG_REF, offsetof(mmctl_conf, support_text), 0, MMCTL_DEFAULT_SUPPORT_TEXT, 0, 0, 0, 0},
+    REF("support_url", support_url, 0),
+    REF("support_phone", support_phone, 0),
+    REF("support_email", support_email, 0),
 };
 
 void mmctl_err(const char *cmd, const char *fmt, ...)
@@ -36,13 +51,6 @@ static int fail(char *msg, size_t n, const char *fmt, ...)
     return -1;
 }
 
-/* Empty values count as absent. */
-static const char *get(const mm_config *cfg, const char *key)
-{
-    const char *v = mm_config_get(cfg, key, NULL);
-    return v && *v ? v : NULL;
-}
-
 int mmctl_conf_load(const char *path_opt, mmctl_conf *out, char *msg, size_t msg_size)
 {
     memset(out, 0, sizeof *out);
@@ -55,41 +63,10 @@ int mmctl_conf_load(const char *path_opt, mmctl_conf *out, char *msg, size_t msg
 
     mm_error err;
     mm_error_clear(&err);
-    out->cfg = mm_config_load(out->path, &err);
-    if (!out->cfg)
+    if (mm_config_load_table(out->path, mmctl_keys, sizeof mmctl_keys / sizeof mmctl_keys[0], out, &out->cfg,
+                             &err))
         return fail(msg, msg_size, "cannot load configuration: %s", err.msg);
-
-    for (size_t i = 0; i < mm_config_count(out->cfg); i++) {
-        const char *k = mm_config_key_at(out->cfg, i);
-        size_t j = 0;
-        while (known_keys[j] && strcmp(known_keys[j], k))
-            j++;
-        if (!known_keys[j]) {
-            fail(msg, msg_size, "%s: unknown key '%s'", out->path, k);
-            mmctl_conf_free(out);
-            return -1;
-        }
-    }
-
-    out->cert = get(out->cfg, "cert");
-    out->key = get(out->cfg, "key");
-    out->ca = get(out->cfg, "ca");
-    out->sender_id = get(out->cfg, "sender_id");
-    out->sender_name = get(out->cfg, "sender_name");
-    out->far_url = get(out->cfg, "far_url");
-    out->support_text = get(out->cfg, "support_text");
-    out->support_url = get(out->cfg, "support_url");
-    out->support_phone = get(out->cfg, "support_phone");
-    out->support_email = get(out->cfg, "support_email");
-    if (!out->support_text)
-        out->support_text = MMCTL_DEFAULT_SUPPORT_TEXT;
-
-    const char *missing = !out->cert ? "cert" : !out->key ? "key" : !out->far_url ? "far_url" : NULL;
-    if (missing) {
-        fail(msg, msg_size, "%s: required key '%s' is missing", out->path, missing);
-        mmctl_conf_free(out);
-        return -1;
-    }
+    /* What the table cannot say: the form of two values. */
     if (strncmp(out->far_url, "https://", 8)) {
         fail(msg, msg_size, "%s: far_url must be an https:// URL", out->path);
         mmctl_conf_free(out);
@@ -99,18 +76,6 @@ int mmctl_conf_load(const char *path_opt, mmctl_conf *out, char *msg, size_t msg
         fail(msg, msg_size, "%s: sender_id must be 16 followed by the 10-digit organisation number", out->path);
         mmctl_conf_free(out);
         return -1;
-    }
-    const char *t = get(out->cfg, "timeout");
-    out->timeout = 30;
-    if (t) {
-        char *end;
-        long v = strtol(t, &end, 10);
-        if (*end || v < 1 || v > 600) {
-            fail(msg, msg_size, "%s: timeout must be a number of seconds between 1 and 600", out->path);
-            mmctl_conf_free(out);
-            return -1;
-        }
-        out->timeout = v;
     }
     return 0;
 }

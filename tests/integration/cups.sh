@@ -19,8 +19,8 @@
 # Debian's ippeveprinter needs DNS-SD even with "-r off": reuse the server
 # tests' private D-Bus + avahi (start_dnssd).  Sourced first so that the
 # helpers below, some with the same names, are the ones in effect here.
-if [ -f "$MM_SRCDIR/server/testlib.sh" ]; then
-  . "$MM_SRCDIR/server/testlib.sh"
+if [ -f "$MM_SRCDIR/tests/integration/testlib.sh" ]; then
+  . "$MM_SRCDIR/tests/integration/testlib.sh"
 fi
 
 CUPS_DIR=$T/cups

@@ -5,7 +5,7 @@ set -u
 : "${MM_SRCDIR:?run through tests/run}" "${MM_BUILDDIR:?run through tests/run}" "${MM_SHARED:?}"
 MM_BIN=$MM_BUILDDIR
 MMCTL=$MM_BIN/tools/mmctl
-MMSIMD=$MM_BIN/tools/mmsimd
+MMSIMD=$MM_BIN/sim/mmsimd
 SCHEMAS=$MM_SHARED/spec/schemas/current
 # tools/demo reuses these helpers with its own directory, and with
 # MM_STACK_KEEP=1 leaves the processes running for the user (--keep).

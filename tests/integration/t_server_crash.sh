@@ -7,7 +7,7 @@
 # crash carries the same message id, so it is recognised as a duplicate),
 # and the print room gets each paper letter exactly once.
 . "$(dirname "$0")/lib.sh"
-. "$MM_SRCDIR/server/testlib.sh"
+. "$MM_SRCDIR/tests/integration/testlib.sh"
 make_pki
 
 N=200

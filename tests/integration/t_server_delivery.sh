@@ -5,7 +5,7 @@
 # trouble, application faults, policies, idempotency, held jobs, the client
 # certificate check, metrics, the journal and a restart.
 . "$(dirname "$0")/lib.sh"
-. "$MM_SRCDIR/server/testlib.sh"
+. "$MM_SRCDIR/tests/integration/testlib.sh"
 make_pki
 
 mapfile -t P < <(pins 8 100)

@@ -7,7 +7,7 @@
 # principal) or exception_retention purges it.  Real mmprintd, mmsimd and
 # ippeveprinter over real TLS with client certificates.
 . "$(dirname "$0")/lib.sh"
-. "$MM_SRCDIR/server/testlib.sh"
+. "$MM_SRCDIR/tests/integration/testlib.sh"
 make_pki
 
 cat > "$T/registry" <<EOF

@@ -6,7 +6,7 @@
 # (resumed after restart), and retention (gallring) keeping the journal
 # verifiable.
 . "$(dirname "$0")/lib.sh"
-. "$MM_SRCDIR/server/testlib.sh"
+. "$MM_SRCDIR/tests/integration/testlib.sh"
 make_pki
 
 mapfile -t P < <(pins 6 300)

@@ -16,7 +16,7 @@
 # The print room is paused (SIGSTOP) where a print must stay in flight, so
 # that the checks do not depend on timing.
 . "$(dirname "$0")/lib.sh"
-. "$MM_SRCDIR/server/testlib.sh"
+. "$MM_SRCDIR/tests/integration/testlib.sh"
 make_pki
 {
   echo "operator kivra id=165567828172 name=Kivra"

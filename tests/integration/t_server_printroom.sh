@@ -14,7 +14,7 @@
 # - SIGTERM while a letter waits for the printer stops at once; the letter
 #   is printed once after the restart.
 . "$(dirname "$0")/lib.sh"
-. "$MM_SRCDIR/server/testlib.sh"
+. "$MM_SRCDIR/tests/integration/testlib.sh"
 make_pki
 
 N=30

@@ -4,7 +4,7 @@
 # plain HTTP off loopback and unknown configuration keys; it warns about a
 # certificate that expires within 30 days; the spool is private.
 . "$(dirname "$0")/lib.sh"
-. "$MM_SRCDIR/server/testlib.sh"
+. "$MM_SRCDIR/tests/integration/testlib.sh"
 make_pki
 SIM_URL=https://127.0.0.1:9   # never contacted: these runs stop before any work
 PRINTER_URI=ipp://127.0.0.1:9/ipp/print

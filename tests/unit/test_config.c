@@ -63,11 +63,124 @@ static void refuses_bad_files(void **state)
     assert_non_null(strstr(err.msg, "No such file"));
 }
 
+/* A program's settings and its one table of keys. */
+typedef struct {
+    char name[8];
+    const char *url;
+    long workers;
+    int port;
+    long timeout_ms;
+    long expiry_s;
+    int plain;
+} settings;
+
+static const mm_config_key keys[] = {
+    {"name", MM_CONFIG_TEXT, offsetof(settings, name), sizeof((settings *)0)->name, NULL, 0, 0, 0,
+     MM_CONFIG_REQUIRED},
+    {"url", MM_CONFIG_REF, offsetof(settings, url), 0, "https://far.example", 0, 0, 0, 0},
+    {"workers", MM_CONFIG_LONG, offsetof(settings, workers), 0, "16", 1, 64, 0, 0},
+    {"port", MM_CONFIG_INT, offsetof(settings, port), 0, "8631", 1, 65535, 0, 0},
+    {"timeout", MM_CONFIG_LONG, offsetof(settings, timeout_ms), 0, "120", 1, 3600, 1000, 0},
+    {"expiry", MM_CONFIG_DURATION, offsetof(settings, expiry_s), 0, "14d", 1, 3650L * 86400, 0, 0},
+    {"plain", MM_CONFIG_BOOL, offsetof(settings, plain), 0, "no", 0, 0, 0, 0},
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+/* Applies the table to text; returns the apply result, err set. */
+static int apply_text(const char *text, settings *s, mm_error *err)
+{
+    memset(s, 0, sizeof *s);
+    mm_config *cfg = load_text(text, err);
+    if (!cfg)
+        return -2;
+    int rc = mm_config_apply(cfg, "t.conf", keys, NKEYS, s, err);
+    mm_config_free(cfg);
+    return rc;
+}
+
+static void table_defaults(void **state)
+{
+    (void)state;
+    mm_error err;
+    settings s;
+    mm_config *cfg = load_text("name = a\n", &err);
+    assert_non_null(cfg);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(mm_config_apply(cfg, "t.conf", keys, NKEYS, &s, &err), 0);
+    assert_string_equal(s.name, "a");
+    assert_string_equal(s.url, "https://far.example");
+    assert_int_equal(s.workers, 16);
+    assert_int_equal(s.port, 8631);
+    assert_int_equal(s.timeout_ms, 120000);
+    assert_int_equal(s.expiry_s, 14 * 86400);
+    assert_int_equal(s.plain, 0);
+    char out[64];
+    mm_config_format(&keys[5], &s, out, sizeof out);
+    assert_string_equal(out, "14d");
+    mm_config_format(&keys[4], &s, out, sizeof out);
+    assert_string_equal(out, "120");
+    mm_config_format(&keys[6], &s, out, sizeof out);
+    assert_string_equal(out, "no");
+    mm_config_free(cfg);
+}
+
+static void table_values(void **state)
+{
+    (void)state;
+    mm_error err;
+    settings s;
+    assert_int_equal(apply_text("name = b\nurl =\nworkers = 64\nport = 1\ntimeout = 2\nexpiry = 90m\nplain = yes\n",
+                                &s, &err), 0);
+    assert_string_equal(s.name, "b");
+    assert_string_equal(s.url, "https://far.example"); /* an empty reference counts as absent */
+    assert_int_equal(s.workers, 64);
+    assert_int_equal(s.port, 1);
+    assert_int_equal(s.timeout_ms, 2000);
+    assert_int_equal(s.expiry_s, 5400);
+    assert_int_equal(s.plain, 1);
+    char out[64];
+    mm_config_format(&keys[5], &s, out, sizeof out);
+    assert_string_equal(out, "90m");
+}
+
+static void table_refusals(void **state)
+{
+    (void)state;
+    mm_error err;
+    settings s;
+    assert_int_equal(apply_text("name = a\ncolour = blue\n", &s, &err), -1);
+    assert_non_null(strstr(err.msg, ":2: unknown key 'colour'"));
+    assert_int_equal(apply_text("name = a\nname = b\n", &s, &err), -2);
+    assert_non_null(strstr(err.msg, "'name' is set twice"));
+    assert_int_equal(apply_text("workers = 4\n", &s, &err), -1);
+    assert_non_null(strstr(err.msg, "name is required"));
+    assert_int_equal(apply_text("name =\n", &s, &err), -1);
+    assert_non_null(strstr(err.msg, "name is required"));
+    assert_int_equal(apply_text("name = toolongname\n", &s, &err), -1);
+    assert_non_null(strstr(err.msg, "name is too long (max 7)"));
+    assert_int_equal(apply_text("name = a\nworkers = 65\n", &s, &err), -1);
+    assert_non_null(strstr(err.msg, "workers must be a number from 1 to 64"));
+    assert_int_equal(apply_text("name = a\nworkers = 0\n", &s, &err), -1);
+    assert_int_equal(apply_text("name = a\nworkers = 8x\n", &s, &err), -1);
+    assert_int_equal(apply_text("name = a\nport =\n", &s, &err), -1);
+    assert_non_null(strstr(err.msg, "port must be a number from 1 to 65535"));
+    assert_int_equal(apply_text("name = a\nexpiry = 14\n", &s, &err), -1);
+    assert_non_null(strstr(err.msg, "expiry must be a whole number with a unit s, m, h or d (e.g. 14d)"));
+    assert_int_equal(apply_text("name = a\nexpiry = 0s\n", &s, &err), -1);
+    assert_int_equal(apply_text("name = a\nexpiry = 3651d\n", &s, &err), -1);
+    assert_int_equal(apply_text("name = a\nexpiry = 2w\n", &s, &err), -1);
+    assert_int_equal(apply_text("name = a\nplain = maybe\n", &s, &err), -1);
+    assert_non_null(strstr(err.msg, "plain must be yes or no"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_values),
         cmocka_unit_test(refuses_bad_files),
+        cmocka_unit_test(table_defaults),
+        cmocka_unit_test(table_values),
+        cmocka_unit_test(table_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mmsim.h"
+#include "sim.h"
 
 #define SIM_LINE_MAX 8192
 #define SIM_TOKENS_MAX 64

@@ -25,7 +25,7 @@
 #include "buf.h"
 #include "dsig.h"
 #include "log.h"
-#include "mmsim.h"
+#include "sim.h"
 
 /* Largest request body read; deliverSecure itself is limited to 2 MiB. */
 #define SIM_READ_MAX (4 * 1024 * 1024)

@@ -1,7 +1,7 @@
 /* mmsimd internals: the registry of simulated FaR data, fault-injection
- * rules, and the request handlers shared by tools/mmsim_*.c. */
-#ifndef MMSIM_H
-#define MMSIM_H
+ * rules, and the request handlers shared by the files of sim/. */
+#ifndef SIM_H
+#define SIM_H
 
 #include <pthread.h>
 #include <stddef.h>

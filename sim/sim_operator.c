@@ -1,0 +1,337 @@
+/* mmsimd's mailbox operators: deliverSecure checked the way an operator
+ * does (schema, signatures and their signers, content types, the
+ * recipient's mailbox) and answered with a TransId. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <libxml/tree.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include "dsig.h"
+#include "idnum.h"
+#include "log.h"
+#include "soap.h"
+#include "sim.h"
+#include "sim_request.h"
+
+/* TTK 4.17 / spec §3.3: the whole deliverSecure envelope may be at most 2 MB. */
+#define SIM_DELIVER_MAX 2097152
+
+static const char *const allowed_attachment_types[] = {
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
+    "text/calendar",
+    NULL,
+};
+
+/* Decodes base64 (whitespace ignored) and returns the SHA-256 in hex.
+ * Letters are gathered in blocks and decoded by OpenSSL: an attachment is
+ * tens of kilobytes of base64 in every delivery. */
+static int base64_sha256(const char *in, char hex[65])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(md);
+        return -1;
+    }
+    unsigned char block[4096], out[3072];
+    size_t n = 0;
+    int pad = 0, rc = 0;
+    for (const unsigned char *p = (const unsigned char *)in;; p++) {
+        int end = !*p;
+        if (!end) {
+            if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+                continue;
+            /* '=' only as the last one or two letters; nothing after it */
+            if ((pad && *p != '=') || (*p == '=' && ++pad > 2)) {
+                rc = -1;
+                break;
+            }
+            block[n++] = *p;
+        }
+        if (n == sizeof block || (end && n)) {
+            /* Whole quads only; DecodeBlock refuses any other letter. */
+            int got = n % 4 ? -1 : EVP_DecodeBlock(out, block, (int)n);
+            /* Quads never straddle blocks, so the padding is in the last one. */
+            if (got < pad || EVP_DigestUpdate(md, out, (size_t)(got - pad)) != 1) {
+                rc = -1;
+                break;
+            }
+            n = 0;
+        }
+        if (end)
+            break;
+    }
+    unsigned char d[32];
+    unsigned dl = 0;
+    if (!rc && (EVP_DigestFinal_ex(md, d, &dl) != 1 || dl != 32))
+        rc = -1;
+    EVP_MD_CTX_free(md);
+    if (rc)
+        return -1;
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    return 0;
+}
+
+static int signer_chain_ok(sim_state *st, const mm_sig_check *c, char *why, size_t cap)
+{
+    X509 *x = c->cert;
+    if (!x) {
+        snprintf(why, cap, "%s signature without a readable signer certificate", c->element);
+        return 0;
+    }
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    int ok = ctx && X509_STORE_CTX_init(ctx, st->ca_store, x, NULL) == 1 && X509_verify_cert(ctx) == 1;
+    if (!ok)
+        snprintf(why, cap, "%s signer certificate (%.200s) is not issued by a trusted CA: %s", c->element,
+                 c->subject, ctx ? X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)) : "no memory");
+    X509_STORE_CTX_free(ctx);
+    return ok;
+}
+
+static void delivery_reply(sim_reply *rp, const char *trans, const char *recipient, int delivered)
+{
+    mm_buf *b = &rp->body;
+    mm_buf_reset(b);
+    mm_buf_puts(b, SIM_ENV_OPEN "<svc3:deliverSecureResponse xmlns:svc3=\"" MM_NS_SVC3 "\" xmlns:svc=\"" MM_NS_SVC "\">"
+                            "<svc3:return><svc:TransId>");
+    mm_buf_puts(b, trans);
+    mm_buf_puts(b, "</svc:TransId><svc:Status><svc:RecipientId>");
+    mm_xml_escape(b, recipient); /* unvalidated when a fault rule answers */
+    mm_buf_printf(b, "</svc:RecipientId><svc:Delivered>%s</svc:Delivered>"
+                     "</svc:Status></svc3:return></svc3:deliverSecureResponse>" SIM_ENV_CLOSE,
+                  delivered ? "true" : "false");
+    rp->status = 200;
+    rp->content_type = "text/xml; charset=UTF-8";
+}
+
+/* The signatures the way an operator checks them (prefix removal, root
+ * renaming): SignedDelivery and the SealedDelivery seal both present and
+ * correct, each signer chained to --ca and allowed to sign for sender.
+ * Returns 0, or the fault code with the reason in why. */
+static int check_signatures(sim_state *st, xmlNodePtr op, const char *sender, char *why, size_t cap)
+{
+    mm_sig_report rep = {0};
+    mm_error err;
+    mm_error_clear(&err);
+    if (mm_dsig_verify_doc(op->doc, 0, 0, st->certs, &rep, &err)) {
+        snprintf(why, cap, "signature incorrect: %s", err.msg);
+        return 5006;
+    }
+    int have_signed = 0, have_seal = 0, code = 0;
+    for (size_t i = 0; i < rep.count && !code; i++) {
+        const mm_sig_check *c = &rep.items[i];
+        if (!c->digest_ok || !c->signature_ok) {
+            code = 5006;
+            snprintf(why, cap, "signature incorrect: %s %s", c->element,
+                     c->problem[0] ? c->problem : (!c->digest_ok ? "digest mismatch" : "bad signature value"));
+        }
+        if (!strcmp(c->element, "SignedDelivery"))
+            have_signed = 1;
+        else if (!strcmp(c->element, "SealedDelivery"))
+            have_seal = 1;
+    }
+    if (!code && (!have_signed || !have_seal)) {
+        code = 5006;
+        snprintf(why, cap, "signature incorrect: %s", !have_signed ? "SignedDelivery is not signed"
+                                                                   : "SealedDelivery carries no seal signature");
+    }
+    for (size_t i = 0; i < rep.count && !code; i++)
+        if (!signer_chain_ok(st, &rep.items[i], why, cap))
+            code = 5002;
+    pthread_rwlock_rdlock(&st->lock);
+    for (size_t i = 0; i < rep.count && !code; i++) {
+        const mm_sig_check *c = &rep.items[i];
+        if (!sim_registry_may_sign(st->reg, c->orgnr, sender)) {
+            code = 6005;
+            snprintf(why, cap, "%s signed by %s, which is neither the sender %s nor a dispatcher approved for it",
+                     c->element, c->orgnr[0] ? c->orgnr : "a certificate without organisation number", sender);
+        }
+    }
+    pthread_rwlock_unlock(&st->lock);
+    mm_sig_report_free(&rep);
+    return code;
+}
+
+/* The delivery's messages as the index records them, with their content
+ * types checked (TTK 4.23) and each attachment's SHA-256.  Returns 0 with
+ * *out (n_msgs entries, for free_messages) or the fault code with why. */
+static int read_messages(xmlNodePtr delivery, sim_msg **out, size_t *n_out, char *why, size_t cap)
+{
+    size_t n_msgs = 0;
+    for (xmlNodePtr m = delivery->children; m; m = m->next)
+        if (sim_is_elem(m, MM_NS_M3, "Message"))
+            n_msgs++;
+    sim_msg *msgs = calloc(n_msgs ? n_msgs : 1, sizeof *msgs);
+    *out = msgs;
+    *n_out = n_msgs;
+    if (!msgs) {
+        *n_out = 0;
+        snprintf(why, cap, "out of memory");
+        return -1;
+    }
+    size_t k = 0;
+    for (xmlNodePtr m = delivery->children; m; m = m->next) {
+        if (!sim_is_elem(m, MM_NS_M3, "Message"))
+            continue;
+        sim_msg *sm = &msgs[k++];
+        xmlNodePtr mh = mm_xml_child(m, MM_NS_M3, "Header");
+        sim_child_text(mh, MM_NS_M3, "Id", sm->id, sizeof sm->id);
+        sim_child_text(mh, MM_NS_M3, "Subject", sm->subject, sizeof sm->subject);
+        sim_tsv_clean(sm->id);
+        sim_tsv_clean(sm->subject);
+        char ct[256];
+        sim_child_text(mm_xml_child(m, MM_NS_M3, "Body"), MM_NS_M1, "ContentType", ct, sizeof ct);
+        if (strcmp(ct, "text/plain") && strcmp(ct, "text/html")) {
+            snprintf(why, cap, "unsupported MIME type for the message body: %.100s", ct);
+            return 5019;
+        }
+        for (xmlNodePtr a = m->children; a; a = a->next) {
+            if (!sim_is_elem(a, MM_NS_M3, "Attachment"))
+                continue;
+            sim_child_text(a, MM_NS_M1, "ContentType", ct, sizeof ct);
+            int okct = 0;
+            for (int i = 0; allowed_attachment_types[i]; i++)
+                okct |= !strcmp(ct, allowed_attachment_types[i]);
+            if (!okct) {
+                snprintf(why, cap, "unsupported MIME type for an attachment: %.100s", ct);
+                return 5019;
+            }
+            char *b64 = mm_xml_child_text(a, MM_NS_M1, "Body");
+            char hex[65];
+            int bad = !b64 || base64_sha256(b64, hex);
+            free(b64);
+            if (bad) {
+                snprintf(why, cap, "invalid input: attachment Body is not base64");
+                return 5001;
+            }
+            if (sm->sha.len)
+                mm_buf_puts(&sm->sha, ",");
+            mm_buf_puts(&sm->sha, hex);
+        }
+    }
+    return 0;
+}
+
+static void free_messages(sim_msg *msgs, size_t n)
+{
+    for (size_t i = 0; msgs && i < n; i++)
+        mm_buf_free(&msgs[i].sha);
+    free(msgs);
+}
+
+/* Why the mailbox does not take the letter (Delivered=false), or NULL:
+ * is the mailbox here, open, and does it take letters from this sender? */
+static const char *mailbox_refusal(sim_state *st, const char *opkey, const char *recipient, const char *sender)
+{
+    const char *refusal = NULL;
+    pthread_rwlock_rdlock(&st->lock);
+    const sim_recipient *rc = sim_registry_recipient(st->reg, recipient);
+    int opidx = sim_registry_operator(st->reg, opkey);
+    if (!rc || rc->op < 0 || rc->op != opidx)
+        refusal = "no mailbox at this operator";
+    else if (strcmp(rc->type, "Secure"))
+        refusal = "account type is not Secure";
+    else if (rc->pending)
+        refusal = "account is pending";
+    else if (!sim_recipient_accepts(rc, sender))
+        refusal = "recipient does not accept this sender";
+    pthread_rwlock_unlock(&st->lock);
+    return refusal;
+}
+
+/* Answers for a picked fault rule: 1 when it answered the request
+ * (an injected HTTP status, fault or drop, or Delivered=false). */
+static int injected(const sim_rule *rule, const char *recipient, sim_reply *rp)
+{
+    if (sim_fault_apply(rule, rp))
+        return 1;
+    if (rule->action != SIM_ACT_NOT_DELIVERED)
+        return 0;
+    char t[37];
+    if (sim_uuid(t)) {
+        sim_reply_fault(rp, 0, "no randomness for a TransId");
+        return 1;
+    }
+    delivery_reply(rp, t, recipient[0] ? recipient : "000000000000", 0);
+    sim_log_add(rp, " injected delivered=false");
+    return 1;
+}
+
+void sim_operator_deliver(sim_state *st, const char *opkey, xmlNodePtr op, const char *body, size_t len,
+                          sim_reply *rp)
+{
+    sim_log_add(rp, "deliverSecure op=%.31s", opkey);
+    if (!sim_is_elem(op, MM_NS_SVC3, "deliverSecure")) {
+        sim_reply_fault(rp, 5001, "operation %.60s is not offered by this simulator (deliverSecure)",
+                        (const char *)op->name);
+        return;
+    }
+    /* Tolerant look-up: fault rules may select by recipient before validation. */
+    xmlNodePtr sealed = mm_xml_child(op, MM_NS_SVC3, "deliverSecure");
+    xmlNodePtr signedd = sealed ? mm_xml_child(sealed, MM_NS_M3, "SignedDelivery") : NULL;
+    xmlNodePtr delivery = signedd ? mm_xml_child(signedd, MM_NS_M3, "Delivery") : NULL;
+    xmlNodePtr header = delivery ? mm_xml_child(delivery, MM_NS_M3, "Header") : NULL;
+    xmlNodePtr sender_el = header ? mm_xml_child(header, MM_NS_M2, "Sender") : NULL;
+    char recipient[SIM_ID_LEN], sender[SIM_ID_LEN];
+    sim_child_text(header, MM_NS_M2, "Recipient", recipient, sizeof recipient);
+    sim_child_text(sender_el, MM_NS_SND, "Id", sender, sizeof sender);
+    char masked[16];
+    mm_idnum_mask(recipient, masked);
+    sim_log_add(rp, " recipient=%s", recipient[0] ? masked : "?");
+
+    sim_rule rule;
+    char rc1[1][SIM_ID_LEN];
+    memcpy(rc1[0], recipient, SIM_ID_LEN);
+    pthread_rwlock_rdlock(&st->lock);
+    int known_op = sim_registry_operator(st->reg, opkey) >= 0;
+    int hit = sim_fault_pick(st, 0, opkey, rc1, recipient[0] ? 1 : 0, 0, &rule);
+    pthread_rwlock_unlock(&st->lock);
+    if (!known_op) {
+        sim_reply_text(rp, 404, "mmsimd: no such operator\n");
+        sim_log_add(rp, " unknown-operator");
+        return;
+    }
+    if (hit && injected(&rule, recipient, rp))
+        return;
+
+    if (len > SIM_DELIVER_MAX) {
+        sim_reply_fault(rp, 5005, "max exceeded: the request is %zu bytes, at most %d", len, SIM_DELIVER_MAX);
+        return;
+    }
+    char why[600];
+    if (sim_validate(st->svc_schema, op, why, sizeof why)) {
+        sim_reply_fault(rp, 5001, "invalid input: %s", why);
+        return;
+    }
+    int code = check_signatures(st, op, sender, why, sizeof why);
+    if (code) {
+        sim_reply_fault(rp, code, "%s", why);
+        return;
+    }
+    sim_msg *msgs = NULL;
+    size_t n_msgs = 0;
+    code = read_messages(delivery, &msgs, &n_msgs, why, sizeof why);
+    char trans[37];
+    const char *refusal = code ? NULL : mailbox_refusal(st, opkey, recipient, sender);
+    int dups = 0;
+    if (code) {
+        sim_reply_fault(rp, code < 0 ? 0 : code, "%s", why);
+    } else if (sim_uuid(trans)) {
+        sim_reply_fault(rp, 0, "no randomness for a TransId");
+    } else if (refusal) {
+        delivery_reply(rp, trans, recipient, 0);
+        sim_log_add(rp, " delivered=false (%s)", refusal);
+    } else if (sim_inbox_record(st, opkey, trans, recipient, sender, msgs, n_msgs, body, len, &dups, why,
+                                sizeof why)) {
+        sim_reply_fault(rp, 0, "%s", why);
+    } else {
+        delivery_reply(rp, trans, recipient, 1);
+        sim_log_add(rp, " delivered=true trans=%s%s", trans, dups ? " duplicate" : "");
+    }
+    free_messages(msgs, n_msgs);
+}

@@ -1,0 +1,231 @@
+/* mmsimd's SOAP front: parses a request, routes it to FaR or an operator,
+ * and the replies and XML helpers every service uses. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+#include <openssl/rand.h>
+#include "log.h"
+#include "soap.h"
+#include "sim.h"
+#include "sim_request.h"
+
+/* ---- replies ---- */
+
+/* The un-versioned Authority port declares one fault element per operation
+ * (auth:getSendersFault...) of type c1:ExceptionInformation. */
+static int authority_fault(mm_buf *b, const char *op, int code, const char *desc)
+{
+    char call[37];
+    if (sim_uuid(call))
+        return -1;
+    int rc = 0;
+    rc |= mm_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope xmlns:soap=\"" MM_NS_SOAP
+                         "\"><soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>");
+    rc |= mm_xml_escape(b, desc);
+    rc |= mm_buf_printf(b, "</faultstring><detail><auth:%sFault xmlns:auth=\"" MM_NS_AUTH "\" xmlns:c1=\"" MM_NS_C1
+                           "\"><c1:ErrorCode>%d</c1:ErrorCode><c1:Description>", op, code);
+    rc |= mm_xml_escape(b, desc);
+    rc |= mm_buf_printf(b, "</c1:Description><c1:CallId>%s</c1:CallId></auth:%sFault></detail></soap:Fault>"
+                           "</soap:Body></soap:Envelope>", call, op);
+    return rc ? -1 : 0;
+}
+
+void sim_reply_fault(sim_reply *rp, int code, const char *fmt, ...)
+{
+    char desc[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(desc, sizeof desc, fmt, ap);
+    va_end(ap);
+    mm_buf_reset(&rp->body);
+    /* SOAP 1.1: a fault travels with HTTP 500 */
+    rp->status = 500;
+    rp->content_type = "text/xml; charset=UTF-8";
+    if (rp->auth_op ? authority_fault(&rp->body, rp->auth_op, code, desc)
+                    : mm_soap_write_fault(&rp->body, code, desc, NULL)) {
+        mm_buf_reset(&rp->body);
+        rp->content_type = "text/plain; charset=UTF-8";
+        mm_buf_puts(&rp->body, "out of memory\n");
+    }
+    size_t l = strlen(rp->log);
+    snprintf(rp->log + l, sizeof rp->log - l, " fault=%d (%.200s)", code, desc);
+}
+
+void sim_reply_text(sim_reply *rp, int status, const char *text)
+{
+    mm_buf_reset(&rp->body);
+    rp->status = status;
+    rp->content_type = "text/plain; charset=UTF-8";
+    mm_buf_puts(&rp->body, text);
+}
+
+void sim_log_add(sim_reply *rp, const char *fmt, ...)
+{
+    size_t l = strlen(rp->log);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rp->log + l, sizeof rp->log - l, fmt, ap);
+    va_end(ap);
+}
+
+int sim_uuid(char out[37])
+{
+    unsigned char r[16];
+    if (RAND_bytes(r, sizeof r) != 1)
+        return -1;
+    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
+             r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+    return 0;
+}
+
+/* ---- XML ---- */
+
+int sim_is_elem(xmlNodePtr n, const char *ns, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name) &&
+           (ns ? (n->ns && !strcmp((const char *)n->ns->href, ns)) : !n->ns);
+}
+
+xmlNodePtr sim_first_elem(xmlNodePtr parent)
+{
+    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return c;
+    return NULL;
+}
+
+void sim_child_text(xmlNodePtr parent, const char *ns, const char *name, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (!parent)
+        return;
+    char *t = mm_xml_child_text(parent, ns, name);
+    if (!t)
+        return;
+    char *s = t;
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        n--;
+    if (n < cap) {
+        memcpy(out, s, n);
+        out[n] = '\0';
+    }
+    free(t);
+}
+
+typedef struct {
+    char msg[300];
+} first_error;
+
+static void schema_error(void *ctx, xmlErrorPtr e)
+{
+    first_error *fe = ctx;
+    if (fe->msg[0] || !e || !e->message)
+        return;
+    snprintf(fe->msg, sizeof fe->msg, "%s", e->message);
+    size_t n = strlen(fe->msg);
+    while (n && fe->msg[n - 1] == '\n')
+        fe->msg[--n] = '\0';
+}
+
+int sim_validate(xmlSchemaPtr schema, xmlNodePtr elem, char *why, size_t cap)
+{
+    first_error fe = {{0}};
+    xmlSchemaValidCtxtPtr v = xmlSchemaNewValidCtxt(schema);
+    if (!v) {
+        snprintf(why, cap, "validator unavailable");
+        return -1;
+    }
+    xmlSchemaSetValidStructuredErrors(v, schema_error, &fe);
+    int rc = xmlSchemaValidateOneElement(v, elem);
+    xmlSchemaFreeValidCtxt(v);
+    if (rc == 0)
+        return 0;
+    snprintf(why, cap, "%s", fe.msg[0] ? fe.msg : "request does not validate against the schema");
+    return -1;
+}
+
+/* ---- entry ---- */
+
+void sim_handle(sim_state *st, const char *url, const char *body, size_t len, int too_big, sim_reply *rp)
+{
+    rp->status = 500;
+    rp->content_type = "text/plain; charset=UTF-8";
+    rp->drop = 0;
+    rp->auth_op = NULL;
+    rp->log[0] = '\0';
+
+    enum { R_NONE, R_RECIPIENT, R_AUTHORITY, R_OPERATOR } route = R_NONE;
+    char opkey[32] = "";
+    if (!strcmp(url, "/far/Recipient/v3")) {
+        route = R_RECIPIENT;
+    } else if (!strcmp(url, "/far/Authority")) {
+        route = R_AUTHORITY;
+    } else if (!strncmp(url, "/op/", 4)) {
+        const char *p = url + 4, *e = strchr(p, '/');
+        if (e && e > p && (size_t)(e - p) < sizeof opkey && !strcmp(e, "/Service/v3")) {
+            memcpy(opkey, p, (size_t)(e - p));
+            opkey[e - p] = '\0';
+            route = R_OPERATOR;
+        }
+    }
+    if (route == R_NONE) {
+        snprintf(rp->log, sizeof rp->log, "unknown path");
+        sim_reply_text(rp, 404, "mmsimd: no such service; use /far/Recipient/v3, /far/Authority or /op/NAME/Service/v3\n");
+        return;
+    }
+    if (too_big) {
+        snprintf(rp->log, sizeof rp->log, "%s", route == R_OPERATOR ? "deliverSecure" : "FaR");
+        sim_reply_fault(rp, 5005, "max exceeded: request larger than the simulator reads");
+        return;
+    }
+    /* No DTDs: entity tricks have no place in a SOAP request. */
+    if (memmem(body, len, "<!DOCTYPE", 9)) {
+        snprintf(rp->log, sizeof rp->log, "rejected");
+        sim_reply_fault(rp, 5001, "invalid input: a DOCTYPE is not allowed in a SOAP request");
+        return;
+    }
+    xmlParserCtxtPtr pc = xmlNewParserCtxt();
+    if (!pc) {
+        sim_reply_fault(rp, 0, "out of memory");
+        return;
+    }
+    xmlDocPtr doc = len > (size_t)0x7fffffff ? NULL
+                                             : xmlCtxtReadMemory(pc, body, (int)len, "request.xml", NULL,
+                                                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc) {
+        const xmlError *e = xmlCtxtGetLastError(pc);
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s", e && e->message ? e->message : "not XML");
+        size_t n = strlen(msg);
+        while (n && msg[n - 1] == '\n')
+            msg[--n] = '\0';
+        xmlFreeParserCtxt(pc);
+        snprintf(rp->log, sizeof rp->log, "unparsable request");
+        sim_reply_fault(rp, 5001, "invalid input: not well-formed XML: %s", msg);
+        return;
+    }
+    xmlFreeParserCtxt(pc);
+    xmlNodePtr env = xmlDocGetRootElement(doc);
+    xmlNodePtr sbody = sim_is_elem(env, MM_NS_SOAP, "Envelope") ? mm_xml_child(env, MM_NS_SOAP, "Body") : NULL;
+    xmlNodePtr op = sim_first_elem(sbody);
+    if (!op) {
+        snprintf(rp->log, sizeof rp->log, "not SOAP");
+        sim_reply_fault(rp, 5001, "invalid input: expected a SOAP 1.1 Envelope with an operation in its Body");
+    } else if (route == R_RECIPIENT) {
+        sim_far_recipient(st, op, rp);
+    } else if (route == R_AUTHORITY) {
+        sim_far_authority(st, op, rp);
+    } else {
+        sim_operator_deliver(st, opkey, op, body, len, rp);
+    }
+    xmlFreeDoc(doc);
+}

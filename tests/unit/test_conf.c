@@ -1,0 +1,136 @@
+/* mmprintd's configuration table (server/conf.c, built in): defaults,
+ * ranges, required and unknown keys, and the -t output read back. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+#define MINIMAL \
+    "org_cert = /k/org.crt\norg_key = /k/org.key\nca_file = /k/ca.crt\nsender_name = Exempelkommun\n" \
+    "far_url = https://far.example/\nprinter_uri = ipp://printer.example:631/ipp/print\n" \
+    "listen_plain_loopback = yes\n"
+
+static char path[64];
+
+static void write_text(const char *text)
+{
+    snprintf(path, sizeof path, "/tmp/mmconftestXXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+static int load(const char *text, srv_conf *c, mm_error *err)
+{
+    write_text(text);
+    mm_error_clear(err);
+    int rc = srv_conf_load(path, c, err);
+    unlink(path);
+    return rc;
+}
+
+static void defaults(void **state)
+{
+    (void)state;
+    srv_conf c;
+    mm_error err;
+    assert_int_equal(load(MINIMAL, &c, &err), 0);
+    assert_string_equal(c.listen_address, "127.0.0.1");
+    assert_int_equal(c.port, 8631);
+    assert_int_equal(c.plain_loopback, 1);
+    assert_string_equal(c.database, "/var/lib/mmprint/mmprintd.db");
+    assert_string_equal(c.spool_dir, "/var/spool/mmprint");
+    assert_string_equal(c.printer_name, "Utskriftsrummet");
+    assert_int_equal(c.sync_wait_ms, 1500);
+    assert_int_equal(c.far_batch_max, 1000);
+    assert_int_equal(c.workers, 16);
+    assert_int_equal(c.print_workers, 1);
+    assert_int_equal(c.retry_deadline_s, 86400);
+    assert_int_equal(c.retention_days, 365);
+    assert_int_equal(c.max_connections, 256);
+    assert_int_equal(c.held_expiry_s, 14 * 86400);
+    assert_int_equal(c.exception_retention_s, 60 * 86400);
+    assert_int_equal(c.lock_wait_s, 90);
+    assert_string_equal(c.tls_cert, "");
+    assert_string_equal(c.support_text, "Har du frågor om brevet? Kontakta avsändaren.");
+}
+
+static void refusals(void **state)
+{
+    (void)state;
+    srv_conf c;
+    mm_error err;
+    assert_int_equal(load(MINIMAL "colour = blue\n", &c, &err), -1);
+    assert_non_null(strstr(err.msg, "unknown key 'colour'"));
+    assert_int_equal(load(MINIMAL "workers = 4\nworkers = 8\n", &c, &err), -1);
+    assert_non_null(strstr(err.msg, "'workers' is set twice"));
+    assert_int_equal(load(MINIMAL "workers = 65\n", &c, &err), -1);
+    assert_non_null(strstr(err.msg, "workers must be a number from 1 to 64"));
+    assert_int_equal(load(MINIMAL "port = 0\n", &c, &err), -1);
+    assert_non_null(strstr(err.msg, "port must be a number from 1 to 65535"));
+    assert_int_equal(load(MINIMAL "held_expiry = 14\n", &c, &err), -1);
+    assert_non_null(strstr(err.msg, "held_expiry must be a whole number with a unit s, m, h or d (e.g. 14d)"));
+    assert_int_equal(load(MINIMAL "exception_retention = 3651d\n", &c, &err), -1);
+    assert_non_null(strstr(err.msg, "(e.g. 60d)"));
+    /* Each required key, missing. */
+    static const char *const required[] = {"org_cert", "org_key", "ca_file", "sender_name", "far_url",
+                                           "printer_uri"};
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+        char text[1024];
+        /* The minimal text without that key's line. */
+        const char *line = strstr(MINIMAL, required[i]);
+        size_t before = (size_t)(line - MINIMAL);
+        const char *after = strchr(line, '\n') + 1;
+        snprintf(text, sizeof text, "%.*s%s", (int)before, MINIMAL, after);
+        assert_int_equal(load(text, &c, &err), -1);
+        char want[64];
+        snprintf(want, sizeof want, "%s is required", required[i]);
+        assert_non_null(strstr(err.msg, want));
+    }
+    assert_int_equal(load(MINIMAL "listen_address = 0.0.0.0\n", &c, &err), -1);
+    assert_non_null(strstr(err.msg, "requires listen_address"));
+    assert_int_equal(load(MINIMAL "sender_id = 1234\n", &c, &err), -1);
+    assert_non_null(strstr(err.msg, "sender_id must be"));
+}
+
+/* What -t prints is a configuration file that loads to the same settings. */
+static void printed_form_reads_back(void **state)
+{
+    (void)state;
+    srv_conf a, b;
+    mm_error err;
+    assert_int_equal(load(MINIMAL "held_expiry = 36h\nworkers = 4\nsupport_url = https://kommun.example/\n", &a,
+                          &err), 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    srv_conf_print(&a, f);
+    fclose(f);
+    assert_non_null(strstr(text, "held_expiry = 36h\n"));
+    assert_non_null(strstr(text, "exception_retention = 60d\n"));
+    assert_non_null(strstr(text, "workers = 4\n"));
+    assert_non_null(strstr(text, "listen_plain_loopback = yes\n"));
+    assert_int_equal(load(text, &b, &err), 0);
+    assert_memory_equal(&a, &b, sizeof a);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(defaults),
+        cmocka_unit_test(refusals),
+        cmocka_unit_test(printed_form_reads_back),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
