@@ -69,7 +69,7 @@ typedef struct srv_timer {
 
 typedef struct srv_waiter {
     char id[37];
-    char state[20];
+    srv_jstate state;
     pthread_cond_t cv;
     struct srv_waiter *next;
 } srv_waiter;
@@ -140,16 +140,16 @@ void srv_work_free(srv *s);
 void srv_enqueue(srv *s, const srv_job *job);
 /* Records a change (already in job) and wakes synchronous waiters.
  * Returns what srv_store_update returns. */
-int srv_transition(srv *s, srv_job *job, const char *expect_state, const char *event, const char *detail);
+int srv_transition(srv *s, srv_job *job, srv_jstate expect_state, const char *event, const char *detail);
 /* The same, storing document kind (doc != NULL) in the same transaction. */
-int srv_transition_doc(srv *s, srv_job *job, const char *expect_state, const char *event, const char *detail,
+int srv_transition_doc(srv *s, srv_job *job, srv_jstate expect_state, const char *event, const char *detail,
                        const char *kind, const void *doc, size_t doc_len);
 /* Removes the print path's leftover temporary files (call before resuming). */
 void srv_spool_sweep(srv *s);
 /* Resumes every unfinished job after a start. */
 int srv_resume(srv *s, mm_error *err);
 /* Waits until the job is final or needs a recipient, or timeout_ms passed. */
-void srv_wait_register(srv *s, srv_waiter *w, const char *id, const char *state);
+void srv_wait_register(srv *s, srv_waiter *w, const char *id, srv_jstate state);
 void srv_wait(srv *s, srv_waiter *w, long timeout_ms);
 void srv_wait_unregister(srv *s, srv_waiter *w);
 /* Resolves an open exception (action reprint, handled or cancel) on behalf

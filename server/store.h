@@ -10,11 +10,12 @@
 #include <jansson.h>
 #include "buf.h"
 #include "error.h"
+#include "job.h"
 
 typedef struct {
     char id[37];
     char idem_key[129];
-    char state[20];
+    srv_jstate state;
     char channel[10];          /* digital, paper, none */
     char reason[200];          /* English */
     char reason_sv[200];       /* Swedish, for the message and the separator page */
@@ -74,15 +75,16 @@ int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err);
 int srv_store_get_by_key(srv_store *st, const char *key, srv_job *job, mm_error *err);
 
 /* Writes every mutable field of job and appends one event, in one
- * transaction.  When expect_state is non-NULL the row is only changed if
- * its state is still expect_state (compare-and-set): returns 1 otherwise.
+ * transaction.  Unless expect_state is SRV_JSTATE_NONE the row is only
+ * changed if its state is still expect_state (compare-and-set): returns 1
+ * otherwise.
  * A job that becomes final loses its documents in the same transaction
  * (srv_store_update_many too), except the letter (kind "pdf") of an open
  * exception. */
-int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state,
+int srv_store_update(srv_store *st, const srv_job *job, srv_jstate expect_state,
                      const char *event, const char *detail, mm_error *err);
 /* The same, also storing document kind (doc != NULL) with the change. */
-int srv_store_update_doc(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
+int srv_store_update_doc(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
                          const char *detail, const char *kind, const void *doc, size_t doc_len, mm_error *err);
 
 /* Several compare-and-set updates with their events in ONE transaction
@@ -90,7 +92,7 @@ int srv_store_update_doc(srv_store *st, const srv_job *job, const char *expect_s
  * return of srv_store_update; returns -1 (all rc -1) on a database error. */
 typedef struct {
     const srv_job *job;
-    const char *expect;   /* NULL = unconditional */
+    srv_jstate expect;    /* SRV_JSTATE_NONE = unconditional */
     const char *event;
     const char *detail;
     int rc;
@@ -118,13 +120,10 @@ int srv_store_counts(srv_store *st, void (*fn)(const char *, const char *, long,
 long srv_store_purge(srv_store *st, int days, mm_error *err);
 
 int64_t srv_now_ms(void);
-int srv_state_is_final(const char *state);
 
 /* ---- the exception list (DESIGN: a letter that reached no one is never
  * deleted until a person has taken care of it) ---- */
 
-/* True for the final states in which the letter reached no one. */
-int srv_state_is_exception(const char *state);
 /* True while the job is an unresolved exception: its letter is kept. */
 int srv_job_is_exception(const srv_job *job);
 
@@ -133,7 +132,7 @@ int srv_job_is_exception(const srv_job *job);
  * stored row is still in expect_state and unresolved (1 otherwise).  The
  * letter is purged in the same transaction when job is no longer an open
  * exception and is final. */
-int srv_store_resolve(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
+int srv_store_resolve(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
                       const char *detail, mm_error *err);
 
 /* Calls fn for every open exception, oldest final first, at most limit;

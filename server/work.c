@@ -57,10 +57,11 @@ void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_
 
 void srv_message(const srv *s, const srv_job *j, char *out, size_t size)
 {
-    const char *st = j->state;
-    if (!strcmp(st, "queued"))
+    switch (j->state) {
+    case SRV_JSTATE_QUEUED:
         snprintf(out, size, "Köad: väntar på svar från adressregistret");
-    else if (!strcmp(st, "needs-recipient")) {
+        break;
+    case SRV_JSTATE_NEEDS_RECIPIENT: {
         /* Why, when there is more to say than "missing": the number in the
          * letter is the sender's own, the child's ... (server/recipient.c). */
         char why[sizeof j->reason_sv + 2] = "";
@@ -71,33 +72,45 @@ void srv_message(const srv *s, const srv_job *j, char *out, size_t size)
                      why, why[0] ? "mottagarens" : "det", j->cups_job_id);
         else
             snprintf(out, size, "Personnummer saknas%s – komplettera jobb %s med mottagarens personnummer", why, j->id);
-    } else if (!strcmp(st, "sending"))
+        break;
+    }
+    case SRV_JSTATE_SENDING:
         snprintf(out, size, "Skickas digitalt till %s", j->operator_name[0] ? j->operator_name : "brevlådan");
-    else if (!strcmp(st, "delivered"))
+        break;
+    case SRV_JSTATE_DELIVERED:
         snprintf(out, size, "Levererat digitalt till %s", j->operator_name[0] ? j->operator_name : "brevlådan");
-    else if (!strcmp(st, "printing"))
+        break;
+    case SRV_JSTATE_PRINTING:
         snprintf(out, size, "Skickat till utskrift i %s (%s)", s->conf.printer_name, j->reason_sv);
-    else if (!strcmp(st, "printed"))
+        break;
+    case SRV_JSTATE_PRINTED:
         snprintf(out, size, "Utskrivet i %s (%s)", s->conf.printer_name, j->reason_sv);
-    else if (!strcmp(st, "returned"))
+        break;
+    case SRV_JSTATE_RETURNED:
         snprintf(out, size, "Returnerat, inget har skickats: %s", j->reason_sv);
-    else if (!strcmp(st, "failed"))
+        break;
+    case SRV_JSTATE_FAILED:
         snprintf(out, size, "Utskriften misslyckades – kontakta IT-supporten (jobb %s)", j->id);
-    else if (!strcmp(st, "cancelled"))
+        break;
+    case SRV_JSTATE_CANCELLED:
         snprintf(out, size, "Avbrutet, inget har skickats");
-    else if (!strcmp(st, "expired"))
+        break;
+    case SRV_JSTATE_EXPIRED:
         snprintf(out, size, "Inget har skickats: %s. Brevet finns kvar hos administratören (jobb %s)", j->reason_sv,
                  j->id);
-    else
+        break;
+    default:
         snprintf(out, size, "Okänt läge");
+        break;
+    }
 }
 
 /* ---- waiters of synchronous answers ---- */
 
-void srv_wait_register(srv *s, srv_waiter *w, const char *id, const char *state)
+void srv_wait_register(srv *s, srv_waiter *w, const char *id, srv_jstate state)
 {
     snprintf(w->id, sizeof w->id, "%s", id);
-    snprintf(w->state, sizeof w->state, "%s", state);
+    w->state = state;
     pthread_cond_init(&w->cv, NULL);
     pthread_mutex_lock(&s->wait_mu);
     w->next = s->waiters;
@@ -105,9 +118,9 @@ void srv_wait_register(srv *s, srv_waiter *w, const char *id, const char *state)
     pthread_mutex_unlock(&s->wait_mu);
 }
 
-static int settled(const char *state)
+static int settled(srv_jstate state)
 {
-    return srv_state_is_final(state) || !strcmp(state, "needs-recipient");
+    return srv_jstate_is_final(state) || state == SRV_JSTATE_NEEDS_RECIPIENT;
 }
 
 void srv_wait(srv *s, srv_waiter *w, long timeout_ms)
@@ -148,24 +161,24 @@ static void notify(srv *s, const srv_job *j)
     pthread_mutex_lock(&s->wait_mu);
     for (srv_waiter *w = s->waiters; w; w = w->next)
         if (!strcmp(w->id, j->id)) {
-            snprintf(w->state, sizeof w->state, "%s", j->state);
+            w->state = j->state;
             pthread_cond_signal(&w->cv);
         }
     pthread_mutex_unlock(&s->wait_mu);
 }
 
-int srv_transition(srv *s, srv_job *j, const char *expect_state, const char *event, const char *detail)
+int srv_transition(srv *s, srv_job *j, srv_jstate expect_state, const char *event, const char *detail)
 {
     return srv_transition_doc(s, j, expect_state, event, detail, NULL, NULL, 0);
 }
 
-int srv_transition_doc(srv *s, srv_job *j, const char *expect_state, const char *event, const char *detail,
+int srv_transition_doc(srv *s, srv_job *j, srv_jstate expect_state, const char *event, const char *detail,
                        const char *kind, const void *doc, size_t doc_len)
 {
     mm_error err;
     mm_error_clear(&err);
     j->updated_ms = srv_now_ms();
-    if (srv_state_is_final(j->state) && !j->final_ms)
+    if (srv_jstate_is_final(j->state) && !j->final_ms)
         j->final_ms = j->updated_ms;
     int rc = srv_store_update_doc(s->store, j, expect_state, event, detail, kind, doc, doc_len, &err);
     if (rc < 0)
@@ -244,14 +257,20 @@ void srv_enqueue(srv *s, const srv_job *job)
     if (!j)
         return; /* stays in the store; resumed at the next start */
     *j = *job;
-    if (!strcmp(j->state, "queued"))
+    switch (j->state) {
+    case SRV_JSTATE_QUEUED:
         srv_queue_push(&s->q_far, j);
-    else if (!strcmp(j->state, "sending"))
+        break;
+    case SRV_JSTATE_SENDING:
         srv_queue_push(&s->q_send, j);
-    else if (!strcmp(j->state, "printing"))
+        break;
+    case SRV_JSTATE_PRINTING:
         srv_queue_push(&s->q_print, j);
-    else
+        break;
+    default:
         free(j);
+        break;
+    }
 }
 
 /* ---- decisions ---- */
@@ -266,20 +285,19 @@ static void set_str(char *dst, size_t size, const char *v)
  * for digital-only.  The job is owned by the caller and freed or passed on. */
 static void fallback(srv *s, srv_job *j, const char *reason, const char *reason_sv)
 {
-    char expect[20];
-    SET(expect, j->state);
+    srv_jstate expect = j->state;
     SET(j->reason, reason);
     SET(j->reason_sv, reason_sv);
     char detail[400];
     if (!strcmp(j->policy, "digital-only")) {
-        SET(j->state, "returned");
+        j->state = SRV_JSTATE_RETURNED;
         SET(j->channel, "none");
         snprintf(detail, sizeof detail, "policy digital-only: %s", reason);
         srv_transition(s, j, expect, "returned", detail);
         free(j);
         return;
     }
-    SET(j->state, "printing");
+    j->state = SRV_JSTATE_PRINTING;
     SET(j->channel, "paper");
     j->attempts = 0;
     j->deadline_ms = srv_now_ms() + s->conf.print_deadline_s * 1000;
@@ -315,7 +333,7 @@ static int decide(srv *s, srv_job *j, const mm_reach *r, const char **event, cha
     j->updated_ms = now;
     j->attempts = 0;
     if (r->digital) {
-        SET(j->state, "sending");
+        j->state = SRV_JSTATE_SENDING;
         SET(j->channel, "digital");
         SET(j->operator_name, r->operator_name[0] ? r->operator_name : r->operator_id);
         SET(j->operator_url, r->service_address);
@@ -329,14 +347,14 @@ static int decide(srv *s, srv_job *j, const mm_reach *r, const char **event, cha
     SET(j->reason, r->reason);
     SET(j->reason_sv, reach_reason_sv(r));
     if (!strcmp(j->policy, "digital-only")) {
-        SET(j->state, "returned");
+        j->state = SRV_JSTATE_RETURNED;
         SET(j->channel, "none");
         j->final_ms = now;
         snprintf(detail, dsize, "FaR: %s: %s; policy digital-only: nothing sent", mask, r->reason);
         *event = "returned";
         return 2;
     }
-    SET(j->state, "printing");
+    j->state = SRV_JSTATE_PRINTING;
     SET(j->channel, "paper");
     j->deadline_ms = now + s->conf.print_deadline_s * 1000;
     j->decided_ms = now;
@@ -362,7 +380,7 @@ static void decide_batch(srv *s, srv_job **batch, size_t n, const mm_reach *reac
     }
     for (size_t i = 0; i < n; i++) {
         ch[i].job = batch[i];
-        ch[i].expect = "queued";
+        ch[i].expect = SRV_JSTATE_QUEUED;
         ch[i].detail = details + i * 1024;
         next[i] = decide(s, batch[i], &reach[i], &ch[i].event, details + i * 1024, 1024);
     }
@@ -373,7 +391,7 @@ static void decide_batch(srv *s, srv_job **batch, size_t n, const mm_reach *reac
         srv_job *j = batch[i];
         if (ch[i].rc < 0) {
             /* Not recorded: ask FaR again later (the job is still queued). */
-            SET(j->state, "queued");
+            j->state = SRV_JSTATE_QUEUED;
             schedule(s, j, STAGE_FAR, 1000);
             continue;
         }
@@ -537,7 +555,7 @@ static int seal(srv *s, srv_job *j, mm_buf *soap, mm_error *err)
     j->has_soap = 1;
     char detail[200];
     snprintf(detail, sizeof detail, "message id %s, %zu bytes stored before the first attempt", msgid, soap->len);
-    int rc2 = srv_transition_doc(s, j, "sending", "sealed", detail, "soap", soap->data, soap->len);
+    int rc2 = srv_transition_doc(s, j, SRV_JSTATE_SENDING, "sealed", detail, "soap", soap->data, soap->len);
     if (rc2 < 0)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot store the sealed delivery of job %s", j->id);
     return rc2;
@@ -600,11 +618,11 @@ static void send_one(srv *s, mm_http *h, srv_job *j)
     int rc = mm_mailbox_deliver(h, j->operator_url, soap.data, soap.len, &res, &fault, &err);
     mm_buf_free(&soap);
     if (rc == 0 && res.delivered) {
-        SET(j->state, "delivered");
+        j->state = SRV_JSTATE_DELIVERED;
         SET(j->trans_id, res.trans_id);
         snprintf(detail, sizeof detail, "attempt %d: delivered to %s, TransId %s, document sha256 %s, %d pages",
                  j->attempts, j->operator_name, res.trans_id, j->sha256, j->pages);
-        if (srv_transition(s, j, "sending", "delivered", detail) == 0)
+        if (srv_transition(s, j, SRV_JSTATE_SENDING, "delivered", detail) == 0)
             record_latency(s, j);
         free(j);
         return;
@@ -834,7 +852,7 @@ static void print_one(srv *s, srv_job *j, unsigned long ticket)
         return;
     }
     if (rc == 0) {
-        SET(j->state, "printed");
+        j->state = SRV_JSTATE_PRINTED;
         SET(j->printer, s->conf.printer_name);
         j->print_job_id = pjid;
         char waited[80] = "";
@@ -843,7 +861,7 @@ static void print_one(srv *s, srv_job *j, unsigned long ticket)
         snprintf(detail, sizeof detail, "%s: printer job %d on %s%s, document sha256 %s, %d pages, reason: %s",
                  found == 1 ? "found at printer after restart" : "printed", pjid, s->conf.printer_name, waited,
                  j->sha256, j->pages, j->reason);
-        srv_transition(s, j, "printing", "printed", detail);
+        srv_transition(s, j, SRV_JSTATE_PRINTING, "printed", detail);
         free(j);
         return;
     }
@@ -855,7 +873,7 @@ static void print_one(srv *s, srv_job *j, unsigned long ticket)
         schedule(s, j, STAGE_PRINT, d);
         return;
     }
-    SET(j->state, "failed");
+    j->state = SRV_JSTATE_FAILED;
     /* The reason now says why the letter reached no one (the exception list shows it). */
     snprintf(detail, sizeof detail, "not printed: %s", err.msg);
     SET(j->reason, detail);
@@ -864,7 +882,7 @@ static void print_one(srv *s, srv_job *j, unsigned long ticket)
     snprintf(detail, sizeof detail, "attempt %d: %s; giving up, the letter is kept in the exception list",
              j->attempts, err.msg);
     mm_log(MM_LOG_ERROR, "job %s cannot be printed: %s", j->id, err.msg);
-    srv_transition(s, j, "printing", "failed", detail);
+    srv_transition(s, j, SRV_JSTATE_PRINTING, "failed", detail);
     free(j);
 }
 
@@ -961,7 +979,9 @@ static void resume_one(const srv_job *j, void *arg)
 {
     srv *s = arg;
     srv_store_event(s->store, j->id, "resumed",
-                    !strcmp(j->state, "sending") && j->has_soap ? "resending the stored delivery" : j->state, NULL);
+                    j->state == SRV_JSTATE_SENDING && j->has_soap ? "resending the stored delivery"
+                                                                  : srv_jstate_name(j->state),
+                    NULL);
     srv_enqueue(s, j);
 }
 
@@ -1016,8 +1036,8 @@ void srv_duration_text(long secs, int swedish, char *out, size_t size)
 
 int srv_resolve(srv *s, srv_job *j, const char *action, const char *principal)
 {
-    char was[20], detail[1200];
-    SET(was, j->state);
+    char detail[1200];
+    srv_jstate was = j->state;
     j->updated_ms = srv_now_ms();
     if (!strcmp(action, "reprint")) {
         mm_buf doc = MM_BUF_INIT;
@@ -1026,13 +1046,13 @@ int srv_resolve(srv *s, srv_job *j, const char *action, const char *principal)
         if (found)
             return found < 0 ? -1 : 2;
         snprintf(detail, sizeof detail, "reprint by %s: sent to %s again (was %s: %s)", principal,
-                 s->conf.printer_name, was, j->reason);
+                 s->conf.printer_name, srv_jstate_name(was), j->reason);
         char reason[300], reason_sv[300]; /* cut to the fields by SET, on a UTF-8 boundary */
         snprintf(reason, sizeof reason, "reprint after: %s", j->reason);
-        snprintf(reason_sv, sizeof reason_sv, "ny utskrift: %s", j->reason_sv[0] ? j->reason_sv : was);
+        snprintf(reason_sv, sizeof reason_sv, "ny utskrift: %s", j->reason_sv[0] ? j->reason_sv : srv_jstate_name(was));
         SET(j->reason, reason);
         SET(j->reason_sv, reason_sv);
-        SET(j->state, "printing");
+        j->state = SRV_JSTATE_PRINTING;
         SET(j->channel, "paper");
         SET(j->printer, "");
         j->print_job_id = 0;
@@ -1063,7 +1083,7 @@ static void expire_held(const srv_job *held, void *arg)
     char en[48], sv[48], detail[300];
     srv_duration_text(s->conf.held_expiry_s, 0, en, sizeof en);
     srv_duration_text(s->conf.held_expiry_s, 1, sv, sizeof sv);
-    SET(j.state, "expired");
+    j.state = SRV_JSTATE_EXPIRED;
     SET(j.channel, "none");
     snprintf(detail, sizeof detail, "no recipient was added within %s", en);
     SET(j.reason, detail);
@@ -1071,7 +1091,7 @@ static void expire_held(const srv_job *held, void *arg)
     SET(j.reason_sv, detail);
     snprintf(detail, sizeof detail, "waited for a recipient for more than %s (held_expiry); nothing sent, "
                                     "the letter is kept in the exception list", en);
-    if (srv_transition(s, &j, "needs-recipient", "expired", detail) == 0)
+    if (srv_transition(s, &j, SRV_JSTATE_NEEDS_RECIPIENT, "expired", detail) == 0)
         mm_log(MM_LOG_INFO, "job %s: %s", j.id, detail);
 }
 
