@@ -310,18 +310,18 @@ static void fallback(srv *s, srv_job *j, const char *reason, const char *reason_
         free(j);
 }
 
-static const char *reach_reason_sv(const mm_reach *r)
-{
-    if (!r->found || !strcmp(r->type, "Not"))
-        return "mottagaren har ingen digital brevlåda";
-    if (strcmp(r->type, "Secure"))
-        return "mottagaren har ingen säker digital brevlåda";
-    if (r->pending)
-        return "mottagarens digitala brevlåda är inte klar att använda ännu";
-    if (!r->sender_accepted)
-        return "mottagaren tar inte emot digital post från avsändaren";
-    return "mottagarens digitala brevlåda saknar adress";
-}
+/* The Swedish of each FaR outcome (lib/far.h), for the message and the
+ * separator page. */
+static const char *const reach_sv[MM_REACH_COUNT] = {
+    [MM_REACH_NOT_FOUND] = "mottagaren har ingen digital brevlåda",
+    [MM_REACH_NO_MAILBOX] = "mottagaren har ingen digital brevlåda",
+    [MM_REACH_ANONYMOUS] = "mottagaren har ingen säker digital brevlåda",
+    [MM_REACH_OTHER_TYPE] = "mottagaren har ingen säker digital brevlåda",
+    [MM_REACH_PENDING] = "mottagarens digitala brevlåda är inte klar att använda ännu",
+    [MM_REACH_SENDER_REFUSED] = "mottagaren tar inte emot digital post från avsändaren",
+    [MM_REACH_NO_ADDRESS] = "mottagarens digitala brevlåda saknar adress",
+    [MM_REACH_DIGITAL] = "mottagaren har en digital brevlåda",
+};
 
 /* Applies FaR's answer to a job in memory; returns what to do next
  * (0 send, 1 print, 2 nothing more: returned) and fills event/detail. */
@@ -338,14 +338,14 @@ static int decide(srv *s, srv_job *j, const mm_reach *r, const char **event, cha
         SET(j->operator_name, r->operator_name[0] ? r->operator_name : r->operator_id);
         SET(j->operator_url, r->service_address);
         SET(j->reason, "recipient has a digital mailbox");
-        SET(j->reason_sv, "mottagaren har en digital brevlåda");
+        SET(j->reason_sv, reach_sv[MM_REACH_DIGITAL]);
         j->decided_ms = now;
         snprintf(detail, dsize, "digital: %s via %s (%s)", mask, j->operator_name, j->operator_url);
         *event = "decided-digital";
         return 0;
     }
     SET(j->reason, r->reason);
-    SET(j->reason_sv, reach_reason_sv(r));
+    SET(j->reason_sv, reach_sv[r->why < MM_REACH_COUNT ? r->why : MM_REACH_NOT_FOUND]);
     if (!strcmp(j->policy, "digital-only")) {
         j->state = SRV_JSTATE_RETURNED;
         SET(j->channel, "none");
