@@ -702,7 +702,7 @@ static enum MHD_Result post_cancel_by_key(srv *s, struct MHD_Connection *c, cons
         j.state = SRV_JSTATE_CANCELLED;
         snprintf(j.channel, sizeof j.channel, "none");
         snprintf(j.reason, sizeof j.reason, "cancelled in CUPS");
-        snprintf(j.reason_sv, sizeof j.reason_sv, "avbrutet i utskriftskön");
+        snprintf(j.reason_sv, sizeof j.reason_sv, "%s", srv_sv(SRV_SV_CANCELLED_IN_CUPS));
         snprintf(detail, sizeof detail, "cancelled in CUPS (cups job %s on %s) while %s; reported by %s; letter purged",
                  j.cups_job_id[0] ? j.cups_job_id : "-", j.host[0] ? j.host : "-", srv_jstate_name(was), rq->client);
         rc = srv_transition(s, &j, was, "cancelled-in-cups", detail);

@@ -14,6 +14,7 @@
 #include "dsig.h"
 #include "error.h"
 #include "far.h"
+#include "job.h"
 #include "store.h"
 
 typedef struct {
@@ -67,16 +68,9 @@ typedef struct srv_timer {
     struct srv_timer *next;
 } srv_timer;
 
-typedef struct srv_waiter {
-    char id[37];
-    srv_jstate state;
-    pthread_cond_t cv;
-    struct srv_waiter *next;
-} srv_waiter;
-
 #define SRV_LAT_BUCKETS 12
 
-typedef struct {
+struct srv {
     srv_conf conf;
     srv_store *store;
     mm_signer *signer;
@@ -114,7 +108,7 @@ typedef struct {
     atomic_long far_calls, far_errors, op_attempts, op_errors, op_rejected, print_attempts, print_errors;
     atomic_long lat_bucket[SRV_LAT_BUCKETS + 1];
     atomic_long lat_count, lat_sum_ms;
-} srv;
+};
 
 extern const double srv_lat_bounds[SRV_LAT_BUCKETS];
 
@@ -138,20 +132,10 @@ void srv_work_stop(srv *s);
 void srv_work_free(srv *s);
 /* Hands a stored job (copied) to the stage its state calls for. */
 void srv_enqueue(srv *s, const srv_job *job);
-/* Records a change (already in job) and wakes synchronous waiters.
- * Returns what srv_store_update returns. */
-int srv_transition(srv *s, srv_job *job, srv_jstate expect_state, const char *event, const char *detail);
-/* The same, storing document kind (doc != NULL) in the same transaction. */
-int srv_transition_doc(srv *s, srv_job *job, srv_jstate expect_state, const char *event, const char *detail,
-                       const char *kind, const void *doc, size_t doc_len);
 /* Removes the print path's leftover temporary files (call before resuming). */
 void srv_spool_sweep(srv *s);
 /* Resumes every unfinished job after a start. */
 int srv_resume(srv *s, mm_error *err);
-/* Waits until the job is final or needs a recipient, or timeout_ms passed. */
-void srv_wait_register(srv *s, srv_waiter *w, const char *id, srv_jstate state);
-void srv_wait(srv *s, srv_waiter *w, long timeout_ms);
-void srv_wait_unregister(srv *s, srv_waiter *w);
 /* Resolves an open exception (action reprint, handled or cancel) on behalf
  * of principal, journaled: 0 done (a reprinted job is then in state
  * printing, for the caller to srv_enqueue), 1 the job changed meanwhile,
@@ -161,14 +145,7 @@ int srv_resolve(srv *s, srv_job *job, const char *action, const char *principal)
  * expiry of held letters (held_expiry) and of unresolved exceptions'
  * letters (exception_retention), each journaled. */
 void srv_maintain(srv *s);
-/* "14 dagar" (swedish) or "14 days". */
-void srv_duration_text(long secs, int swedish, char *out, size_t size);
-/* Swedish one-liner for the job's state (for CUPS INFO: lines). */
-void srv_message(const srv *s, const srv_job *j, char *out, size_t size);
 void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_t size);
-void srv_new_id(char out[37]);
-/* Copies src into dst, truncating at a UTF-8 character boundary. */
-void srv_copy(char *dst, size_t size, const char *src);
 
 /* print.c */
 /* Builds the separator page + letter as one PDF in the spool (path set,

@@ -37,11 +37,6 @@ int64_t srv_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int srv_job_is_exception(const srv_job *j)
-{
-    return srv_jstate_is_exception(j->state) && !j->resolved_ms;
-}
-
 
 /* One table drives the schema, the INSERT, the UPDATE and reading rows
  * back, so the struct and the columns cannot drift apart. */

@@ -12,44 +12,7 @@
 #include "error.h"
 #include "job.h"
 
-typedef struct {
-    char id[37];
-    char idem_key[129];
-    srv_jstate state;
-    char channel[10];          /* digital, paper, none */
-    char reason[200];          /* English */
-    char reason_sv[200];       /* Swedish, for the message and the separator page */
-    char operator_name[128];
-    char operator_url[512];
-    char printer[128];
-    char trans_id[128];
-    int print_job_id;
-    char recipient[13];
-    char recipient_source[32];
-    char recipient_problem[256];
-    char title[512];
-    char subject[256];
-    char user[128];
-    char host[256];
-    char client[256];          /* TLS client certificate subject */
-    char cups_job_id[32];
-    char policy[32];
-    char department[128];
-    int pages;
-    char sha256[65];
-    int64_t doc_len;
-    char message_id[37];
-    int has_soap;              /* the sealed delivery is stored (document "soap") */
-    int attempts;
-    int64_t created_ms, updated_ms, decided_ms, final_ms;
-    int64_t deadline_ms;       /* retry deadline of the current stage */
-    int purged;
-    /* An exception (failed, returned, expired: the letter reached no one)
-     * stays open, its letter kept, until a person resolves it. */
-    char resolution[16];       /* "", handled, cancel */
-    char resolved_by[256];     /* the principal who resolved it */
-    int64_t resolved_ms;
-} srv_job;
+/* srv_job and srv_jstate: server/job.h. */
 
 typedef struct srv_store srv_store;
 
@@ -124,8 +87,6 @@ int64_t srv_now_ms(void);
 /* ---- the exception list (DESIGN: a letter that reached no one is never
  * deleted until a person has taken care of it) ---- */
 
-/* True while the job is an unresolved exception: its letter is kept. */
-int srv_job_is_exception(const srv_job *job);
 
 /* Resolves an exception: writes job (its new state, or resolution and
  * resolved_ms) and appends one event, in one transaction, only if the

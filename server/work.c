@@ -21,171 +21,9 @@
 
 const double srv_lat_bounds[SRV_LAT_BUCKETS] = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600};
 
-void srv_new_id(char out[37])
-{
-    unsigned char r[16];
-    if (RAND_bytes(r, sizeof r) != 1) {
-        /* Practically unreachable; fall back to time and pid rather than fail intake. */
-        int64_t t = srv_now_ms();
-        for (int i = 0; i < 16; i++)
-            r[i] = (unsigned char)((t >> (i % 8 * 8)) ^ (getpid() >> (i % 4)) ^ (i * 37));
-    }
-    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
-    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
-             r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
-}
-
-void srv_copy(char *dst, size_t size, const char *src)
-{
-    size_t n = src ? strlen(src) : 0;
-    if (n >= size) {
-        n = size - 1;
-        /* Never cut a UTF-8 sequence in half. */
-        while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
-            n--;
-    }
-    if (n)
-        memcpy(dst, src, n);
-    dst[n] = 0;
-}
-
 void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_t size)
 {
     snprintf(out, size, "%s/%s%s", s->conf.spool_dir, id, suffix);
-}
-
-void srv_message(const srv *s, const srv_job *j, char *out, size_t size)
-{
-    switch (j->state) {
-    case SRV_JSTATE_QUEUED:
-        snprintf(out, size, "Köad: väntar på svar från adressregistret");
-        break;
-    case SRV_JSTATE_NEEDS_RECIPIENT: {
-        /* Why, when there is more to say than "missing": the number in the
-         * letter is the sender's own, the child's ... (server/recipient.c). */
-        char why[sizeof j->reason_sv + 2] = "";
-        if (j->reason_sv[0] && strcmp(j->reason_sv, "personnummer saknas"))
-            snprintf(why, sizeof why, ": %s", j->reason_sv);
-        if (j->cups_job_id[0])
-            snprintf(out, size, "Personnummer saknas%s – lägg till %s med: lp -i %s -o Personnummer=ÅÅÅÅMMDDNNNN -H resume",
-                     why, why[0] ? "mottagarens" : "det", j->cups_job_id);
-        else
-            snprintf(out, size, "Personnummer saknas%s – komplettera jobb %s med mottagarens personnummer", why, j->id);
-        break;
-    }
-    case SRV_JSTATE_SENDING:
-        snprintf(out, size, "Skickas digitalt till %s", j->operator_name[0] ? j->operator_name : "brevlådan");
-        break;
-    case SRV_JSTATE_DELIVERED:
-        snprintf(out, size, "Levererat digitalt till %s", j->operator_name[0] ? j->operator_name : "brevlådan");
-        break;
-    case SRV_JSTATE_PRINTING:
-        snprintf(out, size, "Skickat till utskrift i %s (%s)", s->conf.printer_name, j->reason_sv);
-        break;
-    case SRV_JSTATE_PRINTED:
-        snprintf(out, size, "Utskrivet i %s (%s)", s->conf.printer_name, j->reason_sv);
-        break;
-    case SRV_JSTATE_RETURNED:
-        snprintf(out, size, "Returnerat, inget har skickats: %s", j->reason_sv);
-        break;
-    case SRV_JSTATE_FAILED:
-        snprintf(out, size, "Utskriften misslyckades – kontakta IT-supporten (jobb %s)", j->id);
-        break;
-    case SRV_JSTATE_CANCELLED:
-        snprintf(out, size, "Avbrutet, inget har skickats");
-        break;
-    case SRV_JSTATE_EXPIRED:
-        snprintf(out, size, "Inget har skickats: %s. Brevet finns kvar hos administratören (jobb %s)", j->reason_sv,
-                 j->id);
-        break;
-    default:
-        snprintf(out, size, "Okänt läge");
-        break;
-    }
-}
-
-/* ---- waiters of synchronous answers ---- */
-
-void srv_wait_register(srv *s, srv_waiter *w, const char *id, srv_jstate state)
-{
-    snprintf(w->id, sizeof w->id, "%s", id);
-    w->state = state;
-    pthread_cond_init(&w->cv, NULL);
-    pthread_mutex_lock(&s->wait_mu);
-    w->next = s->waiters;
-    s->waiters = w;
-    pthread_mutex_unlock(&s->wait_mu);
-}
-
-static int settled(srv_jstate state)
-{
-    return srv_jstate_is_final(state) || state == SRV_JSTATE_NEEDS_RECIPIENT;
-}
-
-void srv_wait(srv *s, srv_waiter *w, long timeout_ms)
-{
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&s->wait_mu);
-    while (!settled(w->state) && !atomic_load(&s->draining))
-        if (pthread_cond_timedwait(&w->cv, &s->wait_mu, &until) == ETIMEDOUT)
-            break;
-    pthread_mutex_unlock(&s->wait_mu);
-}
-
-void srv_wait_unregister(srv *s, srv_waiter *w)
-{
-    pthread_mutex_lock(&s->wait_mu);
-    for (srv_waiter **p = &s->waiters; *p; p = &(*p)->next)
-        if (*p == w) {
-            *p = w->next;
-            break;
-        }
-    pthread_mutex_unlock(&s->wait_mu);
-    pthread_cond_destroy(&w->cv);
-}
-
-static void notify(srv *s, const srv_job *j)
-{
-    /* A waiter only cares for a settled job: waking it at every step would
-     * cost two context switches per step for nothing. */
-    if (!settled(j->state))
-        return;
-    pthread_mutex_lock(&s->wait_mu);
-    for (srv_waiter *w = s->waiters; w; w = w->next)
-        if (!strcmp(w->id, j->id)) {
-            w->state = j->state;
-            pthread_cond_signal(&w->cv);
-        }
-    pthread_mutex_unlock(&s->wait_mu);
-}
-
-int srv_transition(srv *s, srv_job *j, srv_jstate expect_state, const char *event, const char *detail)
-{
-    return srv_transition_doc(s, j, expect_state, event, detail, NULL, NULL, 0);
-}
-
-int srv_transition_doc(srv *s, srv_job *j, srv_jstate expect_state, const char *event, const char *detail,
-                       const char *kind, const void *doc, size_t doc_len)
-{
-    mm_error err;
-    mm_error_clear(&err);
-    j->updated_ms = srv_now_ms();
-    if (srv_jstate_is_final(j->state) && !j->final_ms)
-        j->final_ms = j->updated_ms;
-    int rc = srv_store_update_doc(s->store, j, expect_state, event, detail, kind, doc, doc_len, &err);
-    if (rc < 0)
-        mm_log(MM_LOG_ERROR, "job %s: cannot record %s: %s", j->id, event, err.msg);
-    else if (rc == 0)
-        notify(s, j);
-    return rc;
 }
 
 /* ---- scheduling ---- */
@@ -310,18 +148,11 @@ static void fallback(srv *s, srv_job *j, const char *reason, const char *reason_
         free(j);
 }
 
-/* The Swedish of each FaR outcome (lib/far.h), for the message and the
- * separator page. */
-static const char *const reach_sv[MM_REACH_COUNT] = {
-    [MM_REACH_NOT_FOUND] = "mottagaren har ingen digital brevlåda",
-    [MM_REACH_NO_MAILBOX] = "mottagaren har ingen digital brevlåda",
-    [MM_REACH_ANONYMOUS] = "mottagaren har ingen säker digital brevlåda",
-    [MM_REACH_OTHER_TYPE] = "mottagaren har ingen säker digital brevlåda",
-    [MM_REACH_PENDING] = "mottagarens digitala brevlåda är inte klar att använda ännu",
-    [MM_REACH_SENDER_REFUSED] = "mottagaren tar inte emot digital post från avsändaren",
-    [MM_REACH_NO_ADDRESS] = "mottagarens digitala brevlåda saknar adress",
-    [MM_REACH_DIGITAL] = "mottagaren har en digital brevlåda",
-};
+/* The Swedish of FaR's outcome: job.c's table holds it in mm_reach_why's order. */
+static const char *reach_sv(mm_reach_why why)
+{
+    return srv_sv(why < MM_REACH_DIGITAL ? (srv_text)(SRV_SV_REACH_NOT_FOUND + why) : SRV_SV_DIGITAL);
+}
 
 /* Applies FaR's answer to a job in memory; returns what to do next
  * (0 send, 1 print, 2 nothing more: returned) and fills event/detail. */
@@ -338,14 +169,14 @@ static int decide(srv *s, srv_job *j, const mm_reach *r, const char **event, cha
         SET(j->operator_name, r->operator_name[0] ? r->operator_name : r->operator_id);
         SET(j->operator_url, r->service_address);
         SET(j->reason, "recipient has a digital mailbox");
-        SET(j->reason_sv, reach_sv[MM_REACH_DIGITAL]);
+        SET(j->reason_sv, reach_sv(MM_REACH_DIGITAL));
         j->decided_ms = now;
         snprintf(detail, dsize, "digital: %s via %s (%s)", mask, j->operator_name, j->operator_url);
         *event = "decided-digital";
         return 0;
     }
     SET(j->reason, r->reason);
-    SET(j->reason_sv, reach_sv[r->why < MM_REACH_COUNT ? r->why : MM_REACH_NOT_FOUND]);
+    SET(j->reason_sv, reach_sv(r->why));
     if (!strcmp(j->policy, "digital-only")) {
         j->state = SRV_JSTATE_RETURNED;
         SET(j->channel, "none");
@@ -399,7 +230,7 @@ static void decide_batch(srv *s, srv_job **batch, size_t n, const mm_reach *reac
             free(j);
             continue;
         }
-        notify(s, j);
+        srv_job_notify(s, j);
         if (next[i] == 0) {
             srv_queue_push(&s->q_send, j);
         } else if (next[i] == 1) {
@@ -456,7 +287,7 @@ static void far_batch(srv *s, mm_http *h, srv_job **batch, size_t n)
                          mm_error_class_name(err.cls), err.code, err.msg);
                 srv_store_event(s->store, j->id, "far-error", detail, NULL);
                 fallback(s, j, retry ? "FaR did not answer before the deadline" : "FaR refused the question",
-                         "adressregistret svarade inte");
+                         srv_sv(SRV_SV_FAR_NO_ANSWER));
             }
         }
     }
@@ -599,9 +430,9 @@ static void send_one(srv *s, mm_http *h, srv_job *j)
             snprintf(detail, sizeof detail, "cannot build the delivery: %s", err.msg);
             srv_store_event(s->store, j->id, "seal-failed", detail, NULL);
             if (err.cls == MM_ERR_INPUT) {
-                fallback(s, j, detail, "brevet kan inte skickas digitalt");
+                fallback(s, j, detail, srv_sv(SRV_SV_CANNOT_SEAL));
             } else if (srv_now_ms() >= j->deadline_ms) {
-                fallback(s, j, detail, "den digitala leveransen lyckades inte i tid");
+                fallback(s, j, detail, srv_sv(SRV_SV_SEND_LATE));
             } else {
                 j->attempts++;
                 schedule(s, j, STAGE_SEND, backoff_ms(s, j->attempts));
@@ -631,7 +462,7 @@ static void send_one(srv *s, mm_http *h, srv_job *j)
         snprintf(detail, sizeof detail, "attempt %d: %s answered Delivered=false (TransId %s)", j->attempts,
                  j->operator_name, res.trans_id);
         srv_store_event(s->store, j->id, "not-delivered", detail, NULL);
-        fallback(s, j, "operator answered Delivered=false", "den digitala brevlådan tog inte emot brevet");
+        fallback(s, j, "operator answered Delivered=false", srv_sv(SRV_SV_NOT_DELIVERED));
         return;
     }
     int retry = mm_error_retryable(&err) || err.cls == MM_ERR_PROTOCOL || err.cls == MM_ERR_SYSTEM;
@@ -649,7 +480,7 @@ static void send_one(srv *s, mm_http *h, srv_job *j)
                  mm_error_class_name(err.cls), err.code, err.msg);
         srv_store_event(s->store, j->id, "send-failed", detail, NULL);
         fallback(s, j, "no delivery to the operator before the deadline",
-                 "den digitala leveransen lyckades inte i tid");
+                 srv_sv(SRV_SV_SEND_LATE));
         return;
     }
     atomic_fetch_add(&s->op_rejected, 1);
@@ -658,7 +489,7 @@ static void send_one(srv *s, mm_http *h, srv_job *j)
     srv_store_event(s->store, j->id, "send-rejected", detail, NULL);
     char reason[200];
     snprintf(reason, sizeof reason, "operator refused the delivery (fault %d)", err.code);
-    fallback(s, j, reason, "den digitala brevlådan avvisade brevet");
+    fallback(s, j, reason, srv_sv(SRV_SV_REFUSED));
 }
 
 static void *send_main(void *arg)
@@ -877,8 +708,8 @@ static void print_one(srv *s, srv_job *j, unsigned long ticket)
     /* The reason now says why the letter reached no one (the exception list shows it). */
     snprintf(detail, sizeof detail, "not printed: %s", err.msg);
     SET(j->reason, detail);
-    SET(j->reason_sv, err.cls == MM_ERR_INPUT ? "brevet kunde inte läsas för utskrift"
-                                              : "brevet kunde inte skrivas ut i tid");
+    SET(j->reason_sv, err.cls == MM_ERR_INPUT ? srv_sv(SRV_SV_PRINT_UNREADABLE)
+                                              : srv_sv(SRV_SV_PRINT_LATE));
     snprintf(detail, sizeof detail, "attempt %d: %s; giving up, the letter is kept in the exception list",
              j->attempts, err.msg);
     mm_log(MM_LOG_ERROR, "job %s cannot be printed: %s", j->id, err.msg);
@@ -1013,26 +844,6 @@ void srv_spool_sweep(srv *s)
 }
 
 /* ---- the exception list: resolution, held letters' expiry, retention ---- */
-
-/* "14 dagar" or "14 days": the largest unit that divides the time. */
-void srv_duration_text(long secs, int swedish, char *out, size_t size)
-{
-    static const struct {
-        long n;
-        const char *sv1, *svn, *en;
-    } u[] = {{86400, "dag", "dagar", "day"},
-             {3600, "timme", "timmar", "hour"},
-             {60, "minut", "minuter", "minute"},
-             {1, "sekund", "sekunder", "second"}};
-    size_t i = 0;
-    while (i < 3 && (secs < u[i].n || secs % u[i].n))
-        i++;
-    long n = secs / u[i].n;
-    if (swedish)
-        snprintf(out, size, "%ld %s", n, n == 1 ? u[i].sv1 : u[i].svn);
-    else
-        snprintf(out, size, "%ld %s%s", n, u[i].en, n == 1 ? "" : "s");
-}
 
 int srv_resolve(srv *s, srv_job *j, const char *action, const char *principal)
 {
