@@ -466,23 +466,7 @@ static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
     j->doc_len = (int64_t)b.document_len;
     sha256_hex(b.document, b.document_len, j->sha256);
     j->created_ms = j->updated_ms = srv_now_ms();
-    if (!strcmp(policy, "paper-only")) {
-        j->state = SRV_JSTATE_PRINTING;
-        snprintf(j->channel, sizeof j->channel, "paper");
-        snprintf(j->reason, sizeof j->reason, "policy paper-only");
-        snprintf(j->reason_sv, sizeof j->reason_sv, "pappersutskrift begärd");
-        j->decided_ms = j->created_ms;
-        j->deadline_ms = j->created_ms + s->conf.print_deadline_s * 1000;
-    } else if (have_recipient) {
-        j->state = SRV_JSTATE_QUEUED;
-        snprintf(j->channel, sizeof j->channel, "none");
-        j->deadline_ms = j->created_ms + s->conf.retry_deadline_s * 1000;
-    } else {
-        j->state = SRV_JSTATE_NEEDS_RECIPIENT;
-        snprintf(j->channel, sizeof j->channel, "none");
-        srv_copy(j->reason, sizeof j->reason, j->recipient_problem);
-        srv_copy(j->reason_sv, sizeof j->reason_sv, rcp.reason_sv);
-    }
+    srv_policy_intake(s, j, have_recipient, rcp.reason_sv);
 
     char detail[2000], mask[16] = "-";
     if (have_recipient)

@@ -89,6 +89,8 @@ int srv_job_is_exception(const srv_job *job);
 void srv_new_id(char out[37]);
 /* Copies src into dst, truncating at a UTF-8 character boundary. */
 void srv_copy(char *dst, size_t size, const char *src);
+/* srv_copy into a char array field. */
+#define SRV_SET(field, v) srv_copy((field), sizeof(field), (v))
 
 /* ---- what needs the server (struct srv, server/mmprintd.h) ---- */
 

@@ -59,14 +59,8 @@ typedef struct {
     int closed;
 } srv_queue;
 
-enum { STAGE_FAR, STAGE_SEND, STAGE_PRINT };
-
-typedef struct srv_timer {
-    int64_t due_ms;
-    int stage;
-    srv_job *job;
-    struct srv_timer *next;
-} srv_timer;
+/* The worker stages, each behind its queue. */
+typedef enum { SRV_STAGE_FAR, SRV_STAGE_SEND, SRV_STAGE_PRINT } srv_stage;
 
 #define SRV_LAT_BUCKETS 12
 
@@ -80,7 +74,7 @@ struct srv {
     srv_queue q_far, q_send, q_print;
     pthread_mutex_t timer_mu;
     pthread_cond_t timer_cv;
-    srv_timer *timers;
+    struct srv_timer *timers;   /* retries in due order (timer.c) */
     int stopping;               /* workers: finish the current item, then exit */
     atomic_int draining;        /* front: refuse new jobs with 503 */
     atomic_size_t body_bytes;   /* request bodies being received right now */
@@ -127,6 +121,9 @@ size_t srv_queue_len(srv_queue *q);
 void srv_queue_drain_free(srv_queue *q);
 
 /* work.c */
+/* An HTTPS client with the organisation certificate (FaR, operators):
+ * NULL, logged, on failure. */
+mm_http *srv_http_new(const srv *s);
 int srv_work_start(srv *s, mm_error *err);
 void srv_work_stop(srv *s);
 void srv_work_free(srv *s);
@@ -136,6 +133,12 @@ void srv_enqueue(srv *s, const srv_job *job);
 void srv_spool_sweep(srv *s);
 /* Resumes every unfinished job after a start. */
 int srv_resume(srv *s, mm_error *err);
+/* policy.c: the first state of a new job (queued, needs-recipient, or
+ * printing for paper-only) with its channel, reason and deadline, from
+ * j->policy; reason_sv is why there is no recipient.  Returns the state. */
+srv_jstate srv_policy_intake(srv *s, srv_job *j, int have_recipient, const char *reason_sv);
+
+/* maintain.c */
 /* Resolves an open exception (action reprint, handled or cancel) on behalf
  * of principal, journaled: 0 done (a reprinted job is then in state
  * printing, for the caller to srv_enqueue), 1 the job changed meanwhile,
