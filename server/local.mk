@@ -4,7 +4,7 @@ server_mmprintd_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CF
 server_mmprintd_SOURCES = server/mmprintd.c server/mmprintd.h server/conf.c server/store.c server/store.h server/job.c server/job.h \
 	server/queue.c server/work.c server/workers.h server/timer.c server/timer.h server/policy.c server/policy.h \
 	server/farbatch.c server/send.c server/printq.c server/maintain.c \
-	server/print.c server/api.c server/recipient.c \
+	server/print.c server/print.h server/api.c server/recipient.c \
 	server/instance.c server/instance.h
 server_mmprintd_LDADD = $(MM_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS)
 EXTRA_DIST += server/mmprintd.service

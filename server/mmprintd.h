@@ -150,26 +150,6 @@ int srv_resolve(srv *s, srv_job *job, const char *action, const char *principal)
 void srv_maintain(srv *s);
 void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_t size);
 
-/* print.c */
-/* Builds the separator page + letter as one PDF in the spool (path set,
- * size >= 1200): 0, or -1 with err (MM_ERR_INPUT = the letter cannot be
- * printed). */
-int srv_print_prepare(srv *s, const srv_job *j, char *path, size_t size, mm_error *err);
-/* Sends that PDF as one IPP job: 0 accepted with *printer_job_id set; 1 the
- * printer is there but cannot take a job now (busy, its queue full, or
- * paused), err says which; -1 error (MM_ERR_TRANSPORT = retry). */
-int srv_print_submit(srv *s, const srv_job *j, const char *path, int *printer_job_id, mm_error *err);
-/* The printer's printer-state (3 idle, 4 processing, 5 stopped) with its
- * printer-state-reasons, comma-separated; -1 when it cannot be asked.
- * *conn (NULL at first) keeps the connection for the next call; the
- * caller closes it with httpClose(). */
-int srv_print_state(srv *s, http_t **conn, char *reasons, size_t size);
-/* Looks for an earlier submission of this job at the printer (after a
- * crash between printing and recording it): 1 found, 0 not, -1 error. */
-int srv_print_find(srv *s, const srv_job *j, int *printer_job_id, mm_error *err);
-/* Writes a one-page PDF with the given UTF-8 lines (Latin-1 subset). */
-int srv_separator_pdf(const char *const *lines, size_t n, mm_buf *out);
-
 /* recipient.c: who a new job is for (never the sender itself) */
 typedef struct {
     char number[13];       /* the recipient, "" when none */

@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cups/cups.h>
 
 #include "log.h"
+#include "print.h"
 #include "timer.h"
 #include "workers.h"
 
@@ -17,6 +19,55 @@
  * same letter. */
 #define PRINT_BUSY_NOTE_MS 60000
 #define PRINT_RESEND_MAX_MS 30000
+#define PRINT_CONNECT_MS 30000
+
+static srv_printer printer_of(const srv *s)
+{
+    srv_printer p = {s->conf.printer_uri, s->conf.printer_name, PRINT_CONNECT_MS};
+    return p;
+}
+
+/* The printer knows the letter by this name (srv_print_find after a crash). */
+static void job_name(const srv_job *j, char *out, size_t size)
+{
+    snprintf(out, size, "mmprint-%s", j->id);
+}
+
+/* The letter from the store behind its Swedish separator page (who, which
+ * job, when, why paper), as one PDF in the spool: see srv_print_prepare. */
+static int prepare(srv *s, const srv_job *j, char *path, size_t size, mm_error *err)
+{
+    mm_buf doc = MM_BUF_INIT;
+    int found = srv_store_document(s->store, j->id, "pdf", &doc, err);
+    if (found == 1)
+        mm_error_set(err, MM_ERR_INPUT, 0, "the letter's document is no longer stored");
+    if (found) {
+        mm_buf_free(&doc);
+        return -1;
+    }
+    char l[9][400], date[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+    snprintf(l[0], sizeof l[0], "Mina meddelanden – pappersutskrift");
+    snprintf(l[1], sizeof l[1], "Handläggare: %s", j->user[0] ? j->user : "(okänd)");
+    snprintf(l[2], sizeof l[2], "Dator: %s", j->host[0] ? j->host : "(okänd)");
+    snprintf(l[3], sizeof l[3], "Jobb-id: %s", j->id);
+    snprintf(l[4], sizeof l[4], "CUPS-jobb: %s", j->cups_job_id[0] ? j->cups_job_id : "-");
+    snprintf(l[5], sizeof l[5], "Datum: %s", date);
+    snprintf(l[6], sizeof l[6], "Varför papper: %s", j->reason_sv[0] ? j->reason_sv : srv_sv(SRV_SV_PAPER_ASKED));
+    snprintf(l[7], sizeof l[7], "Förvaltning: %s", j->department[0] ? j->department : "-");
+    snprintf(l[8], sizeof l[8], "Sidor i brevet: %d. Skicka brevet efter detta blad med vanlig post.", j->pages);
+    const char *lines[9];
+    for (int i = 0; i < 9; i++)
+        lines[i] = l[i];
+    char prefix[1100];
+    srv_path(s, j->id, "", prefix, sizeof prefix);
+    int rc = srv_print_prepare(prefix, doc.data, doc.len, lines, 9, path, size, err);
+    mm_buf_free(&doc);
+    return rc;
+}
 
 /* Takes the next letter with its place in line. */
 static srv_job *print_take(srv *s, unsigned long *ticket)
@@ -89,13 +140,16 @@ static long clamp_ms(int64_t v, long lo, long hi)
  * 2 stopping (the letter stays "printing" and is resumed at the next start). */
 static int print_submit_waiting(srv *s, srv_job *j, const char *path, int *pjid, long *waited_ms, mm_error *err)
 {
+    srv_printer pr = printer_of(s);
+    char name[64];
+    job_name(j, name, sizeof name);
     int64_t start = srv_now_ms(), sent = start;
     http_t *conn = NULL; /* for the printer-state questions */
     int64_t note_ms = s->conf.print_deadline_s * 500 < PRINT_BUSY_NOTE_MS ? s->conf.print_deadline_s * 500
                                                                           : PRINT_BUSY_NOTE_MS;
     int noted = 0;
     for (;;) {
-        int rc = srv_print_submit(s, j, path, pjid, err);
+        int rc = srv_print_submit(&pr, name, path, pjid, err);
         int64_t now = srv_now_ms();
         if (rc != 1) {
             int64_t since = atomic_exchange(&s->print_busy_since_ms, 0);
@@ -126,7 +180,7 @@ static int print_submit_waiting(srv *s, srv_job *j, const char *path, int *pjid,
         int state = -1;
         if (!noted && now - start >= note_ms) {
             char detail[900];
-            state = srv_print_state(s, &conn, reasons, sizeof reasons);
+            state = srv_print_state(&pr, &conn, reasons, sizeof reasons);
             snprintf(detail, sizeof detail, "%s for %lld s (printer-state %s, reasons %s); waiting in line, not an error",
                      err->msg, (long long)((now - start) / 1000), printer_state_name(state),
                      reasons[0] ? reasons : "-");
@@ -145,7 +199,7 @@ static int print_submit_waiting(srv *s, srv_job *j, const char *path, int *pjid,
             now = srv_now_ms();
             if (now - sent >= clamp_ms((now - since) / 10, 2000, PRINT_RESEND_MAX_MS))
                 break;
-            state = srv_print_state(s, &conn, reasons, sizeof reasons);
+            state = srv_print_state(&pr, &conn, reasons, sizeof reasons);
             if (state != IPP_PSTATE_PROCESSING && state != IPP_PSTATE_STOPPED)
                 break; /* idle, or cannot tell: send again */
         }
@@ -161,13 +215,16 @@ static void print_one(srv *s, srv_job *j, unsigned long ticket)
     int pjid = 0;
     long waited_ms = 0;
     /* A crash between printing and recording it must not print twice. */
-    int found = srv_print_find(s, j, &pjid, &err);
+    srv_printer pr = printer_of(s);
+    char name[64];
+    job_name(j, name, sizeof name);
+    int found = srv_print_find(&pr, name, &pjid, &err);
     int rc = 0;
     if (found != 1) {
         j->attempts++;
         atomic_fetch_add(&s->print_attempts, 1);
         /* Prepared before the turn: several print workers run qpdf at once. */
-        rc = srv_print_prepare(s, j, path, sizeof path, &err);
+        rc = prepare(s, j, path, sizeof path, &err);
     }
     if (print_turn_wait(s, ticket)) {
         rc = 2;
