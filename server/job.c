@@ -3,6 +3,7 @@
 #include "job.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -186,7 +187,7 @@ void srv_wait_register(srv *s, srv_waiter *w, const char *id, srv_jstate state)
 {
     snprintf(w->id, sizeof w->id, "%s", id);
     w->state = state;
-    pthread_cond_init(&w->cv, NULL);
+    srv_cond_init(&w->cv);
     pthread_mutex_lock(&s->wait_mu);
     w->next = s->waiters;
     s->waiters = w;
@@ -201,13 +202,7 @@ static int settled(srv_jstate state)
 void srv_wait(srv *s, srv_waiter *w, long timeout_ms)
 {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    srv_mono_deadline(&until, srv_mono_ms() + timeout_ms);
     pthread_mutex_lock(&s->wait_mu);
     while (!settled(w->state) && !atomic_load(&s->draining))
         if (pthread_cond_timedwait(&w->cv, &s->wait_mu, &until) == ETIMEDOUT)
@@ -257,7 +252,7 @@ int srv_transition_doc(srv *s, srv_job *j, srv_jstate expect_state, const char *
         j->final_ms = j->updated_ms;
     int rc = srv_store_update_doc(s->store, j, expect_state, event, detail, kind, doc, doc_len, &err);
     if (rc < 0)
-        mm_log(MM_LOG_ERROR, "job %s: cannot record %s: %s", j->id, event, err.msg);
+        srv_log_job(MM_LOG_ERROR, j, "cannot record %s: %s", event, err.msg);
     else if (rc == 0)
         srv_job_notify(s, j);
     return rc;
@@ -283,3 +278,15 @@ void srv_duration_text(long secs, int swedish, char *out, size_t size)
         snprintf(out, size, "%ld %s%s", n, u[i].en, n == 1 ? "" : "s");
 }
 
+
+/* ---- logging ---- */
+
+void srv_log_job(mm_log_level level, const srv_job *job, const char *fmt, ...)
+{
+    char text[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    mm_log(level, "job %s: %s", job->id, text); /* masked there, with the rest of the line */
+}

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "log.h"
+
 typedef enum {
     SRV_JSTATE_NONE = 0,        /* no state: an unknown word in a row; as an expectation, "any" */
     SRV_JSTATE_QUEUED,          /* waiting for FaR's answer */
@@ -149,6 +151,9 @@ typedef enum {
 const char *srv_sv(srv_text text);
 /* Swedish one-liner for the job's state (for CUPS INFO: lines). */
 void srv_message(const srv *s, const srv_job *job, char *out, size_t size);
+/* Logs a line about job, prefixed with its id ("job ID: ..."), like
+ * cupsdLogJob; mm_log masks any personnummer in it. */
+void srv_log_job(mm_log_level level, const srv_job *job, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* "14 dagar" (swedish) or "14 days": the largest unit that divides secs. */
 void srv_duration_text(long secs, int swedish, char *out, size_t size);
 

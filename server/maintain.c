@@ -43,9 +43,9 @@ int srv_resolve(srv *s, srv_job *j, const char *action, const char *principal)
     mm_error_clear(&err);
     int rc = srv_store_resolve(s->store, j, was, "resolved", detail, &err);
     if (rc < 0)
-        mm_log(MM_LOG_ERROR, "job %s: cannot record the resolution: %s", j->id, err.msg);
+        srv_log_job(MM_LOG_ERROR, j, "cannot record the resolution: %s", err.msg);
     if (rc == 0)
-        mm_log(MM_LOG_INFO, "job %s: exception resolved: %s", j->id, detail);
+        srv_log_job(MM_LOG_INFO, j, "exception resolved: %s", detail);
     return rc;
 }
 
@@ -65,7 +65,7 @@ static void expire_held(const srv_job *held, void *arg)
     snprintf(detail, sizeof detail, "waited for a recipient for more than %s (held_expiry); nothing sent, "
                                     "the letter is kept in the exception list", en);
     if (srv_transition(s, &j, SRV_JSTATE_NEEDS_RECIPIENT, "expired", detail) == 0)
-        mm_log(MM_LOG_INFO, "job %s: %s", j.id, detail);
+        srv_log_job(MM_LOG_INFO, &j, "%s", detail);
 }
 
 void srv_maintain(srv *s)

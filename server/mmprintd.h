@@ -112,6 +112,15 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err);
 int srv_check_cert_key(const char *cert, const char *key, long *days_left, mm_error *err);
 
 /* queue.c */
+/* In-memory waits (queues, waiters, the timer, print turns) run on the
+ * monotonic clock: a step of the wall clock neither fires nor stalls them.
+ * Deadlines stored in the database stay on the wall clock (srv_now_ms). */
+int64_t srv_mono_ms(void);
+/* A condition variable whose timed waits use the monotonic clock. */
+void srv_cond_init(pthread_cond_t *cv);
+/* *ts = the monotonic time mono_ms, for pthread_cond_timedwait on such a
+ * condition variable. */
+void srv_mono_deadline(struct timespec *ts, int64_t mono_ms);
 void srv_queue_init(srv_queue *q);
 void srv_queue_push(srv_queue *q, srv_job *job);
 /* Blocks up to timeout_ms (-1 = forever); NULL on timeout or when closed and empty. */

@@ -103,10 +103,11 @@ static void print_turn_pass(srv *s)
 /* Sleeps ms, or less when the server stops: returns 1 when stopping. */
 static int print_sleep(srv *s, long ms)
 {
-    int64_t until = srv_now_ms() + ms;
-    struct timespec ts = {(time_t)(until / 1000), (long)(until % 1000) * 1000000L};
+    int64_t until = srv_mono_ms() + ms;
+    struct timespec ts;
+    srv_mono_deadline(&ts, until);
     pthread_mutex_lock(&s->print_mu);
-    while (!s->print_stopping && srv_now_ms() < until)
+    while (!s->print_stopping && srv_mono_ms() < until)
         pthread_cond_timedwait(&s->print_cv, &s->print_mu, &ts);
     int stop = s->print_stopping;
     pthread_mutex_unlock(&s->print_mu);
@@ -269,7 +270,7 @@ static void print_one(srv *s, srv_job *j, unsigned long ticket)
                                               : srv_sv(SRV_SV_PRINT_LATE));
     snprintf(detail, sizeof detail, "attempt %d: %s; giving up, the letter is kept in the exception list",
              j->attempts, err.msg);
-    mm_log(MM_LOG_ERROR, "job %s cannot be printed: %s", j->id, err.msg);
+    srv_log_job(MM_LOG_ERROR, j, "cannot be printed: %s", err.msg);
     srv_transition(s, j, SRV_JSTATE_PRINTING, "failed", detail);
     free(j);
 }

@@ -79,8 +79,8 @@ static void send_one(srv *s, mm_http *h, srv_job *j)
     mm_buf soap = MM_BUF_INIT;
     char detail[900];
     if (j->has_soap && srv_store_document(s->store, j->id, "soap", &soap, &err)) {
-        mm_log(MM_LOG_WARN, "job %s: stored delivery unreadable (%s); sealing again with the same message id",
-               j->id, err.msg[0] ? err.msg : "missing");
+        srv_log_job(MM_LOG_WARN, j, "stored delivery unreadable (%s); sealing again with the same message id",
+                    err.msg[0] ? err.msg : "missing");
         mm_error_clear(&err);
         j->has_soap = 0;
         mm_buf_reset(&soap);

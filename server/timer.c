@@ -8,7 +8,7 @@
 
 /* One job waiting for its retry. */
 struct srv_timer {
-    int64_t due_ms;
+    int64_t due_ms; /* monotonic (srv_mono_ms) */
     srv_stage stage;
     srv_job *job;
     struct srv_timer *next;
@@ -34,7 +34,7 @@ void srv_schedule(srv *s, srv_job *j, srv_stage stage, long delay_ms)
         free(j);
         return;
     }
-    t->due_ms = srv_now_ms() + delay_ms;
+    t->due_ms = srv_mono_ms() + delay_ms;
     t->stage = stage;
     t->job = j;
     pthread_mutex_lock(&s->timer_mu);
@@ -57,7 +57,7 @@ void *srv_timer_main(void *arg)
     srv *s = arg;
     pthread_mutex_lock(&s->timer_mu);
     while (!s->stopping) {
-        int64_t now = srv_now_ms();
+        int64_t now = srv_mono_ms();
         if (s->timers && s->timers->due_ms <= now) {
             struct srv_timer *t = s->timers;
             s->timers = t->next;
@@ -68,7 +68,8 @@ void *srv_timer_main(void *arg)
             continue;
         }
         int64_t due = s->timers ? s->timers->due_ms : now + 60000;
-        struct timespec ts = {(time_t)(due / 1000), (long)(due % 1000) * 1000000L};
+        struct timespec ts;
+        srv_mono_deadline(&ts, due);
         pthread_cond_timedwait(&s->timer_cv, &s->timer_mu, &ts);
     }
     pthread_mutex_unlock(&s->timer_mu);

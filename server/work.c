@@ -63,11 +63,11 @@ int srv_work_start(srv *s, mm_error *err)
     srv_queue_init(&s->q_send);
     srv_queue_init(&s->q_print);
     pthread_mutex_init(&s->timer_mu, NULL);
-    pthread_cond_init(&s->timer_cv, NULL);
+    srv_cond_init(&s->timer_cv);
     pthread_mutex_init(&s->wait_mu, NULL);
     pthread_mutex_init(&s->print_pop_mu, NULL);
     pthread_mutex_init(&s->print_mu, NULL);
-    pthread_cond_init(&s->print_cv, NULL);
+    srv_cond_init(&s->print_cv);
     s->print_accepted_ms = srv_now_ms();
     s->send_threads = calloc((size_t)s->conf.workers, sizeof(pthread_t));
     s->print_threads = calloc((size_t)s->conf.print_workers, sizeof(pthread_t));
