@@ -761,14 +761,7 @@ static enum MHD_Result get_reachability(srv *s, struct MHD_Connection *c, const 
         return respond_error(c, 400, "bad-recipient", "Ogiltigt personnummer");
     if (srv_recipient_is_own(s, id.number))
         return respond_own_number(c, id.number);
-    mm_http_config hc = {
-        .cert_file = s->conf.org_cert,
-        .key_file = s->conf.org_key,
-        .ca_file = s->conf.ca_file,
-        .connect_timeout_ms = s->conf.connect_timeout_ms,
-        .timeout_ms = s->conf.http_timeout_ms,
-    };
-    mm_http *h = mm_http_new(&hc, &err);
+    mm_http *h = srv_http_new(s);
     if (!h)
         return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
     const char *ids[1] = {id.number};
