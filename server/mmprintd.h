@@ -1,13 +1,14 @@
-/* mmprintd internals shared by its source files: configuration, the queues
- * between the stages (FaR batcher -> sign/seal/send workers -> printers),
- * the waiters of synchronous answers, and the counters behind /metrics. */
+/* mmprintd internals shared by its source files: configuration, the server
+ * (struct srv), the queues between the stages (FaR batcher -> sign/seal/send
+ * workers -> printers), and the counters behind /metrics.  The job, its
+ * states and waiters: job.h; the store: store.h; the worker stages behind
+ * their own headers (timer.h, policy.h, workers.h, print.h). */
 #ifndef MMPRINTD_H
 #define MMPRINTD_H
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <cups/http.h>
 #include <jansson.h>
 
 #include "bundle.h"
@@ -142,6 +143,9 @@ void srv_enqueue(srv *s, const srv_job *job);
 void srv_spool_sweep(srv *s);
 /* Resumes every unfinished job after a start. */
 int srv_resume(srv *s, mm_error *err);
+/* The spool file of job id with suffix (the print path's temporary files). */
+void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_t size);
+
 /* policy.c: the first state of a new job (queued, needs-recipient, or
  * printing for paper-only) with its channel, reason and deadline, from
  * j->policy; reason_sv is why there is no recipient.  Returns the state. */
@@ -157,7 +161,6 @@ int srv_resolve(srv *s, srv_job *job, const char *action, const char *principal)
  * expiry of held letters (held_expiry) and of unresolved exceptions'
  * letters (exception_retention), each journaled. */
 void srv_maintain(srv *s);
-void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_t size);
 
 /* recipient.c: who a new job is for (never the sender itself) */
 typedef struct {

@@ -1,6 +1,6 @@
-/* What mmprintd's worker stages share (started by work.c): their thread
- * functions (arg: the srv; each returns when its queue is closed) and the
- * HTTPS client they talk to FaR and the operators with. */
+/* The worker stages of mmprintd, started and joined by work.c: their thread
+ * functions (arg: the srv; each returns when its queue is closed).  They
+ * talk to FaR and the operators with srv_http_new (mmprintd.h). */
 #ifndef MMPRINTD_WORKERS_H
 #define MMPRINTD_WORKERS_H
 
