@@ -9,27 +9,42 @@
 #include "idnum.h"
 #include "text.h"
 
+/* The English reason of each outcome ("" for digital); the account type of
+ * MM_REACH_OTHER_TYPE is appended in parentheses. */
+static const char *const reach_en[MM_REACH_COUNT] = {
+    [MM_REACH_NOT_FOUND] = "not known to FaR",
+    [MM_REACH_NO_MAILBOX] = "no digital mailbox (Type=Not)",
+    [MM_REACH_ANONYMOUS] = "anonymous account",
+    [MM_REACH_OTHER_TYPE] = "unknown account type",
+    [MM_REACH_PENDING] = "mailbox registration pending",
+    [MM_REACH_SENDER_REFUSED] = "recipient does not accept this sender",
+    [MM_REACH_NO_ADDRESS] = "no service address",
+    [MM_REACH_DIGITAL] = "",
+};
+
 void mm_far_apply_rule(mm_reach *r)
 {
-    r->digital = 0;
     if (!r->found)
-        snprintf(r->reason, sizeof r->reason, "not known to FaR");
+        r->why = MM_REACH_NOT_FOUND;
     else if (!strcmp(r->type, "Not"))
-        snprintf(r->reason, sizeof r->reason, "no digital mailbox (Type=Not)");
+        r->why = MM_REACH_NO_MAILBOX;
     else if (!strcmp(r->type, "Anonymous"))
-        snprintf(r->reason, sizeof r->reason, "anonymous account");
+        r->why = MM_REACH_ANONYMOUS;
     else if (strcmp(r->type, "Secure"))
-        snprintf(r->reason, sizeof r->reason, "unknown account type (Type=%.16s)", r->type);
+        r->why = MM_REACH_OTHER_TYPE;
     else if (r->pending)
-        snprintf(r->reason, sizeof r->reason, "mailbox registration pending");
+        r->why = MM_REACH_PENDING;
     else if (!r->sender_accepted)
-        snprintf(r->reason, sizeof r->reason, "recipient does not accept this sender");
+        r->why = MM_REACH_SENDER_REFUSED;
     else if (!r->service_address[0])
-        snprintf(r->reason, sizeof r->reason, "no service address");
-    else {
-        r->digital = 1;
-        r->reason[0] = '\0';
-    }
+        r->why = MM_REACH_NO_ADDRESS;
+    else
+        r->why = MM_REACH_DIGITAL;
+    r->digital = r->why == MM_REACH_DIGITAL;
+    if (r->why == MM_REACH_OTHER_TYPE)
+        snprintf(r->reason, sizeof r->reason, "%s (Type=%.16s)", reach_en[r->why], r->type);
+    else
+        snprintf(r->reason, sizeof r->reason, "%s", reach_en[r->why]);
 }
 
 /* The rcp3:recipientId elements both requests carry. */

@@ -10,6 +10,21 @@
 
 #define MM_FAR_BATCH_MAX 1000
 
+/* Why a recipient can or cannot get a letter digitally: the outcome of
+ * mm_far_apply_rule, in the order it tests.  Callers that need a text in
+ * another language index their own table by it (mmprintd: Swedish). */
+typedef enum {
+    MM_REACH_NOT_FOUND = 0,  /* FaR did not answer for the recipient */
+    MM_REACH_NO_MAILBOX,     /* Type=Not */
+    MM_REACH_ANONYMOUS,      /* Type=Anonymous */
+    MM_REACH_OTHER_TYPE,     /* any Type but Secure, Anonymous and Not */
+    MM_REACH_PENDING,        /* the mailbox is not ready yet */
+    MM_REACH_SENDER_REFUSED, /* SenderAccepted=false */
+    MM_REACH_NO_ADDRESS,     /* no ServiceAdress */
+    MM_REACH_DIGITAL,        /* the rule holds */
+    MM_REACH_COUNT
+} mm_reach_why;
+
 typedef struct {
     char recipient[13];
     int found;               /* FaR answered for this recipient */
@@ -21,11 +36,12 @@ typedef struct {
     char service_address[512];
     int digital;             /* 1 when the digital-delivery rule holds */
     char reason[160];        /* English reason when digital == 0, e.g. "no mailbox (Type=Not)" */
+    mm_reach_why why;        /* the same as a code */
 } mm_reach;
 
 /* Applies the digital-delivery rule to a filled mm_reach: digital only when
  * SenderAccepted and Type=Secure and not Pending and a ServiceAdress exists;
- * sets digital and reason. */
+ * sets digital, why and reason. */
 void mm_far_apply_rule(mm_reach *r);
 
 /* Asks FaR about n recipients (12-digit numbers), splitting into calls of

@@ -111,7 +111,7 @@ json_t *srv_job_json(srv *s, const srv_job *j, int with_events)
     iso_time(j->updated_ms, updated, sizeof updated);
     json_t *o = json_object();
     json_object_set_new(o, "id", json_string(j->id));
-    json_object_set_new(o, "state", json_string(j->state));
+    json_object_set_new(o, "state", json_string(srv_jstate_name(j->state)));
     json_object_set_new(o, "channel", json_string(j->channel[0] ? j->channel : "none"));
     json_object_set_new(o, "reason", json_string(j->reason));
     json_object_set_new(o, "operator", str_or_null(j->operator_name));
@@ -364,10 +364,10 @@ static int complete_recipient(srv *s, srv_job *j, const char *number12, const ch
     j->reason[0] = j->reason_sv[0] = 0;
     j->attempts = 0;
     j->deadline_ms = srv_now_ms() + s->conf.retry_deadline_s * 1000;
-    snprintf(j->state, sizeof j->state, "queued");
+    j->state = SRV_JSTATE_QUEUED;
     mm_idnum_mask(number12, mask);
     snprintf(detail, sizeof detail, "recipient %s added (source %s)", mask, source);
-    int rc = srv_transition(s, j, "needs-recipient", "recipient-added", detail);
+    int rc = srv_transition(s, j, SRV_JSTATE_NEEDS_RECIPIENT, "recipient-added", detail);
     if (rc == 0)
         run_and_wait(s, j);
     return rc;
@@ -403,7 +403,7 @@ static void refuse_recipient(srv *s, srv_job *j, const srv_recipient *rcp)
     srv_copy(j->reason_sv, sizeof j->reason_sv, rcp->reason_sv);
     char detail[300];
     snprintf(detail, sizeof detail, "resubmitted; still no usable recipient: %s", rcp->problem);
-    srv_transition(s, j, "needs-recipient", "recipient-refused", detail);
+    srv_transition(s, j, SRV_JSTATE_NEEDS_RECIPIENT, "recipient-refused", detail);
 }
 
 static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
@@ -466,23 +466,7 @@ static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
     j->doc_len = (int64_t)b.document_len;
     sha256_hex(b.document, b.document_len, j->sha256);
     j->created_ms = j->updated_ms = srv_now_ms();
-    if (!strcmp(policy, "paper-only")) {
-        snprintf(j->state, sizeof j->state, "printing");
-        snprintf(j->channel, sizeof j->channel, "paper");
-        snprintf(j->reason, sizeof j->reason, "policy paper-only");
-        snprintf(j->reason_sv, sizeof j->reason_sv, "pappersutskrift begärd");
-        j->decided_ms = j->created_ms;
-        j->deadline_ms = j->created_ms + s->conf.print_deadline_s * 1000;
-    } else if (have_recipient) {
-        snprintf(j->state, sizeof j->state, "queued");
-        snprintf(j->channel, sizeof j->channel, "none");
-        j->deadline_ms = j->created_ms + s->conf.retry_deadline_s * 1000;
-    } else {
-        snprintf(j->state, sizeof j->state, "needs-recipient");
-        snprintf(j->channel, sizeof j->channel, "none");
-        srv_copy(j->reason, sizeof j->reason, j->recipient_problem);
-        srv_copy(j->reason_sv, sizeof j->reason_sv, rcp.reason_sv);
-    }
+    srv_policy_intake(s, j, have_recipient, rcp.reason_sv);
 
     char detail[2000], mask[16] = "-";
     if (have_recipient)
@@ -502,11 +486,11 @@ static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
         /* A repeat: j now holds the first job.  Never a second letter. */
         char id[37];
         memcpy(id, j->id, sizeof id);
-        if (!strcmp(j->state, "needs-recipient") && have_recipient) {
+        if (j->state == SRV_JSTATE_NEEDS_RECIPIENT && have_recipient) {
             /* `lp -i ID -o Personnummer=N -H resume` re-sends the same job-uuid with a recipient. */
             const char *src = rcp.source[0] ? rcp.source : "resubmitted";
             complete_recipient(s, j, number, src);
-        } else if (!strcmp(j->state, "needs-recipient") && strcmp(j->reason_sv, rcp.reason_sv)) {
+        } else if (j->state == SRV_JSTATE_NEEDS_RECIPIENT && strcmp(j->reason_sv, rcp.reason_sv)) {
             /* Released with a number that cannot be used (the sender's own):
              * still held, and the CUPS line says why now. */
             refuse_recipient(s, j, &rcp);
@@ -517,10 +501,10 @@ static enum MHD_Result post_job(srv *s, struct MHD_Connection *c, req_ctx *rq)
         free(j);
         return answer_job(s, c, id, 200);
     }
-    mm_log(MM_LOG_INFO, "job %s received from %s: %s", j->id, rq->client, j->state);
+    mm_log(MM_LOG_INFO, "job %s received from %s: %s", j->id, rq->client, srv_jstate_name(j->state));
     char id[37];
     memcpy(id, j->id, sizeof id);
-    if (strcmp(j->state, "needs-recipient"))
+    if (j->state != SRV_JSTATE_NEEDS_RECIPIENT)
         run_and_wait(s, j);
     free(j);
     return answer_job(s, c, id, 201);
@@ -554,7 +538,7 @@ static enum MHD_Result post_recipient(srv *s, struct MHD_Connection *c, const ch
     enum MHD_Result missing;
     if (find_job(s, c, id, &j, &missing))
         return missing;
-    if (strcmp(j.state, "needs-recipient"))
+    if (j.state != SRV_JSTATE_NEEDS_RECIPIENT)
         return respond_error(c, 409, "has-recipient", "Jobbet väntar inte på något personnummer");
     if (complete_recipient(s, &j, number, "api"))
         return respond_error(c, 409, "has-recipient", "Jobbet väntar inte på något personnummer");
@@ -569,11 +553,10 @@ static enum MHD_Result post_cancel(srv *s, struct MHD_Connection *c, const char 
         return missing;
     if (!srv_may(s, client, "cancel", &j))
         return respond_error(c, 403, "not-allowed", "Du har inte behörighet att avbryta jobbet");
-    char was[20];
-    snprintf(was, sizeof was, "%s", j.state);
-    if (strcmp(was, "queued") && strcmp(was, "needs-recipient"))
+    srv_jstate was = j.state;
+    if (was != SRV_JSTATE_QUEUED && was != SRV_JSTATE_NEEDS_RECIPIENT)
         return respond_error(c, 409, "not-cancellable", "Jobbet har redan skickats och kan inte avbrytas");
-    snprintf(j.state, sizeof j.state, "cancelled");
+    j.state = SRV_JSTATE_CANCELLED;
     snprintf(j.channel, sizeof j.channel, "none");
     if (srv_transition(s, &j, was, "cancelled", "cancelled through the API") != 0)
         return respond_error(c, 409, "not-cancellable", "Jobbet har redan skickats och kan inte avbrytas");
@@ -661,9 +644,9 @@ static enum MHD_Result get_job(srv *s, struct MHD_Connection *c, const char *id)
 
 static enum MHD_Result respond_not_cancellable(struct MHD_Connection *c, const srv_job *j)
 {
-    const char *sv = srv_state_is_final(j->state) ? "Jobbet är redan avslutat och ändras inte"
+    const char *sv = srv_jstate_is_final(j->state) ? "Jobbet är redan avslutat och ändras inte"
                                                   : "Jobbet har redan skickats och kan inte avbrytas";
-    return respond_json(c, 409, json_pack("{s:s, s:s, s:s, s:s}", "error", "not-cancellable", "state", j->state,
+    return respond_json(c, 409, json_pack("{s:s, s:s, s:s, s:s}", "error", "not-cancellable", "state", srv_jstate_name(j->state),
                                           "id", j->id, "message", sv));
 }
 
@@ -696,16 +679,16 @@ static enum MHD_Result post_cancel_by_key(srv *s, struct MHD_Connection *c, cons
     /* A worker may move the job on between reading and writing: the
      * compare-and-set then fails and the new state decides. */
     for (int round = 0; round < 3; round++) {
-        char was[20], detail[900];
-        snprintf(was, sizeof was, "%s", j.state);
-        if (strcmp(was, "queued") && strcmp(was, "needs-recipient"))
+        char detail[900];
+        srv_jstate was = j.state;
+        if (was != SRV_JSTATE_QUEUED && was != SRV_JSTATE_NEEDS_RECIPIENT)
             break;
-        snprintf(j.state, sizeof j.state, "cancelled");
+        j.state = SRV_JSTATE_CANCELLED;
         snprintf(j.channel, sizeof j.channel, "none");
         snprintf(j.reason, sizeof j.reason, "cancelled in CUPS");
-        snprintf(j.reason_sv, sizeof j.reason_sv, "avbrutet i utskriftskön");
+        snprintf(j.reason_sv, sizeof j.reason_sv, "%s", srv_sv(SRV_SV_CANCELLED_IN_CUPS));
         snprintf(detail, sizeof detail, "cancelled in CUPS (cups job %s on %s) while %s; reported by %s; letter purged",
-                 j.cups_job_id[0] ? j.cups_job_id : "-", j.host[0] ? j.host : "-", was, rq->client);
+                 j.cups_job_id[0] ? j.cups_job_id : "-", j.host[0] ? j.host : "-", srv_jstate_name(was), rq->client);
         rc = srv_transition(s, &j, was, "cancelled-in-cups", detail);
         if (rc == 0) {
             mm_log(MM_LOG_INFO, "job %s cancelled in CUPS (reported by %s)", j.id, rq->client);
@@ -778,14 +761,7 @@ static enum MHD_Result get_reachability(srv *s, struct MHD_Connection *c, const 
         return respond_error(c, 400, "bad-recipient", "Ogiltigt personnummer");
     if (srv_recipient_is_own(s, id.number))
         return respond_own_number(c, id.number);
-    mm_http_config hc = {
-        .cert_file = s->conf.org_cert,
-        .key_file = s->conf.org_key,
-        .ca_file = s->conf.ca_file,
-        .connect_timeout_ms = s->conf.connect_timeout_ms,
-        .timeout_ms = s->conf.http_timeout_ms,
-    };
-    mm_http *h = mm_http_new(&hc, &err);
+    mm_http *h = srv_http_new(s);
     if (!h)
         return respond_error(c, 500, "internal", "Internt fel i servern, försök igen senare");
     const char *ids[1] = {id.number};
@@ -824,7 +800,8 @@ static void count_one(const char *state, const char *channel, long n, void *arg)
 static void exception_count(const char *state, long n, void *arg)
 {
     long *counts = arg;
-    counts[!strcmp(state, "failed") ? 0 : !strcmp(state, "returned") ? 1 : 2] += n;
+    srv_jstate st = srv_jstate_from_name(state);
+    counts[st == SRV_JSTATE_FAILED ? 0 : st == SRV_JSTATE_RETURNED ? 1 : 2] += n;
 }
 
 static enum MHD_Result get_metrics(srv *s, struct MHD_Connection *c)

@@ -1,13 +1,14 @@
-/* mmprintd internals shared by its source files: configuration, the queues
- * between the stages (FaR batcher -> sign/seal/send workers -> printers),
- * the waiters of synchronous answers, and the counters behind /metrics. */
+/* mmprintd internals shared by its source files: configuration, the server
+ * (struct srv), the queues between the stages (FaR batcher -> sign/seal/send
+ * workers -> printers), and the counters behind /metrics.  The job, its
+ * states and waiters: job.h; the store: store.h; the worker stages behind
+ * their own headers (timer.h, policy.h, workers.h, print.h). */
 #ifndef MMPRINTD_H
 #define MMPRINTD_H
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <cups/http.h>
 #include <jansson.h>
 
 #include "bundle.h"
@@ -15,6 +16,7 @@
 #include "dsig.h"
 #include "error.h"
 #include "far.h"
+#include "job.h"
 #include "store.h"
 
 /* A FIFO of owned srv_job pointers. */
@@ -31,25 +33,12 @@ typedef struct {
     int closed;
 } srv_queue;
 
-enum { STAGE_FAR, STAGE_SEND, STAGE_PRINT };
-
-typedef struct srv_timer {
-    int64_t due_ms;
-    int stage;
-    srv_job *job;
-    struct srv_timer *next;
-} srv_timer;
-
-typedef struct srv_waiter {
-    char id[37];
-    char state[20];
-    pthread_cond_t cv;
-    struct srv_waiter *next;
-} srv_waiter;
+/* The worker stages, each behind its queue. */
+typedef enum { SRV_STAGE_FAR, SRV_STAGE_SEND, SRV_STAGE_PRINT } srv_stage;
 
 #define SRV_LAT_BUCKETS 12
 
-typedef struct {
+struct srv {
     srv_conf conf;
     srv_store *store;
     mm_signer *signer;
@@ -59,7 +48,7 @@ typedef struct {
     srv_queue q_far, q_send, q_print;
     pthread_mutex_t timer_mu;
     pthread_cond_t timer_cv;
-    srv_timer *timers;
+    struct srv_timer *timers;   /* retries in due order (timer.c) */
     int stopping;               /* workers: finish the current item, then exit */
     atomic_int draining;        /* front: refuse new jobs with 503 */
     atomic_size_t body_bytes;   /* request bodies being received right now */
@@ -87,11 +76,20 @@ typedef struct {
     atomic_long far_calls, far_errors, op_attempts, op_errors, op_rejected, print_attempts, print_errors;
     atomic_long lat_bucket[SRV_LAT_BUCKETS + 1];
     atomic_long lat_count, lat_sum_ms;
-} srv;
+};
 
 extern const double srv_lat_bounds[SRV_LAT_BUCKETS];
 
 /* queue.c */
+/* In-memory waits (queues, waiters, the timer, print turns) run on the
+ * monotonic clock: a step of the wall clock neither fires nor stalls them.
+ * Deadlines stored in the database stay on the wall clock (srv_now_ms). */
+int64_t srv_mono_ms(void);
+/* A condition variable whose timed waits use the monotonic clock. */
+void srv_cond_init(pthread_cond_t *cv);
+/* *ts = the monotonic time mono_ms, for pthread_cond_timedwait on such a
+ * condition variable. */
+void srv_mono_deadline(struct timespec *ts, int64_t mono_ms);
 void srv_queue_init(srv_queue *q);
 void srv_queue_push(srv_queue *q, srv_job *job);
 /* Blocks up to timeout_ms (-1 = forever); NULL on timeout or when closed and empty. */
@@ -101,25 +99,27 @@ size_t srv_queue_len(srv_queue *q);
 void srv_queue_drain_free(srv_queue *q);
 
 /* work.c */
+/* An HTTPS client with the organisation certificate (FaR, operators):
+ * NULL, logged, on failure. */
+mm_http *srv_http_new(const srv *s);
 int srv_work_start(srv *s, mm_error *err);
 void srv_work_stop(srv *s);
 void srv_work_free(srv *s);
 /* Hands a stored job (copied) to the stage its state calls for. */
 void srv_enqueue(srv *s, const srv_job *job);
-/* Records a change (already in job) and wakes synchronous waiters.
- * Returns what srv_store_update returns. */
-int srv_transition(srv *s, srv_job *job, const char *expect_state, const char *event, const char *detail);
-/* The same, storing document kind (doc != NULL) in the same transaction. */
-int srv_transition_doc(srv *s, srv_job *job, const char *expect_state, const char *event, const char *detail,
-                       const char *kind, const void *doc, size_t doc_len);
 /* Removes the print path's leftover temporary files (call before resuming). */
 void srv_spool_sweep(srv *s);
 /* Resumes every unfinished job after a start. */
 int srv_resume(srv *s, mm_error *err);
-/* Waits until the job is final or needs a recipient, or timeout_ms passed. */
-void srv_wait_register(srv *s, srv_waiter *w, const char *id, const char *state);
-void srv_wait(srv *s, srv_waiter *w, long timeout_ms);
-void srv_wait_unregister(srv *s, srv_waiter *w);
+/* The spool file of job id with suffix (the print path's temporary files). */
+void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_t size);
+
+/* policy.c: the first state of a new job (queued, needs-recipient, or
+ * printing for paper-only) with its channel, reason and deadline, from
+ * j->policy; reason_sv is why there is no recipient.  Returns the state. */
+srv_jstate srv_policy_intake(srv *s, srv_job *j, int have_recipient, const char *reason_sv);
+
+/* maintain.c */
 /* Resolves an open exception (action reprint, handled or cancel) on behalf
  * of principal, journaled: 0 done (a reprinted job is then in state
  * printing, for the caller to srv_enqueue), 1 the job changed meanwhile,
@@ -129,34 +129,6 @@ int srv_resolve(srv *s, srv_job *job, const char *action, const char *principal)
  * expiry of held letters (held_expiry) and of unresolved exceptions'
  * letters (exception_retention), each journaled. */
 void srv_maintain(srv *s);
-/* "14 dagar" (swedish) or "14 days". */
-void srv_duration_text(long secs, int swedish, char *out, size_t size);
-/* Swedish one-liner for the job's state (for CUPS INFO: lines). */
-void srv_message(const srv *s, const srv_job *j, char *out, size_t size);
-void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_t size);
-void srv_new_id(char out[37]);
-/* Copies src into dst, truncating at a UTF-8 character boundary. */
-void srv_copy(char *dst, size_t size, const char *src);
-
-/* print.c */
-/* Builds the separator page + letter as one PDF in the spool (path set,
- * size >= 1200): 0, or -1 with err (MM_ERR_INPUT = the letter cannot be
- * printed). */
-int srv_print_prepare(srv *s, const srv_job *j, char *path, size_t size, mm_error *err);
-/* Sends that PDF as one IPP job: 0 accepted with *printer_job_id set; 1 the
- * printer is there but cannot take a job now (busy, its queue full, or
- * paused), err says which; -1 error (MM_ERR_TRANSPORT = retry). */
-int srv_print_submit(srv *s, const srv_job *j, const char *path, int *printer_job_id, mm_error *err);
-/* The printer's printer-state (3 idle, 4 processing, 5 stopped) with its
- * printer-state-reasons, comma-separated; -1 when it cannot be asked.
- * *conn (NULL at first) keeps the connection for the next call; the
- * caller closes it with httpClose(). */
-int srv_print_state(srv *s, http_t **conn, char *reasons, size_t size);
-/* Looks for an earlier submission of this job at the printer (after a
- * crash between printing and recording it): 1 found, 0 not, -1 error. */
-int srv_print_find(srv *s, const srv_job *j, int *printer_job_id, mm_error *err);
-/* Writes a one-page PDF with the given UTF-8 lines (Latin-1 subset). */
-int srv_separator_pdf(const char *const *lines, size_t n, mm_buf *out);
 
 /* recipient.c: who a new job is for (never the sender itself) */
 typedef struct {

@@ -13,8 +13,7 @@
 #include <unistd.h>
 #include <cups/cups.h>
 
-#include "buf.h"
-#include "mmprintd.h"
+#include "print.h"
 
 extern char **environ;
 
@@ -181,11 +180,11 @@ static int merge(const char *sep, const char *letter, const char *outpath, mm_er
 
 /* Connects to the printer, or reuses an open connection (open != NULL);
  * resource is set either way. */
-static http_t *connect_printer(const srv *s, char *resource, size_t rsize, mm_error *err, http_t *open)
+static http_t *connect_printer(const srv_printer *p, char *resource, size_t rsize, mm_error *err, http_t *open)
 {
     char scheme[32], user[256], host[256];
     int port = 0;
-    if (httpSeparateURI(HTTP_URI_CODING_ALL, s->conf.printer_uri, scheme, sizeof scheme, user, sizeof user, host,
+    if (httpSeparateURI(HTTP_URI_CODING_ALL, p->uri, scheme, sizeof scheme, user, sizeof user, host,
                         sizeof host, &port, resource, (int)rsize) < HTTP_URI_STATUS_OK) {
         mm_error_set(err, MM_ERR_INPUT, 0, "bad printer_uri");
         return NULL;
@@ -194,36 +193,35 @@ static http_t *connect_printer(const srv *s, char *resource, size_t rsize, mm_er
         return open;
     http_t *http = httpConnect2(host, port, NULL, AF_UNSPEC,
                                 !strcmp(scheme, "ipps") ? HTTP_ENCRYPTION_ALWAYS : HTTP_ENCRYPTION_IF_REQUESTED, 1,
-                                30000, NULL);
+                                p->connect_timeout_ms, NULL);
     if (!http)
-        mm_error_set(err, MM_ERR_TRANSPORT, 0, "cannot connect to printer %s: %s", s->conf.printer_name,
-                     cupsLastErrorString());
+        mm_error_set(err, MM_ERR_TRANSPORT, 0, "cannot connect to printer %s: %s", p->name, cupsLastErrorString());
     return http;
 }
 
-static void job_name(const srv_job *j, char *out, size_t size)
+/* An IPP request of operation op to the printer, on behalf of mmprintd. */
+static ipp_t *new_request(const srv_printer *p, ipp_op_t op)
 {
-    snprintf(out, size, "mmprint-%s", j->id);
+    ipp_t *req = ippNewRequest(op);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, p->uri);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, "mmprintd");
+    return req;
 }
 
-int srv_print_find(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
+int srv_print_find(const srv_printer *p, const char *name, int *printer_job_id, mm_error *err)
 {
-    char resource[1024], name[64];
-    job_name(j, name, sizeof name);
-    http_t *http = connect_printer(s, resource, sizeof resource, err, NULL);
+    char resource[1024];
+    http_t *http = connect_printer(p, resource, sizeof resource, err, NULL);
     if (!http)
         return -1;
-    ipp_t *req = ippNewRequest(IPP_OP_GET_JOBS);
-    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, s->conf.printer_uri);
-    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, "mmprintd");
+    ipp_t *req = new_request(p, IPP_OP_GET_JOBS);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", NULL, "all");
     static const char *const attrs[] = {"job-id", "job-name", "job-state"};
     ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 3, NULL, attrs);
     ipp_t *resp = cupsDoRequest(http, req, resource);
     int found = 0;
     if (!resp || ippGetStatusCode(resp) > IPP_STATUS_OK_EVENTS_COMPLETE) {
-        mm_error_set(err, MM_ERR_TRANSPORT, 0, "printer %s: Get-Jobs failed: %s", s->conf.printer_name,
-                     cupsLastErrorString());
+        mm_error_set(err, MM_ERR_TRANSPORT, 0, "printer %s: Get-Jobs failed: %s", p->name, cupsLastErrorString());
         found = -1;
     } else {
         int id = 0, state = 0, match = 0;
@@ -253,41 +251,19 @@ int srv_print_find(srv *s, const srv_job *j, int *printer_job_id, mm_error *err)
     return found;
 }
 
-int srv_print_prepare(srv *s, const srv_job *j, char *both, size_t bsize, mm_error *err)
+int srv_print_prepare(const char *spool_prefix, const void *letter_pdf, size_t letter_len,
+                      const char *const *lines, size_t nlines, char *both, size_t bsize, mm_error *err)
 {
     char letter[1200], sep[1200];
-    srv_path(s, j->id, ".letter.pdf", letter, sizeof letter);
-    srv_path(s, j->id, ".sep.pdf", sep, sizeof sep);
-    srv_path(s, j->id, ".print.pdf", both, bsize);
+    snprintf(letter, sizeof letter, "%s.letter.pdf", spool_prefix);
+    snprintf(sep, sizeof sep, "%s.sep.pdf", spool_prefix);
+    snprintf(both, bsize, "%s.print.pdf", spool_prefix);
     /* qpdf merges files: the letter goes to a temporary one in the spool. */
-    mm_buf doc = MM_BUF_INIT;
-    int found = srv_store_document(s->store, j->id, "pdf", &doc, err);
-    if (found == 1)
-        mm_error_set(err, MM_ERR_INPUT, 0, "the letter's document is no longer stored");
-    int wrc = found ? -1 : write_temp(letter, doc.data, doc.len, err);
-    mm_buf_free(&doc);
-    if (wrc)
+    if (write_temp(letter, letter_pdf, letter_len, err))
         return -1;
 
-    char l[9][400], date[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
-    snprintf(l[0], sizeof l[0], "Mina meddelanden – pappersutskrift");
-    snprintf(l[1], sizeof l[1], "Handläggare: %s", j->user[0] ? j->user : "(okänd)");
-    snprintf(l[2], sizeof l[2], "Dator: %s", j->host[0] ? j->host : "(okänd)");
-    snprintf(l[3], sizeof l[3], "Jobb-id: %s", j->id);
-    snprintf(l[4], sizeof l[4], "CUPS-jobb: %s", j->cups_job_id[0] ? j->cups_job_id : "-");
-    snprintf(l[5], sizeof l[5], "Datum: %s", date);
-    snprintf(l[6], sizeof l[6], "Varför papper: %s", j->reason_sv[0] ? j->reason_sv : "pappersutskrift begärd");
-    snprintf(l[7], sizeof l[7], "Förvaltning: %s", j->department[0] ? j->department : "-");
-    snprintf(l[8], sizeof l[8], "Sidor i brevet: %d. Skicka brevet efter detta blad med vanlig post.", j->pages);
-    const char *lines[9];
-    for (int i = 0; i < 9; i++)
-        lines[i] = l[i];
     mm_buf pdf = MM_BUF_INIT;
-    if (srv_separator_pdf(lines, 9, &pdf)) {
+    if (srv_separator_pdf(lines, nlines, &pdf)) {
         mm_buf_free(&pdf);
         unlink(letter);
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
@@ -315,30 +291,26 @@ static int printer_busy(ipp_status_t st)
            st == IPP_STATUS_ERROR_NOT_ACCEPTING_JOBS;
 }
 
-int srv_print_submit(srv *s, const srv_job *j, const char *both, int *printer_job_id, mm_error *err)
+int srv_print_submit(const srv_printer *p, const char *name, const char *both, int *printer_job_id, mm_error *err)
 {
-    char resource[1024], name[64];
-    job_name(j, name, sizeof name);
-    http_t *http = connect_printer(s, resource, sizeof resource, err, NULL);
+    char resource[1024];
+    http_t *http = connect_printer(p, resource, sizeof resource, err, NULL);
     if (!http)
         return -1;
-    ipp_t *req = ippNewRequest(IPP_OP_PRINT_JOB);
-    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, s->conf.printer_uri);
-    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, "mmprintd");
+    ipp_t *req = new_request(p, IPP_OP_PRINT_JOB);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", NULL, name);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL, "application/pdf");
     ipp_t *resp = cupsDoFileRequest(http, req, resource, both);
     int rc = -1;
     if (!resp) {
-        mm_error_set(err, MM_ERR_TRANSPORT, 0, "printer %s: Print-Job failed: %s", s->conf.printer_name,
-                     cupsLastErrorString());
+        mm_error_set(err, MM_ERR_TRANSPORT, 0, "printer %s: Print-Job failed: %s", p->name, cupsLastErrorString());
     } else if (printer_busy(ippGetStatusCode(resp))) {
-        mm_error_set(err, MM_ERR_TRANSPORT, (int)ippGetStatusCode(resp), "printer %s is busy: %s",
-                     s->conf.printer_name, ippErrorString(ippGetStatusCode(resp)));
+        mm_error_set(err, MM_ERR_TRANSPORT, (int)ippGetStatusCode(resp), "printer %s is busy: %s", p->name,
+                     ippErrorString(ippGetStatusCode(resp)));
         rc = 1;
     } else if (ippGetStatusCode(resp) > IPP_STATUS_OK_EVENTS_COMPLETE) {
-        mm_error_set(err, MM_ERR_TRANSPORT, (int)ippGetStatusCode(resp), "printer %s refused the job: %s",
-                     s->conf.printer_name, ippErrorString(ippGetStatusCode(resp)));
+        mm_error_set(err, MM_ERR_TRANSPORT, (int)ippGetStatusCode(resp), "printer %s refused the job: %s", p->name,
+                     ippErrorString(ippGetStatusCode(resp)));
     } else {
         ipp_attribute_t *a = ippFindAttribute(resp, "job-id", IPP_TAG_INTEGER);
         *printer_job_id = a ? ippGetInteger(a, 0) : 0;
@@ -349,7 +321,7 @@ int srv_print_submit(srv *s, const srv_job *j, const char *both, int *printer_jo
     return rc;
 }
 
-int srv_print_state(srv *s, http_t **conn, char *reasons, size_t size)
+int srv_print_state(const srv_printer *p, http_t **conn, char *reasons, size_t size)
 {
     char resource[1024];
     mm_error err;
@@ -357,13 +329,11 @@ int srv_print_state(srv *s, http_t **conn, char *reasons, size_t size)
         reasons[0] = 0;
     /* The connection stays open while the letter waits: a printer is
      * asked many times, and small ones take few connections. */
-    http_t *http = connect_printer(s, resource, sizeof resource, &err, *conn);
+    http_t *http = connect_printer(p, resource, sizeof resource, &err, *conn);
     if (!http)
         return -1;
     *conn = http;
-    ipp_t *req = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
-    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, s->conf.printer_uri);
-    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, "mmprintd");
+    ipp_t *req = new_request(p, IPP_OP_GET_PRINTER_ATTRIBUTES);
     static const char *const attrs[] = {"printer-state", "printer-state-reasons"};
     ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 2, NULL, attrs);
     ipp_t *resp = cupsDoRequest(http, req, resource);

@@ -1,18 +1,41 @@
-/* Blocking FIFO of jobs between the server's stages. */
+/* Blocking FIFO of jobs between the server's stages, and the monotonic
+ * clock that every in-memory wait of the server uses. */
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "mmprintd.h"
 
-void srv_queue_init(srv_queue *q)
+/* ---- the monotonic clock of in-memory waits ---- */
+
+int64_t srv_mono_ms(void)
 {
-    pthread_mutex_init(&q->mu, NULL);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void srv_cond_init(pthread_cond_t *cv)
+{
     pthread_condattr_t a;
     pthread_condattr_init(&a);
     pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-    pthread_cond_init(&q->cv, &a);
+    pthread_cond_init(cv, &a);
     pthread_condattr_destroy(&a);
+}
+
+void srv_mono_deadline(struct timespec *ts, int64_t mono_ms)
+{
+    ts->tv_sec = (time_t)(mono_ms / 1000);
+    ts->tv_nsec = (long)(mono_ms % 1000) * 1000000L;
+}
+
+/* ---- the queue ---- */
+
+void srv_queue_init(srv_queue *q)
+{
+    pthread_mutex_init(&q->mu, NULL);
+    srv_cond_init(&q->cv);
     q->head = q->tail = NULL;
     q->len = 0;
     q->closed = 0;
@@ -48,15 +71,7 @@ void srv_queue_push(srv_queue *q, srv_job *job)
 srv_job *srv_queue_pop(srv_queue *q, long timeout_ms)
 {
     struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    if (timeout_ms > 0) {
-        until.tv_sec += timeout_ms / 1000;
-        until.tv_nsec += (timeout_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-    }
+    srv_mono_deadline(&until, srv_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0));
     pthread_mutex_lock(&q->mu);
     while (!q->head && !q->closed) {
         if (timeout_ms < 0) {

@@ -92,7 +92,7 @@ static void choice_sv(const mm_decision *d, char *out, size_t size)
                             "kan vara barnets eller huvudmannens");
         break;
     default:
-        snprintf(out, size, "personnummer saknas");
+        snprintf(out, size, "%s", srv_sv(SRV_SV_NO_RECIPIENT));
         break;
     }
 }
@@ -140,6 +140,6 @@ int srv_recipient_from_bundle(const srv *s, const mm_bundle *b, srv_recipient *r
     snprintf(r->problem, sizeof r->problem, "%s",
              b->recipient[0] ? "the recipient number is not valid"
              : b->recipient_problem[0] ? b->recipient_problem : "no recipient in the job");
-    snprintf(r->reason_sv, sizeof r->reason_sv, "personnummer saknas");
+    snprintf(r->reason_sv, sizeof r->reason_sv, "%s", srv_sv(SRV_SV_NO_RECIPIENT));
     return 0;
 }

@@ -37,28 +37,10 @@ int64_t srv_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int srv_state_is_final(const char *s)
-{
-    return !strcmp(s, "delivered") || !strcmp(s, "printed") || !strcmp(s, "returned") ||
-           !strcmp(s, "failed") || !strcmp(s, "cancelled") || !strcmp(s, "expired");
-}
-
-int srv_state_is_exception(const char *s)
-{
-    return !strcmp(s, "failed") || !strcmp(s, "returned") || !strcmp(s, "expired");
-}
-
-int srv_job_is_exception(const srv_job *j)
-{
-    return srv_state_is_exception(j->state) && !j->resolved_ms;
-}
-
-/* The same test in SQL, for the queries of the exception list. */
-#define SQL_OPEN_EXCEPTION "state IN ('failed','returned','expired') AND resolved_ms = 0"
 
 /* One table drives the schema, the INSERT, the UPDATE and reading rows
  * back, so the struct and the columns cannot drift apart. */
-enum { C_TEXT, C_INT, C_I64 };
+enum { C_TEXT, C_INT, C_I64, C_STATE /* srv_jstate, stored as its name */ };
 typedef struct {
     const char *name;
     int type;
@@ -70,8 +52,9 @@ typedef struct {
 #define T(f, p) {#f, C_TEXT, offsetof(srv_job, f), sizeof(((srv_job *)0)->f), p}
 #define I(f) {#f, C_INT, offsetof(srv_job, f), 0, 0}
 #define L(f) {#f, C_I64, offsetof(srv_job, f), 0, 0}
+#define S(f) {#f, C_STATE, offsetof(srv_job, f), 0, 0}
 static const column cols[] = {
-    T(id, 0), T(idem_key, 0), T(state, 0), T(channel, 0), T(reason, 0), T(reason_sv, 0),
+    T(id, 0), T(idem_key, 0), S(state), T(channel, 0), T(reason, 0), T(reason_sv, 0),
     T(operator_name, 0), T(operator_url, 0), T(printer, 0), T(trans_id, 0), I(print_job_id),
     T(recipient, 1), T(recipient_source, 0), T(recipient_problem, 0), T(title, 1), T(subject, 1),
     T(user, 1), T(host, 0), T(client, 0), T(cups_job_id, 0), T(policy, 0), T(department, 0),
@@ -82,6 +65,7 @@ static const column cols[] = {
 #undef T
 #undef I
 #undef L
+#undef S
 #define NCOLS (sizeof cols / sizeof cols[0])
 
 static void bind_job(sqlite3_stmt *s, const srv_job *j, int first)
@@ -91,6 +75,8 @@ static void bind_job(sqlite3_stmt *s, const srv_job *j, int first)
         int idx = first + (int)i;
         if (cols[i].type == C_TEXT)
             sqlite3_bind_text(s, idx, p, -1, SQLITE_TRANSIENT);
+        else if (cols[i].type == C_STATE)
+            sqlite3_bind_text(s, idx, srv_jstate_name(*(const srv_jstate *)p), -1, SQLITE_STATIC);
         else if (cols[i].type == C_INT)
             sqlite3_bind_int(s, idx, *(const int *)p);
         else
@@ -106,6 +92,8 @@ static void read_job(sqlite3_stmt *s, srv_job *j)
         if (cols[i].type == C_TEXT) {
             const unsigned char *t = sqlite3_column_text(s, (int)i);
             snprintf(p, cols[i].size, "%s", t ? (const char *)t : "");
+        } else if (cols[i].type == C_STATE) {
+            *(srv_jstate *)p = srv_jstate_from_name((const char *)sqlite3_column_text(s, (int)i));
         } else if (cols[i].type == C_INT) {
             *(int *)p = sqlite3_column_int(s, (int)i);
         } else {
@@ -117,6 +105,8 @@ static void read_job(sqlite3_stmt *s, srv_job *j)
 /* Built once: the column list and the statements that name every column. */
 static char select_cols[1024], sql_insert[2048], sql_update[2048], sql_update_cas[2100], sql_get[1200],
     sql_get_key[1200], sql_update_resolve[2150];
+/* The state sets of the queries, from job.c's table: "state IN (...)". */
+static char in_working[128], in_final[256], in_exception[128], held_state[40];
 
 static void build_select_cols(void)
 {
@@ -139,6 +129,10 @@ static void build_select_cols(void)
     snprintf(sql_update_resolve, sizeof sql_update_resolve, "%s AND resolved_ms = 0", sql_update_cas);
     snprintf(sql_get, sizeof sql_get, "SELECT %s FROM jobs WHERE id = ?", select_cols);
     snprintf(sql_get_key, sizeof sql_get_key, "SELECT %s FROM jobs WHERE idem_key = ?", select_cols);
+    srv_jstate_sql_in(SRV_JSTATE_F_WORKING, in_working, sizeof in_working);
+    srv_jstate_sql_in(SRV_JSTATE_F_FINAL, in_final, sizeof in_final);
+    srv_jstate_sql_in(SRV_JSTATE_F_EXCEPTION, in_exception, sizeof in_exception);
+    snprintf(held_state, sizeof held_state, "'%s'", srv_jstate_name(SRV_JSTATE_NEEDS_RECIPIENT));
 }
 
 static int exec(srv_store *st, const char *sql, mm_error *err)
@@ -208,7 +202,8 @@ static int add_missing_columns(srv_store *st, mm_error *err)
             continue;
         char sql[200];
         snprintf(sql, sizeof sql, "ALTER TABLE jobs ADD COLUMN %s %s", cols[i].name,
-                 cols[i].type == C_TEXT ? "TEXT NOT NULL DEFAULT ''" : "INTEGER NOT NULL DEFAULT 0");
+                 cols[i].type == C_TEXT || cols[i].type == C_STATE ? "TEXT NOT NULL DEFAULT ''"
+                                                                   : "INTEGER NOT NULL DEFAULT 0");
         if (exec(st, sql, err))
             return -1;
     }
@@ -302,7 +297,8 @@ srv_store *srv_store_open(const char *path, mm_error *err)
                          "CREATE TABLE IF NOT EXISTS jobs (");
     for (size_t i = 0; i < NCOLS; i++)
         mm_buf_printf(&schema, "%s%s %s%s", i ? ", " : "", cols[i].name,
-                      cols[i].type == C_TEXT ? "TEXT NOT NULL DEFAULT ''" : "INTEGER NOT NULL DEFAULT 0",
+                      cols[i].type == C_TEXT || cols[i].type == C_STATE ? "TEXT NOT NULL DEFAULT ''"
+                                                                     : "INTEGER NOT NULL DEFAULT 0",
                       i == 0 ? " PRIMARY KEY" : "");
     mm_buf_puts(&schema,
                 ");"
@@ -440,7 +436,7 @@ static int documents_locked(srv_store *st, const srv_job *job, const char *kind,
             return mm_error_set(err, MM_ERR_SYSTEM, 0, "storing the %s of job %s: %s", kind, job->id,
                                 sqlite3_errmsg(st->db));
     }
-    if (srv_state_is_final(job->state)) {
+    if (srv_jstate_is_final(job->state)) {
         /* A letter that reached no one stays until a person resolves it. */
         sqlite3_stmt *s = prep(st,
                                srv_job_is_exception(job) ? "DELETE FROM documents WHERE job_id = ? AND kind <> 'pdf'"
@@ -562,16 +558,16 @@ int srv_store_get_by_key(srv_store *st, const char *key, srv_job *job, mm_error 
     return get_one(st, sql_get_key, key, job, err);
 }
 
-int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
+int srv_store_update(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
                      const char *detail, mm_error *err)
 {
     return srv_store_update_doc(st, job, expect_state, event, detail, NULL, NULL, 0, err);
 }
 
-/* One job's row rewritten by sql (with ?NCOLS+1 = expect_state when given),
+/* One job's row rewritten by sql (with ?NCOLS+1 = expect_state unless NONE),
  * its event and its documents, in one transaction: 0 done, 1 the row did
  * not match (nothing written), -1 error. */
-static int update_row(srv_store *st, const char *sql, const srv_job *job, const char *expect_state,
+static int update_row(srv_store *st, const char *sql, const srv_job *job, srv_jstate expect_state,
                       const char *event, const char *detail, const char *kind, const void *doc, size_t doc_len,
                       mm_error *err)
 {
@@ -586,8 +582,8 @@ static int update_row(srv_store *st, const char *sql, const srv_job *job, const 
     sqlite3_stmt *s = prep(st, sql, err);
     if (s) {
         bind_job(s, job, 1);
-        if (expect_state)
-            sqlite3_bind_text(s, (int)NCOLS + 1, expect_state, -1, SQLITE_TRANSIENT);
+        if (expect_state != SRV_JSTATE_NONE)
+            sqlite3_bind_text(s, (int)NCOLS + 1, srv_jstate_name(expect_state), -1, SQLITE_STATIC);
         int rc = sqlite3_step(s);
         release(st, s);
         if (rc != SQLITE_DONE) {
@@ -611,10 +607,10 @@ static int update_row(srv_store *st, const char *sql, const srv_job *job, const 
     return result;
 }
 
-int srv_store_update_doc(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
+int srv_store_update_doc(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
                          const char *detail, const char *kind, const void *doc, size_t doc_len, mm_error *err)
 {
-    return update_row(st, expect_state ? sql_update_cas : sql_update, job, expect_state, event, detail, kind, doc,
+    return update_row(st, expect_state != SRV_JSTATE_NONE ? sql_update_cas : sql_update, job, expect_state, event, detail, kind, doc,
                       doc_len, err);
 }
 
@@ -632,14 +628,14 @@ int srv_store_update_many(srv_store *st, srv_change *ch, size_t n, mm_error *err
     int ok = 1;
     for (size_t i = 0; i < n && ok; i++) {
         const srv_job *job = ch[i].job;
-        sqlite3_stmt *s = prep(st, ch[i].expect ? sql_update_cas : sql_update, err);
+        sqlite3_stmt *s = prep(st, ch[i].expect != SRV_JSTATE_NONE ? sql_update_cas : sql_update, err);
         if (!s) {
             ok = 0;
             break;
         }
         bind_job(s, job, 1);
-        if (ch[i].expect)
-            sqlite3_bind_text(s, (int)NCOLS + 1, ch[i].expect, -1, SQLITE_TRANSIENT);
+        if (ch[i].expect != SRV_JSTATE_NONE)
+            sqlite3_bind_text(s, (int)NCOLS + 1, srv_jstate_name(ch[i].expect), -1, SQLITE_STATIC);
         int rc = sqlite3_step(s);
         release(st, s);
         if (rc != SQLITE_DONE) {
@@ -770,7 +766,9 @@ static sqlite3_stmt *jobs_query(srv_store *st, const char *tail, mm_error *err)
 
 int srv_store_unfinished(srv_store *st, void (*fn)(const srv_job *, void *), void *arg, mm_error *err)
 {
-    sqlite3_stmt *s = jobs_query(st, "WHERE state IN ('queued','sending','printing') ORDER BY created_ms", err);
+    char tail[200];
+    snprintf(tail, sizeof tail, "WHERE state IN (%s) ORDER BY created_ms", in_working);
+    sqlite3_stmt *s = jobs_query(st, tail, err);
     return s ? run_query(st, s, fn, arg, err) : -1;
 }
 
@@ -798,8 +796,7 @@ long srv_store_purge(srv_store *st, int days, mm_error *err)
     for (size_t i = 0; i < NCOLS; i++)
         if (cols[i].personal)
             mm_buf_printf(&q, ", %s = ''", cols[i].name);
-    mm_buf_puts(&q, " WHERE purged = 0 AND final_ms > 0 AND final_ms < ?1"
-                    " AND state IN ('delivered','printed','returned','failed','cancelled','expired')");
+    mm_buf_printf(&q, " WHERE purged = 0 AND final_ms > 0 AND final_ms < ?1 AND state IN (%s)", in_final);
     if (!q.data)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     pthread_mutex_lock(&st->mu);
@@ -834,7 +831,7 @@ long srv_store_purge(srv_store *st, int days, mm_error *err)
 
 /* ---- the exception list ---- */
 
-int srv_store_resolve(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
+int srv_store_resolve(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
                       const char *detail, mm_error *err)
 {
     /* Compare-and-set on the state and on "not resolved yet": two people
@@ -848,8 +845,8 @@ int srv_store_exceptions(srv_store *st, int limit, void (*fn)(const srv_job *, i
     char q[1600];
     snprintf(q, sizeof q,
              "SELECT %s, EXISTS (SELECT 1 FROM documents WHERE job_id = jobs.id AND kind = 'pdf')"
-             " FROM jobs WHERE " SQL_OPEN_EXCEPTION " ORDER BY final_ms, created_ms LIMIT ?1",
-             select_cols);
+             " FROM jobs WHERE state IN (%s) AND resolved_ms = 0 ORDER BY final_ms, created_ms LIMIT ?1",
+             select_cols, in_exception);
     pthread_mutex_lock(&st->mu);
     sqlite3_stmt *s = prep(st, q, err);
     if (!s) {
@@ -890,8 +887,11 @@ int srv_store_exceptions(srv_store *st, int limit, void (*fn)(const srv_job *, i
 
 int srv_store_exception_counts(srv_store *st, void (*fn)(const char *, long, void *), void *arg)
 {
+    char q[300];
+    snprintf(q, sizeof q, "SELECT state, count(*) FROM jobs WHERE state IN (%s) AND resolved_ms = 0 GROUP BY state",
+             in_exception);
     pthread_mutex_lock(&st->mu);
-    sqlite3_stmt *s = prep(st, "SELECT state, count(*) FROM jobs WHERE " SQL_OPEN_EXCEPTION " GROUP BY state", NULL);
+    sqlite3_stmt *s = prep(st, q, NULL);
     if (s) {
         while (sqlite3_step(s) == SQLITE_ROW)
             fn((const char *)sqlite3_column_text(s, 0), (long)sqlite3_column_int64(s, 1), arg);
@@ -903,6 +903,12 @@ int srv_store_exception_counts(srv_store *st, void (*fn)(const char *, long, voi
 
 long srv_store_purge_exceptions(srv_store *st, int64_t cutoff_ms, const char *why, mm_error *err)
 {
+    /* The documents table holds only unfinished jobs and open exceptions:
+     * starting from it keeps this cheap however long the jobs table is. */
+    char q[400];
+    snprintf(q, sizeof q, "SELECT DISTINCT d.job_id FROM documents d JOIN jobs j ON j.id = d.job_id"
+                          " WHERE j.state IN (%s) AND j.resolved_ms = 0"
+                          " AND j.final_ms > 0 AND j.final_ms < ?1 ORDER BY d.job_id", in_exception);
     pthread_mutex_lock(&st->mu);
     chain_save c;
     chain_mark(st, &c);
@@ -910,11 +916,7 @@ long srv_store_purge_exceptions(srv_store *st, int64_t cutoff_ms, const char *wh
         pthread_mutex_unlock(&st->mu);
         return -1;
     }
-    /* The documents table holds only unfinished jobs and open exceptions:
-     * starting from it keeps this cheap however long the jobs table is. */
-    sqlite3_stmt *s = prep(st, "SELECT DISTINCT d.job_id FROM documents d JOIN jobs j ON j.id = d.job_id"
-                               " WHERE j.state IN ('failed','returned','expired') AND j.resolved_ms = 0"
-                               " AND j.final_ms > 0 AND j.final_ms < ?1 ORDER BY d.job_id", err);
+    sqlite3_stmt *s = prep(st, q, err);
     long n = 0;
     int ok = s != NULL;
     char **ids = NULL;
@@ -967,7 +969,9 @@ long srv_store_purge_exceptions(srv_store *st, int64_t cutoff_ms, const char *wh
 int srv_store_held_before(srv_store *st, int64_t before_ms, void (*fn)(const srv_job *, void *), void *arg,
                           mm_error *err)
 {
-    sqlite3_stmt *s = jobs_query(st, "WHERE state = 'needs-recipient' AND created_ms < ?1 ORDER BY created_ms", err);
+    char tail[200];
+    snprintf(tail, sizeof tail, "WHERE state = %s AND created_ms < ?1 ORDER BY created_ms", held_state);
+    sqlite3_stmt *s = jobs_query(st, tail, err);
     if (!s)
         return -1;
     sqlite3_bind_int64(s, 1, before_ms);

@@ -10,45 +10,9 @@
 #include <jansson.h>
 #include "buf.h"
 #include "error.h"
+#include "job.h"
 
-typedef struct {
-    char id[37];
-    char idem_key[129];
-    char state[20];
-    char channel[10];          /* digital, paper, none */
-    char reason[200];          /* English */
-    char reason_sv[200];       /* Swedish, for the message and the separator page */
-    char operator_name[128];
-    char operator_url[512];
-    char printer[128];
-    char trans_id[128];
-    int print_job_id;
-    char recipient[13];
-    char recipient_source[32];
-    char recipient_problem[256];
-    char title[512];
-    char subject[256];
-    char user[128];
-    char host[256];
-    char client[256];          /* TLS client certificate subject */
-    char cups_job_id[32];
-    char policy[32];
-    char department[128];
-    int pages;
-    char sha256[65];
-    int64_t doc_len;
-    char message_id[37];
-    int has_soap;              /* the sealed delivery is stored (document "soap") */
-    int attempts;
-    int64_t created_ms, updated_ms, decided_ms, final_ms;
-    int64_t deadline_ms;       /* retry deadline of the current stage */
-    int purged;
-    /* An exception (failed, returned, expired: the letter reached no one)
-     * stays open, its letter kept, until a person resolves it. */
-    char resolution[16];       /* "", handled, cancel */
-    char resolved_by[256];     /* the principal who resolved it */
-    int64_t resolved_ms;
-} srv_job;
+/* srv_job and srv_jstate: server/job.h. */
 
 typedef struct srv_store srv_store;
 
@@ -74,15 +38,16 @@ int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err);
 int srv_store_get_by_key(srv_store *st, const char *key, srv_job *job, mm_error *err);
 
 /* Writes every mutable field of job and appends one event, in one
- * transaction.  When expect_state is non-NULL the row is only changed if
- * its state is still expect_state (compare-and-set): returns 1 otherwise.
+ * transaction.  Unless expect_state is SRV_JSTATE_NONE the row is only
+ * changed if its state is still expect_state (compare-and-set): returns 1
+ * otherwise.
  * A job that becomes final loses its documents in the same transaction
  * (srv_store_update_many too), except the letter (kind "pdf") of an open
  * exception. */
-int srv_store_update(srv_store *st, const srv_job *job, const char *expect_state,
+int srv_store_update(srv_store *st, const srv_job *job, srv_jstate expect_state,
                      const char *event, const char *detail, mm_error *err);
 /* The same, also storing document kind (doc != NULL) with the change. */
-int srv_store_update_doc(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
+int srv_store_update_doc(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
                          const char *detail, const char *kind, const void *doc, size_t doc_len, mm_error *err);
 
 /* Several compare-and-set updates with their events in ONE transaction
@@ -90,7 +55,7 @@ int srv_store_update_doc(srv_store *st, const srv_job *job, const char *expect_s
  * return of srv_store_update; returns -1 (all rc -1) on a database error. */
 typedef struct {
     const srv_job *job;
-    const char *expect;   /* NULL = unconditional */
+    srv_jstate expect;    /* SRV_JSTATE_NONE = unconditional */
     const char *event;
     const char *detail;
     int rc;
@@ -118,22 +83,17 @@ int srv_store_counts(srv_store *st, void (*fn)(const char *, const char *, long,
 long srv_store_purge(srv_store *st, int days, mm_error *err);
 
 int64_t srv_now_ms(void);
-int srv_state_is_final(const char *state);
 
 /* ---- the exception list (DESIGN: a letter that reached no one is never
  * deleted until a person has taken care of it) ---- */
 
-/* True for the final states in which the letter reached no one. */
-int srv_state_is_exception(const char *state);
-/* True while the job is an unresolved exception: its letter is kept. */
-int srv_job_is_exception(const srv_job *job);
 
 /* Resolves an exception: writes job (its new state, or resolution and
  * resolved_ms) and appends one event, in one transaction, only if the
  * stored row is still in expect_state and unresolved (1 otherwise).  The
  * letter is purged in the same transaction when job is no longer an open
  * exception and is final. */
-int srv_store_resolve(srv_store *st, const srv_job *job, const char *expect_state, const char *event,
+int srv_store_resolve(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
                       const char *detail, mm_error *err);
 
 /* Calls fn for every open exception, oldest final first, at most limit;

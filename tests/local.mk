@@ -68,7 +68,7 @@ tests_unit_test_pdfcheck_LDADD = $(UNIT_LIBS)
 # mmprintd's store against a real SQLite file (server/store.c, built in).
 check_PROGRAMS += tests/unit/test_store
 tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/server
-tests_unit_test_store_SOURCES = tests/unit/test_store.c server/store.c server/store.h
+tests_unit_test_store_SOURCES = tests/unit/test_store.c server/store.c server/store.h server/job.c server/job.h server/queue.c
 tests_unit_test_store_LDADD = $(UNIT_LIBS)
 
 # The small shared helpers (lib/text, uuid, fileio, xmlutil, base64; idnum's sender id).

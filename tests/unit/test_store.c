@@ -61,7 +61,7 @@ static void new_job(srv_job *j, const char *id)
 {
     memset(j, 0, sizeof *j);
     snprintf(j->id, sizeof j->id, "%s", id);
-    snprintf(j->state, sizeof j->state, "queued");
+    j->state = SRV_JSTATE_QUEUED;
     snprintf(j->channel, sizeof j->channel, "none");
     j->created_ms = j->updated_ms = 1700000000000;
 }
@@ -145,13 +145,13 @@ static void writes_after_another_writer_chain_on(void **state)
 
     /* Each kind of write: a single event, an update, a new job, a batch. */
     assert_int_equal(srv_store_event(f->st, "job-1", "print-failed", "busy", &err), 0);
-    snprintf(j.state, sizeof j.state, "printing");
-    assert_int_equal(srv_store_update(f->st, &j, "queued", "decided", "paper", &err), 0);
+    j.state = SRV_JSTATE_PRINTING;
+    assert_int_equal(srv_store_update(f->st, &j, SRV_JSTATE_QUEUED, "decided", "paper", &err), 0);
     srv_job k;
     new_job(&k, "job-2");
     assert_int_equal(srv_store_insert(f->st, &k, "from desk2", "%PDF-1.4", 8, &err), 0);
-    snprintf(k.state, sizeof k.state, "printing");
-    srv_change ch[] = {{.job = &k, .expect = "queued", .event = "decided", .detail = "paper"}};
+    k.state = SRV_JSTATE_PRINTING;
+    srv_change ch[] = {{.job = &k, .expect = SRV_JSTATE_QUEUED, .event = "decided", .detail = "paper"}};
     assert_int_equal(srv_store_update_many(f->st, ch, 1, &err), 0);
     assert_int_equal(ch[0].rc, 0);
 

@@ -1,0 +1,292 @@
+/* The job of mmprintd (see job.h): its states, its changes as the store
+ * records them, the waiters of synchronous answers, and its Swedish. */
+#include "job.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <openssl/rand.h>
+
+#include "log.h"
+#include "mmprintd.h"
+
+/* The one table of the states: their words and what they are. */
+static const struct {
+    const char *name;
+    unsigned flags;
+} jstates[SRV_JSTATE_COUNT] = {
+    [SRV_JSTATE_NONE] = {"unknown", 0},
+    [SRV_JSTATE_QUEUED] = {"queued", SRV_JSTATE_F_WORKING},
+    [SRV_JSTATE_NEEDS_RECIPIENT] = {"needs-recipient", 0},
+    [SRV_JSTATE_SENDING] = {"sending", SRV_JSTATE_F_WORKING},
+    [SRV_JSTATE_PRINTING] = {"printing", SRV_JSTATE_F_WORKING},
+    [SRV_JSTATE_DELIVERED] = {"delivered", SRV_JSTATE_F_FINAL},
+    [SRV_JSTATE_PRINTED] = {"printed", SRV_JSTATE_F_FINAL},
+    [SRV_JSTATE_RETURNED] = {"returned", SRV_JSTATE_F_FINAL | SRV_JSTATE_F_EXCEPTION},
+    [SRV_JSTATE_FAILED] = {"failed", SRV_JSTATE_F_FINAL | SRV_JSTATE_F_EXCEPTION},
+    [SRV_JSTATE_CANCELLED] = {"cancelled", SRV_JSTATE_F_FINAL},
+    [SRV_JSTATE_EXPIRED] = {"expired", SRV_JSTATE_F_FINAL | SRV_JSTATE_F_EXCEPTION},
+};
+
+static unsigned jstate_flags(srv_jstate state)
+{
+    return state >= 0 && state < SRV_JSTATE_COUNT ? jstates[state].flags : 0;
+}
+
+const char *srv_jstate_name(srv_jstate state)
+{
+    return state > SRV_JSTATE_NONE && state < SRV_JSTATE_COUNT ? jstates[state].name : "unknown";
+}
+
+srv_jstate srv_jstate_from_name(const char *name)
+{
+    for (int i = SRV_JSTATE_NONE + 1; name && i < SRV_JSTATE_COUNT; i++)
+        if (!strcmp(name, jstates[i].name))
+            return (srv_jstate)i;
+    return SRV_JSTATE_NONE;
+}
+
+int srv_jstate_is_final(srv_jstate state)
+{
+    return (jstate_flags(state) & SRV_JSTATE_F_FINAL) != 0;
+}
+
+int srv_jstate_is_exception(srv_jstate state)
+{
+    return (jstate_flags(state) & SRV_JSTATE_F_EXCEPTION) != 0;
+}
+
+void srv_jstate_sql_in(unsigned flags, char *out, size_t size)
+{
+    size_t n = 0;
+    if (size)
+        out[0] = 0;
+    for (int i = SRV_JSTATE_NONE + 1; i < SRV_JSTATE_COUNT; i++)
+        if ((jstates[i].flags & flags) == flags && n < size)
+            n += (size_t)snprintf(out + n, size - n, "%s'%s'", n ? "," : "", jstates[i].name);
+}
+
+int srv_job_is_exception(const srv_job *j)
+{
+    return srv_jstate_is_exception(j->state) && !j->resolved_ms;
+}
+
+void srv_new_id(char out[37])
+{
+    unsigned char r[16];
+    if (RAND_bytes(r, sizeof r) != 1) {
+        /* Practically unreachable; fall back to time and pid rather than fail intake. */
+        int64_t t = srv_now_ms();
+        for (int i = 0; i < 16; i++)
+            r[i] = (unsigned char)((t >> (i % 8 * 8)) ^ (getpid() >> (i % 4)) ^ (i * 37));
+    }
+    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
+             r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+}
+
+void srv_copy(char *dst, size_t size, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= size) {
+        n = size - 1;
+        /* Never cut a UTF-8 sequence in half. */
+        while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+            n--;
+    }
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+/* ---- the Swedish ---- */
+
+static const char *const sv_texts[SRV_SV_COUNT] = {
+    [SRV_SV_DIGITAL] = "mottagaren har en digital brevlåda",
+    [SRV_SV_PAPER_ASKED] = "pappersutskrift begärd",
+    [SRV_SV_FAR_NO_ANSWER] = "adressregistret svarade inte",
+    [SRV_SV_CANNOT_SEAL] = "brevet kan inte skickas digitalt",
+    [SRV_SV_SEND_LATE] = "den digitala leveransen lyckades inte i tid",
+    [SRV_SV_NOT_DELIVERED] = "den digitala brevlådan tog inte emot brevet",
+    [SRV_SV_REFUSED] = "den digitala brevlådan avvisade brevet",
+    [SRV_SV_PRINT_UNREADABLE] = "brevet kunde inte läsas för utskrift",
+    [SRV_SV_PRINT_LATE] = "brevet kunde inte skrivas ut i tid",
+    [SRV_SV_CANCELLED_IN_CUPS] = "avbrutet i utskriftskön",
+    [SRV_SV_NO_RECIPIENT] = "personnummer saknas",
+    [SRV_SV_REACH_NOT_FOUND] = "mottagaren har ingen digital brevlåda",
+    [SRV_SV_REACH_NO_MAILBOX] = "mottagaren har ingen digital brevlåda",
+    [SRV_SV_REACH_ANONYMOUS] = "mottagaren har ingen säker digital brevlåda",
+    [SRV_SV_REACH_OTHER_TYPE] = "mottagaren har ingen säker digital brevlåda",
+    [SRV_SV_REACH_PENDING] = "mottagarens digitala brevlåda är inte klar att använda ännu",
+    [SRV_SV_REACH_SENDER_REFUSED] = "mottagaren tar inte emot digital post från avsändaren",
+    [SRV_SV_REACH_NO_ADDRESS] = "mottagarens digitala brevlåda saknar adress",
+};
+
+const char *srv_sv(srv_text text)
+{
+    return text >= 0 && text < SRV_SV_COUNT && sv_texts[text] ? sv_texts[text] : "";
+}
+
+void srv_message(const srv *s, const srv_job *j, char *out, size_t size)
+{
+    switch (j->state) {
+    case SRV_JSTATE_QUEUED:
+        snprintf(out, size, "Köad: väntar på svar från adressregistret");
+        break;
+    case SRV_JSTATE_NEEDS_RECIPIENT: {
+        /* Why, when there is more to say than "missing": the number in the
+         * letter is the sender's own, the child's ... (server/recipient.c). */
+        char why[sizeof j->reason_sv + 2] = "";
+        if (j->reason_sv[0] && strcmp(j->reason_sv, srv_sv(SRV_SV_NO_RECIPIENT)))
+            snprintf(why, sizeof why, ": %s", j->reason_sv);
+        if (j->cups_job_id[0])
+            snprintf(out, size, "Personnummer saknas%s – lägg till %s med: lp -i %s -o Personnummer=ÅÅÅÅMMDDNNNN -H resume",
+                     why, why[0] ? "mottagarens" : "det", j->cups_job_id);
+        else
+            snprintf(out, size, "Personnummer saknas%s – komplettera jobb %s med mottagarens personnummer", why, j->id);
+        break;
+    }
+    case SRV_JSTATE_SENDING:
+        snprintf(out, size, "Skickas digitalt till %s", j->operator_name[0] ? j->operator_name : "brevlådan");
+        break;
+    case SRV_JSTATE_DELIVERED:
+        snprintf(out, size, "Levererat digitalt till %s", j->operator_name[0] ? j->operator_name : "brevlådan");
+        break;
+    case SRV_JSTATE_PRINTING:
+        snprintf(out, size, "Skickat till utskrift i %s (%s)", s->conf.printer_name, j->reason_sv);
+        break;
+    case SRV_JSTATE_PRINTED:
+        snprintf(out, size, "Utskrivet i %s (%s)", s->conf.printer_name, j->reason_sv);
+        break;
+    case SRV_JSTATE_RETURNED:
+        snprintf(out, size, "Returnerat, inget har skickats: %s", j->reason_sv);
+        break;
+    case SRV_JSTATE_FAILED:
+        snprintf(out, size, "Utskriften misslyckades – kontakta IT-supporten (jobb %s)", j->id);
+        break;
+    case SRV_JSTATE_CANCELLED:
+        snprintf(out, size, "Avbrutet, inget har skickats");
+        break;
+    case SRV_JSTATE_EXPIRED:
+        snprintf(out, size, "Inget har skickats: %s. Brevet finns kvar hos administratören (jobb %s)", j->reason_sv,
+                 j->id);
+        break;
+    default:
+        snprintf(out, size, "Okänt läge");
+        break;
+    }
+}
+
+/* ---- waiters of synchronous answers, and the changes that wake them ---- */
+
+void srv_wait_register(srv *s, srv_waiter *w, const char *id, srv_jstate state)
+{
+    snprintf(w->id, sizeof w->id, "%s", id);
+    w->state = state;
+    srv_cond_init(&w->cv);
+    pthread_mutex_lock(&s->wait_mu);
+    w->next = s->waiters;
+    s->waiters = w;
+    pthread_mutex_unlock(&s->wait_mu);
+}
+
+static int settled(srv_jstate state)
+{
+    return srv_jstate_is_final(state) || state == SRV_JSTATE_NEEDS_RECIPIENT;
+}
+
+void srv_wait(srv *s, srv_waiter *w, long timeout_ms)
+{
+    struct timespec until;
+    srv_mono_deadline(&until, srv_mono_ms() + timeout_ms);
+    pthread_mutex_lock(&s->wait_mu);
+    while (!settled(w->state) && !atomic_load(&s->draining))
+        if (pthread_cond_timedwait(&w->cv, &s->wait_mu, &until) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&s->wait_mu);
+}
+
+void srv_wait_unregister(srv *s, srv_waiter *w)
+{
+    pthread_mutex_lock(&s->wait_mu);
+    for (srv_waiter **p = &s->waiters; *p; p = &(*p)->next)
+        if (*p == w) {
+            *p = w->next;
+            break;
+        }
+    pthread_mutex_unlock(&s->wait_mu);
+    pthread_cond_destroy(&w->cv);
+}
+
+void srv_job_notify(srv *s, const srv_job *j)
+{
+    /* A waiter only cares for a settled job: waking it at every step would
+     * cost two context switches per step for nothing. */
+    if (!settled(j->state))
+        return;
+    pthread_mutex_lock(&s->wait_mu);
+    for (srv_waiter *w = s->waiters; w; w = w->next)
+        if (!strcmp(w->id, j->id)) {
+            w->state = j->state;
+            pthread_cond_signal(&w->cv);
+        }
+    pthread_mutex_unlock(&s->wait_mu);
+}
+
+int srv_transition(srv *s, srv_job *j, srv_jstate expect_state, const char *event, const char *detail)
+{
+    return srv_transition_doc(s, j, expect_state, event, detail, NULL, NULL, 0);
+}
+
+int srv_transition_doc(srv *s, srv_job *j, srv_jstate expect_state, const char *event, const char *detail,
+                       const char *kind, const void *doc, size_t doc_len)
+{
+    mm_error err;
+    mm_error_clear(&err);
+    j->updated_ms = srv_now_ms();
+    if (srv_jstate_is_final(j->state) && !j->final_ms)
+        j->final_ms = j->updated_ms;
+    int rc = srv_store_update_doc(s->store, j, expect_state, event, detail, kind, doc, doc_len, &err);
+    if (rc < 0)
+        srv_log_job(MM_LOG_ERROR, j, "cannot record %s: %s", event, err.msg);
+    else if (rc == 0)
+        srv_job_notify(s, j);
+    return rc;
+}
+
+/* "14 dagar" or "14 days": the largest unit that divides the time. */
+void srv_duration_text(long secs, int swedish, char *out, size_t size)
+{
+    static const struct {
+        long n;
+        const char *sv1, *svn, *en;
+    } u[] = {{86400, "dag", "dagar", "day"},
+             {3600, "timme", "timmar", "hour"},
+             {60, "minut", "minuter", "minute"},
+             {1, "sekund", "sekunder", "second"}};
+    size_t i = 0;
+    while (i < 3 && (secs < u[i].n || secs % u[i].n))
+        i++;
+    long n = secs / u[i].n;
+    if (swedish)
+        snprintf(out, size, "%ld %s", n, n == 1 ? u[i].sv1 : u[i].svn);
+    else
+        snprintf(out, size, "%ld %s%s", n, u[i].en, n == 1 ? "" : "s");
+}
+
+
+/* ---- logging ---- */
+
+void srv_log_job(mm_log_level level, const srv_job *job, const char *fmt, ...)
+{
+    char text[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    mm_log(level, "job %s: %s", job->id, text); /* masked there, with the rest of the line */
+}

@@ -1,0 +1,160 @@
+/* The job of mmprintd: its states, with the one table of their names.
+ * A state is a srv_jstate everywhere in the server; it becomes text only
+ * at the edges, in the database's state column (the same words as ever,
+ * so existing databases keep working) and in the JSON answers, as PAPPL
+ * keeps ipp_jstate_t and names it only for IPP. */
+#ifndef MMPRINTD_JOB_H
+#define MMPRINTD_JOB_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+
+typedef enum {
+    SRV_JSTATE_NONE = 0,        /* no state: an unknown word in a row; as an expectation, "any" */
+    SRV_JSTATE_QUEUED,          /* waiting for FaR's answer */
+    SRV_JSTATE_NEEDS_RECIPIENT, /* held until someone adds a personnummer */
+    SRV_JSTATE_SENDING,         /* sign, seal, deliverSecure */
+    SRV_JSTATE_PRINTING,        /* on its way to the printer */
+    SRV_JSTATE_DELIVERED,       /* final states from here on */
+    SRV_JSTATE_PRINTED,
+    SRV_JSTATE_RETURNED,        /* final, reached no one: exceptions */
+    SRV_JSTATE_FAILED,
+    SRV_JSTATE_CANCELLED,
+    SRV_JSTATE_EXPIRED,
+    SRV_JSTATE_COUNT
+} srv_jstate;
+
+/* What the table says of a state (flags of srv_jstate_sql_in). */
+#define SRV_JSTATE_F_WORKING   1u /* a worker stage takes it (resumed after a start) */
+#define SRV_JSTATE_F_FINAL     2u /* never changes again (but an exception's resolution) */
+#define SRV_JSTATE_F_EXCEPTION 4u /* final, and the letter reached no one */
+
+/* A job as the store keeps it (server/store.c maps each field to a column).
+ * Workers own the copy they hold: passed on to a queue or timer, or freed. */
+typedef struct {
+    char id[37];
+    char idem_key[129];
+    srv_jstate state;
+    char channel[10];          /* digital, paper, none */
+    char reason[200];          /* English */
+    char reason_sv[200];       /* Swedish, for the message and the separator page */
+    char operator_name[128];
+    char operator_url[512];
+    char printer[128];
+    char trans_id[128];
+    int print_job_id;
+    char recipient[13];
+    char recipient_source[32];
+    char recipient_problem[256];
+    char title[512];
+    char subject[256];
+    char user[128];
+    char host[256];
+    char client[256];          /* TLS client certificate subject */
+    char cups_job_id[32];
+    char policy[32];
+    char department[128];
+    int pages;
+    char sha256[65];
+    int64_t doc_len;
+    char message_id[37];
+    int has_soap;              /* the sealed delivery is stored (document "soap") */
+    int attempts;
+    int64_t created_ms, updated_ms, decided_ms, final_ms;
+    int64_t deadline_ms;       /* retry deadline of the current stage */
+    int purged;
+    /* An exception (failed, returned, expired: the letter reached no one)
+     * stays open, its letter kept, until a person resolves it. */
+    char resolution[16];       /* "", handled, cancel */
+    char resolved_by[256];     /* the principal who resolved it */
+    int64_t resolved_ms;
+} srv_job;
+
+/* The state's word in the database and the API ("needs-recipient"). */
+const char *srv_jstate_name(srv_jstate state);
+/* The state named name, SRV_JSTATE_NONE for an unknown word. */
+srv_jstate srv_jstate_from_name(const char *name);
+int srv_jstate_is_final(srv_jstate state);
+/* True for the final states in which the letter reached no one. */
+int srv_jstate_is_exception(srv_jstate state);
+/* Writes the names of every state with all of flags as an SQL list
+ * ("'failed','returned','expired'"), for "state IN (...)". */
+void srv_jstate_sql_in(unsigned flags, char *out, size_t size);
+
+/* True while the job is an unresolved exception: its letter is kept. */
+int srv_job_is_exception(const srv_job *job);
+
+/* A new job id (UUIDv4 text). */
+void srv_new_id(char out[37]);
+/* Copies src into dst, truncating at a UTF-8 character boundary. */
+void srv_copy(char *dst, size_t size, const char *src);
+/* srv_copy into a char array field. */
+#define SRV_SET(field, v) srv_copy((field), sizeof(field), (v))
+
+/* ---- what needs the server (struct srv, server/mmprintd.h) ---- */
+
+typedef struct srv srv;
+
+/* Records a change (already in job) and wakes synchronous waiters.  Unless
+ * expect_state is SRV_JSTATE_NONE, only a job still in expect_state changes
+ * (compare-and-set).  Returns what srv_store_update returns: 0 done, 1 the
+ * job changed meanwhile, -1 error (logged).  job stays the caller's. */
+int srv_transition(srv *s, srv_job *job, srv_jstate expect_state, const char *event, const char *detail);
+/* The same, storing document kind (doc != NULL) in the same transaction. */
+int srv_transition_doc(srv *s, srv_job *job, srv_jstate expect_state, const char *event, const char *detail,
+                       const char *kind, const void *doc, size_t doc_len);
+/* Wakes the waiters of a job that settled (final or needs a recipient)
+ * after a change recorded elsewhere (srv_store_update_many). */
+void srv_job_notify(srv *s, const srv_job *job);
+
+/* A synchronous answer waiting for its job to settle: registered before
+ * the job is handed on, so that no change is missed. */
+typedef struct srv_waiter {
+    char id[37];
+    srv_jstate state;
+    pthread_cond_t cv;
+    struct srv_waiter *next;
+} srv_waiter;
+void srv_wait_register(srv *s, srv_waiter *w, const char *id, srv_jstate state);
+/* Waits until the job is final or needs a recipient, timeout_ms passed, or
+ * the server drains. */
+void srv_wait(srv *s, srv_waiter *w, long timeout_ms);
+void srv_wait_unregister(srv *s, srv_waiter *w);
+
+/* ---- the Swedish a person reads (CUPS INFO: lines, the separator page,
+ * the exception list): every fixed text of the job in one table ---- */
+typedef enum {
+    SRV_SV_DIGITAL,           /* the recipient has a mailbox */
+    SRV_SV_PAPER_ASKED,       /* policy paper-only */
+    SRV_SV_FAR_NO_ANSWER,
+    SRV_SV_CANNOT_SEAL,       /* the letter cannot go digitally */
+    SRV_SV_SEND_LATE,         /* no delivery before the deadline */
+    SRV_SV_NOT_DELIVERED,     /* Delivered=false */
+    SRV_SV_REFUSED,           /* the operator refused it */
+    SRV_SV_PRINT_UNREADABLE,
+    SRV_SV_PRINT_LATE,
+    SRV_SV_CANCELLED_IN_CUPS,
+    SRV_SV_NO_RECIPIENT,      /* "personnummer saknas" */
+    /* FaR's outcomes, in the order of mm_reach_why (lib/far.h) */
+    SRV_SV_REACH_NOT_FOUND,
+    SRV_SV_REACH_NO_MAILBOX,
+    SRV_SV_REACH_ANONYMOUS,
+    SRV_SV_REACH_OTHER_TYPE,
+    SRV_SV_REACH_PENDING,
+    SRV_SV_REACH_SENDER_REFUSED,
+    SRV_SV_REACH_NO_ADDRESS,
+    SRV_SV_COUNT
+} srv_text;
+const char *srv_sv(srv_text text);
+/* Swedish one-liner for the job's state (for CUPS INFO: lines). */
+void srv_message(const srv *s, const srv_job *job, char *out, size_t size);
+/* Logs a line about job, prefixed with its id ("job ID: ..."), like
+ * cupsdLogJob; mm_log masks any personnummer in it. */
+void srv_log_job(mm_log_level level, const srv_job *job, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "14 dagar" (swedish) or "14 days": the largest unit that divides secs. */
+void srv_duration_text(long secs, int swedish, char *out, size_t size);
+
+#endif

@@ -1,0 +1,102 @@
+/* The channel policy of mmprintd: which way a letter goes on intake,
+ * after FaR's answer, and when the digital path fails (see policy.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "idnum.h"
+#include "policy.h"
+
+/* Technical trouble or a refusal ends the digital path: paper, or returned
+ * for digital-only.  The job is owned by the caller and freed or passed on. */
+void srv_policy_fallback(srv *s, srv_job *j, const char *reason, const char *reason_sv)
+{
+    srv_jstate expect = j->state;
+    SRV_SET(j->reason, reason);
+    SRV_SET(j->reason_sv, reason_sv);
+    char detail[400];
+    if (!strcmp(j->policy, "digital-only")) {
+        j->state = SRV_JSTATE_RETURNED;
+        SRV_SET(j->channel, "none");
+        snprintf(detail, sizeof detail, "policy digital-only: %s", reason);
+        srv_transition(s, j, expect, "returned", detail);
+        free(j);
+        return;
+    }
+    j->state = SRV_JSTATE_PRINTING;
+    SRV_SET(j->channel, "paper");
+    j->attempts = 0;
+    j->deadline_ms = srv_now_ms() + s->conf.print_deadline_s * 1000;
+    if (!j->decided_ms)
+        j->decided_ms = srv_now_ms();
+    snprintf(detail, sizeof detail, "paper to %s: %s", s->conf.printer_name, reason);
+    if (srv_transition(s, j, expect, "decided-paper", detail) == 0)
+        srv_queue_push(&s->q_print, j);
+    else
+        free(j);
+}
+
+/* The Swedish of FaR's outcome: job.c's table holds it in mm_reach_why's order. */
+static const char *reach_sv(mm_reach_why why)
+{
+    return srv_sv(why < MM_REACH_DIGITAL ? (srv_text)(SRV_SV_REACH_NOT_FOUND + why) : SRV_SV_DIGITAL);
+}
+
+int srv_policy_decide(srv *s, srv_job *j, const mm_reach *r, const char **event, char *detail, size_t dsize)
+{
+    char mask[16];
+    mm_idnum_mask(j->recipient, mask);
+    int64_t now = srv_now_ms();
+    j->updated_ms = now;
+    j->attempts = 0;
+    if (r->digital) {
+        j->state = SRV_JSTATE_SENDING;
+        SRV_SET(j->channel, "digital");
+        SRV_SET(j->operator_name, r->operator_name[0] ? r->operator_name : r->operator_id);
+        SRV_SET(j->operator_url, r->service_address);
+        SRV_SET(j->reason, "recipient has a digital mailbox");
+        SRV_SET(j->reason_sv, reach_sv(MM_REACH_DIGITAL));
+        j->decided_ms = now;
+        snprintf(detail, dsize, "digital: %s via %s (%s)", mask, j->operator_name, j->operator_url);
+        *event = "decided-digital";
+        return 0;
+    }
+    SRV_SET(j->reason, r->reason);
+    SRV_SET(j->reason_sv, reach_sv(r->why));
+    if (!strcmp(j->policy, "digital-only")) {
+        j->state = SRV_JSTATE_RETURNED;
+        SRV_SET(j->channel, "none");
+        j->final_ms = now;
+        snprintf(detail, dsize, "FaR: %s: %s; policy digital-only: nothing sent", mask, r->reason);
+        *event = "returned";
+        return 2;
+    }
+    j->state = SRV_JSTATE_PRINTING;
+    SRV_SET(j->channel, "paper");
+    j->deadline_ms = now + s->conf.print_deadline_s * 1000;
+    j->decided_ms = now;
+    snprintf(detail, dsize, "FaR: %s: %s; paper to %s", mask, r->reason, s->conf.printer_name);
+    *event = "decided-paper";
+    return 1;
+}
+
+srv_jstate srv_policy_intake(srv *s, srv_job *j, int have_recipient, const char *reason_sv)
+{
+    if (!strcmp(j->policy, "paper-only")) {
+        j->state = SRV_JSTATE_PRINTING;
+        SRV_SET(j->channel, "paper");
+        SRV_SET(j->reason, "policy paper-only");
+        SRV_SET(j->reason_sv, srv_sv(SRV_SV_PAPER_ASKED));
+        j->decided_ms = j->created_ms;
+        j->deadline_ms = j->created_ms + s->conf.print_deadline_s * 1000;
+    } else if (have_recipient) {
+        j->state = SRV_JSTATE_QUEUED;
+        SRV_SET(j->channel, "none");
+        j->deadline_ms = j->created_ms + s->conf.retry_deadline_s * 1000;
+    } else {
+        j->state = SRV_JSTATE_NEEDS_RECIPIENT;
+        SRV_SET(j->channel, "none");
+        SRV_SET(j->reason, j->recipient_problem);
+        SRV_SET(j->reason_sv, reason_sv);
+    }
+    return j->state;
+}

@@ -1,0 +1,19 @@
+/* The channel policy of mmprintd: digital when FaR says the recipient can
+ * get it, else paper, or nothing for digital-only; and the fallback when
+ * the digital path fails.  srv_policy_intake (the first state) is declared
+ * in mmprintd.h for the HTTP front. */
+#ifndef MMPRINTD_POLICY_H
+#define MMPRINTD_POLICY_H
+
+#include "mmprintd.h"
+
+/* Applies FaR's answer r to a queued job in memory (nothing recorded):
+ * returns what to do next (0 send, 1 print, 2 nothing more: returned) and
+ * sets *event and detail for the store. */
+int srv_policy_decide(srv *s, srv_job *job, const mm_reach *r, const char **event, char *detail, size_t dsize);
+/* Technical trouble or a refusal ends the digital path: paper, or returned
+ * for digital-only; recorded.  job is consumed: queued for the printer or
+ * freed. */
+void srv_policy_fallback(srv *s, srv_job *job, const char *reason, const char *reason_sv);
+
+#endif

@@ -1,0 +1,44 @@
+/* Paper for mmprintd: the separator page, the letter merged behind it
+ * with qpdf, and the IPP requests to the printer (libcups).  Knows the
+ * printer's settings and nothing of jobs or the server: the print worker
+ * (printq.c) hands it the bytes and texts to print. */
+#ifndef MMPRINTD_PRINT_H
+#define MMPRINTD_PRINT_H
+
+#include <stddef.h>
+#include <cups/http.h>
+
+#include "buf.h"
+#include "error.h"
+
+/* The printer's settings (strings borrowed from the configuration). */
+typedef struct {
+    const char *uri;         /* printer_uri: ipp:// or ipps:// */
+    const char *name;        /* printer_name, for messages */
+    int connect_timeout_ms;
+} srv_printer;
+
+/* Writes a one-page PDF with the given UTF-8 lines (Latin-1 subset): the
+ * first as a heading.  0, or -1 out of memory. */
+int srv_separator_pdf(const char *const *lines, size_t n, mm_buf *out);
+/* Builds the separator page (lines) + the letter as one PDF in the spool,
+ * at spool_prefix".print.pdf" (path set; temporary files beside it are
+ * removed): 0, or -1 with err (MM_ERR_INPUT = the letter cannot be
+ * printed).  The caller unlinks path when done. */
+int srv_print_prepare(const char *spool_prefix, const void *letter, size_t letter_len, const char *const *lines,
+                      size_t nlines, char *path, size_t size, mm_error *err);
+/* Sends that PDF as one IPP job named name: 0 accepted with
+ * *printer_job_id set; 1 the printer is there but cannot take a job now
+ * (busy, its queue full, or paused), err says which; -1 error
+ * (MM_ERR_TRANSPORT = retry). */
+int srv_print_submit(const srv_printer *p, const char *name, const char *path, int *printer_job_id, mm_error *err);
+/* The printer's printer-state (3 idle, 4 processing, 5 stopped) with its
+ * printer-state-reasons, comma-separated; -1 when it cannot be asked.
+ * *conn (NULL at first) keeps the connection for the next call; the
+ * caller closes it with httpClose(). */
+int srv_print_state(const srv_printer *p, http_t **conn, char *reasons, size_t size);
+/* Looks for an earlier job named name at the printer (after a crash
+ * between printing and recording it): 1 found, 0 not, -1 error. */
+int srv_print_find(const srv_printer *p, const char *name, int *printer_job_id, mm_error *err);
+
+#endif

@@ -1,0 +1,287 @@
+/* The print workers of mmprintd: letters reach the printer one at a time,
+ * in the order they leave the print queue; a busy printer is waited for,
+ * an error retried with backoff until the print deadline. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cups/cups.h>
+
+#include "log.h"
+#include "print.h"
+#include "timer.h"
+#include "workers.h"
+
+/* A busy printer: how long a letter may wait for it before that is logged
+ * and noted in the letter's journal (a minute, or half the print deadline
+ * when that is shorter), and the longest pause between two sends of the
+ * same letter. */
+#define PRINT_BUSY_NOTE_MS 60000
+#define PRINT_RESEND_MAX_MS 30000
+#define PRINT_CONNECT_MS 30000
+
+static srv_printer printer_of(const srv *s)
+{
+    srv_printer p = {s->conf.printer_uri, s->conf.printer_name, PRINT_CONNECT_MS};
+    return p;
+}
+
+/* The printer knows the letter by this name (srv_print_find after a crash). */
+static void job_name(const srv_job *j, char *out, size_t size)
+{
+    snprintf(out, size, "mmprint-%s", j->id);
+}
+
+/* The letter from the store behind its Swedish separator page (who, which
+ * job, when, why paper), as one PDF in the spool: see srv_print_prepare. */
+static int prepare(srv *s, const srv_job *j, char *path, size_t size, mm_error *err)
+{
+    mm_buf doc = MM_BUF_INIT;
+    int found = srv_store_document(s->store, j->id, "pdf", &doc, err);
+    if (found == 1)
+        mm_error_set(err, MM_ERR_INPUT, 0, "the letter's document is no longer stored");
+    if (found) {
+        mm_buf_free(&doc);
+        return -1;
+    }
+    char l[9][400], date[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+    snprintf(l[0], sizeof l[0], "Mina meddelanden – pappersutskrift");
+    snprintf(l[1], sizeof l[1], "Handläggare: %s", j->user[0] ? j->user : "(okänd)");
+    snprintf(l[2], sizeof l[2], "Dator: %s", j->host[0] ? j->host : "(okänd)");
+    snprintf(l[3], sizeof l[3], "Jobb-id: %s", j->id);
+    snprintf(l[4], sizeof l[4], "CUPS-jobb: %s", j->cups_job_id[0] ? j->cups_job_id : "-");
+    snprintf(l[5], sizeof l[5], "Datum: %s", date);
+    snprintf(l[6], sizeof l[6], "Varför papper: %s", j->reason_sv[0] ? j->reason_sv : srv_sv(SRV_SV_PAPER_ASKED));
+    snprintf(l[7], sizeof l[7], "Förvaltning: %s", j->department[0] ? j->department : "-");
+    snprintf(l[8], sizeof l[8], "Sidor i brevet: %d. Skicka brevet efter detta blad med vanlig post.", j->pages);
+    const char *lines[9];
+    for (int i = 0; i < 9; i++)
+        lines[i] = l[i];
+    char prefix[1100];
+    srv_path(s, j->id, "", prefix, sizeof prefix);
+    int rc = srv_print_prepare(prefix, doc.data, doc.len, lines, 9, path, size, err);
+    mm_buf_free(&doc);
+    return rc;
+}
+
+/* Takes the next letter with its place in line. */
+static srv_job *print_take(srv *s, unsigned long *ticket)
+{
+    pthread_mutex_lock(&s->print_pop_mu);
+    srv_job *j = srv_queue_pop(&s->q_print, -1);
+    if (j)
+        *ticket = s->print_tickets++;
+    pthread_mutex_unlock(&s->print_pop_mu);
+    return j;
+}
+
+/* Waits until it is this letter's turn at the printer: 0, or -1 when
+ * stopping.  Every ticket waits for and passes its turn exactly once. */
+static int print_turn_wait(srv *s, unsigned long ticket)
+{
+    pthread_mutex_lock(&s->print_mu);
+    while (s->print_turn != ticket && !s->print_stopping)
+        pthread_cond_wait(&s->print_cv, &s->print_mu);
+    int mine = s->print_turn == ticket && !s->print_stopping;
+    pthread_mutex_unlock(&s->print_mu);
+    return mine ? 0 : -1;
+}
+
+static void print_turn_pass(srv *s)
+{
+    pthread_mutex_lock(&s->print_mu);
+    s->print_turn++;
+    pthread_cond_broadcast(&s->print_cv);
+    pthread_mutex_unlock(&s->print_mu);
+}
+
+/* Sleeps ms, or less when the server stops: returns 1 when stopping. */
+static int print_sleep(srv *s, long ms)
+{
+    int64_t until = srv_mono_ms() + ms;
+    struct timespec ts;
+    srv_mono_deadline(&ts, until);
+    pthread_mutex_lock(&s->print_mu);
+    while (!s->print_stopping && srv_mono_ms() < until)
+        pthread_cond_timedwait(&s->print_cv, &s->print_mu, &ts);
+    int stop = s->print_stopping;
+    pthread_mutex_unlock(&s->print_mu);
+    return stop;
+}
+
+static const char *printer_state_name(int state)
+{
+    return state == IPP_PSTATE_IDLE ? "idle" : state == IPP_PSTATE_PROCESSING ? "processing"
+                                            : state == IPP_PSTATE_STOPPED  ? "stopped"
+                                                                           : "unknown";
+}
+
+static long clamp_ms(int64_t v, long lo, long hi)
+{
+    return v < lo ? lo : v > hi ? hi : (long)v;
+}
+
+/* Sends the letter, and while the printer answers that it is busy (it
+ * takes one job at a time, its queue is full, or the print room paused it)
+ * waits for it and sends again.  That is neither an error nor an attempt,
+ * has no backoff, and keeps the letter's place in line: the letters behind
+ * it wait for their turn.  The printer is asked for its state meanwhile, at
+ * a tenth of the time it has been busy (25 ms to 1 s), and the letter goes
+ * again as soon as it is idle, or after at most 2 s to 30 s (a printer with
+ * a queue of its own may take jobs while processing).  The letter gives up
+ * only when its print deadline has passed and the printer has taken no
+ * letter for a whole print_deadline: letters that are merely queued behind
+ * others never fail, and a printer busy for hours is logged and noted in
+ * the letter's journal long before.  Returns 0 printed, -1 error (err),
+ * 2 stopping (the letter stays "printing" and is resumed at the next start). */
+static int print_submit_waiting(srv *s, srv_job *j, const char *path, int *pjid, long *waited_ms, mm_error *err)
+{
+    srv_printer pr = printer_of(s);
+    char name[64];
+    job_name(j, name, sizeof name);
+    int64_t start = srv_now_ms(), sent = start;
+    http_t *conn = NULL; /* for the printer-state questions */
+    int64_t note_ms = s->conf.print_deadline_s * 500 < PRINT_BUSY_NOTE_MS ? s->conf.print_deadline_s * 500
+                                                                          : PRINT_BUSY_NOTE_MS;
+    int noted = 0;
+    for (;;) {
+        int rc = srv_print_submit(&pr, name, path, pjid, err);
+        int64_t now = srv_now_ms();
+        if (rc != 1) {
+            int64_t since = atomic_exchange(&s->print_busy_since_ms, 0);
+            if (rc == 0) {
+                s->print_accepted_ms = now;
+                if (since && now - since >= note_ms)
+                    mm_log(MM_LOG_INFO, "printer %s takes letters again after %lld s busy", s->conf.printer_name,
+                           (long long)((now - since) / 1000));
+            }
+            *waited_ms = (long)(sent - start);
+            httpClose(conn);
+            return rc;
+        }
+        atomic_fetch_add(&s->print_busy, 1);
+        int64_t since = 0; /* when this busy spell began */
+        if (atomic_compare_exchange_strong(&s->print_busy_since_ms, &since, now))
+            since = now;
+        if (now >= j->deadline_ms && now - s->print_accepted_ms >= s->conf.print_deadline_s * 1000) {
+            char msg[sizeof err->msg + 64];
+            snprintf(msg, sizeof msg, "%s; it has taken no letter for %lld s", err->msg,
+                     (long long)((now - s->print_accepted_ms) / 1000));
+            mm_error_set(err, MM_ERR_TRANSPORT, err->code, "%s", msg);
+            *waited_ms = (long)(now - start);
+            httpClose(conn);
+            return -1;
+        }
+        char reasons[256] = "";
+        int state = -1;
+        if (!noted && now - start >= note_ms) {
+            char detail[900];
+            state = srv_print_state(&pr, &conn, reasons, sizeof reasons);
+            snprintf(detail, sizeof detail, "%s for %lld s (printer-state %s, reasons %s); waiting in line, not an error",
+                     err->msg, (long long)((now - start) / 1000), printer_state_name(state),
+                     reasons[0] ? reasons : "-");
+            srv_store_event(s->store, j->id, "print-waiting", detail, NULL);
+            mm_log(MM_LOG_WARN, "%s for %lld s (printer-state %s, reasons %s); %zu more letters waiting", err->msg,
+                   (long long)((now - since) / 1000), printer_state_name(state), reasons[0] ? reasons : "-",
+                   srv_queue_len(&s->q_print));
+            noted = 1;
+        }
+        for (;;) {
+            if (print_sleep(s, clamp_ms((now - since) / 10, 25, 1000))) {
+                *waited_ms = (long)(srv_now_ms() - start);
+                httpClose(conn);
+                return 2;
+            }
+            now = srv_now_ms();
+            if (now - sent >= clamp_ms((now - since) / 10, 2000, PRINT_RESEND_MAX_MS))
+                break;
+            state = srv_print_state(&pr, &conn, reasons, sizeof reasons);
+            if (state != IPP_PSTATE_PROCESSING && state != IPP_PSTATE_STOPPED)
+                break; /* idle, or cannot tell: send again */
+        }
+        sent = now;
+    }
+}
+
+static void print_one(srv *s, srv_job *j, unsigned long ticket)
+{
+    mm_error err;
+    mm_error_clear(&err);
+    char detail[900], path[1200] = "";
+    int pjid = 0;
+    long waited_ms = 0;
+    /* A crash between printing and recording it must not print twice. */
+    srv_printer pr = printer_of(s);
+    char name[64];
+    job_name(j, name, sizeof name);
+    int found = srv_print_find(&pr, name, &pjid, &err);
+    int rc = 0;
+    if (found != 1) {
+        j->attempts++;
+        atomic_fetch_add(&s->print_attempts, 1);
+        /* Prepared before the turn: several print workers run qpdf at once. */
+        rc = prepare(s, j, path, sizeof path, &err);
+    }
+    if (print_turn_wait(s, ticket)) {
+        rc = 2;
+    } else {
+        if (found != 1 && rc == 0)
+            rc = print_submit_waiting(s, j, path, &pjid, &waited_ms, &err);
+        print_turn_pass(s);
+    }
+    if (path[0])
+        unlink(path);
+    if (rc == 2) { /* stopping: stays "printing" in the store, resumed at the next start */
+        free(j);
+        return;
+    }
+    if (rc == 0) {
+        j->state = SRV_JSTATE_PRINTED;
+        SRV_SET(j->printer, s->conf.printer_name);
+        j->print_job_id = pjid;
+        char waited[80] = "";
+        if (waited_ms >= 1000)
+            snprintf(waited, sizeof waited, ", after %.0f s waiting for the busy printer", waited_ms / 1000.0);
+        snprintf(detail, sizeof detail, "%s: printer job %d on %s%s, document sha256 %s, %d pages, reason: %s",
+                 found == 1 ? "found at printer after restart" : "printed", pjid, s->conf.printer_name, waited,
+                 j->sha256, j->pages, j->reason);
+        srv_transition(s, j, SRV_JSTATE_PRINTING, "printed", detail);
+        free(j);
+        return;
+    }
+    atomic_fetch_add(&s->print_errors, 1);
+    if (srv_now_ms() < j->deadline_ms && err.cls != MM_ERR_INPUT) {
+        long d = srv_backoff_ms(s, j->attempts);
+        snprintf(detail, sizeof detail, "attempt %d: %s; retry in %ld ms", j->attempts, err.msg, d);
+        srv_store_event(s->store, j->id, "print-failed", detail, NULL);
+        srv_schedule(s, j, SRV_STAGE_PRINT, d);
+        return;
+    }
+    j->state = SRV_JSTATE_FAILED;
+    /* The reason now says why the letter reached no one (the exception list shows it). */
+    snprintf(detail, sizeof detail, "not printed: %s", err.msg);
+    SRV_SET(j->reason, detail);
+    SRV_SET(j->reason_sv, err.cls == MM_ERR_INPUT ? srv_sv(SRV_SV_PRINT_UNREADABLE)
+                                              : srv_sv(SRV_SV_PRINT_LATE));
+    snprintf(detail, sizeof detail, "attempt %d: %s; giving up, the letter is kept in the exception list",
+             j->attempts, err.msg);
+    srv_log_job(MM_LOG_ERROR, j, "cannot be printed: %s", err.msg);
+    srv_transition(s, j, SRV_JSTATE_PRINTING, "failed", detail);
+    free(j);
+}
+
+void *srv_print_main(void *arg)
+{
+    srv *s = arg;
+    srv_job *j;
+    unsigned long ticket = 0;
+    while ((j = print_take(s, &ticket)))
+        print_one(s, j, ticket);
+    return NULL;
+}
+
