@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sim.h"
+#include "text.h"
 
 #define SIM_LINE_MAX 8192
 #define SIM_TOKENS_MAX 64
@@ -100,15 +101,6 @@ static int id_list(const char *v, char (**out)[SIM_ID_LEN], size_t *n)
     return 0;
 }
 
-static int copy_field(char *dst, size_t cap, const char *v)
-{
-    size_t n = strlen(v);
-    if (n >= cap)
-        return -1;
-    memcpy(dst, v, n + 1);
-    return 0;
-}
-
 void sim_registry_free(sim_registry *r)
 {
     if (!r)
@@ -171,7 +163,7 @@ static int parse_operator(sim_registry *r, char **tok, int nt, mm_error *err, in
     for (int i = 2; i < nt; i++) {
         const char *v;
         if ((v = kv(tok[i], "name"))) {
-            if (copy_field(o->name, sizeof o->name, v) || strlen(v) < 2)
+            if (mm_text_copy_exact(o->name, sizeof o->name, v) || strlen(v) < 2)
                 return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: name must be 2..256 characters", ln);
         } else if ((v = kv(tok[i], "id"))) {
             if (!is_id12(v) || strncmp(v, "16", 2))
@@ -205,7 +197,7 @@ static int parse_recipient(sim_registry *r, pending_op **pops, char **tok, int n
     for (int i = 2; i < nt; i++) {
         const char *v;
         if ((v = kv(tok[i], "operator"))) {
-            if (copy_field(po->key, sizeof po->key, v))
+            if (mm_text_copy_exact(po->key, sizeof po->key, v))
                 return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: operator name too long", ln);
         } else if ((v = kv(tok[i], "type"))) {
             if (strcmp(v, "Secure") && strcmp(v, "Anonymous") && strcmp(v, "Not"))
@@ -253,7 +245,7 @@ static int parse_sender(sim_registry *r, char **tok, int nt, mm_error *err, int 
     for (int i = 2; i < nt; i++) {
         const char *v;
         if ((v = kv(tok[i], "name"))) {
-            if (copy_field(s->name, sizeof s->name, v) || strlen(v) < 2)
+            if (mm_text_copy_exact(s->name, sizeof s->name, v) || strlen(v) < 2)
                 return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: name must be 2..256 characters", ln);
         } else {
             return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: unknown sender field '%.40s'", ln, tok[i]);
@@ -276,7 +268,7 @@ static int parse_dispatcher(sim_registry *r, char **tok, int nt, mm_error *err, 
     for (int i = 2; i < nt; i++) {
         const char *v;
         if ((v = kv(tok[i], "name"))) {
-            if (copy_field(d->name, sizeof d->name, v) || strlen(v) < 2)
+            if (mm_text_copy_exact(d->name, sizeof d->name, v) || strlen(v) < 2)
                 return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: name must be 2..256 characters", ln);
         } else if ((v = kv(tok[i], "senders"))) {
             free(d->senders);
@@ -461,7 +453,7 @@ static int fault_line(void *vctx, char **tok, int nt, int ln, mm_error *err)
         if (!strcmp(tok[i], "far")) {
             r.far = 1;
         } else if ((v = kv(tok[i], "op"))) {
-            if (copy_field(r.op, sizeof r.op, v) || !*v)
+            if (mm_text_copy_exact(r.op, sizeof r.op, v) || !*v)
                 return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: bad operator name", ln);
         } else if ((v = kv(tok[i], "recipient"))) {
             if (!is_id12(v))
@@ -482,7 +474,7 @@ static int fault_line(void *vctx, char **tok, int nt, int ln, mm_error *err)
             r.fault_code = (int)x;
             act = SIM_ACT_FAULT;
         } else if ((v = kv(tok[i], "description"))) {
-            if (copy_field(r.description, sizeof r.description, v))
+            if (mm_text_copy_exact(r.description, sizeof r.description, v))
                 return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: description too long", ln);
         } else if (!strcmp(tok[i], "drop")) {
             act = SIM_ACT_DROP;

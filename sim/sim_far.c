@@ -8,6 +8,7 @@
 #include "soap.h"
 #include "sim.h"
 #include "sim_request.h"
+#include "xmlutil.h"
 
 /* A FaR call carries at most this many recipients (spec §3.2). */
 #define SIM_REACH_MAX 1000
@@ -47,8 +48,8 @@ static void account_status(sim_state *st, const sim_registry *reg, const char *i
 
 void sim_far_recipient(sim_state *st, xmlNodePtr op, sim_reply *rp)
 {
-    int reach = sim_is_elem(op, MM_NS_RCP3, "isReachable");
-    int registered = sim_is_elem(op, MM_NS_RCP3, "isRegistered");
+    int reach = mm_xml_is(op, MM_NS_RCP3, "isReachable");
+    int registered = mm_xml_is(op, MM_NS_RCP3, "isRegistered");
     if (!reach && !registered) {
         sim_log_add(rp, "Recipient/%s", op->name);
         sim_reply_fault(rp, 5001, "operation %.60s is not offered by this simulator (isReachable, isRegistered)",
@@ -57,10 +58,8 @@ void sim_far_recipient(sim_state *st, xmlNodePtr op, sim_reply *rp)
     }
     sim_log_add(rp, "%s", reach ? "isReachable" : "isRegistered");
     /* Count before validating so that too many ids gives 5005, not 5001. */
-    size_t n = 0;
-    for (xmlNodePtr c = op->children; c; c = c->next)
-        if (sim_is_elem(c, MM_NS_RCP3, "recipientId"))
-            n++;
+    xmlNodePtr first;
+    size_t n = (size_t)mm_xml_count(op, MM_NS_RCP3, "recipientId", &first);
     if (reach && n > SIM_REACH_MAX) {
         sim_reply_fault(rp, 5005, "max exceeded: %zu recipientId in one isReachable, at most %d", n, SIM_REACH_MAX);
         return;
@@ -71,8 +70,8 @@ void sim_far_recipient(sim_state *st, xmlNodePtr op, sim_reply *rp)
         return;
     }
     size_t k = 0;
-    for (xmlNodePtr c = op->children; c; c = c->next)
-        if (sim_is_elem(c, MM_NS_RCP3, "recipientId")) {
+    for (xmlNodePtr c = first; c; c = xmlNextElementSibling(c))
+        if (mm_xml_is(c, MM_NS_RCP3, "recipientId")) {
             xmlChar *t = xmlNodeGetContent(c);
             if (t && strlen((const char *)t) < SIM_ID_LEN)
                 snprintf(ids[k], SIM_ID_LEN, "%s", (const char *)t);
@@ -151,8 +150,8 @@ void sim_far_recipient(sim_state *st, xmlNodePtr op, sim_reply *rp)
 
 void sim_far_authority(sim_state *st, xmlNodePtr op, sim_reply *rp)
 {
-    int senders = sim_is_elem(op, MM_NS_AUTH, "getSenders");
-    int disps = sim_is_elem(op, MM_NS_AUTH, "getDispatchers");
+    int senders = mm_xml_is(op, MM_NS_AUTH, "getSenders");
+    int disps = mm_xml_is(op, MM_NS_AUTH, "getDispatchers");
     sim_log_add(rp, "Authority/%.60s", (const char *)op->name);
     if (senders || disps)
         rp->auth_op = senders ? "getSenders" : "getDispatchers";

@@ -14,6 +14,10 @@
 #include "soap.h"
 #include "sim.h"
 #include "sim_request.h"
+#include "base64.h"
+#include "text.h"
+#include "uuid.h"
+#include "xmlutil.h"
 
 /* TTK 4.17 / spec §3.3: the whole deliverSecure envelope may be at most 2 MB. */
 #define SIM_DELIVER_MAX 2097152
@@ -27,54 +31,27 @@ static const char *const allowed_attachment_types[] = {
     NULL,
 };
 
-/* Decodes base64 (whitespace ignored) and returns the SHA-256 in hex.
- * Letters are gathered in blocks and decoded by OpenSSL: an attachment is
- * tens of kilobytes of base64 in every delivery. */
+static int digest_piece(void *md, const unsigned char *data, size_t len)
+{
+    return EVP_DigestUpdate(md, data, len) == 1 ? 0 : -1;
+}
+
+/* Decodes base64 (whitespace ignored) and returns the SHA-256 in hex; the
+ * attachment streams through the digest, never decoded whole. */
 static int base64_sha256(const char *in, char hex[65])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-        EVP_MD_CTX_free(md);
-        return -1;
-    }
-    unsigned char block[4096], out[3072];
-    size_t n = 0;
-    int pad = 0, rc = 0;
-    for (const unsigned char *p = (const unsigned char *)in;; p++) {
-        int end = !*p;
-        if (!end) {
-            if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-                continue;
-            /* '=' only as the last one or two letters; nothing after it */
-            if ((pad && *p != '=') || (*p == '=' && ++pad > 2)) {
-                rc = -1;
-                break;
-            }
-            block[n++] = *p;
-        }
-        if (n == sizeof block || (end && n)) {
-            /* Whole quads only; DecodeBlock refuses any other letter. */
-            int got = n % 4 ? -1 : EVP_DecodeBlock(out, block, (int)n);
-            /* Quads never straddle blocks, so the padding is in the last one. */
-            if (got < pad || EVP_DigestUpdate(md, out, (size_t)(got - pad)) != 1) {
-                rc = -1;
-                break;
-            }
-            n = 0;
-        }
-        if (end)
-            break;
-    }
     unsigned char d[32];
     unsigned dl = 0;
-    if (!rc && (EVP_DigestFinal_ex(md, d, &dl) != 1 || dl != 32))
-        rc = -1;
+    int rc = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+                     mm_base64_decode_to(in, strlen(in), digest_piece, md) >= 0 &&
+                     EVP_DigestFinal_ex(md, d, &dl) == 1 && dl == 32
+                 ? 0
+                 : -1;
     EVP_MD_CTX_free(md);
-    if (rc)
-        return -1;
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
-    return 0;
+    if (rc == 0)
+        mm_text_hex(d, sizeof d, 0, hex);
+    return rc;
 }
 
 static int signer_chain_ok(sim_state *st, const mm_sig_check *c, char *why, size_t cap)
@@ -162,10 +139,8 @@ static int check_signatures(sim_state *st, xmlNodePtr op, const char *sender, ch
  * *out (n_msgs entries, for free_messages) or the fault code with why. */
 static int read_messages(xmlNodePtr delivery, sim_msg **out, size_t *n_out, char *why, size_t cap)
 {
-    size_t n_msgs = 0;
-    for (xmlNodePtr m = delivery->children; m; m = m->next)
-        if (sim_is_elem(m, MM_NS_M3, "Message"))
-            n_msgs++;
+    xmlNodePtr first;
+    size_t n_msgs = (size_t)mm_xml_count(delivery, MM_NS_M3, "Message", &first);
     sim_msg *msgs = calloc(n_msgs ? n_msgs : 1, sizeof *msgs);
     *out = msgs;
     *n_out = n_msgs;
@@ -175,8 +150,8 @@ static int read_messages(xmlNodePtr delivery, sim_msg **out, size_t *n_out, char
         return -1;
     }
     size_t k = 0;
-    for (xmlNodePtr m = delivery->children; m; m = m->next) {
-        if (!sim_is_elem(m, MM_NS_M3, "Message"))
+    for (xmlNodePtr m = first; m; m = xmlNextElementSibling(m)) {
+        if (!mm_xml_is(m, MM_NS_M3, "Message"))
             continue;
         sim_msg *sm = &msgs[k++];
         xmlNodePtr mh = mm_xml_child(m, MM_NS_M3, "Header");
@@ -190,8 +165,8 @@ static int read_messages(xmlNodePtr delivery, sim_msg **out, size_t *n_out, char
             snprintf(why, cap, "unsupported MIME type for the message body: %.100s", ct);
             return 5019;
         }
-        for (xmlNodePtr a = m->children; a; a = a->next) {
-            if (!sim_is_elem(a, MM_NS_M3, "Attachment"))
+        for (xmlNodePtr a = xmlFirstElementChild(m); a; a = xmlNextElementSibling(a)) {
+            if (!mm_xml_is(a, MM_NS_M3, "Attachment"))
                 continue;
             sim_child_text(a, MM_NS_M1, "ContentType", ct, sizeof ct);
             int okct = 0;
@@ -253,7 +228,7 @@ static int injected(const sim_rule *rule, const char *recipient, sim_reply *rp)
     if (rule->action != SIM_ACT_NOT_DELIVERED)
         return 0;
     char t[37];
-    if (sim_uuid(t)) {
+    if (mm_uuid_new(t)) {
         sim_reply_fault(rp, 0, "no randomness for a TransId");
         return 1;
     }
@@ -266,7 +241,7 @@ void sim_operator_deliver(sim_state *st, const char *opkey, xmlNodePtr op, const
                           sim_reply *rp)
 {
     sim_log_add(rp, "deliverSecure op=%.31s", opkey);
-    if (!sim_is_elem(op, MM_NS_SVC3, "deliverSecure")) {
+    if (!mm_xml_is(op, MM_NS_SVC3, "deliverSecure")) {
         sim_reply_fault(rp, 5001, "operation %.60s is not offered by this simulator (deliverSecure)",
                         (const char *)op->name);
         return;
@@ -321,7 +296,7 @@ void sim_operator_deliver(sim_state *st, const char *opkey, xmlNodePtr op, const
     int dups = 0;
     if (code) {
         sim_reply_fault(rp, code < 0 ? 0 : code, "%s", why);
-    } else if (sim_uuid(trans)) {
+    } else if (mm_uuid_new(trans)) {
         sim_reply_fault(rp, 0, "no randomness for a TransId");
     } else if (refusal) {
         delivery_reply(rp, trans, recipient, 0);

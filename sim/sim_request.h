@@ -20,12 +20,9 @@ void sim_reply_fault(sim_reply *rp, int code, const char *fmt, ...) __attribute_
 void sim_reply_text(sim_reply *rp, int status, const char *text);
 /* Appends to the access-log line of the request. */
 void sim_log_add(sim_reply *rp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A random UUIDv4 (TransId, CallId); -1 without randomness. */
-int sim_uuid(char out[37]);
+
 
 /* ---- XML (sim_soap.c) ---- */
-int sim_is_elem(xmlNodePtr n, const char *ns, const char *name);
-xmlNodePtr sim_first_elem(xmlNodePtr parent);
 /* Text of a child, trimmed, into a fixed buffer ("" when absent or too long). */
 void sim_child_text(xmlNodePtr parent, const char *ns, const char *name, char *out, size_t cap);
 /* Validates one element (the SOAP operation) against a compiled schema.

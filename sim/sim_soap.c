@@ -7,11 +7,13 @@
 #include <string.h>
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
-#include <openssl/rand.h>
 #include "log.h"
 #include "soap.h"
 #include "sim.h"
 #include "sim_request.h"
+#include "text.h"
+#include "uuid.h"
+#include "xmlutil.h"
 
 /* ---- replies ---- */
 
@@ -20,7 +22,7 @@
 static int authority_fault(mm_buf *b, const char *op, int code, const char *desc)
 {
     char call[37];
-    if (sim_uuid(call))
+    if (mm_uuid_new(call))
         return -1;
     int rc = 0;
     rc |= mm_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope xmlns:soap=\"" MM_NS_SOAP
@@ -72,52 +74,14 @@ void sim_log_add(sim_reply *rp, const char *fmt, ...)
     va_end(ap);
 }
 
-int sim_uuid(char out[37])
-{
-    unsigned char r[16];
-    if (RAND_bytes(r, sizeof r) != 1)
-        return -1;
-    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
-    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
-             r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
-    return 0;
-}
-
 /* ---- XML ---- */
-
-int sim_is_elem(xmlNodePtr n, const char *ns, const char *name)
-{
-    return n && n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name) &&
-           (ns ? (n->ns && !strcmp((const char *)n->ns->href, ns)) : !n->ns);
-}
-
-xmlNodePtr sim_first_elem(xmlNodePtr parent)
-{
-    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE)
-            return c;
-    return NULL;
-}
 
 void sim_child_text(xmlNodePtr parent, const char *ns, const char *name, char *out, size_t cap)
 {
     out[0] = '\0';
-    if (!parent)
-        return;
-    char *t = mm_xml_child_text(parent, ns, name);
-    if (!t)
-        return;
-    char *s = t;
-    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
-        n--;
-    if (n < cap) {
-        memcpy(out, s, n);
-        out[n] = '\0';
-    }
+    char *t = mm_xml_child_text_trimmed(parent, ns, name);
+    if (t && mm_text_copy_exact(out, cap, t))
+        out[0] = '\0';
     free(t);
 }
 
@@ -215,8 +179,8 @@ void sim_handle(sim_state *st, const char *url, const char *body, size_t len, in
     }
     xmlFreeParserCtxt(pc);
     xmlNodePtr env = xmlDocGetRootElement(doc);
-    xmlNodePtr sbody = sim_is_elem(env, MM_NS_SOAP, "Envelope") ? mm_xml_child(env, MM_NS_SOAP, "Body") : NULL;
-    xmlNodePtr op = sim_first_elem(sbody);
+    xmlNodePtr sbody = mm_xml_is(env, MM_NS_SOAP, "Envelope") ? mm_xml_child(env, MM_NS_SOAP, "Body") : NULL;
+    xmlNodePtr op = xmlFirstElementChild(sbody);
     if (!op) {
         snprintf(rp->log, sizeof rp->log, "not SOAP");
         sim_reply_fault(rp, 5001, "invalid input: expected a SOAP 1.1 Envelope with an operation in its Body");
