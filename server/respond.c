@@ -1,0 +1,105 @@
+/* The answers of the job API (see api.h): JSON or text, never cached, and
+ * the Swedish texts a handläggare reads in CUPS or mmctl, in one table. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+static const char *const sv_texts[SV_COUNT] = {
+    [SV_INTERNAL] = "Internt fel i servern, försök igen senare",
+    [SV_NOT_FOUND] = "Finns inte",
+    [SV_JOB_NOT_FOUND] = "Jobbet finns inte",
+    [SV_METHOD] = "Fel metod",
+    [SV_DRAINING] = "Servern startar om, jobbet skickas igen strax",
+    [SV_BUSY] = "Servern är upptagen, jobbet skickas igen strax",
+    [SV_TOO_LARGE] = "Dokumentet är för stort (högst 32 MB)",
+    [SV_CLIENT_NOT_ALLOWED] = "Datorn saknar giltigt certifikat för utskriftsservern",
+    [SV_BAD_KEY] = "Ogiltig jobbnyckel (Idempotency-Key)",
+    [SV_BAD_BUNDLE] = "Utskriftsjobbet kunde inte läsas av servern",
+    [SV_BAD_DOCUMENT_TYPE] = "Endast PDF-dokument kan skickas",
+    [SV_NOT_PDF] = "Dokumentet är inte en PDF",
+    [SV_BAD_POLICY] = "Okänt leveranssätt (policy)",
+    [SV_BAD_RECIPIENT] = "Ogiltigt personnummer",
+    [SV_HAS_RECIPIENT] = "Jobbet väntar inte på något personnummer",
+    [SV_NOT_CANCELLABLE] = "Jobbet har redan skickats och kan inte avbrytas",
+    [SV_ALREADY_FINAL] = "Jobbet är redan avslutat och ändras inte",
+    [SV_MAY_NOT_CANCEL] = "Du har inte behörighet att avbryta jobbet",
+    [SV_MAY_NOT_RESOLVE] = "Du har inte behörighet att hantera jobbet",
+    [SV_MAY_NOT_SEE_EXCEPTIONS] = "Du har inte behörighet att se undantagen",
+    [SV_BAD_ACTION] = "Okänd åtgärd: ange reprint, handled eller cancel",
+    [SV_NOT_EXCEPTION] = "Jobbet finns inte bland undantagen: brevet har nått mottagaren, väntar fortfarande "
+                         "eller är redan hanterat",
+    [SV_NO_DOCUMENT] = "Brevet finns inte längre kvar i servern och kan inte skrivas ut igen",
+    [SV_BAD_SINCE] = "Ogiltigt datum (since): använd ÅÅÅÅ-MM-DD",
+    [SV_BAD_FILTER] = "Ogiltigt filter",
+    [SV_FAR_UNAVAILABLE] = "Adressregistret svarar inte just nu",
+};
+
+const char *srv_sv(srv_sv_id id)
+{
+    return id >= 0 && id < SV_COUNT && sv_texts[id] ? sv_texts[id] : sv_texts[SV_INTERNAL];
+}
+
+enum MHD_Result srv_respond_text(struct MHD_Connection *c, unsigned status, const char *type, char *text)
+{
+    if (!text)
+        return MHD_NO;
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    enum MHD_Result ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+enum MHD_Result srv_respond_json(struct MHD_Connection *c, unsigned status, json_t *o)
+{
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(o);
+    if (!text)
+        return MHD_NO;
+    size_t n = strlen(text);
+    char *t2 = realloc(text, n + 2);
+    if (t2) {
+        t2[n] = '\n';
+        t2[n + 1] = 0;
+        text = t2;
+    }
+    return srv_respond_text(c, status, "application/json", text);
+}
+
+enum MHD_Result srv_respond_error_text(struct MHD_Connection *c, unsigned status, const char *error,
+                                       const char *message_sv)
+{
+    return srv_respond_json(c, status, json_pack("{s:s, s:s}", "error", error, "message", message_sv));
+}
+
+enum MHD_Result srv_respond_error(struct MHD_Connection *c, unsigned status, const char *error, srv_sv_id sv)
+{
+    return srv_respond_error_text(c, status, error, srv_sv(sv));
+}
+
+enum MHD_Result srv_respond_problem_text(struct MHD_Connection *c, unsigned status, const char *error,
+                                         const char *detail, const char *message_sv)
+{
+    return srv_respond_json(c, status, json_pack("{s:s, s:s, s:s}", "error", error, "detail", detail, "message",
+                                                 message_sv));
+}
+
+enum MHD_Result srv_respond_problem(struct MHD_Connection *c, unsigned status, const char *error,
+                                    const char *detail, srv_sv_id sv)
+{
+    return srv_respond_problem_text(c, status, error, detail, srv_sv(sv));
+}
+
+enum MHD_Result srv_respond_own_number(struct MHD_Connection *c, const char *number12)
+{
+    char sv[200];
+    srv_recipient_own_sv(number12, sv, sizeof sv);
+    sv[0] = 'N'; /* "numret ...": a sentence of its own here */
+    return srv_respond_error_text(c, 400, "own-number", sv);
+}
