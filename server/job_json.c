@@ -19,6 +19,18 @@ json_t *srv_json_str_or_null(const char *s)
     return s && *s ? json_string(s) : json_null();
 }
 
+/* One journal event as {time (ms precision), event, detail}. */
+static void event_one(const srv_event *ev, void *arg)
+{
+    time_t t = (time_t)(ev->time_ms / 1000);
+    struct tm tm;
+    char ts[96];
+    gmtime_r(&t, &tm);
+    snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ev->time_ms % 1000));
+    json_array_append_new(arg, json_pack("{s:s, s:s, s:s}", "time", ts, "event", ev->event, "detail", ev->detail));
+}
+
 json_t *srv_job_json(srv *s, const srv_job *j, int with_events)
 {
     char msg[512], mask[16] = "", created[32], updated[32];
@@ -59,7 +71,11 @@ json_t *srv_job_json(srv *s, const srv_job *j, int with_events)
         json_object_set_new(o, "resolved_by", json_string(j->resolved_by));
         json_object_set_new(o, "resolved", json_string(resolved));
     }
-    if (with_events)
-        json_object_set_new(o, "events", srv_store_events_json(s->store, j->id));
+    if (with_events) {
+        /* As before: a journal that cannot be read shows the events read. */
+        json_t *events = json_array();
+        srv_store_events(s->store, j->id, event_one, events, NULL);
+        json_object_set_new(o, "events", events);
+    }
     return o;
 }

@@ -676,28 +676,26 @@ int srv_store_event(srv_store *st, const char *job_id, const char *event, const 
     return rc;
 }
 
-json_t *srv_store_events_json(srv_store *st, const char *id)
+int srv_store_events(srv_store *st, const char *id, void (*fn)(const srv_event *, void *), void *arg,
+                     mm_error *err)
 {
-    json_t *arr = json_array();
     pthread_mutex_lock(&st->mu);
-    sqlite3_stmt *s = prep(st, "SELECT time_ms, event, detail FROM events WHERE job_id = ? ORDER BY seq", NULL);
+    sqlite3_stmt *s = prep(st, "SELECT time_ms, event, detail FROM events WHERE job_id = ? ORDER BY seq", err);
+    int rc = SQLITE_DONE;
     if (s) {
         sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            time_t t = (time_t)(sqlite3_column_int64(s, 0) / 1000);
-            struct tm tm;
-            char ts[96];
-            gmtime_r(&t, &tm);
-            snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(sqlite3_column_int64(s, 0) % 1000));
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "time", ts, "event",
-                                                 (const char *)sqlite3_column_text(s, 1), "detail",
-                                                 (const char *)sqlite3_column_text(s, 2)));
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const unsigned char *event = sqlite3_column_text(s, 1), *detail = sqlite3_column_text(s, 2);
+            srv_event ev = {sqlite3_column_int64(s, 0), event ? (const char *)event : "",
+                            detail ? (const char *)detail : ""};
+            fn(&ev, arg);
         }
+        if (rc != SQLITE_DONE)
+            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
         release(st, s);
     }
     pthread_mutex_unlock(&st->mu);
-    return arr;
+    return s && rc == SQLITE_DONE ? 0 : -1;
 }
 
 static int run_query(srv_store *st, sqlite3_stmt *s, void (*fn)(const srv_job *, void *), void *arg,
