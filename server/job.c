@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#include <openssl/rand.h>
 
 #include "log.h"
 #include "mmprintd.h"
@@ -20,7 +18,7 @@ static const struct {
 } jstates[SRV_JSTATE_COUNT] = {
     [SRV_JSTATE_NONE] = {"unknown", 0},
     [SRV_JSTATE_QUEUED] = {"queued", SRV_JSTATE_F_WORKING},
-    [SRV_JSTATE_NEEDS_RECIPIENT] = {"needs-recipient", 0},
+    [SRV_JSTATE_NEEDS_RECIPIENT] = {"needs-recipient", SRV_JSTATE_F_HELD},
     [SRV_JSTATE_SENDING] = {"sending", SRV_JSTATE_F_WORKING},
     [SRV_JSTATE_PRINTING] = {"printing", SRV_JSTATE_F_WORKING},
     [SRV_JSTATE_DELIVERED] = {"delivered", SRV_JSTATE_F_FINAL},
@@ -74,62 +72,8 @@ int srv_job_is_exception(const srv_job *j)
     return srv_jstate_is_exception(j->state) && !j->resolved_ms;
 }
 
-void srv_new_id(char out[37])
-{
-    unsigned char r[16];
-    if (RAND_bytes(r, sizeof r) != 1) {
-        /* Practically unreachable; fall back to time and pid rather than fail intake. */
-        int64_t t = srv_now_ms();
-        for (int i = 0; i < 16; i++)
-            r[i] = (unsigned char)((t >> (i % 8 * 8)) ^ (getpid() >> (i % 4)) ^ (i * 37));
-    }
-    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
-    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
-             r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
-}
-
-void srv_copy(char *dst, size_t size, const char *src)
-{
-    size_t n = src ? strlen(src) : 0;
-    if (n >= size) {
-        n = size - 1;
-        /* Never cut a UTF-8 sequence in half. */
-        while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
-            n--;
-    }
-    if (n)
-        memcpy(dst, src, n);
-    dst[n] = 0;
-}
-
 /* ---- the Swedish ---- */
 
-static const char *const sv_texts[SRV_SV_COUNT] = {
-    [SRV_SV_DIGITAL] = "mottagaren har en digital brevlåda",
-    [SRV_SV_PAPER_ASKED] = "pappersutskrift begärd",
-    [SRV_SV_FAR_NO_ANSWER] = "adressregistret svarade inte",
-    [SRV_SV_CANNOT_SEAL] = "brevet kan inte skickas digitalt",
-    [SRV_SV_SEND_LATE] = "den digitala leveransen lyckades inte i tid",
-    [SRV_SV_NOT_DELIVERED] = "den digitala brevlådan tog inte emot brevet",
-    [SRV_SV_REFUSED] = "den digitala brevlådan avvisade brevet",
-    [SRV_SV_PRINT_UNREADABLE] = "brevet kunde inte läsas för utskrift",
-    [SRV_SV_PRINT_LATE] = "brevet kunde inte skrivas ut i tid",
-    [SRV_SV_CANCELLED_IN_CUPS] = "avbrutet i utskriftskön",
-    [SRV_SV_NO_RECIPIENT] = "personnummer saknas",
-    [SRV_SV_REACH_NOT_FOUND] = "mottagaren har ingen digital brevlåda",
-    [SRV_SV_REACH_NO_MAILBOX] = "mottagaren har ingen digital brevlåda",
-    [SRV_SV_REACH_ANONYMOUS] = "mottagaren har ingen säker digital brevlåda",
-    [SRV_SV_REACH_OTHER_TYPE] = "mottagaren har ingen säker digital brevlåda",
-    [SRV_SV_REACH_PENDING] = "mottagarens digitala brevlåda är inte klar att använda ännu",
-    [SRV_SV_REACH_SENDER_REFUSED] = "mottagaren tar inte emot digital post från avsändaren",
-    [SRV_SV_REACH_NO_ADDRESS] = "mottagarens digitala brevlåda saknar adress",
-};
-
-const char *srv_sv(srv_text text)
-{
-    return text >= 0 && text < SRV_SV_COUNT && sv_texts[text] ? sv_texts[text] : "";
-}
 
 void srv_message(const srv *s, const srv_job *j, char *out, size_t size)
 {

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include "log.h"
+#include "text.h"
+#include "texts.h"
 
 typedef enum {
     SRV_JSTATE_NONE = 0,        /* no state: an unknown word in a row; as an expectation, "any" */
@@ -31,6 +33,7 @@ typedef enum {
 #define SRV_JSTATE_F_WORKING   1u /* a worker stage takes it (resumed after a start) */
 #define SRV_JSTATE_F_FINAL     2u /* never changes again (but an exception's resolution) */
 #define SRV_JSTATE_F_EXCEPTION 4u /* final, and the letter reached no one */
+#define SRV_JSTATE_F_HELD      8u /* waits for a person to give a recipient */
 
 /* A job as the store keeps it (server/store.c maps each field to a column).
  * Workers own the copy they hold: passed on to a queue or timer, or freed. */
@@ -87,12 +90,8 @@ void srv_jstate_sql_in(unsigned flags, char *out, size_t size);
 /* True while the job is an unresolved exception: its letter is kept. */
 int srv_job_is_exception(const srv_job *job);
 
-/* A new job id (UUIDv4 text). */
-void srv_new_id(char out[37]);
-/* Copies src into dst, truncating at a UTF-8 character boundary. */
-void srv_copy(char *dst, size_t size, const char *src);
-/* srv_copy into a char array field. */
-#define SRV_SET(field, v) srv_copy((field), sizeof(field), (v))
+/* A UTF-8-safe copy into a char array field (mm_text_copy). */
+#define SRV_SET(field, v) mm_text_copy((field), sizeof(field), (v))
 
 /* ---- what needs the server (struct srv, server/mmprintd.h) ---- */
 
@@ -124,31 +123,6 @@ void srv_wait_register(srv *s, srv_waiter *w, const char *id, srv_jstate state);
 void srv_wait(srv *s, srv_waiter *w, long timeout_ms);
 void srv_wait_unregister(srv *s, srv_waiter *w);
 
-/* ---- the Swedish a person reads (CUPS INFO: lines, the separator page,
- * the exception list): every fixed text of the job in one table ---- */
-typedef enum {
-    SRV_SV_DIGITAL,           /* the recipient has a mailbox */
-    SRV_SV_PAPER_ASKED,       /* policy paper-only */
-    SRV_SV_FAR_NO_ANSWER,
-    SRV_SV_CANNOT_SEAL,       /* the letter cannot go digitally */
-    SRV_SV_SEND_LATE,         /* no delivery before the deadline */
-    SRV_SV_NOT_DELIVERED,     /* Delivered=false */
-    SRV_SV_REFUSED,           /* the operator refused it */
-    SRV_SV_PRINT_UNREADABLE,
-    SRV_SV_PRINT_LATE,
-    SRV_SV_CANCELLED_IN_CUPS,
-    SRV_SV_NO_RECIPIENT,      /* "personnummer saknas" */
-    /* FaR's outcomes, in the order of mm_reach_why (lib/far.h) */
-    SRV_SV_REACH_NOT_FOUND,
-    SRV_SV_REACH_NO_MAILBOX,
-    SRV_SV_REACH_ANONYMOUS,
-    SRV_SV_REACH_OTHER_TYPE,
-    SRV_SV_REACH_PENDING,
-    SRV_SV_REACH_SENDER_REFUSED,
-    SRV_SV_REACH_NO_ADDRESS,
-    SRV_SV_COUNT
-} srv_text;
-const char *srv_sv(srv_text text);
 /* Swedish one-liner for the job's state (for CUPS INFO: lines). */
 void srv_message(const srv *s, const srv_job *job, char *out, size_t size);
 /* Logs a line about job, prefixed with its id ("job ID: ..."), like

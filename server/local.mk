@@ -1,12 +1,23 @@
+# server: mmprintd, the signing server.  Its modules are a library of their
+# own so the unit tests of the server's internals link the same code.
+noinst_LIBRARIES += server/libmmprintd.a
+server_libmmprintd_a_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
+server_libmmprintd_a_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS)
+server_libmmprintd_a_SOURCES = server/mmprintd.h \
+	server/conf.c server/conf.h server/instance.c server/instance.h \
+	server/job.c server/job.h server/store.c server/store.h server/queue.c \
+	server/work.c server/workers.h server/timer.c server/timer.h server/policy.c server/policy.h \
+	server/recipient.c server/farbatch.c server/send.c server/printq.c server/maintain.c \
+	server/print.c server/print.h \
+	server/front.c server/routes.c server/api.h server/respond.c server/job_json.c \
+	server/api_jobs.c server/api_exceptions.c server/api_reach.c server/metrics.c \
+	server/auth.c server/auth.h server/texts.c server/texts.h
+MMPRINTD_LIBS = server/libmmprintd.a $(MM_LIB) $(MM_SIGN_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CUPS_LIBS) \
+	$(QPDF_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS) -lpthread
+
 sbin_PROGRAMS += server/mmprintd
 server_mmprintd_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
 server_mmprintd_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS)
-server_mmprintd_SOURCES = server/mmprintd.c server/mmprintd.h server/conf.c server/conf.h server/store.c server/store.h server/job.c server/job.h \
-	server/queue.c server/work.c server/workers.h server/timer.c server/timer.h server/policy.c server/policy.h \
-	server/farbatch.c server/send.c server/printq.c server/maintain.c \
-	server/print.c server/print.h server/api.c server/recipient.c \
-	server/instance.c server/instance.h
-server_mmprintd_LDADD = $(MM_LIB) $(MM_SIGN_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CUPS_LIBS) $(QPDF_LIBS) \
-	$(MHD_LIBS) $(GNUTLS_LIBS) -lpthread
+server_mmprintd_SOURCES = server/mmprintd.c
+server_mmprintd_LDADD = $(MMPRINTD_LIBS)
 EXTRA_DIST += server/mmprintd.service
-

@@ -9,7 +9,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <jansson.h>
 
 #include "bundle.h"
 #include "conf.h"
@@ -145,16 +144,17 @@ int srv_recipient_is_own(const srv *s, const char *number12);
 /* The Swedish sentence saying number12 is the sender's own number. */
 void srv_recipient_own_sv(const char *number12, char *out, size_t size);
 
-/* api.c */
+/* front.c: the HTTPS front (the API behind it: api.h; who may do what:
+ * auth.h) */
 struct MHD_Daemon;
 /* Binds and listens on listen_address:port (s->listen_fd), so that a
  * server that cannot serve finds out before it changes anything. */
 int srv_api_listen(srv *s, mm_error *err);
+/* Starts serving on s->listen_fd, which the daemon then owns (set to -1);
+ * the PEM texts it reads stay in s->pem (malloc'ed; main frees them after
+ * srv_api_stop).  NULL with err on failure. */
 struct MHD_Daemon *srv_api_start(srv *s, mm_error *err);
+/* Stops the daemon (NULL: nothing); requests in progress finish first. */
 void srv_api_stop(struct MHD_Daemon *d);
-json_t *srv_job_json(srv *s, const srv_job *j, int with_events);
-/* Who may do what (action "see-exceptions", "resolve", "cancel"), decided
- * in this one place: 1 allowed, 0 not. */
-int srv_may(const srv *s, const char *principal, const char *action, const srv_job *job);
 
 #endif

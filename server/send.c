@@ -23,9 +23,9 @@ static int seal(srv *s, srv_job *j, mm_buf *soap, mm_error *err)
         return found < 0 ? -1 : mm_error_set(err, MM_ERR_INPUT, 0, "the letter of job %s is not stored", j->id);
     }
     char subject[256];
-    srv_copy(subject, sizeof subject, j->subject[0] ? j->subject : j->title[0] ? j->title : "Brev");
+    mm_text_copy(subject, sizeof subject, j->subject[0] ? j->subject : j->title[0] ? j->title : "Brev");
     char ref[51];
-    srv_copy(ref, sizeof ref, j->department);
+    mm_text_copy(ref, sizeof ref, j->department);
     mm_delivery_params p = {
         .sender_id = s->conf.sender_id[0] ? s->conf.sender_id : s->orgnr,
         .sender_name = s->conf.sender_name,

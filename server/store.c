@@ -18,13 +18,41 @@
 #include "journal.h"
 #include "log.h"
 
-#define STMT_CACHE 24
+/* Every statement of the store, by name; its SQL is in stmt_sql[]. */
+typedef enum {
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ROLLBACK,
+    Q_HEAD,
+    Q_EVENT_ADD,
+    Q_HEAD_SET,
+    Q_EVENTS,
+    Q_DOC_PUT,
+    Q_DOC_GET,
+    Q_DOC_PURGE,
+    Q_DOC_PURGE_BUT_LETTER,
+    Q_JOB_INSERT,
+    Q_JOB_GET,
+    Q_JOB_GET_KEY,
+    Q_JOB_UPDATE,
+    Q_JOB_UPDATE_CAS,
+    Q_JOB_RESOLVE,
+    Q_JOB_LIST,
+    Q_JOB_UNFINISHED,
+    Q_JOB_HELD,
+    Q_JOB_COUNTS,
+    Q_JOB_PURGE,
+    Q_EXCEPTIONS,
+    Q_EXCEPTION_COUNTS,
+    Q_EXCEPTION_LETTERS,
+    Q_COUNT
+} stmt_id;
 
 struct srv_store {
     sqlite3 *db;
-    /* Prepared statements kept for reuse (all SQL here is fixed text). */
-    const char *cache_sql[STMT_CACHE];
-    sqlite3_stmt *cache_stmt[STMT_CACHE];
+    /* Prepared once by srv_store_open, finalised by srv_store_close: the
+     * store has one connection, and every statement is used under mu. */
+    sqlite3_stmt *stmt[Q_COUNT];
     pthread_mutex_t mu;
     int64_t last_seq;
     char last_hash[65];
@@ -36,7 +64,6 @@ int64_t srv_now_ms(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
-
 
 /* One table drives the schema, the INSERT, the UPDATE and reading rows
  * back, so the struct and the columns cannot drift apart. */
@@ -102,37 +129,110 @@ static void read_job(sqlite3_stmt *s, srv_job *j)
     }
 }
 
-/* Built once: the column list and the statements that name every column. */
-static char select_cols[1024], sql_insert[2048], sql_update[2048], sql_update_cas[2100], sql_get[1200],
-    sql_get_key[1200], sql_update_resolve[2150];
-/* The state sets of the queries, from job.c's table: "state IN (...)". */
-static char in_working[128], in_final[256], in_exception[128], held_state[40];
+/* The SQL of every statement.  Written out here once; a "$" word stands
+ * for what cols[] spells (expand_sql): $cols the column list, $values its
+ * placeholders, $set the SET list of an update (?1 = id, the column i at
+ * ?i+1), $expect the placeholder after the columns (compare-and-set on the
+ * state), $blank the personal columns emptied by retention; $working,
+ * $final, $exception and $held the states job.c's table gives those flags
+ * (srv_jstate_sql_in), so no state name is written twice. */
+static const char *const stmt_sql[Q_COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    /* seq is the rowid: the last row is one index step */
+    [Q_HEAD] = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+    [Q_EVENT_ADD] = "INSERT INTO events (seq, job_id, time_ms, event, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?)",
+    [Q_HEAD_SET] = "INSERT INTO journal_head (id, seq, hash) VALUES (1, ?, ?)"
+                   " ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+    [Q_EVENTS] = "SELECT time_ms, event, detail FROM events WHERE job_id = ? ORDER BY seq",
+    [Q_DOC_PUT] = "INSERT OR REPLACE INTO documents (job_id, kind, data) VALUES (?,?,?)",
+    [Q_DOC_GET] = "SELECT data FROM documents WHERE job_id = ? AND kind = ?",
+    [Q_DOC_PURGE] = "DELETE FROM documents WHERE job_id = ?",
+    [Q_DOC_PURGE_BUT_LETTER] = "DELETE FROM documents WHERE job_id = ? AND kind <> 'pdf'",
+    [Q_JOB_INSERT] = "INSERT INTO jobs ($cols) VALUES ($values)",
+    [Q_JOB_GET] = "SELECT $cols FROM jobs WHERE id = ?",
+    [Q_JOB_GET_KEY] = "SELECT $cols FROM jobs WHERE idem_key = ?",
+    [Q_JOB_UPDATE] = "UPDATE jobs SET $set WHERE id = ?1",
+    [Q_JOB_UPDATE_CAS] = "UPDATE jobs SET $set WHERE id = ?1 AND state = $expect",
+    /* and "not resolved yet": two people resolving one letter at once get
+     * one resolution, not two */
+    [Q_JOB_RESOLVE] = "UPDATE jobs SET $set WHERE id = ?1 AND state = $expect AND resolved_ms = 0",
+    [Q_JOB_LIST] = "SELECT $cols FROM jobs WHERE (?1 IS NULL OR user = ?1) AND (?2 IS NULL OR state = ?2)"
+                   " AND created_ms >= ?3 ORDER BY created_ms DESC LIMIT ?4",
+    [Q_JOB_UNFINISHED] = "SELECT $cols FROM jobs WHERE state IN ($working) ORDER BY created_ms",
+    [Q_JOB_HELD] = "SELECT $cols FROM jobs WHERE state IN ($held) AND created_ms < ?1 ORDER BY created_ms",
+    [Q_JOB_COUNTS] = "SELECT state, channel, count(*) FROM jobs GROUP BY state, channel",
+    [Q_JOB_PURGE] = "UPDATE jobs SET purged = 1$blank WHERE purged = 0 AND final_ms > 0 AND final_ms < ?1"
+                    " AND state IN ($final)",
+    [Q_EXCEPTIONS] = "SELECT $cols, EXISTS (SELECT 1 FROM documents WHERE job_id = jobs.id AND kind = 'pdf')"
+                     " FROM jobs WHERE state IN ($exception) AND resolved_ms = 0 ORDER BY final_ms, created_ms LIMIT ?1",
+    [Q_EXCEPTION_COUNTS] = "SELECT state, count(*) FROM jobs WHERE state IN ($exception) AND resolved_ms = 0 GROUP BY state",
+    /* The documents table holds only unfinished jobs and open exceptions:
+     * starting from it keeps this cheap however long the jobs table is. */
+    [Q_EXCEPTION_LETTERS] = "SELECT DISTINCT d.job_id FROM documents d JOIN jobs j ON j.id = d.job_id"
+                            " WHERE j.state IN ($exception) AND j.resolved_ms = 0"
+                            " AND j.final_ms > 0 AND j.final_ms < ?1 ORDER BY d.job_id",
+};
 
-static void build_select_cols(void)
+/* Writes sql with its "$" words spelled out (see stmt_sql) into out. */
+static void expand_sql(const char *sql, mm_buf *out)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < NCOLS; i++)
-        n += (size_t)snprintf(select_cols + n, sizeof select_cols - n, "%s%s", i ? "," : "", cols[i].name);
-    n = (size_t)snprintf(sql_insert, sizeof sql_insert, "INSERT INTO jobs (%s) VALUES (", select_cols);
-    for (size_t i = 0; i < NCOLS; i++)
-        n += (size_t)snprintf(sql_insert + n, sizeof sql_insert - n, "%s?", i ? "," : "");
-    snprintf(sql_insert + n, sizeof sql_insert - n, ")");
-    /* idem_key and created_ms never change after the insert: left out of
-     * the SET list, their index entries are not rewritten at every step. */
-    n = (size_t)snprintf(sql_update, sizeof sql_update, "UPDATE jobs SET ");
-    for (size_t i = 1, set = 0; i < NCOLS; i++)
-        if (strcmp(cols[i].name, "idem_key") && strcmp(cols[i].name, "created_ms"))
-            n += (size_t)snprintf(sql_update + n, sizeof sql_update - n, "%s%s = ?%zu", set++ ? "," : "",
-                                  cols[i].name, i + 1);
-    snprintf(sql_update + n, sizeof sql_update - n, " WHERE id = ?1");
-    snprintf(sql_update_cas, sizeof sql_update_cas, "%s AND state = ?%zu", sql_update, NCOLS + 1);
-    snprintf(sql_update_resolve, sizeof sql_update_resolve, "%s AND resolved_ms = 0", sql_update_cas);
-    snprintf(sql_get, sizeof sql_get, "SELECT %s FROM jobs WHERE id = ?", select_cols);
-    snprintf(sql_get_key, sizeof sql_get_key, "SELECT %s FROM jobs WHERE idem_key = ?", select_cols);
-    srv_jstate_sql_in(SRV_JSTATE_F_WORKING, in_working, sizeof in_working);
-    srv_jstate_sql_in(SRV_JSTATE_F_FINAL, in_final, sizeof in_final);
-    srv_jstate_sql_in(SRV_JSTATE_F_EXCEPTION, in_exception, sizeof in_exception);
-    snprintf(held_state, sizeof held_state, "'%s'", srv_jstate_name(SRV_JSTATE_NEEDS_RECIPIENT));
+    while (*sql) {
+        size_t n = strcspn(sql, "$");
+        mm_buf_append(out, sql, n);
+        sql += n;
+        if (!*sql)
+            break;
+        const char *word = ++sql;
+        size_t len = strspn(word, "abcdefghijklmnopqrstuvwxyz");
+        sql += len;
+        for (size_t i = 0, k = 0; i < NCOLS; i++) {
+            if (len == 4 && !strncmp(word, "cols", 4))
+                mm_buf_printf(out, "%s%s", i ? "," : "", cols[i].name);
+            else if (len == 6 && !strncmp(word, "values", 6))
+                mm_buf_puts(out, i ? ",?" : "?");
+            /* idem_key and created_ms never change after the insert: left
+             * out of the SET list, their index entries are not rewritten at
+             * every step. */
+            else if (len == 3 && !strncmp(word, "set", 3) && i > 0 && strcmp(cols[i].name, "idem_key") &&
+                     strcmp(cols[i].name, "created_ms"))
+                mm_buf_printf(out, "%s%s = ?%zu", k++ ? "," : "", cols[i].name, i + 1);
+            else if (len == 5 && !strncmp(word, "blank", 5) && cols[i].personal)
+                mm_buf_printf(out, ", %s = ''", cols[i].name);
+        }
+        if (len == 6 && !strncmp(word, "expect", 6))
+            mm_buf_printf(out, "?%zu", NCOLS + 1);
+        static const struct {
+            const char *word;
+            unsigned flags;
+        } sets[] = {{"working", SRV_JSTATE_F_WORKING},
+                    {"final", SRV_JSTATE_F_FINAL},
+                    {"exception", SRV_JSTATE_F_EXCEPTION},
+                    {"held", SRV_JSTATE_F_HELD}};
+        for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++)
+            if (len == strlen(sets[k].word) && !strncmp(word, sets[k].word, len)) {
+                char in[256];
+                srv_jstate_sql_in(sets[k].flags, in, sizeof in);
+                mm_buf_puts(out, in);
+            }
+    }
+}
+
+/* Prepares every statement of stmt_sql (after the schema is in place). */
+static int prepare_all(srv_store *st, mm_error *err)
+{
+    for (int i = 0; i < Q_COUNT; i++) {
+        mm_buf sql = MM_BUF_INIT;
+        expand_sql(stmt_sql[i], &sql);
+        int rc = sql.data ? sqlite3_prepare_v3(st->db, sql.data, -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL)
+                          : SQLITE_NOMEM;
+        mm_buf_free(&sql);
+        if (rc != SQLITE_OK)
+            return mm_error_set(err, MM_ERR_SYSTEM, 0, "database: preparing statement %d: %s", i,
+                                sqlite3_errmsg(st->db));
+    }
+    return 0;
 }
 
 static int exec(srv_store *st, const char *sql, mm_error *err)
@@ -146,39 +246,38 @@ static int exec(srv_store *st, const char *sql, mm_error *err)
     return 0;
 }
 
-/* Returns a ready statement for sql (reused when it was prepared before);
- * hand it back with release().  The caller holds the mutex. */
-static sqlite3_stmt *prep(srv_store *st, const char *sql, mm_error *err)
+/* The statement id, ready to bind; hand it back with release().  The caller
+ * holds the mutex. */
+static sqlite3_stmt *prep(srv_store *st, stmt_id id)
 {
-    int free_slot = -1;
-    for (int i = 0; i < STMT_CACHE; i++) {
-        if (st->cache_sql[i] && !strcmp(st->cache_sql[i], sql))
-            return st->cache_stmt[i];
-        if (!st->cache_sql[i] && free_slot < 0)
-            free_slot = i;
-    }
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v3(st->db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, &s, NULL) !=
-        SQLITE_OK) {
-        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
-        return NULL;
-    }
-    if (free_slot >= 0) {
-        st->cache_sql[free_slot] = strdup(sql);
-        st->cache_stmt[free_slot] = st->cache_sql[free_slot] ? s : NULL;
-    }
-    return s;
+    return st->stmt[id];
 }
 
-static void release(srv_store *st, sqlite3_stmt *s)
+static void release(sqlite3_stmt *s)
 {
-    for (int i = 0; i < STMT_CACHE; i++)
-        if (st->cache_stmt[i] == s) {
-            sqlite3_reset(s);
-            sqlite3_clear_bindings(s);
-            return;
-        }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+}
+
+/* Runs a statement without rows (after its bindings): SQLITE_DONE or the error. */
+static int run(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    release(s);
+    return rc;
+}
+
+/* Steps a statement that yields at most one row: 0 a row (read it, then
+ * release), 1 none, -1 error (err set, released). */
+static int step_one(srv_store *st, sqlite3_stmt *s, mm_error *err)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc != SQLITE_DONE)
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+    release(s);
+    return rc == SQLITE_DONE ? 1 : -1;
 }
 
 /* A database written by an earlier version lacks the columns added since:
@@ -202,34 +301,28 @@ static int add_missing_columns(srv_store *st, mm_error *err)
             continue;
         char sql[200];
         snprintf(sql, sizeof sql, "ALTER TABLE jobs ADD COLUMN %s %s", cols[i].name,
-                 cols[i].type == C_TEXT || cols[i].type == C_STATE ? "TEXT NOT NULL DEFAULT ''"
-                                                                   : "INTEGER NOT NULL DEFAULT 0");
+                 cols[i].type == C_TEXT || cols[i].type == C_STATE ? "TEXT NOT NULL DEFAULT ''" : "INTEGER NOT NULL DEFAULT 0");
         if (exec(st, sql, err))
             return -1;
     }
     return 0;
 }
 
-/* Reads the journal's last row (seq is the rowid: one index step) into the
- * chain head kept in memory. */
+/* Reads the journal's last row into the chain head kept in memory. */
 static int head_load(srv_store *st, mm_error *err)
 {
-    sqlite3_stmt *s = prep(st, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", err);
-    if (!s)
+    sqlite3_stmt *s = prep(st, Q_HEAD);
+    int rc = step_one(st, s, err);
+    if (rc < 0)
         return -1;
-    int rc = sqlite3_step(s);
     int64_t seq = 0;
     char hash[65] = MM_JOURNAL_GENESIS;
-    if (rc == SQLITE_ROW) {
+    if (rc == 0) {
         const unsigned char *h = sqlite3_column_text(s, 1);
         seq = sqlite3_column_int64(s, 0);
         snprintf(hash, sizeof hash, "%s", h ? (const char *)h : "");
-    } else if (rc != SQLITE_DONE) {
-        mm_error_set(err, MM_ERR_SYSTEM, 0, "journal: %s", sqlite3_errmsg(st->db));
+        release(s);
     }
-    release(st, s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return -1;
     if (st->last_seq && seq != st->last_seq)
         mm_log(MM_LOG_WARN, "journal: another writer moved the chain from row %" PRId64 " to %" PRId64
                             "; continuing from the database", st->last_seq, seq);
@@ -238,25 +331,8 @@ static int head_load(srv_store *st, mm_error *err)
     return 0;
 }
 
-/* Every write transaction starts here.  The chain head is read again under
- * the write lock, so a row appended by anything else (a second server, a
- * repair by hand) is chained onto: a stale head in memory would fail every
- * later write with "UNIQUE constraint failed: events.seq", for good. */
-static int begin_write(srv_store *st, mm_error *err)
-{
-    if (exec(st, "BEGIN IMMEDIATE", err))
-        return -1;
-    if (head_load(st, err)) {
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-        return -1;
-    }
-    return 0;
-}
-
 srv_store *srv_store_open(const char *path, mm_error *err)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, build_select_cols);
     srv_store *st = calloc(1, sizeof *st);
     if (!st) {
         mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
@@ -297,8 +373,7 @@ srv_store *srv_store_open(const char *path, mm_error *err)
                          "CREATE TABLE IF NOT EXISTS jobs (");
     for (size_t i = 0; i < NCOLS; i++)
         mm_buf_printf(&schema, "%s%s %s%s", i ? ", " : "", cols[i].name,
-                      cols[i].type == C_TEXT || cols[i].type == C_STATE ? "TEXT NOT NULL DEFAULT ''"
-                                                                     : "INTEGER NOT NULL DEFAULT 0",
+                      cols[i].type == C_TEXT || cols[i].type == C_STATE ? "TEXT NOT NULL DEFAULT ''" : "INTEGER NOT NULL DEFAULT 0",
                       i == 0 ? " PRIMARY KEY" : "");
     mm_buf_puts(&schema,
                 ");"
@@ -317,6 +392,8 @@ srv_store *srv_store_open(const char *path, mm_error *err)
     mm_buf_free(&schema);
     if (rc == 0)
         rc = add_missing_columns(st, err);
+    if (rc == 0)
+        rc = prepare_all(st, err);
     if (rc) {
         srv_store_close(st);
         return NULL;
@@ -332,11 +409,8 @@ void srv_store_close(srv_store *st)
 {
     if (!st)
         return;
-    for (int i = 0; i < STMT_CACHE; i++) {
-        if (st->cache_stmt[i])
-            sqlite3_finalize(st->cache_stmt[i]);
-        free((char *)st->cache_sql[i]);
-    }
+    for (int i = 0; i < Q_COUNT; i++)
+        sqlite3_finalize(st->stmt[i]); /* NULL: a no-op */
     if (st->db)
         sqlite3_close(st->db);
     pthread_mutex_destroy(&st->mu);
@@ -349,10 +423,7 @@ static int add_event(srv_store *st, const char *job_id, int64_t now, const char 
 {
     int64_t seq = st->last_seq + 1;
     mm_journal_hash(st->last_hash, seq, job_id, now, event, detail ? detail : "", h);
-    sqlite3_stmt *s = prep(st, "INSERT INTO events (seq, job_id, time_ms, event, detail, prev_hash, hash)"
-                               " VALUES (?,?,?,?,?,?,?)", err);
-    if (!s)
-        return -1;
+    sqlite3_stmt *s = prep(st, Q_EVENT_ADD);
     sqlite3_bind_int64(s, 1, seq);
     sqlite3_bind_text(s, 2, job_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 3, now);
@@ -360,21 +431,14 @@ static int add_event(srv_store *st, const char *job_id, int64_t now, const char 
     sqlite3_bind_text(s, 5, detail ? detail : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 6, st->last_hash, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 7, h, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    release(st, s);
-    if (rc != SQLITE_DONE)
+    if (run(s) != SQLITE_DONE)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "journal: %s", sqlite3_errmsg(st->db));
-    s = prep(st, "INSERT INTO journal_head (id, seq, hash) VALUES (1, ?, ?)"
-                 " ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash", err);
-    if (!s)
-        return -1;
+    s = prep(st, Q_HEAD_SET);
     sqlite3_bind_int64(s, 1, seq);
     sqlite3_bind_text(s, 2, h, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    release(st, s);
-    if (rc != SQLITE_DONE)
+    if (run(s) != SQLITE_DONE)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "journal head: %s", sqlite3_errmsg(st->db));
-    /* Only advanced once the transaction commits (see commit_chain). */
+    /* Only advanced once the transaction commits (see tx_end). */
     return 0;
 }
 
@@ -384,18 +448,6 @@ typedef struct {
     int64_t seq;
     char hash[65];
 } chain_save;
-
-static void chain_mark(srv_store *st, chain_save *c)
-{
-    c->seq = st->last_seq;
-    memcpy(c->hash, st->last_hash, sizeof c->hash);
-}
-
-static void chain_restore(srv_store *st, const chain_save *c)
-{
-    st->last_seq = c->seq;
-    memcpy(st->last_hash, c->hash, sizeof c->hash);
-}
 
 static int event_locked(srv_store *st, const char *job_id, int64_t now, const char *event,
                         const char *detail, mm_error *err)
@@ -408,13 +460,43 @@ static int event_locked(srv_store *st, const char *job_id, int64_t now, const ch
     return 0;
 }
 
-static int finish_tx(srv_store *st, int ok, const chain_save *c, mm_error *err)
+/* Every write transaction starts here: the mutex is taken, the chain head
+ * saved (c) and the write lock taken (BEGIN IMMEDIATE).  The chain head is
+ * read again under the write lock, so a row appended by anything else (a
+ * second server, a repair by hand) is chained onto: a stale head in memory
+ * would fail every later write with "UNIQUE constraint failed: events.seq",
+ * for good.  0, or -1 with err and the mutex released. */
+static int tx_begin(srv_store *st, chain_save *c, mm_error *err)
 {
-    if (ok && exec(st, "COMMIT", err) == 0)
+    pthread_mutex_lock(&st->mu);
+    c->seq = st->last_seq;
+    memcpy(c->hash, st->last_hash, sizeof c->hash);
+    if (run(prep(st, Q_BEGIN)) != SQLITE_DONE) {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+    } else if (head_load(st, err)) {
+        run(prep(st, Q_ROLLBACK));
+    } else {
         return 0;
-    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-    chain_restore(st, c);
+    }
+    pthread_mutex_unlock(&st->mu);
     return -1;
+}
+
+/* Ends what tx_begin started: COMMIT when ok, else ROLLBACK with the chain
+ * head restored; releases the mutex.  0 committed, -1 rolled back. */
+static int tx_end(srv_store *st, int ok, const chain_save *c, mm_error *err)
+{
+    int rc = 0;
+    if (!ok || run(prep(st, Q_COMMIT)) != SQLITE_DONE) {
+        if (ok)
+            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+        run(prep(st, Q_ROLLBACK));
+        st->last_seq = c->seq;
+        memcpy(st->last_hash, c->hash, sizeof c->hash);
+        rc = -1;
+    }
+    pthread_mutex_unlock(&st->mu);
+    return rc;
 }
 
 /* Stores a document of the job (data != NULL) and, once the job is final,
@@ -424,30 +506,19 @@ static int documents_locked(srv_store *st, const srv_job *job, const char *kind,
                             mm_error *err)
 {
     if (data) {
-        sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO documents (job_id, kind, data) VALUES (?,?,?)", err);
-        if (!s)
-            return -1;
+        sqlite3_stmt *s = prep(st, Q_DOC_PUT);
         sqlite3_bind_text(s, 1, job->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
         sqlite3_bind_blob64(s, 3, data, len, SQLITE_STATIC);
-        int rc = sqlite3_step(s);
-        release(st, s);
-        if (rc != SQLITE_DONE)
+        if (run(s) != SQLITE_DONE)
             return mm_error_set(err, MM_ERR_SYSTEM, 0, "storing the %s of job %s: %s", kind, job->id,
                                 sqlite3_errmsg(st->db));
     }
     if (srv_jstate_is_final(job->state)) {
         /* A letter that reached no one stays until a person resolves it. */
-        sqlite3_stmt *s = prep(st,
-                               srv_job_is_exception(job) ? "DELETE FROM documents WHERE job_id = ? AND kind <> 'pdf'"
-                                                         : "DELETE FROM documents WHERE job_id = ?",
-                               err);
-        if (!s)
-            return -1;
+        sqlite3_stmt *s = prep(st, srv_job_is_exception(job) ? Q_DOC_PURGE_BUT_LETTER : Q_DOC_PURGE);
         sqlite3_bind_text(s, 1, job->id, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(s);
-        release(st, s);
-        if (rc != SQLITE_DONE)
+        if (run(s) != SQLITE_DONE)
             return mm_error_set(err, MM_ERR_SYSTEM, 0, "purging the documents of job %s: %s", job->id,
                                 sqlite3_errmsg(st->db));
     }
@@ -457,105 +528,83 @@ static int documents_locked(srv_store *st, const srv_job *job, const char *kind,
 int srv_store_document(srv_store *st, const char *id, const char *kind, mm_buf *out, mm_error *err)
 {
     pthread_mutex_lock(&st->mu);
-    sqlite3_stmt *s = prep(st, "SELECT data FROM documents WHERE job_id = ? AND kind = ?", err);
-    int result = -1;
-    if (s) {
-        sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(s);
-        if (rc == SQLITE_ROW) {
-            const void *d = sqlite3_column_blob(s, 0);
-            int n = sqlite3_column_bytes(s, 0);
-            mm_buf_reset(out);
-            result = mm_buf_append(out, d ? d : "", (size_t)n) < 0
-                ? mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory reading the %s of job %s", kind, id) : 0;
-        } else if (rc == SQLITE_DONE) {
-            result = 1;
-        } else {
-            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
-        }
-        release(st, s);
+    sqlite3_stmt *s = prep(st, Q_DOC_GET);
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+    int result = step_one(st, s, err);
+    if (result == 0) {
+        const void *d = sqlite3_column_blob(s, 0);
+        int n = sqlite3_column_bytes(s, 0);
+        mm_buf_reset(out);
+        result = mm_buf_append(out, d ? d : "", (size_t)n) < 0
+            ? mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory reading the %s of job %s", kind, id) : 0;
+        release(s);
     }
     pthread_mutex_unlock(&st->mu);
     return result;
+}
+
+/* One job by a unique column (stmt selects it by "?"), the store locked:
+ * 0 found, 1 not, -1 error. */
+static int get_one_locked(srv_store *st, stmt_id id, const char *value, srv_job *job, mm_error *err)
+{
+    sqlite3_stmt *s = prep(st, id);
+    sqlite3_bind_text(s, 1, value, -1, SQLITE_TRANSIENT);
+    int rc = step_one(st, s, err);
+    if (rc == 0) {
+        read_job(s, job);
+        release(s);
+    }
+    return rc;
 }
 
 int srv_store_insert(srv_store *st, srv_job *job, const char *detail, const void *doc, size_t doc_len, mm_error *err)
 {
-    pthread_mutex_lock(&st->mu);
     chain_save c;
-    chain_mark(st, &c);
-    int result = -1;
-    if (begin_write(st, err)) {
-        pthread_mutex_unlock(&st->mu);
+    if (tx_begin(st, &c, err))
         return -1;
+    int result = -1, ok = 0;
+    sqlite3_stmt *s = prep(st, Q_JOB_INSERT);
+    bind_job(s, job, 1);
+    int rc = run(s);
+    if (rc == SQLITE_DONE) {
+        ok = event_locked(st, job->id, job->created_ms, "received", detail, err) == 0 &&
+             documents_locked(st, job, "pdf", doc, doc_len, err) == 0;
+        result = 0;
+    } else if (rc == SQLITE_CONSTRAINT && job->idem_key[0]) {
+        char key[sizeof job->idem_key];
+        memcpy(key, job->idem_key, sizeof key);
+        rc = get_one_locked(st, Q_JOB_GET_KEY, key, job, err);
+        if (rc == 1)
+            mm_error_set(err, MM_ERR_SYSTEM, 0, "duplicate job id");
+        ok = rc == 0;
+        result = rc == 0 ? 1 : -1;
+    } else {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
     }
-    sqlite3_stmt *s = prep(st, sql_insert, err);
-    int ok = 0;
-    if (s) {
-        bind_job(s, job, 1);
-        int rc = sqlite3_step(s);
-        release(st, s);
-        if (rc == SQLITE_DONE) {
-            ok = event_locked(st, job->id, job->created_ms, "received", detail, err) == 0 &&
-                 documents_locked(st, job, "pdf", doc, doc_len, err) == 0;
-            result = 0;
-        } else if (rc == SQLITE_CONSTRAINT && job->idem_key[0]) {
-            s = prep(st, sql_get_key, err);
-            if (s) {
-                sqlite3_bind_text(s, 1, job->idem_key, -1, SQLITE_TRANSIENT);
-                if (sqlite3_step(s) == SQLITE_ROW) {
-                    read_job(s, job);
-                    result = 1;
-                    ok = 1;
-                } else {
-                    mm_error_set(err, MM_ERR_SYSTEM, 0, "duplicate job id");
-                }
-                release(st, s);
-            }
-        } else {
-            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
-        }
-    }
-    if (finish_tx(st, ok, &c, err))
+    if (tx_end(st, ok, &c, err))
         result = -1;
-    pthread_mutex_unlock(&st->mu);
     return result;
 }
 
-/* One job by a unique column (sql selects it by "?"): 0 found, 1 not, -1 error. */
-static int get_one(srv_store *st, const char *sql, const char *value, srv_job *job, mm_error *err)
+static int get_one(srv_store *st, stmt_id id, const char *value, srv_job *job, mm_error *err)
 {
     pthread_mutex_lock(&st->mu);
-    sqlite3_stmt *s = prep(st, sql, err);
-    int result = -1;
-    if (s) {
-        sqlite3_bind_text(s, 1, value, -1, SQLITE_TRANSIENT);
-        int rc = sqlite3_step(s);
-        if (rc == SQLITE_ROW) {
-            read_job(s, job);
-            result = 0;
-        } else if (rc == SQLITE_DONE) {
-            result = 1;
-        } else {
-            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
-        }
-        release(st, s);
-    }
+    int rc = get_one_locked(st, id, value, job, err);
     pthread_mutex_unlock(&st->mu);
-    return result;
+    return rc;
 }
 
 int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err)
 {
-    return get_one(st, sql_get, id, job, err);
+    return get_one(st, Q_JOB_GET, id, job, err);
 }
 
 int srv_store_get_by_key(srv_store *st, const char *key, srv_job *job, mm_error *err)
 {
     if (!key || !*key)
         return 1; /* jobs sent without a key are not found by key */
-    return get_one(st, sql_get_key, key, job, err);
+    return get_one(st, Q_JOB_GET_KEY, key, job, err);
 }
 
 int srv_store_update(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
@@ -564,94 +613,64 @@ int srv_store_update(srv_store *st, const srv_job *job, srv_jstate expect_state,
     return srv_store_update_doc(st, job, expect_state, event, detail, NULL, NULL, 0, err);
 }
 
-/* One job's row rewritten by sql (with ?NCOLS+1 = expect_state unless NONE),
- * its event and its documents, in one transaction: 0 done, 1 the row did
- * not match (nothing written), -1 error. */
-static int update_row(srv_store *st, const char *sql, const srv_job *job, srv_jstate expect_state,
+/* Rewrites one job's row by statement id (with ?NCOLS+1 = expect_state
+ * when given) and, when it matched, appends its event and stores or purges
+ * its documents; the caller holds the mutex and a transaction.  0 done, 1
+ * the row did not match (nothing written), -1 error. */
+static int write_job_locked(srv_store *st, stmt_id id, const srv_job *job, srv_jstate expect_state,
+                            const char *event, const char *detail, const char *kind, const void *doc,
+                            size_t doc_len, mm_error *err)
+{
+    sqlite3_stmt *s = prep(st, id);
+    bind_job(s, job, 1);
+    if (expect_state != SRV_JSTATE_NONE)
+        sqlite3_bind_text(s, (int)NCOLS + 1, srv_jstate_name(expect_state), -1, SQLITE_STATIC);
+    if (run(s) != SQLITE_DONE)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+    if (sqlite3_changes(st->db) == 0)
+        return 1;
+    if (event_locked(st, job->id, job->updated_ms ? job->updated_ms : srv_now_ms(), event, detail, err) ||
+        documents_locked(st, job, kind, doc, doc_len, err))
+        return -1;
+    return 0;
+}
+
+/* One job's row rewritten by statement id, its event and its documents, in
+ * one transaction: 0 done, 1 the row did not match (nothing written), -1
+ * error. */
+static int update_row(srv_store *st, stmt_id id, const srv_job *job, srv_jstate expect_state,
                       const char *event, const char *detail, const char *kind, const void *doc, size_t doc_len,
                       mm_error *err)
 {
-    pthread_mutex_lock(&st->mu);
     chain_save c;
-    chain_mark(st, &c);
-    if (begin_write(st, err)) {
-        pthread_mutex_unlock(&st->mu);
+    if (tx_begin(st, &c, err))
         return -1;
-    }
-    int result = -1, ok = 0;
-    sqlite3_stmt *s = prep(st, sql, err);
-    if (s) {
-        bind_job(s, job, 1);
-        if (expect_state != SRV_JSTATE_NONE)
-            sqlite3_bind_text(s, (int)NCOLS + 1, srv_jstate_name(expect_state), -1, SQLITE_STATIC);
-        int rc = sqlite3_step(s);
-        release(st, s);
-        if (rc != SQLITE_DONE) {
-            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
-        } else if (sqlite3_changes(st->db) == 0) {
-            result = 1;
-        } else {
-            ok = event_locked(st, job->id, job->updated_ms ? job->updated_ms : srv_now_ms(), event, detail,
-                              err) == 0 &&
-                 documents_locked(st, job, kind, doc, doc_len, err) == 0;
-            result = ok ? 0 : -1;
-        }
-    }
-    if (result == 1) {
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-        chain_restore(st, &c);
-    } else if (finish_tx(st, ok, &c, err)) {
+    int result = write_job_locked(st, id, job, expect_state, event, detail, kind, doc, doc_len, err);
+    if (tx_end(st, result == 0, &c, err) && result == 0)
         result = -1;
-    }
-    pthread_mutex_unlock(&st->mu);
     return result;
 }
 
 int srv_store_update_doc(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
                          const char *detail, const char *kind, const void *doc, size_t doc_len, mm_error *err)
 {
-    return update_row(st, expect_state != SRV_JSTATE_NONE ? sql_update_cas : sql_update, job, expect_state, event, detail, kind, doc,
-                      doc_len, err);
+    return update_row(st, expect_state != SRV_JSTATE_NONE ? Q_JOB_UPDATE_CAS : Q_JOB_UPDATE, job, expect_state, event, detail, kind,
+                      doc, doc_len, err);
 }
 
 int srv_store_update_many(srv_store *st, srv_change *ch, size_t n, mm_error *err)
 {
-    pthread_mutex_lock(&st->mu);
     chain_save c;
-    chain_mark(st, &c);
-    if (begin_write(st, err)) {
-        pthread_mutex_unlock(&st->mu);
-        for (size_t i = 0; i < n; i++)
-            ch[i].rc = -1;
-        return -1;
-    }
-    int ok = 1;
-    for (size_t i = 0; i < n && ok; i++) {
-        const srv_job *job = ch[i].job;
-        sqlite3_stmt *s = prep(st, ch[i].expect != SRV_JSTATE_NONE ? sql_update_cas : sql_update, err);
-        if (!s) {
-            ok = 0;
-            break;
+    int result = tx_begin(st, &c, err);
+    if (result == 0) {
+        int ok = 1;
+        for (size_t i = 0; i < n && ok; i++) {
+            ch[i].rc = write_job_locked(st, ch[i].expect != SRV_JSTATE_NONE ? Q_JOB_UPDATE_CAS : Q_JOB_UPDATE, ch[i].job, ch[i].expect,
+                                        ch[i].event, ch[i].detail, NULL, NULL, 0, err);
+            ok = ch[i].rc >= 0;
         }
-        bind_job(s, job, 1);
-        if (ch[i].expect != SRV_JSTATE_NONE)
-            sqlite3_bind_text(s, (int)NCOLS + 1, srv_jstate_name(ch[i].expect), -1, SQLITE_STATIC);
-        int rc = sqlite3_step(s);
-        release(st, s);
-        if (rc != SQLITE_DONE) {
-            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
-            ok = 0;
-        } else if (sqlite3_changes(st->db) == 0) {
-            ch[i].rc = 1;
-        } else {
-            ch[i].rc = 0;
-            ok = event_locked(st, job->id, job->updated_ms ? job->updated_ms : srv_now_ms(), ch[i].event,
-                              ch[i].detail, err) == 0 &&
-                 documents_locked(st, job, NULL, NULL, 0, err) == 0;
-        }
+        result = tx_end(st, ok, &c, err);
     }
-    int result = finish_tx(st, ok, &c, err);
-    pthread_mutex_unlock(&st->mu);
     if (result)
         for (size_t i = 0; i < n; i++)
             ch[i].rc = -1;
@@ -660,53 +679,51 @@ int srv_store_update_many(srv_store *st, srv_change *ch, size_t n, mm_error *err
 
 int srv_store_event(srv_store *st, const char *job_id, const char *event, const char *detail, mm_error *err)
 {
-    pthread_mutex_lock(&st->mu);
     chain_save c;
-    chain_mark(st, &c);
-    int rc = begin_write(st, err);
-    if (rc == 0) {
-        int ok = event_locked(st, job_id, srv_now_ms(), event, detail, err) == 0;
-        rc = finish_tx(st, ok, &c, err);
-    }
-    pthread_mutex_unlock(&st->mu);
-    return rc;
+    if (tx_begin(st, &c, err))
+        return -1;
+    return tx_end(st, event_locked(st, job_id, srv_now_ms(), event, detail, err) == 0, &c, err);
 }
 
-json_t *srv_store_events_json(srv_store *st, const char *id)
-{
-    json_t *arr = json_array();
-    pthread_mutex_lock(&st->mu);
-    sqlite3_stmt *s = prep(st, "SELECT time_ms, event, detail FROM events WHERE job_id = ? ORDER BY seq", NULL);
-    if (s) {
-        sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            time_t t = (time_t)(sqlite3_column_int64(s, 0) / 1000);
-            struct tm tm;
-            char ts[96];
-            gmtime_r(&t, &tm);
-            snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(sqlite3_column_int64(s, 0) % 1000));
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "time", ts, "event",
-                                                 (const char *)sqlite3_column_text(s, 1), "detail",
-                                                 (const char *)sqlite3_column_text(s, 2)));
-        }
-        release(st, s);
-    }
-    pthread_mutex_unlock(&st->mu);
-    return arr;
-}
-
-static int run_query(srv_store *st, sqlite3_stmt *s, void (*fn)(const srv_job *, void *), void *arg,
+int srv_store_events(srv_store *st, const char *id, void (*fn)(const srv_event *, void *), void *arg,
                      mm_error *err)
 {
-    /* Rows are copied out first: fn may call back into the store. */
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = prep(st, Q_EVENTS);
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const unsigned char *event = sqlite3_column_text(s, 1), *detail = sqlite3_column_text(s, 2);
+        srv_event ev = {sqlite3_column_int64(s, 0), event ? (const char *)event : "",
+                        detail ? (const char *)detail : ""};
+        fn(&ev, arg);
+    }
+    if (rc != SQLITE_DONE)
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+    release(s);
+    pthread_mutex_unlock(&st->mu);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A job row of a query, with the extra column "kept" of the exception list. */
+typedef struct {
+    srv_job job;
+    int kept;
+} job_row;
+
+/* Runs a job query (bound, the store locked), copies its rows out, unlocks
+ * the store, then calls fn or fn_kept for each row: fn may call back into
+ * the store.  with_kept: the query's column NCOLS is "kept". */
+static int run_query(srv_store *st, sqlite3_stmt *s, void (*fn)(const srv_job *, void *),
+                     void (*fn_kept)(const srv_job *, int, void *), void *arg, mm_error *err)
+{
     size_t n = 0, cap = 0;
-    srv_job *rows = NULL;
+    job_row *rows = NULL;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;
-            srv_job *r = realloc(rows, nc * sizeof *rows);
+            job_row *r = realloc(rows, nc * sizeof *rows);
             if (!r) {
                 rc = SQLITE_NOMEM;
                 break;
@@ -714,76 +731,69 @@ static int run_query(srv_store *st, sqlite3_stmt *s, void (*fn)(const srv_job *,
             rows = r;
             cap = nc;
         }
-        read_job(s, &rows[n++]);
+        read_job(s, &rows[n].job);
+        rows[n++].kept = fn_kept ? sqlite3_column_int(s, (int)NCOLS) : 0;
     }
-    release(st, s);
+    release(s);
     pthread_mutex_unlock(&st->mu);
     if (rc != SQLITE_DONE) {
         free(rows);
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errstr(rc));
     }
-    for (size_t i = 0; i < n; i++)
-        fn(&rows[i], arg);
+    for (size_t i = 0; i < n; i++) {
+        if (fn_kept)
+            fn_kept(&rows[i].job, rows[i].kept, arg);
+        else
+            fn(&rows[i].job, arg);
+    }
     free(rows);
     return 0;
+}
+
+/* The job query id with the store locked, for run_query. */
+static sqlite3_stmt *jobs_query(srv_store *st, stmt_id id)
+{
+    pthread_mutex_lock(&st->mu);
+    return prep(st, id);
 }
 
 int srv_store_list(srv_store *st, const char *user, const char *state, int64_t since_ms, int limit,
                    void (*fn)(const srv_job *, void *), void *arg, mm_error *err)
 {
-    char q[1400];
-    snprintf(q, sizeof q,
-             "SELECT %s FROM jobs WHERE (?1 IS NULL OR user = ?1) AND (?2 IS NULL OR state = ?2)"
-             " AND created_ms >= ?3 ORDER BY created_ms DESC LIMIT ?4",
-             select_cols);
-    pthread_mutex_lock(&st->mu);
-    sqlite3_stmt *s = prep(st, q, err);
-    if (!s) {
-        pthread_mutex_unlock(&st->mu);
-        return -1;
-    }
+    sqlite3_stmt *s = jobs_query(st, Q_JOB_LIST);
     if (user)
         sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT);
     if (state)
         sqlite3_bind_text(s, 2, state, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, since_ms);
     sqlite3_bind_int(s, 4, limit);
-    return run_query(st, s, fn, arg, err);
-}
-
-/* "SELECT <every column> FROM jobs <tail>" prepared with the store locked
- * (run_query unlocks); NULL, unlocked, on error. */
-static sqlite3_stmt *jobs_query(srv_store *st, const char *tail, mm_error *err)
-{
-    char q[1400];
-    snprintf(q, sizeof q, "SELECT %s FROM jobs %s", select_cols, tail);
-    pthread_mutex_lock(&st->mu);
-    sqlite3_stmt *s = prep(st, q, err);
-    if (!s)
-        pthread_mutex_unlock(&st->mu);
-    return s;
+    return run_query(st, s, fn, NULL, arg, err);
 }
 
 int srv_store_unfinished(srv_store *st, void (*fn)(const srv_job *, void *), void *arg, mm_error *err)
 {
-    char tail[200];
-    snprintf(tail, sizeof tail, "WHERE state IN (%s) ORDER BY created_ms", in_working);
-    sqlite3_stmt *s = jobs_query(st, tail, err);
-    return s ? run_query(st, s, fn, arg, err) : -1;
+    return run_query(st, jobs_query(st, Q_JOB_UNFINISHED), fn, NULL, arg, err);
+}
+
+/* Calls fn(text of column 0, text of column 1 or NULL, count of the last
+ * column) for each row of a counting query. */
+static int run_counts(srv_store *st, stmt_id id, int text_cols, void (*fn)(const char *, const char *, long, void *),
+                      void *arg)
+{
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = prep(st, id);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        fn((const char *)sqlite3_column_text(s, 0), text_cols > 1 ? (const char *)sqlite3_column_text(s, 1) : NULL,
+           (long)sqlite3_column_int64(s, text_cols), arg);
+    release(s);
+    pthread_mutex_unlock(&st->mu);
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int srv_store_counts(srv_store *st, void (*fn)(const char *, const char *, long, void *), void *arg)
 {
-    pthread_mutex_lock(&st->mu);
-    sqlite3_stmt *s = prep(st, "SELECT state, channel, count(*) FROM jobs GROUP BY state, channel", NULL);
-    if (s) {
-        while (sqlite3_step(s) == SQLITE_ROW)
-            fn((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
-               (long)sqlite3_column_int64(s, 2), arg);
-        release(st, s);
-    }
-    pthread_mutex_unlock(&st->mu);
-    return s ? 0 : -1;
+    return run_counts(st, Q_JOB_COUNTS, 2, fn, arg);
 }
 
 long srv_store_purge(srv_store *st, int days, mm_error *err)
@@ -791,41 +801,26 @@ long srv_store_purge(srv_store *st, int days, mm_error *err)
     if (days <= 0)
         return 0;
     int64_t cutoff = srv_now_ms() - (int64_t)days * 86400000;
-    mm_buf q = MM_BUF_INIT;
-    mm_buf_puts(&q, "UPDATE jobs SET purged = 1");
-    for (size_t i = 0; i < NCOLS; i++)
-        if (cols[i].personal)
-            mm_buf_printf(&q, ", %s = ''", cols[i].name);
-    mm_buf_printf(&q, " WHERE purged = 0 AND final_ms > 0 AND final_ms < ?1 AND state IN (%s)", in_final);
-    if (!q.data)
-        return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
-    pthread_mutex_lock(&st->mu);
     chain_save c;
-    chain_mark(st, &c);
+    if (tx_begin(st, &c, err))
+        return -1;
     long n = -1;
-    if (begin_write(st, err) == 0) {
-        sqlite3_stmt *s = prep(st, q.data, err);
-        int ok = 0;
-        if (s) {
-            sqlite3_bind_int64(s, 1, cutoff);
-            if (sqlite3_step(s) == SQLITE_DONE) {
-                n = sqlite3_changes(st->db);
-                ok = 1;
-                if (n > 0) {
-                    char d[96];
-                    snprintf(d, sizeof d, "purged personal fields of %ld jobs older than %d days", n, days);
-                    ok = event_locked(st, "", srv_now_ms(), "gallring", d, err) == 0;
-                }
-            } else {
-                mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
-            }
-            release(st, s);
+    int ok = 0;
+    sqlite3_stmt *s = prep(st, Q_JOB_PURGE);
+    sqlite3_bind_int64(s, 1, cutoff);
+    if (run(s) == SQLITE_DONE) {
+        n = sqlite3_changes(st->db);
+        ok = 1;
+        if (n > 0) {
+            char d[96];
+            snprintf(d, sizeof d, "purged personal fields of %ld jobs older than %d days", n, days);
+            ok = event_locked(st, "", srv_now_ms(), "gallring", d, err) == 0;
         }
-        if (finish_tx(st, ok, &c, err))
-            n = -1;
+    } else {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
     }
-    pthread_mutex_unlock(&st->mu);
-    mm_buf_free(&q);
+    if (tx_end(st, ok, &c, err))
+        n = -1;
     return n;
 }
 
@@ -834,123 +829,66 @@ long srv_store_purge(srv_store *st, int days, mm_error *err)
 int srv_store_resolve(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
                       const char *detail, mm_error *err)
 {
-    /* Compare-and-set on the state and on "not resolved yet": two people
-     * resolving the same letter at once get one resolution, not two. */
-    return update_row(st, sql_update_resolve, job, expect_state, event, detail, NULL, NULL, 0, err);
+    return update_row(st, Q_JOB_RESOLVE, job, expect_state, event, detail, NULL, NULL, 0, err);
 }
 
 int srv_store_exceptions(srv_store *st, int limit, void (*fn)(const srv_job *, int kept, void *), void *arg,
                          mm_error *err)
 {
-    char q[1600];
-    snprintf(q, sizeof q,
-             "SELECT %s, EXISTS (SELECT 1 FROM documents WHERE job_id = jobs.id AND kind = 'pdf')"
-             " FROM jobs WHERE state IN (%s) AND resolved_ms = 0 ORDER BY final_ms, created_ms LIMIT ?1",
-             select_cols, in_exception);
-    pthread_mutex_lock(&st->mu);
-    sqlite3_stmt *s = prep(st, q, err);
-    if (!s) {
-        pthread_mutex_unlock(&st->mu);
-        return -1;
-    }
+    sqlite3_stmt *s = jobs_query(st, Q_EXCEPTIONS);
     sqlite3_bind_int(s, 1, limit);
-    /* Rows are copied out first, as in run_query: fn may call the store. */
-    size_t n = 0, cap = 0;
-    srv_job *rows = NULL;
-    int *kept = NULL, rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            srv_job *r = realloc(rows, nc * sizeof *rows);
-            if (r)
-                rows = r;
-            int *k = r ? realloc(kept, nc * sizeof *kept) : NULL;
-            if (!k) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            kept = k;
-            cap = nc;
-        }
-        read_job(s, &rows[n]);
-        kept[n++] = sqlite3_column_int(s, (int)NCOLS);
-    }
-    release(st, s);
-    pthread_mutex_unlock(&st->mu);
-    if (rc == SQLITE_DONE)
-        for (size_t i = 0; i < n; i++)
-            fn(&rows[i], kept[i], arg);
-    free(rows);
-    free(kept);
-    return rc == SQLITE_DONE ? 0 : mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errstr(rc));
+    return run_query(st, s, NULL, fn, arg, err);
+}
+
+typedef struct {
+    void (*fn)(const char *, long, void *);
+    void *arg;
+} state_count;
+
+static void state_count_one(const char *state, const char *unused, long n, void *arg)
+{
+    (void)unused;
+    state_count *sc = arg;
+    sc->fn(state, n, sc->arg);
 }
 
 int srv_store_exception_counts(srv_store *st, void (*fn)(const char *, long, void *), void *arg)
 {
-    char q[300];
-    snprintf(q, sizeof q, "SELECT state, count(*) FROM jobs WHERE state IN (%s) AND resolved_ms = 0 GROUP BY state",
-             in_exception);
-    pthread_mutex_lock(&st->mu);
-    sqlite3_stmt *s = prep(st, q, NULL);
-    if (s) {
-        while (sqlite3_step(s) == SQLITE_ROW)
-            fn((const char *)sqlite3_column_text(s, 0), (long)sqlite3_column_int64(s, 1), arg);
-        release(st, s);
-    }
-    pthread_mutex_unlock(&st->mu);
-    return s ? 0 : -1;
+    state_count sc = {fn, arg};
+    return run_counts(st, Q_EXCEPTION_COUNTS, 1, state_count_one, &sc);
 }
 
 long srv_store_purge_exceptions(srv_store *st, int64_t cutoff_ms, const char *why, mm_error *err)
 {
-    /* The documents table holds only unfinished jobs and open exceptions:
-     * starting from it keeps this cheap however long the jobs table is. */
-    char q[400];
-    snprintf(q, sizeof q, "SELECT DISTINCT d.job_id FROM documents d JOIN jobs j ON j.id = d.job_id"
-                          " WHERE j.state IN (%s) AND j.resolved_ms = 0"
-                          " AND j.final_ms > 0 AND j.final_ms < ?1 ORDER BY d.job_id", in_exception);
-    pthread_mutex_lock(&st->mu);
     chain_save c;
-    chain_mark(st, &c);
-    if (begin_write(st, err)) {
-        pthread_mutex_unlock(&st->mu);
+    if (tx_begin(st, &c, err))
         return -1;
-    }
-    sqlite3_stmt *s = prep(st, q, err);
+    sqlite3_stmt *s = prep(st, Q_EXCEPTION_LETTERS);
     long n = 0;
-    int ok = s != NULL;
+    int ok = 1, rc;
     char **ids = NULL;
-    if (s) {
-        sqlite3_bind_int64(s, 1, cutoff_ms);
-        int rc;
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            char **r = realloc(ids, (size_t)(n + 1) * sizeof *ids);
-            char *id = r ? strdup((const char *)sqlite3_column_text(s, 0)) : NULL;
-            if (r)
-                ids = r;
-            if (!id) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            ids[n++] = id;
+    sqlite3_bind_int64(s, 1, cutoff_ms);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        char **r = realloc(ids, (size_t)(n + 1) * sizeof *ids);
+        char *id = r ? strdup((const char *)sqlite3_column_text(s, 0)) : NULL;
+        if (r)
+            ids = r;
+        if (!id) {
+            rc = SQLITE_NOMEM;
+            break;
         }
-        release(st, s);
-        if (rc != SQLITE_DONE) {
-            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errstr(rc));
-            ok = 0;
-        }
+        ids[n++] = id;
+    }
+    release(s);
+    if (rc != SQLITE_DONE) {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errstr(rc));
+        ok = 0;
     }
     int64_t now = srv_now_ms();
     for (long i = 0; i < n && ok; i++) {
-        s = prep(st, "DELETE FROM documents WHERE job_id = ?", err);
-        if (!s) {
-            ok = 0;
-            break;
-        }
+        s = prep(st, Q_DOC_PURGE);
         sqlite3_bind_text(s, 1, ids[i], -1, SQLITE_STATIC);
-        int rc = sqlite3_step(s);
-        release(st, s);
-        if (rc != SQLITE_DONE) {
+        if (run(s) != SQLITE_DONE) {
             mm_error_set(err, MM_ERR_SYSTEM, 0, "purging the letter of job %s: %s", ids[i], sqlite3_errmsg(st->db));
             ok = 0;
         } else {
@@ -960,20 +898,15 @@ long srv_store_purge_exceptions(srv_store *st, int64_t cutoff_ms, const char *wh
     for (long i = 0; i < n; i++)
         free(ids[i]);
     free(ids);
-    if (finish_tx(st, ok, &c, err))
+    if (tx_end(st, ok, &c, err))
         n = -1;
-    pthread_mutex_unlock(&st->mu);
     return n;
 }
 
 int srv_store_held_before(srv_store *st, int64_t before_ms, void (*fn)(const srv_job *, void *), void *arg,
                           mm_error *err)
 {
-    char tail[200];
-    snprintf(tail, sizeof tail, "WHERE state = %s AND created_ms < ?1 ORDER BY created_ms", held_state);
-    sqlite3_stmt *s = jobs_query(st, tail, err);
-    if (!s)
-        return -1;
+    sqlite3_stmt *s = jobs_query(st, Q_JOB_HELD);
     sqlite3_bind_int64(s, 1, before_ms);
-    return run_query(st, s, fn, arg, err);
+    return run_query(st, s, fn, NULL, arg, err);
 }

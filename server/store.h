@@ -7,7 +7,6 @@
 #define MMPRINTD_STORE_H
 
 #include <stdint.h>
-#include <jansson.h>
 #include "buf.h"
 #include "error.h"
 #include "job.h"
@@ -65,8 +64,17 @@ int srv_store_update_many(srv_store *st, srv_change *ch, size_t n, mm_error *err
 /* Appends an event for a job (attempts, errors) without changing it. */
 int srv_store_event(srv_store *st, const char *job_id, const char *event, const char *detail, mm_error *err);
 
-/* Events of a job as a JSON array [{time, event, detail}] (new reference). */
-json_t *srv_store_events_json(srv_store *st, const char *id);
+/* One journal event of a job; its strings belong to the store and are
+ * valid only during the callback. */
+typedef struct {
+    int64_t time_ms;
+    const char *event;
+    const char *detail;
+} srv_event;
+/* Calls fn for every event of job id, oldest first, with the store locked
+ * (fn must not call the store): 0, or -1 with err. */
+int srv_store_events(srv_store *st, const char *id, void (*fn)(const srv_event *, void *), void *arg,
+                     mm_error *err);
 
 /* Calls fn for every job matching the filters (NULL = any), newest first, at most limit. */
 int srv_store_list(srv_store *st, const char *user, const char *state, int64_t since_ms, int limit,

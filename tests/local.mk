@@ -65,11 +65,14 @@ tests_unit_test_pdfcheck_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pdfcheck_SOURCES = tests/unit/test_pdfcheck.c
 tests_unit_test_pdfcheck_LDADD = $(UNIT_LIBS)
 
-# mmprintd's store against a real SQLite file (server/store.c, built in).
+# The server's internals, linked from server/libmmprintd.a: the store
+# against a real SQLite file, the configuration table.
+SERVER_UNIT_CFLAGS = $(UNIT_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) -I$(srcdir)/server
+SERVER_UNIT_LIBS = $(MMPRINTD_LIBS) $(MM_DEP_LIBS) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_store
-tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/server
-tests_unit_test_store_SOURCES = tests/unit/test_store.c server/store.c server/store.h server/job.c server/job.h server/queue.c
-tests_unit_test_store_LDADD = $(UNIT_LIBS)
+tests_unit_test_store_CFLAGS = $(SERVER_UNIT_CFLAGS)
+tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_LDADD = $(SERVER_UNIT_LIBS)
 
 # The small shared helpers (lib/text, uuid, fileio, xmlutil, base64; idnum's sender id).
 check_PROGRAMS += tests/unit/test_text tests/unit/test_fileio tests/unit/test_xmlutil tests/unit/test_base64
@@ -86,11 +89,10 @@ tests_unit_test_xmlutil_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_xmlutil_SOURCES = tests/unit/test_xmlutil.c
 tests_unit_test_xmlutil_LDADD = $(UNIT_LIBS)
 
-# mmprintd's configuration table (server/conf.c, built in).
 check_PROGRAMS += tests/unit/test_conf
-tests_unit_test_conf_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/server
-tests_unit_test_conf_SOURCES = tests/unit/test_conf.c server/conf.c server/conf.h
-tests_unit_test_conf_LDADD = $(UNIT_LIBS)
+tests_unit_test_conf_CFLAGS = $(SERVER_UNIT_CFLAGS)
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
+tests_unit_test_conf_LDADD = $(SERVER_UNIT_LIBS)
 
 # The integration tests' scripts and helpers.
 EXTRA_DIST += tests/integration/testlib.sh tests/integration/cups.sh \

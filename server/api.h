@@ -1,0 +1,101 @@
+/* The job API of mmprintd (doc/api.md) behind the HTTPS front (front.c):
+ * one request as the handlers see it, the route table's handlers, the
+ * answers they queue, and the Swedish texts of those answers, kept in one
+ * table (respond.c).
+ *
+ * Every handler queues exactly one answer on rq->conn and returns what
+ * MHD_queue_response returned; none of them keeps rq or its body. */
+#ifndef MMPRINTD_API_H
+#define MMPRINTD_API_H
+
+#include <microhttpd.h>
+#include <jansson.h>
+
+#include "mmprintd.h"
+#include "texts.h"
+
+/* One complete request, owned by the front for the duration of the call. */
+typedef struct {
+    srv *s;
+    struct MHD_Connection *conn;
+    const char *client;   /* the principal: the client certificate's subject DN */
+    const char *body;     /* the whole body, NULL when empty */
+    size_t body_len;
+} srv_req;
+
+/* The string member name of the request's JSON object body, copied into
+ * out: 0, or -1 (out "") when the body is no JSON object, lacks it, or it
+ * does not fit in size. */
+int srv_req_json_string(const srv_req *rq, const char *name, char *out, size_t size);
+
+/* What a route handler is: arg is the path's variable part (a job id, an
+ * Idempotency-Key, a personnummer; "" when the route has none). */
+typedef enum MHD_Result (*srv_handler)(srv_req *rq, const char *arg);
+
+/* routes.c: finds the route of method + url and calls its handler; 404 and
+ * 405 answers for the rest. */
+enum MHD_Result srv_api_dispatch(srv_req *rq, const char *url, const char *method);
+
+
+/* ---- answers (respond.c); each queues one response and frees what it is
+ * given, also on failure ---- */
+
+/* text: malloc'ed, consumed. */
+enum MHD_Result srv_respond_text(struct MHD_Connection *c, unsigned status, const char *type, char *text);
+/* o: a new reference, consumed (NULL answers MHD_NO). */
+enum MHD_Result srv_respond_json(struct MHD_Connection *c, unsigned status, json_t *o);
+/* {"error": error, "message": srv_sv(sv)} */
+enum MHD_Result srv_respond_error(struct MHD_Connection *c, unsigned status, const char *error, srv_text sv);
+/* {"error": error, "message": message_sv} for a Swedish text built at run time. */
+enum MHD_Result srv_respond_error_text(struct MHD_Connection *c, unsigned status, const char *error,
+                                       const char *message_sv);
+/* {"error": error, "detail": detail (English), "message": srv_sv(sv)} */
+enum MHD_Result srv_respond_problem(struct MHD_Connection *c, unsigned status, const char *error,
+                                    const char *detail, srv_text sv);
+/* The same with a Swedish text from elsewhere (lib's mm_pdf_problem_sv). */
+enum MHD_Result srv_respond_problem_text(struct MHD_Connection *c, unsigned status, const char *error,
+                                         const char *detail, const char *message_sv);
+/* 400 for one of the sender's own numbers given as a recipient. */
+enum MHD_Result srv_respond_own_number(struct MHD_Connection *c, const char *number12);
+
+/* ---- JSON of a job (job_json.c) ---- */
+
+/* The job as every answer shows it (doc/api.md), with its journal events
+ * when with_events: a new reference (the caller owns it). */
+json_t *srv_job_json(srv *s, const srv_job *j, int with_events);
+/* "YYYY-MM-DDTHH:MM:SSZ" of a wall-clock time in ms. */
+void srv_iso_time(int64_t ms, char *out, size_t size);
+/* A JSON string, or null for NULL and "" (a new reference). */
+json_t *srv_json_str_or_null(const char *s);
+
+/* ---- handlers ---- */
+
+/* api_jobs.c */
+enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg);
+enum MHD_Result srv_api_list_jobs(srv_req *rq, const char *arg);
+enum MHD_Result srv_api_get_job(srv_req *rq, const char *id);
+enum MHD_Result srv_api_post_recipient(srv_req *rq, const char *id);
+enum MHD_Result srv_api_post_cancel(srv_req *rq, const char *id);
+enum MHD_Result srv_api_post_cancel_by_key(srv_req *rq, const char *key);
+/* The stored job id answered with status (404/500 when it cannot be read). */
+enum MHD_Result srv_api_answer_job(srv *s, struct MHD_Connection *c, const char *id, unsigned status);
+/* A job by id for a handler, into *j: 0 found and (action != NULL) the
+ * requester may do action on it (srv_may); else -1 with *answer queued:
+ * 403 with the text refused, 404 or 500. */
+int srv_api_find_job(srv_req *rq, const char *id, const char *action, srv_text refused, srv_job *j,
+                     enum MHD_Result *answer);
+/* Hands a stored job (copied) to its stage and waits, at most sync_wait_ms,
+ * until it is final or needs a recipient. */
+void srv_api_run_and_wait(srv *s, const srv_job *j);
+
+/* api_exceptions.c */
+enum MHD_Result srv_api_list_exceptions(srv_req *rq, const char *arg);
+enum MHD_Result srv_api_post_resolve(srv_req *rq, const char *id);
+
+/* api_reach.c */
+enum MHD_Result srv_api_get_reachability(srv_req *rq, const char *number);
+
+/* metrics.c */
+enum MHD_Result srv_api_get_metrics(srv_req *rq, const char *arg);
+
+#endif

@@ -1,0 +1,393 @@
+/* The job handlers of the API (doc/api.md): intake of a job bundle, a job
+ * and the job list, completion of a held job's recipient, and cancelling
+ * (through the API by id, or from a workstation's CUPS by its key). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <openssl/evp.h>
+
+#include "api.h"
+#include "auth.h"
+#include "bundle.h"
+#include "client.h"
+#include "idnum.h"
+#include "log.h"
+#include "pdfcheck.h"
+#include "policy.h"
+#include "text.h"
+#include "uuid.h"
+
+enum MHD_Result srv_api_answer_job(srv *s, struct MHD_Connection *c, const char *id, unsigned status)
+{
+    srv_job j;
+    mm_error err;
+    int rc = srv_store_get(s->store, id, &j, &err);
+    if (rc < 0)
+        return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
+    if (rc == 1)
+        return srv_respond_error(c, 404, "not-found", SRV_SV_JOB_NOT_FOUND);
+    return srv_respond_json(c, status, srv_job_json(s, &j, 0));
+}
+
+void srv_api_run_and_wait(srv *s, const srv_job *j)
+{
+    srv_waiter w;
+    srv_wait_register(s, &w, j->id, j->state);
+    srv_enqueue(s, j);
+    srv_wait(s, &w, s->conf.sync_wait_ms);
+    srv_wait_unregister(s, &w);
+}
+
+/* The letter's SHA-256 in hex, as the journal and the API give it. */
+static void sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+    mm_text_hex(md, sizeof md, 0, out);
+}
+
+static int recipient_ok(const char *number, char out[13])
+{
+    mm_id id;
+    mm_error err;
+    if (!number[0] || mm_idnum_parse(number, NULL, &id, &err))
+        return 0;
+    memcpy(out, id.number, 13);
+    return 1;
+}
+
+/* Completes a job that waited for a recipient; 0 done, 1 state changed meanwhile. */
+static int complete_recipient(srv *s, srv_job *j, const char *number12, const char *source)
+{
+    char mask[16], detail[200];
+    snprintf(j->recipient, sizeof j->recipient, "%s", number12);
+    snprintf(j->recipient_source, sizeof j->recipient_source, "%s", source);
+    j->recipient_problem[0] = 0;
+    j->reason[0] = j->reason_sv[0] = 0;
+    j->attempts = 0;
+    j->deadline_ms = srv_now_ms() + s->conf.retry_deadline_s * 1000;
+    j->state = SRV_JSTATE_QUEUED;
+    mm_idnum_mask(number12, mask);
+    snprintf(detail, sizeof detail, "recipient %s added (source %s)", mask, source);
+    int rc = srv_transition(s, j, SRV_JSTATE_NEEDS_RECIPIENT, "recipient-added", detail);
+    if (rc == 0)
+        srv_api_run_and_wait(s, j);
+    return rc;
+}
+
+/* The letter must be one the print room can print: parsed, unencrypted,
+ * with pages.  Refused at once (400 with a Swedish message the backend
+ * shows in CUPS) rather than accepted and failed later.  Returns 0 with
+ * *pages, or -1 with *refused set to the answer already queued. */
+static int check_letter(struct MHD_Connection *c, const srv_req *rq, const mm_bundle *b, int *pages,
+                        enum MHD_Result *refused)
+{
+    static const char *codes[] = {[MM_PDF_DAMAGED] = "damaged-pdf", [MM_PDF_ENCRYPTED] = "encrypted-pdf",
+                                  [MM_PDF_NO_PAGES] = "no-pages"};
+    mm_error err;
+    mm_error_clear(&err);
+    if (mm_pdf_check(b->document, b->document_len, pages, &err) == 0)
+        return 0;
+    int code = err.code >= MM_PDF_DAMAGED && err.code <= MM_PDF_NO_PAGES ? err.code : MM_PDF_DAMAGED;
+    mm_log(MM_LOG_WARN, "refused a job from %s (user %s, cups job %s): %s", rq->client, b->user,
+           b->cups_job_id[0] ? b->cups_job_id : "-", err.msg);
+    *refused = srv_respond_problem_text(c, 400, codes[code], err.msg, mm_pdf_problem_sv(code));
+    return -1;
+}
+
+/* A held job re-sent with a number that cannot be used: it stays held, with
+ * the new reason. */
+static void refuse_recipient(srv *s, srv_job *j, const srv_recipient *rcp)
+{
+    mm_text_copy(j->recipient_problem, sizeof j->recipient_problem, rcp->problem);
+    mm_text_copy(j->reason, sizeof j->reason, rcp->problem);
+    mm_text_copy(j->reason_sv, sizeof j->reason_sv, rcp->reason_sv);
+    char detail[300];
+    snprintf(detail, sizeof detail, "resubmitted; still no usable recipient: %s", rcp->problem);
+    srv_transition(s, j, SRV_JSTATE_NEEDS_RECIPIENT, "recipient-refused", detail);
+}
+
+enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
+{
+    srv *s = rq->s;
+    struct MHD_Connection *c = rq->conn;
+    (void)arg;
+    if (atomic_load(&s->draining))
+        return srv_respond_error(c, 503, "draining", SRV_SV_DRAINING);
+    const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
+    if (key && !mm_client_key_valid(key))
+        return srv_respond_error(c, 400, "bad-idempotency-key", SRV_SV_BAD_KEY);
+    mm_bundle b;
+    mm_error err;
+    mm_error_clear(&err);
+    mm_bundle_init(&b);
+    if (mm_bundle_parse((const unsigned char *)rq->body, rq->body_len, &b, &err)) {
+        mm_log(MM_LOG_WARN, "refused a job from %s: %s", rq->client, err.msg);
+        return srv_respond_problem(c, 400, "bad-bundle", err.msg, SRV_SV_BAD_BUNDLE);
+    }
+    const char *texts[] = {b.recipient, b.recipient_source, b.recipient_problem, b.title, b.subject, b.user,
+                           b.host, b.cups_job_id, b.policy, b.department};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (!mm_text_utf8_valid(texts[i]))
+            return srv_respond_problem(c, 400, "bad-bundle", "a header value is not valid UTF-8 text", SRV_SV_BAD_BUNDLE);
+    if (b.document_type[0] && strcmp(b.document_type, "application/pdf"))
+        return srv_respond_error(c, 400, "bad-document-type", SRV_SV_BAD_DOCUMENT_TYPE);
+    if (b.document_len < 5 || memcmp(b.document, "%PDF-", 5))
+        return srv_respond_error(c, 400, "not-pdf", SRV_SV_NOT_PDF);
+    int pages = 0;
+    enum MHD_Result refused;
+    if (check_letter(c, rq, &b, &pages, &refused) < 0)
+        return refused;
+    const char *policy = b.policy[0] ? b.policy : "digital-else-paper";
+    if (strcmp(policy, "digital-else-paper") && strcmp(policy, "digital-only") && strcmp(policy, "paper-only"))
+        return srv_respond_error(c, 400, "bad-policy", SRV_SV_BAD_POLICY);
+
+    srv_recipient rcp;
+    int have_recipient = srv_recipient_from_bundle(s, &b, &rcp);
+    const char *number = rcp.number;
+
+    srv_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
+    if (mm_uuid_new(j->id)) {
+        free(j);
+        return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
+    }
+    snprintf(j->idem_key, sizeof j->idem_key, "%s", key ? key : "");
+    snprintf(j->recipient, sizeof j->recipient, "%s", number);
+    snprintf(j->recipient_source, sizeof j->recipient_source, "%s", have_recipient ? rcp.source : "");
+    snprintf(j->recipient_problem, sizeof j->recipient_problem, "%s", rcp.problem);
+    snprintf(j->title, sizeof j->title, "%s", b.title);
+    snprintf(j->subject, sizeof j->subject, "%s", b.subject);
+    snprintf(j->user, sizeof j->user, "%s", b.user);
+    snprintf(j->host, sizeof j->host, "%s", b.host);
+    snprintf(j->client, sizeof j->client, "%s", rq->client);
+    snprintf(j->cups_job_id, sizeof j->cups_job_id, "%s", b.cups_job_id);
+    snprintf(j->policy, sizeof j->policy, "%s", policy);
+    snprintf(j->department, sizeof j->department, "%s", b.department);
+    /* What qpdf counted, not what the bundle claims. */
+    j->pages = pages;
+    j->doc_len = (int64_t)b.document_len;
+    sha256_hex(b.document, b.document_len, j->sha256);
+    j->created_ms = j->updated_ms = srv_now_ms();
+    srv_policy_intake(s, j, have_recipient, rcp.reason_sv);
+
+    char detail[2000], mask[16] = "-";
+    if (have_recipient)
+        mm_idnum_mask(number, mask);
+    snprintf(detail, sizeof detail,
+             "from %s user %s host %s cups job %s; recipient %s (%s); policy %s; %zu bytes sha256 %s, %d pages",
+             rq->client, j->user, j->host, j->cups_job_id[0] ? j->cups_job_id : "-", mask,
+             have_recipient ? j->recipient_source : j->recipient_problem, policy, b.document_len, j->sha256,
+             j->pages);
+    int rc = srv_store_insert(s->store, j, detail, b.document, b.document_len, &err);
+    if (rc < 0) {
+        mm_log(MM_LOG_ERROR, "cannot store a job: %s", err.msg);
+        free(j);
+        return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
+    }
+    if (rc == 1) {
+        /* A repeat: j now holds the first job.  Never a second letter. */
+        char id[37];
+        memcpy(id, j->id, sizeof id);
+        if (j->state == SRV_JSTATE_NEEDS_RECIPIENT && have_recipient) {
+            /* `lp -i ID -o Personnummer=N -H resume` re-sends the same job-uuid with a recipient. */
+            const char *src = rcp.source[0] ? rcp.source : "resubmitted";
+            complete_recipient(s, j, number, src);
+        } else if (j->state == SRV_JSTATE_NEEDS_RECIPIENT && strcmp(j->reason_sv, rcp.reason_sv)) {
+            /* Released with a number that cannot be used (the sender's own):
+             * still held, and the CUPS line says why now. */
+            refuse_recipient(s, j, &rcp);
+        } else {
+            srv_store_event(s->store, id, "repeat", "same Idempotency-Key submitted again; answered with this job",
+                            NULL);
+        }
+        free(j);
+        return srv_api_answer_job(s, c, id, 200);
+    }
+    mm_log(MM_LOG_INFO, "job %s received from %s: %s", j->id, rq->client, srv_jstate_name(j->state));
+    char id[37];
+    memcpy(id, j->id, sizeof id);
+    if (j->state != SRV_JSTATE_NEEDS_RECIPIENT)
+        srv_api_run_and_wait(s, j);
+    free(j);
+    return srv_api_answer_job(s, c, id, 201);
+}
+
+int srv_api_find_job(srv_req *rq, const char *id, const char *action, srv_text refused, srv_job *j,
+                     enum MHD_Result *answer)
+{
+    int rc = srv_store_get(rq->s->store, id, j, NULL);
+    if (rc == 0 && (!action || srv_may(rq->s, rq->client, action, j)))
+        return 0;
+    *answer = rc == 0   ? srv_respond_error(rq->conn, 403, "not-allowed", refused)
+              : rc == 1 ? srv_respond_error(rq->conn, 404, "not-found", SRV_SV_JOB_NOT_FOUND)
+                        : srv_respond_error(rq->conn, 500, "internal", SRV_SV_INTERNAL);
+    return -1;
+}
+
+enum MHD_Result srv_api_post_recipient(srv_req *rq, const char *id)
+{
+    srv *s = rq->s;
+    struct MHD_Connection *c = rq->conn;
+    char num[64], number[13];
+    if (srv_req_json_string(rq, "recipient", num, sizeof num) || !recipient_ok(num, number))
+        return srv_respond_error(c, 400, "bad-recipient", SRV_SV_BAD_RECIPIENT);
+    if (srv_recipient_is_own(s, number))
+        return srv_respond_own_number(c, number);
+    srv_job j;
+    enum MHD_Result missing;
+    if (srv_api_find_job(rq, id, NULL, SRV_SV_INTERNAL, &j, &missing))
+        return missing;
+    if (j.state != SRV_JSTATE_NEEDS_RECIPIENT)
+        return srv_respond_error(c, 409, "has-recipient", SRV_SV_HAS_RECIPIENT);
+    if (complete_recipient(s, &j, number, "api"))
+        return srv_respond_error(c, 409, "has-recipient", SRV_SV_HAS_RECIPIENT);
+    return srv_api_answer_job(s, c, id, 200);
+}
+
+enum MHD_Result srv_api_post_cancel(srv_req *rq, const char *id)
+{
+    srv *s = rq->s;
+    struct MHD_Connection *c = rq->conn;
+    srv_job j;
+    enum MHD_Result missing;
+    if (srv_api_find_job(rq, id, "cancel", SRV_SV_MAY_NOT_CANCEL, &j, &missing))
+        return missing;
+    srv_jstate was = j.state;
+    if (was != SRV_JSTATE_QUEUED && was != SRV_JSTATE_NEEDS_RECIPIENT)
+        return srv_respond_error(c, 409, "not-cancellable", SRV_SV_NOT_CANCELLABLE);
+    j.state = SRV_JSTATE_CANCELLED;
+    snprintf(j.channel, sizeof j.channel, "none");
+    if (srv_transition(s, &j, was, "cancelled", "cancelled through the API") != 0)
+        return srv_respond_error(c, 409, "not-cancellable", SRV_SV_NOT_CANCELLABLE);
+    return srv_api_answer_job(s, c, id, 200);
+}
+
+enum MHD_Result srv_api_get_job(srv_req *rq, const char *id)
+{
+    srv_job j;
+    enum MHD_Result missing;
+    if (srv_api_find_job(rq, id, NULL, SRV_SV_INTERNAL, &j, &missing))
+        return missing;
+    return srv_respond_json(rq->conn, 200, srv_job_json(rq->s, &j, 1));
+}
+
+static enum MHD_Result respond_not_cancellable(struct MHD_Connection *c, const srv_job *j)
+{
+    const char *sv = srv_sv(srv_jstate_is_final(j->state) ? SRV_SV_ALREADY_FINAL : SRV_SV_NOT_CANCELLABLE);
+    return srv_respond_json(c, 409, json_pack("{s:s, s:s, s:s, s:s}", "error", "not-cancellable", "state", srv_jstate_name(j->state),
+                                              "id", j->id, "message", sv));
+}
+
+/* The CUPS notifier of a workstation reports that the user cancelled the
+ * job there (lprm, cancel, the Windows queue view).  The job is named by
+ * the Idempotency-Key it was submitted with (its CUPS job-uuid), so the
+ * workstation needs no server job id.  Only a job that has not started to
+ * go out is cancelled; cancelled is final, so its letter is purged in the
+ * same transaction (it reached no one by the user's own choice). */
+enum MHD_Result srv_api_post_cancel_by_key(srv_req *rq, const char *key)
+{
+    srv *s = rq->s;
+    struct MHD_Connection *c = rq->conn;
+    if (!mm_client_key_valid(key))
+        return srv_respond_error(c, 400, "bad-idempotency-key", SRV_SV_BAD_KEY);
+    srv_job j;
+    mm_error err;
+    mm_error_clear(&err);
+    int rc = srv_store_get_by_key(s->store, key, &j, &err);
+    if (rc < 0) {
+        mm_log(MM_LOG_ERROR, "cannot look up a job by key: %s", err.msg);
+        return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
+    }
+    if (rc == 0 && !srv_may(s, rq->client, "cancel-own", &j)) {
+        /* Answered like an unknown key: a workstation learns nothing of
+         * other workstations' jobs. */
+        mm_log(MM_LOG_WARN, "%s asked to cancel job %s, submitted by %s: refused", rq->client, j.id, j.client);
+        rc = 1;
+    }
+    if (rc == 1)
+        return srv_respond_error(c, 404, "not-found", SRV_SV_JOB_NOT_FOUND);
+    /* A worker may move the job on between reading and writing: the
+     * compare-and-set then fails and the new state decides. */
+    for (int round = 0; round < 3; round++) {
+        char detail[900];
+        srv_jstate was = j.state;
+        if (was != SRV_JSTATE_QUEUED && was != SRV_JSTATE_NEEDS_RECIPIENT)
+            break;
+        j.state = SRV_JSTATE_CANCELLED;
+        snprintf(j.channel, sizeof j.channel, "none");
+        snprintf(j.reason, sizeof j.reason, "cancelled in CUPS");
+        snprintf(j.reason_sv, sizeof j.reason_sv, "%s", srv_sv(SRV_SV_CANCELLED_IN_CUPS));
+        snprintf(detail, sizeof detail, "cancelled in CUPS (cups job %s on %s) while %s; reported by %s; letter purged",
+                 j.cups_job_id[0] ? j.cups_job_id : "-", j.host[0] ? j.host : "-", srv_jstate_name(was),
+                 rq->client);
+        rc = srv_transition(s, &j, was, "cancelled-in-cups", detail);
+        if (rc == 0) {
+            mm_log(MM_LOG_INFO, "job %s cancelled in CUPS (reported by %s)", j.id, rq->client);
+            return srv_api_answer_job(s, c, j.id, 200);
+        }
+        if (rc < 0 || srv_store_get(s->store, j.id, &j, &err) != 0)
+            return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
+    }
+    return respond_not_cancellable(c, &j);
+}
+
+typedef struct {
+    srv *s;
+    json_t *arr;
+} list_ctx;
+
+static void list_one(const srv_job *j, void *arg)
+{
+    list_ctx *l = arg;
+    json_array_append_new(l->arr, srv_job_json(l->s, j, 0));
+}
+
+static int parse_since(const char *v, int64_t *out)
+{
+    if (!v || !*v) {
+        *out = 0;
+        return 0;
+    }
+    if (strspn(v, "0123456789") == strlen(v) && strlen(v) <= 12) {
+        *out = strtoll(v, NULL, 10) * 1000;
+        return 0;
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *e = strptime(v, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!e || *e) {
+        memset(&tm, 0, sizeof tm);
+        e = strptime(v, "%Y-%m-%d", &tm);
+        if (!e || *e)
+            return -1;
+    }
+    *out = (int64_t)timegm(&tm) * 1000;
+    return 0;
+}
+
+enum MHD_Result srv_api_list_jobs(srv_req *rq, const char *arg)
+{
+    srv *s = rq->s;
+    struct MHD_Connection *c = rq->conn;
+    (void)arg;
+    const char *user = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "user");
+    const char *state = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state");
+    const char *since = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since");
+    int64_t since_ms;
+    if (parse_since(since, &since_ms))
+        return srv_respond_error(c, 400, "bad-since", SRV_SV_BAD_SINCE);
+    if ((user && strlen(user) > 127) || (state && strlen(state) > 19))
+        return srv_respond_error(c, 400, "bad-filter", SRV_SV_BAD_FILTER);
+    list_ctx l = {s, json_array()};
+    if (srv_store_list(s->store, user && *user ? user : NULL, state && *state ? state : NULL, since_ms, 1000,
+                       list_one, &l, NULL)) {
+        json_decref(l.arr);
+        return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
+    }
+    return srv_respond_json(c, 200, json_pack("{s:o}", "jobs", l.arr));
+}
+

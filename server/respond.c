@@ -1,0 +1,71 @@
+/* The answers of the job API (see api.h): JSON or text, never cached, and
+ * the Swedish texts a handläggare reads in CUPS or mmctl, in one table. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+
+enum MHD_Result srv_respond_text(struct MHD_Connection *c, unsigned status, const char *type, char *text)
+{
+    if (!text)
+        return MHD_NO;
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    enum MHD_Result ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+enum MHD_Result srv_respond_json(struct MHD_Connection *c, unsigned status, json_t *o)
+{
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(o);
+    if (!text)
+        return MHD_NO;
+    size_t n = strlen(text);
+    char *t2 = realloc(text, n + 2);
+    if (t2) {
+        t2[n] = '\n';
+        t2[n + 1] = 0;
+        text = t2;
+    }
+    return srv_respond_text(c, status, "application/json", text);
+}
+
+enum MHD_Result srv_respond_error_text(struct MHD_Connection *c, unsigned status, const char *error,
+                                       const char *message_sv)
+{
+    return srv_respond_json(c, status, json_pack("{s:s, s:s}", "error", error, "message", message_sv));
+}
+
+enum MHD_Result srv_respond_error(struct MHD_Connection *c, unsigned status, const char *error, srv_text sv)
+{
+    return srv_respond_error_text(c, status, error, srv_sv(sv));
+}
+
+enum MHD_Result srv_respond_problem_text(struct MHD_Connection *c, unsigned status, const char *error,
+                                         const char *detail, const char *message_sv)
+{
+    return srv_respond_json(c, status, json_pack("{s:s, s:s, s:s}", "error", error, "detail", detail, "message",
+                                                 message_sv));
+}
+
+enum MHD_Result srv_respond_problem(struct MHD_Connection *c, unsigned status, const char *error,
+                                    const char *detail, srv_text sv)
+{
+    return srv_respond_problem_text(c, status, error, detail, srv_sv(sv));
+}
+
+enum MHD_Result srv_respond_own_number(struct MHD_Connection *c, const char *number12)
+{
+    char sv[200];
+    srv_recipient_own_sv(number12, sv, sizeof sv);
+    sv[0] = 'N'; /* "numret ...": a sentence of its own here */
+    return srv_respond_error_text(c, 400, "own-number", sv);
+}

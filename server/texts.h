@@ -1,0 +1,63 @@
+/* Every fixed Swedish text of mmprintd that a person reads, in one table:
+ * the job's one-liners (CUPS INFO: lines, the separator page, the exception
+ * list) and the API's answers (the "message" field).  English stays in the
+ * code and the logs. */
+#ifndef SRV_TEXTS_H
+#define SRV_TEXTS_H
+
+typedef enum {
+    /* the job's progress and reasons */
+    SRV_SV_DIGITAL,           /* the recipient has a mailbox */
+    SRV_SV_PAPER_ASKED,       /* policy paper-only */
+    SRV_SV_FAR_NO_ANSWER,
+    SRV_SV_CANNOT_SEAL,       /* the letter cannot go digitally */
+    SRV_SV_SEND_LATE,         /* no delivery before the deadline */
+    SRV_SV_NOT_DELIVERED,     /* Delivered=false */
+    SRV_SV_REFUSED,           /* the operator refused it */
+    SRV_SV_PRINT_UNREADABLE,
+    SRV_SV_PRINT_LATE,
+    SRV_SV_CANCELLED_IN_CUPS,
+    SRV_SV_NO_RECIPIENT,      /* "personnummer saknas" */
+    /* FaR's outcomes, in the order of mm_reach_why (lib/far.h) */
+    SRV_SV_REACH_NOT_FOUND,
+    SRV_SV_REACH_NO_MAILBOX,
+    SRV_SV_REACH_ANONYMOUS,
+    SRV_SV_REACH_OTHER_TYPE,
+    SRV_SV_REACH_PENDING,
+    SRV_SV_REACH_SENDER_REFUSED,
+    SRV_SV_REACH_NO_ADDRESS,
+    /* the API's answers; a letter qpdf cannot print is refused with lib's
+     * mm_pdf_problem_sv() ("Brevet togs inte emot: ..."). */
+    SRV_SV_INTERNAL,
+    SRV_SV_NOT_FOUND,
+    SRV_SV_JOB_NOT_FOUND,
+    SRV_SV_METHOD,
+    SRV_SV_DRAINING,
+    SRV_SV_BUSY,
+    SRV_SV_TOO_LARGE,
+    SRV_SV_CLIENT_NOT_ALLOWED,
+    SRV_SV_BAD_KEY,
+    SRV_SV_BAD_BUNDLE,
+    SRV_SV_BAD_DOCUMENT_TYPE,
+    SRV_SV_NOT_PDF,
+    SRV_SV_BAD_POLICY,
+    SRV_SV_BAD_RECIPIENT,
+    SRV_SV_HAS_RECIPIENT,
+    SRV_SV_NOT_CANCELLABLE,
+    SRV_SV_ALREADY_FINAL,
+    SRV_SV_MAY_NOT_CANCEL,
+    SRV_SV_MAY_NOT_RESOLVE,
+    SRV_SV_MAY_NOT_SEE_EXCEPTIONS,
+    SRV_SV_BAD_ACTION,
+    SRV_SV_NOT_EXCEPTION,
+    SRV_SV_NO_DOCUMENT,
+    SRV_SV_BAD_SINCE,
+    SRV_SV_BAD_FILTER,
+    SRV_SV_FAR_UNAVAILABLE,
+    SRV_SV_COUNT
+} srv_text;
+
+/* The Swedish text (static, never NULL; "" for an unknown id). */
+const char *srv_sv(srv_text text);
+
+#endif
