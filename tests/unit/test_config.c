@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "config.h"
 
 static char path[64];
@@ -173,6 +174,40 @@ static void table_refusals(void **state)
     assert_non_null(strstr(err.msg, "plain must be yes or no"));
 }
 
+/* The backend's file goes through the same parser and a table of its own. */
+static void client_file(void **state)
+{
+    (void)state;
+    mm_error err;
+    mm_client_conf c;
+    const char *texts[] = {
+        "cert = a\nkey = b\nca = c\n",                           /* defaults */
+        "cert = a\nkey = b\nca = c\ncert = d\n",                 /* set twice */
+        "cert = a\nkey = b\nca = c\nconnect_timeout = 3601\n",   /* out of range */
+        "cert = a\nkey = \"\"\nca = c\n",                        /* required, empty */
+        "cert = \" a \"\nkey = b\nca = c\ntimeout = 7\n",        /* quoted */
+    };
+    int want[] = {0, -1, -1, -1, 0};
+    const char *msg[] = {NULL, "'cert' is set twice", "connect_timeout must be a number from 1 to 3600",
+                         "key is required", NULL};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        snprintf(path, sizeof path, "/tmp/mmcfgtestXXXXXX");
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, texts[i], strlen(texts[i])), (ssize_t)strlen(texts[i]));
+        close(fd);
+        mm_error_clear(&err);
+        assert_int_equal(mm_client_conf_load(path, &c, &err), want[i]);
+        unlink(path);
+        if (msg[i])
+            assert_non_null(strstr(err.msg, msg[i]));
+    }
+    /* the last one */
+    assert_string_equal(c.cert, " a ");
+    assert_int_equal(c.timeout_ms, 7000);
+    assert_int_equal(c.connect_timeout_ms, 5000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +216,7 @@ int main(void)
         cmocka_unit_test(table_defaults),
         cmocka_unit_test(table_values),
         cmocka_unit_test(table_refusals),
+        cmocka_unit_test(client_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
