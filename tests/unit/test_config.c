@@ -73,6 +73,7 @@ typedef struct {
     long timeout_ms;
     long expiry_s;
     int plain;
+    long spare;
 } settings;
 
 static const mm_config_key keys[] = {
@@ -84,6 +85,7 @@ static const mm_config_key keys[] = {
     {"timeout", MM_CONFIG_LONG, offsetof(settings, timeout_ms), 0, "120", 1, 3600, 1000, 0},
     {"expiry", MM_CONFIG_DURATION, offsetof(settings, expiry_s), 0, "14d", 1, 3650L * 86400, 0, 0},
     {"plain", MM_CONFIG_BOOL, offsetof(settings, plain), 0, "no", 0, 0, 0, 0},
+    {"spare", MM_CONFIG_LONG, offsetof(settings, spare), 0, "3", 1, 9, 0, MM_CONFIG_EMPTY_ABSENT},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -130,10 +132,11 @@ static void table_values(void **state)
     (void)state;
     mm_error err;
     settings s;
-    assert_int_equal(apply_text("name = b\nurl =\nworkers = 64\nport = 1\ntimeout = 2\nexpiry = 90m\nplain = yes\n",
+    assert_int_equal(apply_text("name = b\nurl =\nspare =\nworkers = 64\nport = 1\ntimeout = 2\nexpiry = 90m\nplain = yes\n",
                                 &s, &err), 0);
     assert_string_equal(s.name, "b");
     assert_string_equal(s.url, "https://far.example"); /* an empty reference counts as absent */
+    assert_int_equal(s.spare, 3);                      /* and so does an empty MM_CONFIG_EMPTY_ABSENT */
     assert_int_equal(s.workers, 64);
     assert_int_equal(s.port, 1);
     assert_int_equal(s.timeout_ms, 2000);
