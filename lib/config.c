@@ -260,7 +260,7 @@ int mm_config_apply(const mm_config *cfg, const char *path, const mm_config_key 
     for (size_t j = 0; j < nkeys; j++) {
         const mm_config_key *k = &keys[j];
         const char *v = mm_config_get(cfg, k->key, NULL);
-        if (v && !*v && k->type == MM_CONFIG_REF)
+        if (v && !*v && (k->type == MM_CONFIG_REF || (k->flags & MM_CONFIG_EMPTY_ABSENT)))
             v = NULL;
         if ((k->flags & MM_CONFIG_REQUIRED) && (!v || !*v))
             return mm_error_set(err, MM_ERR_INPUT, 0, "config %s: %s is required", path, k->key);

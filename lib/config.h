@@ -40,6 +40,7 @@ typedef enum {
 } mm_config_type;
 
 #define MM_CONFIG_REQUIRED 1 /* absent or empty is an error */
+#define MM_CONFIG_EMPTY_ABSENT 2 /* an empty value counts as absent (always so for MM_CONFIG_REF) */
 
 typedef struct {
     const char *key;
@@ -49,7 +50,7 @@ typedef struct {
     const char *def;    /* the default as it would be written in the file; NULL: none */
     long lo, hi;        /* numbers and durations: the allowed range as written (durations: seconds) */
     long scale;         /* numbers: stored = written * scale (0 means 1), e.g. 1000 for seconds -> ms */
-    int flags;          /* MM_CONFIG_REQUIRED */
+    int flags;          /* MM_CONFIG_REQUIRED, MM_CONFIG_EMPTY_ABSENT */
 } mm_config_key;
 
 /* Fills settings from cfg after checking every key in cfg is in keys:

@@ -30,7 +30,9 @@
 static const mm_config_key conf_keys[] = {
     TEXT("listen_address", listen_address, "127.0.0.1", 0),
     {"port", MM_CONFIG_INT, offsetof(srv_conf, port), 0, "8631", 1, 65535, 0, 0},
-    {"listen_plain_loopback", MM_CONFIG_BOOL, offsetof(srv_conf, plain_loopback), 0, "no", 0, 0, 0, 0},
+    /* Empty is "no", as it always was; a word other than yes/no is refused. */
+    {"listen_plain_loopback", MM_CONFIG_BOOL, offsetof(srv_conf, plain_loopback), 0, "no", 0, 0, 0,
+     MM_CONFIG_EMPTY_ABSENT},
     TEXT("tls_cert", tls_cert, "", 0),
     TEXT("tls_key", tls_key, "", 0),
     TEXT("client_ca", client_ca, "", 0),

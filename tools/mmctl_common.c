@@ -15,7 +15,7 @@
 
 /* Every key of mmctl.conf(5); this table alone decides which keys exist,
  * which are required and their defaults and ranges.  Empty values count as
- * absent (MM_CONFIG_REF). */
+ * absent (mmctl.conf(5)). */
 static const mm_config_key mmctl_keys[] = {
     REF("cert", cert, MM_CONFIG_REQUIRED),
     REF("key", key, MM_CONFIG_REQUIRED),
@@ -23,7 +23,7 @@ static const mm_config_key mmctl_keys[] = {
     REF("sender_id", sender_id, 0),
     REF("sender_name", sender_name, 0),
     REF("far_url", far_url, MM_CONFIG_REQUIRED),
-    {"timeout", MM_CONFIG_LONG, offsetof(mmctl_conf, timeout), 0, "30", 1, 600, 0, 0},
+    {"timeout", MM_CONFIG_LONG, offsetof(mmctl_conf, timeout), 0, "30", 1, 600, 0, MM_CONFIG_EMPTY_ABSENT},
     {"support_text", MM_CONFIG_REF, offsetof(mmctl_conf, support_text), 0, MMCTL_DEFAULT_SUPPORT_TEXT, 0, 0, 0, 0},
     REF("support_url", support_url, 0),
     REF("support_phone", support_phone, 0),

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "config.h"
 
 static char path[64];
@@ -72,6 +73,7 @@ typedef struct {
     long timeout_ms;
     long expiry_s;
     int plain;
+    long spare;
 } settings;
 
 static const mm_config_key keys[] = {
@@ -83,6 +85,7 @@ static const mm_config_key keys[] = {
     {"timeout", MM_CONFIG_LONG, offsetof(settings, timeout_ms), 0, "120", 1, 3600, 1000, 0},
     {"expiry", MM_CONFIG_DURATION, offsetof(settings, expiry_s), 0, "14d", 1, 3650L * 86400, 0, 0},
     {"plain", MM_CONFIG_BOOL, offsetof(settings, plain), 0, "no", 0, 0, 0, 0},
+    {"spare", MM_CONFIG_LONG, offsetof(settings, spare), 0, "3", 1, 9, 0, MM_CONFIG_EMPTY_ABSENT},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -129,10 +132,11 @@ static void table_values(void **state)
     (void)state;
     mm_error err;
     settings s;
-    assert_int_equal(apply_text("name = b\nurl =\nworkers = 64\nport = 1\ntimeout = 2\nexpiry = 90m\nplain = yes\n",
+    assert_int_equal(apply_text("name = b\nurl =\nspare =\nworkers = 64\nport = 1\ntimeout = 2\nexpiry = 90m\nplain = yes\n",
                                 &s, &err), 0);
     assert_string_equal(s.name, "b");
     assert_string_equal(s.url, "https://far.example"); /* an empty reference counts as absent */
+    assert_int_equal(s.spare, 3);                      /* and so does an empty MM_CONFIG_EMPTY_ABSENT */
     assert_int_equal(s.workers, 64);
     assert_int_equal(s.port, 1);
     assert_int_equal(s.timeout_ms, 2000);
@@ -173,6 +177,40 @@ static void table_refusals(void **state)
     assert_non_null(strstr(err.msg, "plain must be yes or no"));
 }
 
+/* The backend's file goes through the same parser and a table of its own. */
+static void client_file(void **state)
+{
+    (void)state;
+    mm_error err;
+    mm_client_conf c;
+    const char *texts[] = {
+        "cert = a\nkey = b\nca = c\n",                           /* defaults */
+        "cert = a\nkey = b\nca = c\ncert = d\n",                 /* set twice */
+        "cert = a\nkey = b\nca = c\nconnect_timeout = 3601\n",   /* out of range */
+        "cert = a\nkey = \"\"\nca = c\n",                        /* required, empty */
+        "cert = \" a \"\nkey = b\nca = c\ntimeout = 7\n",        /* quoted */
+    };
+    int want[] = {0, -1, -1, -1, 0};
+    const char *msg[] = {NULL, "'cert' is set twice", "connect_timeout must be a number from 1 to 3600",
+                         "key is required", NULL};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        snprintf(path, sizeof path, "/tmp/mmcfgtestXXXXXX");
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, texts[i], strlen(texts[i])), (ssize_t)strlen(texts[i]));
+        close(fd);
+        mm_error_clear(&err);
+        assert_int_equal(mm_client_conf_load(path, &c, &err), want[i]);
+        unlink(path);
+        if (msg[i])
+            assert_non_null(strstr(err.msg, msg[i]));
+    }
+    /* the last one */
+    assert_string_equal(c.cert, " a ");
+    assert_int_equal(c.timeout_ms, 7000);
+    assert_int_equal(c.connect_timeout_ms, 5000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +219,7 @@ int main(void)
         cmocka_unit_test(table_defaults),
         cmocka_unit_test(table_values),
         cmocka_unit_test(table_refusals),
+        cmocka_unit_test(client_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
