@@ -69,8 +69,3 @@ void mm_buf_free(mm_buf *b)
     b->data = NULL;
     b->len = b->cap = 0;
 }
-
-int mm_buf_read_file(mm_buf *b, const char *path, size_t max_len)
-{
-    return mm_fileio_read_file(path, b, max_len);
-}

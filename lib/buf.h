@@ -20,8 +20,5 @@ int mm_buf_puts(mm_buf *b, const char *s);
 int mm_buf_printf(mm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mm_buf_reset(mm_buf *b);
 void mm_buf_free(mm_buf *b);
-/* Reads a whole file: the older name of mm_fileio_read_file (fileio.h),
- * kept for server/ and the simulator until they move to it. */
-int mm_buf_read_file(mm_buf *b, const char *path, size_t max_len);
 
 #endif

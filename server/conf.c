@@ -12,6 +12,8 @@
 #include <cups/http.h>
 
 #include "conf.h"
+
+#include "idnum.h"
 #include "config.h"
 #include "far.h"
 
@@ -121,8 +123,7 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
     } else if (!c->tls_cert[0] || !c->tls_key[0] || !c->client_ca[0]) {
         return mm_error_set(err, MM_ERR_INPUT, 0, "config: tls_cert, tls_key and client_ca are required for HTTPS");
     }
-    if (c->sender_id[0] && (strlen(c->sender_id) != 12 || strncmp(c->sender_id, "16", 2) ||
-                            strspn(c->sender_id, "0123456789") != 12))
+    if (c->sender_id[0] && !mm_idnum_sender_id_valid(c->sender_id))
         return mm_error_set(err, MM_ERR_INPUT, 0, "config: sender_id must be \"16\" followed by 10 digits");
     return check_printer_uri(c->printer_uri, err);
 }

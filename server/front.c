@@ -16,6 +16,7 @@
 
 #include "api.h"
 #include "log.h"
+#include "fileio.h"
 
 #define MAX_JOB_BODY (32u * 1024u * 1024u)
 #define MAX_SMALL_BODY 4096u
@@ -37,7 +38,7 @@ typedef struct {
 static char *read_pem(const char *path, mm_error *err)
 {
     mm_buf b = MM_BUF_INIT;
-    if (mm_buf_read_file(&b, path, 1u << 20)) {
+    if (mm_fileio_read_file(path, &b, 1u << 20)) {
         mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot read %s: %s", path, strerror(errno));
         mm_buf_free(&b);
         return NULL;

@@ -14,6 +14,7 @@
 #include <cups/cups.h>
 
 #include "print.h"
+#include "fileio.h"
 
 extern char **environ;
 
@@ -116,18 +117,7 @@ static int write_temp(const char *path, const void *data, size_t len, mm_error *
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot create %s: %s", path, strerror(errno));
-    const char *p = data;
-    size_t left = len;
-    while (left) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        p += w;
-        left -= (size_t)w;
-    }
-    int e = left ? (errno ? errno : EIO) : 0;
+    int e = mm_fileio_write_fd(fd, data, len) ? errno : 0;
     if (close(fd) && !e)
         e = errno;
     if (e) {

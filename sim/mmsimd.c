@@ -26,6 +26,7 @@
 #include "dsig.h"
 #include "log.h"
 #include "sim.h"
+#include "fileio.h"
 
 /* Largest request body read; deliverSecure itself is limited to 2 MiB. */
 #define SIM_READ_MAX (4 * 1024 * 1024)
@@ -260,7 +261,7 @@ static void refuser_stop(sim_refuser *rf)
 static char *read_pem(const char *path, const char *what)
 {
     mm_buf b = MM_BUF_INIT;
-    if (mm_buf_read_file(&b, path, SIM_PEM_MAX)) {
+    if (mm_fileio_read_file(path, &b, SIM_PEM_MAX)) {
         mm_log(MM_LOG_ERROR, "cannot read %s %s: %s", what, path, strerror(errno));
         mm_buf_free(&b);
         return NULL;

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "sim.h"
 #include "sim_request.h"
+#include "fileio.h"
 
 void sim_tsv_clean(char *s)
 {
@@ -30,18 +31,11 @@ static int store_request(sim_state *st, const char *trans, const char *body, siz
         snprintf(why, cap, "cannot create %.300s: %.200s", tmp, strerror(errno));
         return -1;
     }
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, body + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            snprintf(why, cap, "cannot write %.300s: %.200s", tmp, strerror(errno));
-            close(fd);
-            unlink(tmp);
-            return -1;
-        }
-        off += (size_t)w;
+    if (mm_fileio_write_fd(fd, body, len)) {
+        snprintf(why, cap, "cannot write %.300s: %.200s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
     }
     if (fsync(fd) || close(fd) || rename(tmp, fin)) {
         snprintf(why, cap, "cannot store %.300s: %.200s", fin, strerror(errno));
@@ -54,15 +48,8 @@ static int store_request(sim_state *st, const char *trans, const char *body, siz
 /* Appends a line; the caller holds index_mu.  *seq numbers it for index_sync. */
 static int index_write(sim_state *st, const char *line, size_t len, uint64_t *seq)
 {
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(st->index_fd, line + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        off += (size_t)w;
-    }
+    if (mm_fileio_write_fd(st->index_fd, line, len))
+        return -1;
     *seq = ++st->index_written;
     return 0;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "discover.h"
 
 #define A "191212121212"
@@ -55,7 +56,7 @@ static int run(const char *file, const job *j, mm_discover_result *r, mm_error *
     char path[256];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     mm_buf pdf = MM_BUF_INIT;
-    if (mm_buf_read_file(&pdf, path, MM_DISCOVER_MAX_PDF) < 0)
+    if (mm_fileio_read_file(path, &pdf, MM_DISCOVER_MAX_PDF) < 0)
         fail_msg("cannot read %s", path);
     mm_discover_input in = {
         .option_personnummer = j ? j->personnummer : NULL,

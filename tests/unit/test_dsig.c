@@ -15,6 +15,7 @@
 #include <libxml/parser.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "dsig.h"
 
 static char pki[64];
@@ -30,7 +31,7 @@ static void read_vector(mm_buf *b, const char *name)
     char path[1024];
     snprintf(path, sizeof path, "%s/spec/vectors/%s", shared_dir(), name);
     mm_buf_reset(b);
-    assert_int_equal(mm_buf_read_file(b, path, 1 << 20), 0);
+    assert_int_equal(mm_fileio_read_file(path, b, 1 << 20), 0);
 }
 
 /* Replaces the first occurrence of from (after the optional anchor). */

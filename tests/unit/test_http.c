@@ -21,6 +21,7 @@
 #include <libxml/parser.h>
 
 #include "far.h"
+#include "fileio.h"
 #include "http.h"
 #include "mailbox.h"
 #include "soap.h"
@@ -355,7 +356,7 @@ static void far_lookup_is_split_into_batches(void **state)
     char log[400];
     snprintf(log, sizeof log, "%s/calls.log", fx.pki);
     mm_buf calls = MM_BUF_INIT;
-    assert_int_equal(mm_buf_read_file(&calls, log, 4096), 0);
+    assert_int_equal(mm_fileio_read_file(log, &calls, 4096), 0);
     assert_string_equal(calls.data, "1000|text/xml; charset=UTF-8|\"\"\n"
                                     "1000|text/xml; charset=UTF-8|\"\"\n"
                                     "500|text/xml; charset=UTF-8|\"\"\n");

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "delivery.h"
 #include "dsig.h"
+#include "fileio.h"
 
 extern char **environ;
 
@@ -195,7 +196,7 @@ static double xmlsec_cli(const char *cert, const char *key, const mm_buf *tmpl, 
         if (write_file(t1, tmpl->data, tmpl->len) < 0 || run(sign1) < 0)
             return -1;
         mm_buf sd = MM_BUF_INIT, st = MM_BUF_INIT;
-        if (mm_buf_read_file(&sd, s1, 8 << 20) < 0) {
+        if (mm_fileio_read_file(s1, &sd, 8 << 20) < 0) {
             mm_buf_free(&sd);
             return -1;
         }

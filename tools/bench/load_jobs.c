@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "bundle.h"
+#include "fileio.h"
 
 typedef struct {
     long status;
@@ -156,7 +157,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "load_jobs: --url, --cert, --key, --ca, --pdf and --recipients are required\n");
         return 2;
     }
-    if (mm_buf_read_file(&sh.pdf, pdf, 32u << 20)) {
+    if (mm_fileio_read_file(pdf, &sh.pdf, 32u << 20)) {
         perror(pdf);
         return 1;
     }
