@@ -63,52 +63,100 @@ static int check_certs(srv *s, mm_error *err)
     return 0;
 }
 
+/* The signals main waits for; blocked in every thread so only sigtimedwait
+ * sees them. */
+static void block_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* Serves until SIGTERM or SIGINT, with upkeep hourly and at SIGHUP. */
+static void serve(srv *s, srv_instance *inst, const sigset_t *set)
+{
+    int64_t next_purge = srv_now_ms() + 3600 * 1000;
+    for (;;) {
+        struct timespec ts = {60, 0};
+        int sig = sigtimedwait(set, NULL, &ts);
+        if (sig == SIGTERM || sig == SIGINT) {
+            srv_instance_stopping(inst);
+            break;
+        }
+        if (sig == SIGHUP || srv_now_ms() >= next_purge) {
+            srv_maintain(s);
+            next_purge = srv_now_ms() + 3600 * 1000;
+        }
+    }
+}
+
+/* Stops taking jobs, answers the synchronous waiters with the jobs' current
+ * state, and lets the workers finish their current step. */
+static void drain(srv *s, struct MHD_Daemon *d)
+{
+    atomic_store(&s->draining, 1);
+    pthread_mutex_lock(&s->wait_mu);
+    for (srv_waiter *w = s->waiters; w; w = w->next)
+        pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&s->wait_mu);
+    if (s->send_threads)
+        srv_work_stop(s);
+    srv_api_stop(d);
+    if (s->send_threads)
+        srv_work_free(s);
+}
+
 int main(int argc, char **argv)
 {
     const char *config = SYSCONFDIR "/mmprint/mmprintd.conf";
-    int check_only = 0, verbose = 0, opt;
+    int check_only = 0, verbose = 0, opt, rc = EXIT_USAGE, locked = 0, started = 0;
+    static srv s;
+    srv_instance inst;
+    struct MHD_Daemon *d = NULL;
+    sigset_t set;
+    mm_error err;
+    mm_error_clear(&err);
+    s.listen_fd = -1;
+
     while ((opt = getopt(argc, argv, "c:tvh")) != -1) {
         switch (opt) {
         case 'c': config = optarg; break;
         case 't': check_only = 1; break;
         case 'v': verbose = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return EXIT_USAGE;
+        case 'h': usage(stdout); rc = 0; goto out;
+        default: usage(stderr); goto out;
         }
     }
     if (optind != argc) {
         usage(stderr);
-        return EXIT_USAGE;
+        goto out;
     }
     mm_log_init("mmprintd", verbose ? MM_LOG_DEBUG : MM_LOG_INFO);
     /* Spool files, the database and its WAL are for the server's user only. */
     umask(077);
 
-    static srv s;
-    s.listen_fd = -1;
-    mm_error err;
-    mm_error_clear(&err);
+    rc = 1;
     if (srv_conf_load(config, &s.conf, &err) || check_certs(&s, &err)) {
         mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
-        return 1;
+        goto out;
     }
     if (mm_http_global_init(&err) || mm_dsig_init(&err)) {
         mm_log(MM_LOG_ERROR, "cannot initialise libraries: %s", err.msg);
-        return 1;
+        goto out;
     }
     s.signer = mm_signer_load(s.conf.org_cert, s.conf.org_key, &err);
     if (!s.signer) {
         mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
-        mm_dsig_shutdown();
-        return 1;
+        goto out;
     }
     snprintf(s.orgnr, sizeof s.orgnr, "%s", mm_signer_orgnr(s.signer));
     if (!s.conf.sender_id[0] && !s.orgnr[0]) {
         mm_log(MM_LOG_ERROR, "refusing to start: the organisation certificate has no organisation number "
                              "(serialNumber); set sender_id");
-        mm_signer_free(s.signer);
-        mm_dsig_shutdown();
-        return 1;
+        goto out;
     }
     if (check_only) {
         /* Only a look at the lock, never taking it: the check runs while
@@ -120,53 +168,37 @@ int main(int argc, char **argv)
         if (pid > 0)
             printf("mmprintd: the running mmprintd (pid %ld) uses %s; restart it to apply the configuration\n", pid,
                    s.conf.database);
-        mm_signer_free(s.signer);
-        mm_dsig_shutdown();
-        return 0;
+        rc = 0;
+        goto out;
     }
     /* Nothing touches the spool, the store or the journal before the lock:
      * a second server must leave a running one's state alone. */
-    srv_instance inst;
     int lrc = srv_instance_lock(&inst, s.conf.database, s.conf.spool_dir, s.conf.lock_wait_s, &err);
     if (lrc) {
         mm_log(MM_LOG_ERROR, "%s%s", lrc > 0 ? "" : "refusing to start: ", err.msg);
-        mm_signer_free(s.signer);
-        mm_dsig_shutdown();
-        return lrc > 0 ? EXIT_LOCKED : EXIT_REFUSED;
+        rc = lrc > 0 ? EXIT_LOCKED : EXIT_REFUSED;
+        goto out;
     }
+    locked = 1;
+    rc = EXIT_REFUSED;
     if (prepare_spool(s.conf.spool_dir, &err) || !(s.store = srv_store_open(s.conf.database, &err))) {
         mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
-        srv_instance_unlock(&inst);
-        mm_signer_free(s.signer);
-        mm_dsig_shutdown();
-        return EXIT_REFUSED;
+        goto out;
     }
     /* Recovery (spool sweep, retention, resume) only once the port is ours:
      * a server that cannot serve must not change anything either. */
     if (srv_api_listen(&s, &err)) {
         mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
-        srv_store_close(s.store);
-        srv_instance_unlock(&inst);
-        mm_signer_free(s.signer);
-        mm_dsig_shutdown();
-        return EXIT_REFUSED;
+        goto out;
     }
     srv_spool_sweep(&s);
+    block_signals(&set);
 
-    /* Signals go to sigwait below, never to worker threads. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    int rc = 1;
-    struct MHD_Daemon *d = NULL;
+    rc = 1;
+    started = 1;
     if (srv_work_start(&s, &err)) {
         mm_log(MM_LOG_ERROR, "%s", err.msg);
-        goto stop;
+        goto out;
     }
     if (srv_resume(&s, &err))
         mm_log(MM_LOG_ERROR, "cannot resume unfinished jobs: %s", err.msg);
@@ -174,44 +206,26 @@ int main(int argc, char **argv)
     d = srv_api_start(&s, &err);
     if (!d) {
         mm_log(MM_LOG_ERROR, "%s", err.msg);
-        goto stop;
+        goto out;
     }
     mm_log(MM_LOG_INFO, "listening on %s:%d (%s), organisation certificate valid for %ld days",
            s.conf.listen_address, s.conf.port, s.conf.plain_loopback ? "plain HTTP, loopback" : "HTTPS, client certificates",
            s.cert_days_left);
     rc = 0;
-    int64_t next_purge = srv_now_ms() + 3600 * 1000;
-    for (;;) {
-        struct timespec ts = {60, 0};
-        int sig = sigtimedwait(&set, NULL, &ts);
-        if (sig == SIGTERM || sig == SIGINT) {
-            srv_instance_stopping(&inst);
-            break;
-        }
-        if (sig == SIGHUP || srv_now_ms() >= next_purge) {
-            srv_maintain(&s);
-            next_purge = srv_now_ms() + 3600 * 1000;
-        }
-    }
+    serve(&s, &inst, &set);
     mm_log(MM_LOG_INFO, "stopping: no new jobs, finishing the current steps");
-stop:
-    atomic_store(&s.draining, 1);
-    /* Wake synchronous waiters so they answer with the job's current state. */
-    pthread_mutex_lock(&s.wait_mu);
-    for (srv_waiter *w = s.waiters; w; w = w->next)
-        pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&s.wait_mu);
-    if (s.send_threads)
-        srv_work_stop(&s);
-    srv_api_stop(d);
-    if (s.send_threads)
-        srv_work_free(&s);
+
+out:
+    if (started)
+        drain(&s, d);
     for (int i = 0; i < 3; i++)
         free(s.pem[i]);
     srv_store_close(s.store);
-    srv_instance_unlock(&inst);
+    if (locked)
+        srv_instance_unlock(&inst);
     mm_signer_free(s.signer);
     mm_dsig_shutdown();
-    mm_log(MM_LOG_INFO, "stopped; unfinished jobs resume at the next start");
+    if (started)
+        mm_log(MM_LOG_INFO, "stopped; unfinished jobs resume at the next start");
     return rc;
 }
