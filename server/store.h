@@ -2,7 +2,12 @@
  * hash-chained journal (lib/journal.h), the idempotency keys (a unique
  * index on jobs.idem_key) and the documents of unfinished jobs and open
  * exceptions.  One connection behind one mutex: every call is
- * a short transaction, and the journal chain needs a single writer anyway. */
+ * a short transaction, and the journal chain needs a single writer anyway.
+ * Every statement is prepared once, at open.
+ *
+ * Ownership: the store copies what it is given (jobs, texts, documents)
+ * and keeps nothing of the caller's after a call returns; a srv_job * that
+ * a callback receives is the store's, valid only during that call. */
 #ifndef MMPRINTD_STORE_H
 #define MMPRINTD_STORE_H
 
@@ -15,7 +20,10 @@
 
 typedef struct srv_store srv_store;
 
+/* Opens (creating it with mode 0600) the database at path: a new handle
+ * for srv_store_close, or NULL with err. */
 srv_store *srv_store_open(const char *path, mm_error *err);
+/* Finalises the statements, closes the database and frees st (NULL: nothing). */
 void srv_store_close(srv_store *st);
 
 /* Inserts a new job, its "received" event and its document (kind "pdf")
@@ -26,10 +34,11 @@ int srv_store_insert(srv_store *st, srv_job *job, const char *detail, const void
                      mm_error *err);
 
 /* A job's document ("pdf": the letter, "soap": the sealed delivery) into
- * out: 0 found, 1 not (never stored, or purged), -1 error. */
+ * out (reset first; the caller owns and frees it): 0 found, 1 not (never
+ * stored, or purged), -1 error. */
 int srv_store_document(srv_store *st, const char *id, const char *kind, mm_buf *out, mm_error *err);
 
-/* 0 found, 1 not found, -1 error. */
+/* The job id copied into *job: 0 found, 1 not found, -1 error. */
 int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err);
 
 /* The job submitted with this Idempotency-Key (the CUPS job-uuid):
@@ -76,14 +85,19 @@ typedef struct {
 int srv_store_events(srv_store *st, const char *id, void (*fn)(const srv_event *, void *), void *arg,
                      mm_error *err);
 
-/* Calls fn for every job matching the filters (NULL = any), newest first, at most limit. */
+/* Calls fn for every job matching the filters (NULL = any), newest first, at
+ * most limit.  The rows are read first and fn is called with the store
+ * unlocked (it may call the store): 0, or -1 with err. */
 int srv_store_list(srv_store *st, const char *user, const char *state, int64_t since_ms, int limit,
                    void (*fn)(const srv_job *, void *), void *arg, mm_error *err);
 
-/* Calls fn for every job not in a final state and not waiting for a recipient. */
+/* Calls fn for every job not in a final state and not waiting for a
+ * recipient, as srv_store_list does. */
 int srv_store_unfinished(srv_store *st, void (*fn)(const srv_job *, void *), void *arg, mm_error *err);
 
-/* Per state/channel counts for /metrics: calls fn(state, channel, count). */
+/* Per state/channel counts for /metrics: calls fn(state, channel, count)
+ * with the store locked (fn must not call the store; the strings live for
+ * the call only): 0, or -1 on a database error. */
 int srv_store_counts(srv_store *st, void (*fn)(const char *, const char *, long, void *), void *arg);
 
 /* Retention (gallring): blanks the personal fields of final jobs older than
@@ -105,11 +119,13 @@ int srv_store_resolve(srv_store *st, const srv_job *job, srv_jstate expect_state
                       const char *detail, mm_error *err);
 
 /* Calls fn for every open exception, oldest final first, at most limit;
- * kept tells whether its letter is still stored. */
+ * kept tells whether its letter is still stored.  As srv_store_list: fn is
+ * called with the store unlocked. */
 int srv_store_exceptions(srv_store *st, int limit, void (*fn)(const srv_job *, int kept, void *), void *arg,
                          mm_error *err);
 
-/* Open exceptions per state for /metrics: calls fn(state, count). */
+/* Open exceptions per state for /metrics: calls fn(state, count), locked
+ * as srv_store_counts. */
 int srv_store_exception_counts(srv_store *st, void (*fn)(const char *, long, void *), void *arg);
 
 /* Purges the letters of open exceptions final before cutoff_ms (the jobs
@@ -117,7 +133,8 @@ int srv_store_exception_counts(srv_store *st, void (*fn)(const char *, long, voi
  * "exception-expired" event per job.  Returns how many, -1 on error. */
 long srv_store_purge_exceptions(srv_store *st, int64_t cutoff_ms, const char *why, mm_error *err);
 
-/* Calls fn for every job waiting for a recipient since before before_ms. */
+/* Calls fn for every job waiting for a recipient since before before_ms,
+ * as srv_store_list does. */
 int srv_store_held_before(srv_store *st, int64_t before_ms, void (*fn)(const srv_job *, void *), void *arg,
                           mm_error *err);
 
