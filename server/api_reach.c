@@ -18,7 +18,7 @@ enum MHD_Result srv_api_get_reachability(srv_req *rq, const char *text)
         return srv_respond_error(c, 400, "bad-recipient", SRV_SV_BAD_RECIPIENT);
     if (srv_recipient_is_own(s, id.number))
         return srv_respond_own_number(c, id.number);
-    mm_http *h = srv_http_new(s);
+    mm_http *h = srv_conf_http_new(&s->conf);
     if (!h)
         return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
     const char *ids[1] = {id.number};

@@ -13,7 +13,9 @@
 
 #include "conf.h"
 
+#include "http.h"
 #include "idnum.h"
+#include "log.h"
 #include "config.h"
 #include "far.h"
 
@@ -178,4 +180,20 @@ int srv_check_cert_key(const char *cert, const char *key, long *days_left, mm_er
     EVP_PKEY_free(pk);
     X509_free(x);
     return rc;
+}
+
+mm_http *srv_conf_http_new(const srv_conf *c)
+{
+    mm_http_config hc = {
+        .cert_file = c->org_cert,
+        .key_file = c->org_key,
+        .ca_file = c->ca_file,
+        .connect_timeout_ms = c->connect_timeout_ms,
+        .timeout_ms = c->http_timeout_ms,
+    };
+    mm_error err;
+    mm_http *h = mm_http_new(&hc, &err);
+    if (!h)
+        mm_log(MM_LOG_ERROR, "cannot create HTTPS client: %s", err.msg);
+    return h;
 }

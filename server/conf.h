@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include "error.h"
+#include "http.h"
 
 typedef struct {
     char listen_address[64];
@@ -45,5 +46,10 @@ void srv_conf_print(const srv_conf *c, FILE *f);
 
 /* Start-up safety checks of a certificate and its key; *days_left is set. */
 int srv_check_cert_key(const char *cert, const char *key, long *days_left, mm_error *err);
+
+/* The organisation's HTTPS client to FaR and the operators, as c says
+ * (certificate, key, CA, timeouts); NULL (logged) when it cannot be made.
+ * The caller frees it with mm_http_free. */
+mm_http *srv_conf_http_new(const srv_conf *c);
 
 #endif

@@ -113,7 +113,7 @@ static void far_batch(srv *s, mm_http *h, srv_job **batch, size_t n)
 void *srv_far_main(void *arg)
 {
     srv *s = arg;
-    mm_http *h = srv_http_new(s);
+    mm_http *h = srv_conf_http_new(&s->conf);
     size_t max = (size_t)s->conf.far_batch_max;
     srv_job **batch = calloc(max, sizeof *batch);
     for (;;) {

@@ -1,8 +1,6 @@
-/* The job of mmprintd: its states, with the one table of their names.
- * A state is a srv_jstate everywhere in the server; it becomes text only
- * at the edges, in the database's state column (the same words as ever,
- * so existing databases keep working) and in the JSON answers, as PAPPL
- * keeps ipp_jstate_t and names it only for IPP. */
+/* The job of mmprintd: the job as the store keeps it, its states
+ * (jstate.h), its changes as the store records them, the waiters of
+ * synchronous answers, and the Swedish a person reads about it. */
 #ifndef MMPRINTD_JOB_H
 #define MMPRINTD_JOB_H
 
@@ -10,30 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jstate.h"
 #include "log.h"
 #include "text.h"
 #include "texts.h"
-
-typedef enum {
-    SRV_JSTATE_NONE = 0,        /* no state: an unknown word in a row; as an expectation, "any" */
-    SRV_JSTATE_QUEUED,          /* waiting for FaR's answer */
-    SRV_JSTATE_NEEDS_RECIPIENT, /* held until someone adds a personnummer */
-    SRV_JSTATE_SENDING,         /* sign, seal, deliverSecure */
-    SRV_JSTATE_PRINTING,        /* on its way to the printer */
-    SRV_JSTATE_DELIVERED,       /* final states from here on */
-    SRV_JSTATE_PRINTED,
-    SRV_JSTATE_RETURNED,        /* final, reached no one: exceptions */
-    SRV_JSTATE_FAILED,
-    SRV_JSTATE_CANCELLED,
-    SRV_JSTATE_EXPIRED,
-    SRV_JSTATE_COUNT
-} srv_jstate;
-
-/* What the table says of a state (flags of srv_jstate_sql_in). */
-#define SRV_JSTATE_F_WORKING   1u /* a worker stage takes it (resumed after a start) */
-#define SRV_JSTATE_F_FINAL     2u /* never changes again (but an exception's resolution) */
-#define SRV_JSTATE_F_EXCEPTION 4u /* final, and the letter reached no one */
-#define SRV_JSTATE_F_HELD      8u /* waits for a person to give a recipient */
 
 /* A job as the store keeps it (server/store.c maps each field to a column).
  * Workers own the copy they hold: passed on to a queue or timer, or freed. */
@@ -76,19 +54,11 @@ typedef struct {
     int64_t resolved_ms;
 } srv_job;
 
-/* The state's word in the database and the API ("needs-recipient"). */
-const char *srv_jstate_name(srv_jstate state);
-/* The state named name, SRV_JSTATE_NONE for an unknown word. */
-srv_jstate srv_jstate_from_name(const char *name);
-int srv_jstate_is_final(srv_jstate state);
-/* True for the final states in which the letter reached no one. */
-int srv_jstate_is_exception(srv_jstate state);
-/* Writes the names of every state with all of flags as an SQL list
- * ("'failed','returned','expired'"), for "state IN (...)". */
-void srv_jstate_sql_in(unsigned flags, char *out, size_t size);
-
 /* True while the job is an unresolved exception: its letter is kept. */
-int srv_job_is_exception(const srv_job *job);
+static inline int srv_job_is_exception(const srv_job *job)
+{
+    return srv_jstate_is_exception(job->state) && !job->resolved_ms;
+}
 
 /* A UTF-8-safe copy into a char array field (mm_text_copy). */
 #define SRV_SET(field, v) mm_text_copy((field), sizeof(field), (v))

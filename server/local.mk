@@ -5,8 +5,8 @@ server_libmmprintd_a_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
 server_libmmprintd_a_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS)
 server_libmmprintd_a_SOURCES = server/mmprintd.h \
 	server/conf.c server/conf.h server/instance.c server/instance.h \
-	server/job.c server/job.h server/store.c server/store.h server/queue.c \
-	server/work.c server/workers.h server/timer.c server/timer.h server/policy.c server/policy.h \
+	server/jstate.c server/jstate.h server/job.c server/job.h server/store.c server/store.h server/queue.c \
+	server/work.c server/workers.h server/spool.c server/timer.c server/timer.h server/policy.c server/policy.h \
 	server/recipient.c server/farbatch.c server/send.c server/printq.c server/maintain.c \
 	server/print.c server/print.h \
 	server/front.c server/routes.c server/api.h server/respond.c server/job_json.c \

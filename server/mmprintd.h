@@ -91,16 +91,14 @@ void srv_cond_init(pthread_cond_t *cv);
 void srv_mono_deadline(struct timespec *ts, int64_t mono_ms);
 void srv_queue_init(srv_queue *q);
 void srv_queue_push(srv_queue *q, srv_job *job);
-/* Blocks up to timeout_ms (-1 = forever); NULL on timeout or when closed and empty. */
+/* Blocks up to timeout_ms (-1 = forever); NULL on timeout or once the queue
+ * is closed (what is left then stays in the store: srv_queue_drain_free). */
 srv_job *srv_queue_pop(srv_queue *q, long timeout_ms);
 void srv_queue_close(srv_queue *q);
 size_t srv_queue_len(srv_queue *q);
 void srv_queue_drain_free(srv_queue *q);
 
 /* work.c */
-/* An HTTPS client with the organisation certificate (FaR, operators):
- * NULL, logged, on failure. */
-mm_http *srv_http_new(const srv *s);
 int srv_work_start(srv *s, mm_error *err);
 void srv_work_stop(srv *s);
 void srv_work_free(srv *s);

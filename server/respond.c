@@ -1,5 +1,6 @@
-/* The answers of the job API (see api.h): JSON or text, never cached, and
- * the Swedish texts a handläggare reads in CUPS or mmctl, in one table. */
+/* The answers of the job API (JSON or text, never cached) and the reading
+ * of its JSON request bodies; see api.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,4 +69,15 @@ enum MHD_Result srv_respond_own_number(struct MHD_Connection *c, const char *num
     srv_recipient_own_sv(number12, sv, sizeof sv);
     sv[0] = 'N'; /* "numret ...": a sentence of its own here */
     return srv_respond_error_text(c, 400, "own-number", sv);
+}
+
+int srv_req_json_string(const srv_req *rq, const char *name, char *out, size_t size)
+{
+    json_error_t je;
+    json_t *o = json_loadb(rq->body ? rq->body : "", rq->body_len, JSON_REJECT_DUPLICATES, &je);
+    const char *v = json_is_object(o) ? json_string_value(json_object_get(o, name)) : NULL;
+    int rc = v && strlen(v) < size ? 0 : -1;
+    snprintf(out, size, "%s", rc == 0 ? v : "");
+    json_decref(o);
+    return rc;
 }

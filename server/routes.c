@@ -45,17 +45,6 @@ static enum MHD_Result get_healthz(srv_req *rq, const char *arg)
     return srv_respond_text(rq->conn, 200, "text/plain", strdup("ok\n"));
 }
 
-int srv_req_json_string(const srv_req *rq, const char *name, char *out, size_t size)
-{
-    json_error_t je;
-    json_t *o = json_loadb(rq->body ? rq->body : "", rq->body_len, JSON_REJECT_DUPLICATES, &je);
-    const char *v = json_is_object(o) ? json_string_value(json_object_get(o, name)) : NULL;
-    int rc = v && strlen(v) < size ? 0 : -1;
-    snprintf(out, size, "%s", rc == 0 ? v : "");
-    json_decref(o);
-    return rc;
-}
-
 /* A job id as mm_uuid_new writes it: 36 of hex digits and dashes. */
 static int valid_job_id(const char *id, size_t n)
 {

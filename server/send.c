@@ -163,7 +163,7 @@ void *srv_send_main(void *arg)
 {
     srv *s = arg;
     /* One client per thread: its connections to each operator are kept alive. */
-    mm_http *h = srv_http_new(s);
+    mm_http *h = srv_conf_http_new(&s->conf);
     srv_job *j;
     while ((j = srv_queue_pop(&s->q_send, -1))) {
         if (!h) {

@@ -12,27 +12,6 @@
 #include "timer.h"
 #include "workers.h"
 
-void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_t size)
-{
-    snprintf(out, size, "%s/%s%s", s->conf.spool_dir, id, suffix);
-}
-
-mm_http *srv_http_new(const srv *s)
-{
-    mm_http_config hc = {
-        .cert_file = s->conf.org_cert,
-        .key_file = s->conf.org_key,
-        .ca_file = s->conf.ca_file,
-        .connect_timeout_ms = s->conf.connect_timeout_ms,
-        .timeout_ms = s->conf.http_timeout_ms,
-    };
-    mm_error err;
-    mm_http *h = mm_http_new(&hc, &err);
-    if (!h)
-        mm_log(MM_LOG_ERROR, "cannot create HTTPS client: %s", err.msg);
-    return h;
-}
-
 void srv_enqueue(srv *s, const srv_job *job)
 {
     srv_job *j = malloc(sizeof *j);
@@ -146,23 +125,4 @@ int srv_resume(srv *s, mm_error *err)
 
 /* The spool holds only the print path's temporary files (documents live in
  * the store); after a crash, whatever is left there is of no use. */
-void srv_spool_sweep(srv *s)
-{
-    DIR *d = opendir(s->conf.spool_dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    long removed = 0;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
-            continue;
-        char p[1300];
-        snprintf(p, sizeof p, "%s/%s", s->conf.spool_dir, e->d_name);
-        if (unlink(p) == 0)
-            removed++;
-    }
-    closedir(d);
-    if (removed)
-        mm_log(MM_LOG_INFO, "spool: removed %ld leftover temporary files", removed);
-}
 

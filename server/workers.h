@@ -1,6 +1,6 @@
 /* The worker stages of mmprintd, started and joined by work.c: their thread
  * functions (arg: the srv; each returns when its queue is closed).  They
- * talk to FaR and the operators with srv_http_new (mmprintd.h). */
+ * talk to FaR and the operators with srv_conf_http_new (conf.h). */
 #ifndef MMPRINTD_WORKERS_H
 #define MMPRINTD_WORKERS_H
 

@@ -13,7 +13,7 @@
 #define SIM_ENV_OPEN "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope xmlns:soapenv=\"" MM_NS_SOAP "\"><soapenv:Body>"
 #define SIM_ENV_CLOSE "</soapenv:Body></soapenv:Envelope>"
 
-/* ---- replies (sim_soap.c) ---- */
+/* ---- replies (sim_reply.c) ---- */
 /* Replaces the reply with a SOAP fault (HTTP 500): an Authority fault
  * element when rp->auth_op is set, else the Service/Recipient one. */
 void sim_reply_fault(sim_reply *rp, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -22,7 +22,7 @@ void sim_reply_text(sim_reply *rp, int status, const char *text);
 void sim_log_add(sim_reply *rp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 
-/* ---- XML (sim_soap.c) ---- */
+/* ---- XML (sim_reply.c) ---- */
 /* Text of a child, trimmed, into a fixed buffer ("" when absent or too long). */
 void sim_child_text(xmlNodePtr parent, const char *ns, const char *name, char *out, size_t cap);
 /* Validates one element (the SOAP operation) against a compiled schema.
