@@ -4,18 +4,23 @@
  * poppler as any PDF reader would, holds each given line as given, Swedish
  * letters included, in the given order.  The header promises one page
  * whatever the number of lines, and text in broken UTF-8 must not break
- * the page either. */
+ * the page either.  srv_print_prepare puts the page in front of the letter
+ * (qpdf) as one PDF, leaving no temporary file in the spool; a letter qpdf
+ * cannot read is an input error (not retried). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <poppler.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "pdfcheck.h"
 #include "print.h"
 
@@ -126,12 +131,93 @@ static void broken_utf8_still_one_page(void **state)
     mm_buf_free(&pdf);
 }
 
+/* ---- srv_print_prepare: the page in front of the letter ---- */
+
+/* A two-page letter whose xref offsets are wrong, as many applications
+ * write them: qpdf repairs it with a warning (status 3), and it prints. */
+static const char letter_2p[] =
+    "%PDF-1.4\n"
+    "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    "2 0 obj << /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >> endobj\n"
+    "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
+    "4 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
+    "xref\n0 5\n0000000000 65535 f \n0000000001 00000 n \n0000000002 00000 n \n"
+    "0000000003 00000 n \n0000000004 00000 n \n"
+    "trailer << /Size 5 /Root 1 0 R >>\nstartxref\n9999\n%%EOF\n";
+
+/* The names in dir, but for "." and "..", as one string "a b " (sorted
+ * order is not needed: the tests expect none or one). */
+static void files_in(const char *dir, char *out, size_t size)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    out[0] = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            snprintf(out + strlen(out), size - strlen(out), "%s ", e->d_name);
+    closedir(d);
+}
+
+static void prepare_puts_the_page_before_the_letter(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_separator.XXXXXX", prefix[64], path[128], left[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(prefix, sizeof prefix, "%s/job-1", dir);
+    static const char *const lines[] = {"Mina meddelanden – pappersutskrift", "Handläggare: Örjan Åström"};
+    mm_error err;
+    mm_error_clear(&err);
+    assert_int_equal(srv_print_prepare(prefix, letter_2p, strlen(letter_2p), lines, 2, path, sizeof path, &err), 0);
+    char want[128];
+    snprintf(want, sizeof want, "%s.print.pdf", prefix);
+    assert_string_equal(path, want);
+    files_in(dir, left, sizeof left);
+    assert_string_equal(left, "job-1.print.pdf ");
+
+    mm_buf pdf = MM_BUF_INIT;
+    assert_int_equal(mm_fileio_read_file(path, &pdf, 1 << 20), 0);
+    assert_int_equal(pages_of(&pdf), 3);
+    GBytes *bytes = g_bytes_new_static(pdf.data, pdf.len);
+    PopplerDocument *doc = poppler_document_new_from_bytes(bytes, NULL, NULL);
+    g_bytes_unref(bytes);
+    assert_non_null(doc);
+    assert_int_equal(poppler_document_get_n_pages(doc), 3);
+    PopplerPage *page = poppler_document_get_page(doc, 0);
+    char *text = poppler_page_get_text(page);
+    assert_non_null(strstr(text, "Handläggare: Örjan Åström"));
+    g_free(text);
+    g_object_unref(page);
+    g_object_unref(doc);
+    mm_buf_free(&pdf);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void prepare_refuses_an_unreadable_letter(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_separator.XXXXXX", prefix[64], path[128], left[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(prefix, sizeof prefix, "%s/job-2", dir);
+    static const char *const lines[] = {"Mina meddelanden – pappersutskrift"};
+    static const char cut[] = "%PDF-1.7\nthe letter was cut off here\n%%EOF\n";
+    mm_error err;
+    mm_error_clear(&err);
+    assert_int_equal(srv_print_prepare(prefix, cut, strlen(cut), lines, 1, path, sizeof path, &err), -1);
+    assert_int_equal(err.cls, MM_ERR_INPUT); /* not retried: the letter goes to the exception list */
+    files_in(dir, left, sizeof left);
+    assert_string_equal(left, "");
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(swedish_lines_as_given),
         cmocka_unit_test(many_lines_still_one_page),
         cmocka_unit_test(broken_utf8_still_one_page),
+        cmocka_unit_test(prepare_puts_the_page_before_the_letter),
+        cmocka_unit_test(prepare_refuses_an_unreadable_letter),
     };
     return cmocka_run_group_tests_name("separator", tests, NULL, NULL);
 }
