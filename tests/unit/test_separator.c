@@ -35,16 +35,17 @@ static int pages_of(const mm_buf *pdf)
     return pages;
 }
 
-/* The text of the PDF's only page, as poppler extracts it (g_free it). */
-static char *page_text(const mm_buf *pdf)
+/* The text of the first page of a PDF of pages pages, as poppler extracts
+ * it (g_free it). */
+static char *page_text(const mm_buf *pdf, int pages)
 {
     GError *gerr = NULL;
     GBytes *bytes = g_bytes_new_static(pdf->data, pdf->len);
     PopplerDocument *doc = poppler_document_new_from_bytes(bytes, NULL, &gerr);
     g_bytes_unref(bytes);
     if (!doc)
-        fail_msg("poppler cannot open the separator page: %s", gerr ? gerr->message : "?");
-    assert_int_equal(poppler_document_get_n_pages(doc), 1);
+        fail_msg("poppler cannot open the PDF: %s", gerr ? gerr->message : "?");
+    assert_int_equal(poppler_document_get_n_pages(doc), pages);
     PopplerPage *page = poppler_document_get_page(doc, 0);
     assert_non_null(page);
     char *text = poppler_page_get_text(page);
@@ -70,7 +71,7 @@ static void swedish_lines_as_given(void **state)
     mm_buf pdf = MM_BUF_INIT;
     assert_int_equal(srv_separator_pdf(lines, n, &pdf), 0);
     assert_int_equal(pages_of(&pdf), 1);
-    char *text = page_text(&pdf);
+    char *text = page_text(&pdf, 1);
     const char *after = text;
     for (size_t i = 0; i < n; i++) {
         const char *at = strstr(after, lines[i]);
@@ -94,7 +95,7 @@ static void many_lines_still_one_page(void **state)
     mm_buf pdf = MM_BUF_INIT;
     assert_int_equal(srv_separator_pdf(lines, 200, &pdf), 0);
     assert_int_equal(pages_of(&pdf), 1);
-    char *text = page_text(&pdf);
+    char *text = page_text(&pdf, 1);
     /* The first lines are on it (the later ones run past the foot of the
      * page: the header promises one page, not room for 200 lines). */
     assert_non_null(strstr(text, "rad 0: ÅÄÖ"));
@@ -123,7 +124,7 @@ static void broken_utf8_still_one_page(void **state)
     mm_buf pdf = MM_BUF_INIT;
     assert_int_equal(srv_separator_pdf(lines, 5, &pdf), 0);
     assert_int_equal(pages_of(&pdf), 1);
-    char *text = page_text(&pdf);
+    char *text = page_text(&pdf, 1);
     assert_non_null(strstr(text, "Titel: R"));
     assert_non_null(strstr(text, "dgivning"));
     assert_non_null(strstr(text, "Efter: Öppet"));
@@ -158,36 +159,38 @@ static void files_in(const char *dir, char *out, size_t size)
     closedir(d);
 }
 
+/* Runs srv_print_prepare for job id in a new spool directory (dir), and
+ * lists what it left there (left): its result, with err and path set. */
+static int prepare(const char *letter, const char *const *lines, size_t n, const char *id, char dir[27],
+                   char path[128], char left[256], mm_error *err)
+{
+    char prefix[64];
+    snprintf(dir, 27, "/tmp/test_separator.XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(prefix, sizeof prefix, "%s/%s", dir, id);
+    mm_error_clear(err);
+    int rc = srv_print_prepare(prefix, letter, strlen(letter), lines, n, path, 128, err);
+    files_in(dir, left, 256);
+    return rc;
+}
+
 static void prepare_puts_the_page_before_the_letter(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/test_separator.XXXXXX", prefix[64], path[128], left[256];
-    assert_non_null(mkdtemp(dir));
-    snprintf(prefix, sizeof prefix, "%s/job-1", dir);
+    char dir[27], path[128], left[256], want[128];
     static const char *const lines[] = {"Mina meddelanden – pappersutskrift", "Handläggare: Örjan Åström"};
     mm_error err;
-    mm_error_clear(&err);
-    assert_int_equal(srv_print_prepare(prefix, letter_2p, strlen(letter_2p), lines, 2, path, sizeof path, &err), 0);
-    char want[128];
-    snprintf(want, sizeof want, "%s.print.pdf", prefix);
+    assert_int_equal(prepare(letter_2p, lines, 2, "job-1", dir, path, left, &err), 0);
+    snprintf(want, sizeof want, "%s/job-1.print.pdf", dir);
     assert_string_equal(path, want);
-    files_in(dir, left, sizeof left);
     assert_string_equal(left, "job-1.print.pdf ");
 
     mm_buf pdf = MM_BUF_INIT;
     assert_int_equal(mm_fileio_read_file(path, &pdf, 1 << 20), 0);
     assert_int_equal(pages_of(&pdf), 3);
-    GBytes *bytes = g_bytes_new_static(pdf.data, pdf.len);
-    PopplerDocument *doc = poppler_document_new_from_bytes(bytes, NULL, NULL);
-    g_bytes_unref(bytes);
-    assert_non_null(doc);
-    assert_int_equal(poppler_document_get_n_pages(doc), 3);
-    PopplerPage *page = poppler_document_get_page(doc, 0);
-    char *text = poppler_page_get_text(page);
+    char *text = page_text(&pdf, 3);
     assert_non_null(strstr(text, "Handläggare: Örjan Åström"));
     g_free(text);
-    g_object_unref(page);
-    g_object_unref(doc);
     mm_buf_free(&pdf);
     unlink(path);
     rmdir(dir);
@@ -196,16 +199,12 @@ static void prepare_puts_the_page_before_the_letter(void **state)
 static void prepare_refuses_an_unreadable_letter(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/test_separator.XXXXXX", prefix[64], path[128], left[256];
-    assert_non_null(mkdtemp(dir));
-    snprintf(prefix, sizeof prefix, "%s/job-2", dir);
+    char dir[27], path[128], left[256];
     static const char *const lines[] = {"Mina meddelanden – pappersutskrift"};
-    static const char cut[] = "%PDF-1.7\nthe letter was cut off here\n%%EOF\n";
     mm_error err;
-    mm_error_clear(&err);
-    assert_int_equal(srv_print_prepare(prefix, cut, strlen(cut), lines, 1, path, sizeof path, &err), -1);
+    assert_int_equal(prepare("%PDF-1.7\nthe letter was cut off here\n%%EOF\n", lines, 1, "job-2", dir, path, left,
+                             &err), -1);
     assert_int_equal(err.cls, MM_ERR_INPUT); /* not retried: the letter goes to the exception list */
-    files_in(dir, left, sizeof left);
     assert_string_equal(left, "");
     rmdir(dir);
 }
