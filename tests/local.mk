@@ -66,13 +66,22 @@ tests_unit_test_pdfcheck_SOURCES = tests/unit/test_pdfcheck.c
 tests_unit_test_pdfcheck_LDADD = $(UNIT_LIBS)
 
 # The server's internals, linked from server/libmmprintd.a: the store
-# against a real SQLite file, the configuration table.
+# against a real SQLite file (compare-and-set, rollback, the journal), the
+# queue, the separator page, the configuration table.
 SERVER_UNIT_CFLAGS = $(UNIT_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) -I$(srcdir)/server
 SERVER_UNIT_LIBS = $(MMPRINTD_LIBS) $(MM_DEP_LIBS) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_store
 tests_unit_test_store_CFLAGS = $(SERVER_UNIT_CFLAGS)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_LDADD = $(SERVER_UNIT_LIBS)
+# The queue between the stages; the separator page read back with poppler.
+check_PROGRAMS += tests/unit/test_queue tests/unit/test_separator
+tests_unit_test_queue_CFLAGS = $(SERVER_UNIT_CFLAGS)
+tests_unit_test_queue_SOURCES = tests/unit/test_queue.c
+tests_unit_test_queue_LDADD = $(SERVER_UNIT_LIBS)
+tests_unit_test_separator_CFLAGS = $(SERVER_UNIT_CFLAGS)
+tests_unit_test_separator_SOURCES = tests/unit/test_separator.c
+tests_unit_test_separator_LDADD = $(SERVER_UNIT_LIBS)
 
 # The small shared helpers (lib/text, uuid, fileio, xmlutil, base64; idnum's sender id).
 check_PROGRAMS += tests/unit/test_text tests/unit/test_fileio tests/unit/test_xmlutil tests/unit/test_base64

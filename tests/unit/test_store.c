@@ -1,9 +1,18 @@
-/* mmprintd's store (server/store.c) and its journal chain when something
- * else writes to the same database: another connection appends chained
- * events (as a second server did before the instance lock), and the
- * store's next writes still succeed, chain onto those rows, and the whole
- * journal verifies (lib/journal).  Real SQLite files in a temporary
- * directory. */
+/* mmprintd's store (server/store.c), against real SQLite files in a
+ * temporary directory:
+ * - its journal chain when something else writes to the same database:
+ *   another connection appends chained events (as a second server did
+ *   before the instance lock), and the store's next writes still succeed,
+ *   chain onto those rows, and the whole journal verifies (lib/journal);
+ * - compare-and-set: a change made on a stale copy of a job writes
+ *   nothing, neither the row nor a journal event, and an exception is
+ *   resolved once however many people press the button;
+ * - rollback: a write that fails inside its transaction leaves the jobs,
+ *   the journal and its head as they were, and the next write chains on.
+ * Failures inside a transaction come from the database itself: a
+ * duplicate key, or a trigger that refuses one row (installed through a
+ * connection of the test's own, as a damaged or hand-edited database
+ * would refuse it). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -176,11 +185,324 @@ static void writes_in_between_every_step(void **state)
     assert_int_equal(count(f->path, "SELECT seq FROM journal_head"), 10);
 }
 
+/* ---- compare-and-set ---- */
+
+/* The journal's head row and the number of events, to compare before and
+ * after a write that must change nothing. */
+typedef struct {
+    int64_t seq, events;
+    char hash[65];
+} journal_state;
+
+static journal_state journal_now(const char *path)
+{
+    journal_state js = {0};
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT seq, hash FROM journal_head WHERE id = 1", -1, &s, NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        js.seq = sqlite3_column_int64(s, 0);
+        snprintf(js.hash, sizeof js.hash, "%s", (const char *)sqlite3_column_text(s, 1));
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    js.events = count(path, "SELECT count(*) FROM events");
+    return js;
+}
+
+static void assert_journal_unchanged(const char *path, const journal_state *before)
+{
+    journal_state now = journal_now(path);
+    assert_int_equal(now.events, before->events);
+    assert_int_equal(now.seq, before->seq);
+    assert_string_equal(now.hash, before->hash);
+}
+
+/* The journal verifies from genesis to its head, with rows rows. */
+static void assert_journal_intact(const char *path, int64_t rows)
+{
+    mm_journal_report r = verify(path);
+    assert_int_equal(r.first_bad_seq, 0);
+    assert_int_equal(r.rows, rows);
+    assert_int_equal(count(path, "SELECT seq FROM journal_head"), rows);
+}
+
+static void insert_job(fixture *f, srv_job *j, const char *id)
+{
+    mm_error err;
+    new_job(j, id);
+    assert_int_equal(srv_store_insert(f->st, j, "from desk1", "%PDF-1.4", 8, &err), 0);
+}
+
+static void cas_matching_state_writes_row_and_one_event(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    srv_job j, got;
+    insert_job(f, &j, "job-1");
+    assert_int_equal(count(f->path, "SELECT count(*) FROM events"), 1);
+
+    j.state = SRV_JSTATE_PRINTING;
+    SRV_SET(j.channel, "paper");
+    SRV_SET(j.reason, "no mailbox");
+    j.updated_ms = 1700000001000;
+    assert_int_equal(srv_store_update(f->st, &j, SRV_JSTATE_QUEUED, "decided", "paper", &err), 0);
+
+    assert_int_equal(srv_store_get(f->st, "job-1", &got, &err), 0);
+    assert_int_equal(got.state, SRV_JSTATE_PRINTING);
+    assert_string_equal(got.channel, "paper");
+    assert_string_equal(got.reason, "no mailbox");
+    assert_int_equal(got.updated_ms, 1700000001000);
+    assert_int_equal(count(f->path, "SELECT count(*) FROM events"), 2);
+    assert_int_equal(count(f->path, "SELECT count(*) FROM events WHERE job_id = 'job-1' AND event = 'decided'"
+                                    " AND detail = 'paper'"), 1);
+    assert_journal_intact(f->path, 2);
+}
+
+static void cas_stale_state_writes_nothing(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    srv_job j, stale, got;
+    insert_job(f, &j, "job-1");
+    stale = j; /* a worker's copy taken while the job was queued */
+    j.state = SRV_JSTATE_PRINTING;
+    SRV_SET(j.channel, "paper");
+    assert_int_equal(srv_store_update(f->st, &j, SRV_JSTATE_QUEUED, "decided", "paper", &err), 0);
+    journal_state before = journal_now(f->path);
+
+    /* The stale copy still believes the job is queued. */
+    stale.state = SRV_JSTATE_SENDING;
+    SRV_SET(stale.channel, "digital");
+    SRV_SET(stale.operator_name, "Kivra");
+    assert_int_equal(srv_store_update(f->st, &stale, SRV_JSTATE_QUEUED, "decided", "digital", &err), 1);
+
+    assert_int_equal(srv_store_get(f->st, "job-1", &got, &err), 0);
+    assert_int_equal(got.state, SRV_JSTATE_PRINTING);
+    assert_string_equal(got.channel, "paper");
+    assert_string_equal(got.operator_name, "");
+    assert_journal_unchanged(f->path, &before);
+    assert_int_equal(count(f->path, "SELECT count(*) FROM events WHERE detail = 'digital'"), 0);
+    assert_journal_intact(f->path, 2);
+
+    /* Unconditional (SRV_JSTATE_NONE) still writes. */
+    assert_int_equal(srv_store_update(f->st, &stale, SRV_JSTATE_NONE, "forced", "digital", &err), 0);
+    assert_int_equal(srv_store_get(f->st, "job-1", &got, &err), 0);
+    assert_int_equal(got.state, SRV_JSTATE_SENDING);
+    assert_journal_intact(f->path, 3);
+}
+
+static void cas_many_writes_only_the_matching_change(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    srv_job a, b, got;
+    insert_job(f, &a, "job-a");
+    insert_job(f, &b, "job-b");
+    srv_job b_stale = b;
+    b.state = SRV_JSTATE_SENDING;
+    assert_int_equal(srv_store_update(f->st, &b, SRV_JSTATE_QUEUED, "decided", "digital", &err), 0);
+    int64_t events = count(f->path, "SELECT count(*) FROM events");
+    assert_int_equal(events, 3);
+
+    /* The FaR batcher decides both from its queued copies: job-b moved on
+     * meanwhile.  The stale change comes first: the one after it is still
+     * written. */
+    a.state = SRV_JSTATE_PRINTING;
+    b_stale.state = SRV_JSTATE_PRINTING;
+    srv_change ch[] = {
+        {.job = &b_stale, .expect = SRV_JSTATE_QUEUED, .event = "decided", .detail = "paper-b", .rc = -7},
+        {.job = &a, .expect = SRV_JSTATE_QUEUED, .event = "decided", .detail = "paper-a", .rc = -7},
+    };
+    assert_int_equal(srv_store_update_many(f->st, ch, 2, &err), 0);
+    assert_int_equal(ch[0].rc, 1);
+    assert_int_equal(ch[1].rc, 0);
+
+    assert_int_equal(srv_store_get(f->st, "job-a", &got, &err), 0);
+    assert_int_equal(got.state, SRV_JSTATE_PRINTING);
+    assert_int_equal(srv_store_get(f->st, "job-b", &got, &err), 0);
+    assert_int_equal(got.state, SRV_JSTATE_SENDING);
+    assert_int_equal(count(f->path, "SELECT count(*) FROM events"), events + 1);
+    assert_int_equal(count(f->path, "SELECT count(*) FROM events WHERE detail = 'paper-a'"), 1);
+    assert_int_equal(count(f->path, "SELECT count(*) FROM events WHERE detail = 'paper-b'"), 0);
+    assert_journal_intact(f->path, events + 1);
+}
+
+static void resolve_twice_resolves_once(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    srv_job j, got;
+    mm_buf doc = MM_BUF_INIT;
+    insert_job(f, &j, "job-1");
+    j.state = SRV_JSTATE_FAILED;
+    j.final_ms = 1700000002000;
+    assert_int_equal(srv_store_update(f->st, &j, SRV_JSTATE_QUEUED, "failed", "printer gone", &err), 0);
+    /* An open exception keeps its letter. */
+    assert_int_equal(srv_store_document(f->st, "job-1", "pdf", &doc, &err), 0);
+    assert_int_equal(doc.len, 8);
+
+    /* Two people open the exception list and both press a button. */
+    srv_job first = j, second = j;
+    SRV_SET(first.resolution, "handled");
+    SRV_SET(first.resolved_by, "anna");
+    first.resolved_ms = first.updated_ms = 1700000003000;
+    SRV_SET(second.resolution, "cancel");
+    SRV_SET(second.resolved_by, "bertil");
+    second.resolved_ms = second.updated_ms = 1700000003500;
+    assert_int_equal(srv_store_resolve(f->st, &first, SRV_JSTATE_FAILED, "resolved", "handled by anna", &err), 0);
+    journal_state before = journal_now(f->path);
+    assert_int_equal(srv_store_resolve(f->st, &second, SRV_JSTATE_FAILED, "resolved", "cancel by bertil", &err), 1);
+
+    assert_int_equal(srv_store_get(f->st, "job-1", &got, &err), 0);
+    assert_string_equal(got.resolution, "handled");
+    assert_string_equal(got.resolved_by, "anna");
+    assert_int_equal(got.resolved_ms, 1700000003000);
+    assert_journal_unchanged(f->path, &before);
+    assert_int_equal(count(f->path, "SELECT count(*) FROM events WHERE event = 'resolved'"), 1);
+    /* Resolved and final: the letter is gone. */
+    assert_int_equal(srv_store_document(f->st, "job-1", "pdf", &doc, &err), 1);
+    assert_journal_intact(f->path, 3);
+    mm_buf_free(&doc);
+}
+
+/* ---- rollback ---- */
+
+static void exec_elsewhere(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+    sqlite3_close(db);
+}
+
+static void duplicate_id_rolls_back(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    srv_job j, dup, got;
+    insert_job(f, &j, "job-1");
+    journal_state before = journal_now(f->path);
+
+    new_job(&dup, "job-1");
+    SRV_SET(dup.title, "another letter");
+    mm_error_clear(&err);
+    assert_int_equal(srv_store_insert(f->st, &dup, "from desk2", "%PDF-1.5", 8, &err), -1);
+    assert_true(err.msg[0] != 0);
+    assert_journal_unchanged(f->path, &before);
+    assert_int_equal(srv_store_get(f->st, "job-1", &got, &err), 0);
+    assert_string_equal(got.title, "");
+
+    /* The next write chains on the head as it was. */
+    assert_int_equal(srv_store_event(f->st, "job-1", "attempt", "again", &err), 0);
+    assert_journal_intact(f->path, before.seq + 1);
+}
+
+static void duplicate_idem_key_stores_nothing(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    srv_job j, again, got;
+    new_job(&j, "job-1");
+    SRV_SET(j.idem_key, "cups-job-uuid-1");
+    assert_int_equal(srv_store_insert(f->st, &j, "from desk1", "%PDF-1.4", 8, &err), 0);
+    journal_state before = journal_now(f->path);
+
+    /* CUPS sends the same job again (a retry after a lost answer). */
+    new_job(&again, "job-2");
+    SRV_SET(again.idem_key, "cups-job-uuid-1");
+    assert_int_equal(srv_store_insert(f->st, &again, "from desk1", "%PDF-1.4", 8, &err), 1);
+    assert_string_equal(again.id, "job-1");
+    assert_int_equal(srv_store_get(f->st, "job-2", &got, &err), 1);
+    assert_int_equal(count(f->path, "SELECT count(*) FROM jobs"), 1);
+    assert_journal_unchanged(f->path, &before);
+
+    assert_int_equal(srv_store_event(f->st, "job-1", "attempt", "again", &err), 0);
+    assert_journal_intact(f->path, before.seq + 1);
+}
+
+/* The insert writes the job and its "received" event, then its letter is
+ * refused: all of it goes, and the head row with it. */
+static void failure_after_the_event_rolls_back(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    srv_job j, bad, got;
+    mm_buf doc = MM_BUF_INIT;
+    insert_job(f, &j, "job-1");
+    exec_elsewhere(f->path, "CREATE TRIGGER refuse_doc BEFORE INSERT ON documents WHEN NEW.job_id = 'job-bad'"
+                            " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+    journal_state before = journal_now(f->path);
+
+    new_job(&bad, "job-bad");
+    assert_int_equal(srv_store_insert(f->st, &bad, "from desk1", "%PDF-1.4", 8, &err), -1);
+    assert_int_equal(srv_store_get(f->st, "job-bad", &got, &err), 1);
+    assert_int_equal(srv_store_document(f->st, "job-bad", "pdf", &doc, &err), 1);
+    assert_journal_unchanged(f->path, &before);
+
+    /* The next writes chain on: an insert, an update, a single event. */
+    srv_job k;
+    insert_job(f, &k, "job-2");
+    k.state = SRV_JSTATE_PRINTING;
+    assert_int_equal(srv_store_update(f->st, &k, SRV_JSTATE_QUEUED, "decided", "paper", &err), 0);
+    assert_int_equal(srv_store_event(f->st, "job-2", "attempt", "again", &err), 0);
+    assert_journal_intact(f->path, before.seq + 3);
+    mm_buf_free(&doc);
+}
+
+/* A batch whose second row cannot be written: the first change, already
+ * written with its event inside the transaction, goes too. */
+static void failed_batch_rolls_back_every_change(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    srv_job a, bad, got;
+    insert_job(f, &a, "job-a");
+    insert_job(f, &bad, "job-bad");
+    exec_elsewhere(f->path, "CREATE TRIGGER refuse_update BEFORE UPDATE ON jobs WHEN NEW.id = 'job-bad'"
+                            " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+    journal_state before = journal_now(f->path);
+
+    a.state = SRV_JSTATE_PRINTING;
+    bad.state = SRV_JSTATE_PRINTING;
+    srv_change ch[] = {
+        {.job = &a, .expect = SRV_JSTATE_QUEUED, .event = "decided", .detail = "paper"},
+        {.job = &bad, .expect = SRV_JSTATE_QUEUED, .event = "decided", .detail = "paper"},
+    };
+    assert_int_equal(srv_store_update_many(f->st, ch, 2, &err), -1);
+    assert_int_equal(ch[0].rc, -1);
+    assert_int_equal(ch[1].rc, -1);
+    assert_int_equal(srv_store_get(f->st, "job-a", &got, &err), 0);
+    assert_int_equal(got.state, SRV_JSTATE_QUEUED);
+    assert_journal_unchanged(f->path, &before);
+
+    /* The same change alone goes through, chained on the old head. */
+    assert_int_equal(srv_store_update_many(f->st, ch, 1, &err), 0);
+    assert_int_equal(ch[0].rc, 0);
+    assert_int_equal(srv_store_get(f->st, "job-a", &got, &err), 0);
+    assert_int_equal(got.state, SRV_JSTATE_PRINTING);
+    assert_journal_intact(f->path, before.seq + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(writes_after_another_writer_chain_on, setup, teardown),
         cmocka_unit_test_setup_teardown(writes_in_between_every_step, setup, teardown),
+        cmocka_unit_test_setup_teardown(cas_matching_state_writes_row_and_one_event, setup, teardown),
+        cmocka_unit_test_setup_teardown(cas_stale_state_writes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(cas_many_writes_only_the_matching_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(resolve_twice_resolves_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(duplicate_id_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(duplicate_idem_key_stores_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(failure_after_the_event_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(failed_batch_rolls_back_every_change, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
