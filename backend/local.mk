@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # backend: the CUPS backend mmprint (device URI mmprint://server[:port]/).
 cupsbackenddir = $(CUPS_SERVERBIN)/backend
 cupsbackend_PROGRAMS = backend/mmprint

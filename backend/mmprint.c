@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmprint: the CUPS backend of the "Mina meddelanden" queue.  Thin on
  * purpose: it reads the job bundle written by the pdftomm filter, posts it
  * to mmprintd (HTTPS, client certificate, the CUPS job-uuid as idempotency

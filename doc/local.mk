@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # doc: man pages, the admin and handläggare guides, the API and bundle formats.
 dist_man_MANS += doc/mmprintd.8 doc/mmprintd.conf.5 doc/mmsimd.8 doc/mmctl.1 doc/mmctl.conf.5
 mmprintdocdir = $(docdir)

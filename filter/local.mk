@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # filter: pdftomm, the CUPS filter application/pdf -> application/vnd.mmprint-job.
 cupsfilterdir = $(CUPS_SERVERBIN)/filter
 cupsfilter_PROGRAMS = filter/pdftomm

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* pdftomm: the CUPS filter of the "Mina meddelanden" queue.
  *
  *   pdftomm job-id user title copies options [file]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Base64 over OpenSSL: EVP_EncodeBlock for one-line output, the
  * EVP_Decode* stream for input (whitespace, line breaks and padding are
  * OpenSSL's to handle, not ours). */

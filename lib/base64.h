@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Base64 (RFC 4648) through OpenSSL's EVP encoder and streaming decoder.
  * Mina meddelanden writes base64 on one line (spec/mina-meddelanden.md
  * §4.4); XML we receive may break it into lines. */

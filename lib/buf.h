@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* A growable byte buffer, always NUL-terminated so text can be used directly. */
 #ifndef MM_BUF_H
 #define MM_BUF_H

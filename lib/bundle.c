@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The job bundle: a small text header and the PDF (doc/job-bundle.md). */
 #include "bundle.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The job bundle (application/vnd.mmprint-job) that the filter writes, the
  * backend sends, and the server takes as the body of POST /api/v1/jobs.
  * Format (doc/job-bundle.md): the line "MMPRINT-JOB 1", then "key: value"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The prefix-free canonical form, written directly: memcpy speed on the
  * large base64 text of a delivery, where libxml2's C14N goes character by
  * character. */

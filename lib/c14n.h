@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The prefix-free canonical form of Mina meddelanden
  * (spec/mina-meddelanden.md §4.3): exclusive C14N 1.0 without comments,
  * written directly for trees in that form.  Signing digests with it,

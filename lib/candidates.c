@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Labelled candidates and the recipient rule shared by filter and server. */
 #include "candidates.h"
 

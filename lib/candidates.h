@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The labelled identity numbers a letter's text names, and the rule that
  * picks the recipient among them (doc/job-bundle.md, "candidates").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Certificate names and the shared cache of decoded signer certificates. */
 #include "cert.h"
 

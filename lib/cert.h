@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* X.509 certificates as the signature code sees them: the subject and
  * organisation number written into signatures and reports, and a cache of
  * decoded signer certificates. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The print path's client of mmprintd: what the CUPS backend needs to hand a
  * job bundle to the server over HTTPS with a client certificate, and to turn
  * the server's answer into one of the few things CUPS can do with a job. */

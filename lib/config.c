@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* `key = value` configuration files. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* One configuration file format for every program: `key = value` lines,
  * '#' comments, blank lines ignored, a value may be "quoted", a key set
  * twice is an error.

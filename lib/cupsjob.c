@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Requests about one job to the local cupsd. */
 #include "cupsjob.h"
 

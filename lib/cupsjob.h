@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* One job as the local cupsd sees it, for the programs beside the queue
  * (the notifier, mmctl release). */
 #ifndef MM_CUPSJOB_H

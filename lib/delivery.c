@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* One v3 deliverSecure request: SecureDelivery (spec §3.1) built
  * prefix-free, signed as SignedDelivery, sealed as SealedDelivery (§3.2),
  * and written in the prefixed wire form (§4.4). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Building a v3 deliverSecure request: SecureDelivery -> SignedDelivery
  * (signed) -> SealedDelivery (sealed) -> SOAP envelope in the prefixed wire
  * form of spec/mina-meddelanden.md §4.4. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Recipient discovery in a print job.
  *
  * Two parsers read the PDF: poppler-glib for pages, text, XMP and the

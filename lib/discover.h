@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Finding the recipient of a print job (spec/identity-numbers-and-pdf.md
  * §3, §7, §8): job option -> job-billing -> PDF Info key -> XMP property ->
  * /Keywords token -> /Subject marker -> job-title marker -> page text.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* One-time initialisation of libxml2 and xmlsec1 for the signature
  * modules, and the capture of xmlsec's errors (it would print them). */
 #include "dsig.h"

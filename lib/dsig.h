@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Mina meddelanden XML-DSig, the umbrella: one-time initialisation of
  * libxml2 and xmlsec1, and the modules that do the work:
  *   c14n.h       the prefix-free canonical form (§4.3) and its escaping

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Errors returned by library functions: a class that tells the caller what
  * to do next, and a message fit for a log line (never a personnummer). */
 #ifndef MM_ERROR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* FaR client: Recipient v3 isReachable in batches, response parsing by
  * namespace URI, and the rule deciding digital versus paper. */
 #include "far.h"

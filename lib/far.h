@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* FaR (Förmedlingsadressregistret) client: Recipient v3 isReachable, and the
  * rule for when a letter may go digitally. */
 #ifndef MM_FAR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Whole reads and writes: the loops over short transfers and EINTR. */
 #include "fileio.h"
 

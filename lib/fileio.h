@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Whole reads and writes on file descriptors and files, with the loops
  * over short transfers and EINTR in one place. */
 #ifndef MM_FILEIO_H

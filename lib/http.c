@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* HTTPS client over one libcurl easy handle per mm_http, so connections to
  * FaR and mailbox operators are kept alive and reused between requests. */
 #include "http.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* HTTPS client over libcurl, the one place that drives libcurl: a client
  * certificate (the organisation's, or a workstation's), server
  * certificates verified against a CA bundle, timeouts, size limits, an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Swedish identity numbers, by the rules of spec/identity-numbers-and-pdf.md §1.
  *
  * Decisions where the sources leave room:

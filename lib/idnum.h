@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Swedish identity numbers: personnummer, samordningsnummer and
  * organisationsnummer (spec/identity-numbers-and-pdf.md §1). */
 #ifndef MM_IDNUM_H

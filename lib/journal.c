@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Hash chain of the server journal (see journal.h for the exact layout). */
 #include "journal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The hash-chained journal shared by mmprintd (which writes it) and
  * `mmctl audit verify` (which checks it).  Each row of the `events` table
  * stores hash = SHA-256(prev_hash || 0x1f || seq || 0x1f || job_id || 0x1f ||

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 noinst_LIBRARIES += lib/libmmprint.a
 lib_libmmprint_a_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
 lib_libmmprint_a_SOURCES = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Logging with personnummer masking. */
 #include "log.h"
 

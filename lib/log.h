@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Logging for daemons and tools.  Every message passes through
  * mm_log_mask_text, so a personnummer can never reach a log unmasked. */
 #ifndef MM_LOG_H

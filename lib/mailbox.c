@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Mailbox-operator client: POST deliverSecure, read the DeliveryResult. */
 #include "mailbox.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Mailbox-operator client: Service v3 deliverSecure. */
 #ifndef MM_MAILBOX_H
 #define MM_MAILBOX_H

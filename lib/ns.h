@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The XML namespaces of Mina meddelanden, SOAP 1.1 and XML-DSig. */
 #ifndef MM_NS_H
 #define MM_NS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 #include "pdfcheck.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The check a letter passes before the server takes it: the PDF parses
  * (with qpdf, the same parser that later merges it with the separator
  * page), is not encrypted, and has pages.  A letter that fails here would

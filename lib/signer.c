@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The organisation's signer: the key and certificate loaded once, and the
  * enveloped Signature computed by xmlsec1 or directly. */
 #include "signer.h"

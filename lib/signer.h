@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Signing with the organisation certificate: enveloped RSA-SHA256
  * XML-DSig of documents in the prefix-free form (spec/mina-meddelanden.md
  * §4.2), by xmlsec1 or by the direct canonical-form writer. */

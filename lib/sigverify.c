@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Verification of Mina meddelanden signatures the way a mailbox operator
  * does it (spec/mina-meddelanden.md §4): rebuild each signed element
  * prefix-free under its XSD type name, then check its last ds:Signature

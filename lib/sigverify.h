@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Checking Mina meddelanden signatures as a mailbox operator does
  * (spec/mina-meddelanden.md §4): every SignedDelivery and SealedDelivery in
  * a document, prefixes removed and the root renamed, against the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* SOAP 1.1 for Mina meddelanden: safe parsing of responses, faults and
  * calls over mm_http. */
 #include "soap.h"

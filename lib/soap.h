@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* SOAP 1.1 envelopes and faults for Mina meddelanden. */
 #ifndef MM_SOAP_H
 #define MM_SOAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Text helpers: bounded UTF-8-safe copies, trimming, validation, hex. */
 #include "text.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Small text helpers every program needs: bounded copies that never cut a
  * UTF-8 character in half, trimming, strict UTF-8 validation, digit runs
  * and hex encoding.  Plain C strings in caller-owned buffers; nothing here

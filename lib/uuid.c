@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Version 4 UUIDs from OpenSSL's CSPRNG. */
 #include "uuid.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Random (version 4) UUIDs, RFC 4122, for job and message ids. */
 #ifndef MM_UUID_H
 #define MM_UUID_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Namespace-aware libxml2 helpers shared by the SOAP, FaR, mailbox,
  * delivery and signature code. */
 #include "xmlutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Namespace-aware helpers over libxml2 trees, on libxml2's own element
  * walkers (xmlFirstElementChild, xmlNextElementSibling,
  * xmlLastElementChild).  A namespace argument ns is the namespace URI;

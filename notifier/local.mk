@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # notifier: mmprint, the CUPS notifier (recipient URI mmprint://server[:port]/)
 # that tells mmprintd when a job is cancelled in CUPS.  cupsd runs notifiers
 # from ServerBin/notifier as its User (lp).

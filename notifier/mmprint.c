@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmprint: the CUPS notifier of the "Mina meddelanden" queue, recipient URI
  * mmprint://SERVER[:PORT]/ (the same address as the queue's device URI).
  *

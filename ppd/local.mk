@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # ppd: the queue's PPD, compiled from the .drv source with ppdc (cups-ppdc)
 # at build time; tools/mmprint-queue installs a queue with it.
 ppddir = $(datadir)/ppd/mmprint

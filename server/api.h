@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The job API of mmprintd (doc/api.md) behind the HTTPS front (front.c):
  * one request as the handlers see it, the route table's handlers, the
  * answers they queue, and the Swedish texts of those answers, kept in one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The exception list of the API: letters that reached no one (failed,
  * returned, expired), kept until a person resolves them (DESIGN). */
 #include <stdio.h>

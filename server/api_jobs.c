@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The job handlers of the API (doc/api.md): intake of a job bundle, a job
  * and the job list, completion of a held job's recipient, and cancelling
  * (through the API by id, or from a workstation's CUPS by its key). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The reachability precheck of the API: "would this recipient get the
  * letter digitally?", one FaR isReachable call, nothing stored. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Who may do what (see auth.h). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Authorisation of mmprintd: who may do what, decided in one place for
  * every entrance (DESIGN "Two entrances, one set of rules"). */
 #ifndef MMPRINTD_AUTH_H

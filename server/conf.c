@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmprintd configuration (mmprintd.conf(5)) and the start-up safety checks
  * of certificates and keys. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmprintd's configuration (mmprintd.conf(5)): the settings, their one
  * table of keys in conf.c, and the start-up checks of certificates and keys. */
 #ifndef SRV_CONF_H

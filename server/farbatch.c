@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The FaR batcher of mmprintd: collects queued jobs for up to
  * far_batch_wait_ms (at most far_batch_max), asks FaR about all of them in
  * one isReachable call, and records the decisions in one transaction. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The HTTPS front of mmprintd: the listening socket, libmicrohttpd with
  * TLS and client certificates checked against the configured CA (GnuTLS,
  * once per connection), size-limited request bodies gathered in memory,

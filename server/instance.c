@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The instance lock of mmprintd (see instance.h).
  *
  * The database is the state: jobs, documents and the journal chain, whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* One mmprintd per state: the lock that keeps a second server (started by
  * hand, or overlapping a restart) away from the database, the journal and
  * the spool of a running one. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The job of mmprintd (see job.h): its states, its changes as the store
  * records them, the waiters of synchronous answers, and its Swedish. */
 #include "job.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The job of mmprintd: the job as the store keeps it, its states
  * (jstate.h), its changes as the store records them, the waiters of
  * synchronous answers, and the Swedish a person reads about it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* A job as the API shows it (doc/api.md): built here, from the store's rows,
  * and nowhere else. */
 #include <stdio.h>

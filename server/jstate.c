@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The states of a job (see jstate.h). */
 #include "jstate.h"
 

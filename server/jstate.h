@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The states of a job and the one table of their names.  A state is a
  * srv_jstate everywhere in the server; it becomes text only at the edges,
  * in the database's state column (the same words as ever, so existing

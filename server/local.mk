@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # server: mmprintd, the signing server.  Its modules are a library of their
 # own so the unit tests of the server's internals link the same code.
 noinst_LIBRARIES += server/libmmprintd.a

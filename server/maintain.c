@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Upkeep of mmprintd's jobs: resolution of exceptions, expiry of letters
  * held for a recipient, retention of personal fields and of unresolved
  * exceptions' letters; each journaled. */

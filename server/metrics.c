@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* /metrics of mmprintd in the Prometheus text format: the store's jobs per
  * state and channel, open exceptions, the delivery latency histogram, the
  * counters of FaR, operator and printer calls, and the queues. */

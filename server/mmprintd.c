@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmprintd: the central signing server.  Reads one configuration file,
  * refuses unsafe keys and certificates, resumes unfinished jobs, and
  * serves the job API until SIGTERM. */

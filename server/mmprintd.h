@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmprintd internals shared by its source files: configuration, the server
  * (struct srv), the queues between the stages (FaR batcher -> sign/seal/send
  * workers -> printers), and the counters behind /metrics.  The job, its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The channel policy of mmprintd: which way a letter goes on intake,
  * after FaR's answer, and when the digital path fails (see policy.h). */
 #include <stdio.h>

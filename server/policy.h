@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The channel policy of mmprintd: digital when FaR says the recipient can
  * get it, else paper, or nothing for digital-only; and the fallback when
  * the digital path fails.  srv_policy_intake (the first state) is declared

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Paper: a Swedish separator page (who, which job, when, why paper) put in
  * front of the letter with qpdf, printed as ONE IPP job with libcups so the
  * print room gets them together and in order. */

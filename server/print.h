@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Paper for mmprintd: the separator page, the letter merged behind it
  * with qpdf, and the IPP requests to the printer (libcups).  Knows the
  * printer's settings and nothing of jobs or the server: the print worker

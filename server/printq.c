@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The print workers of mmprintd: letters reach the printer one at a time,
  * in the order they leave the print queue; a busy printer is waited for,
  * an error retried with backoff until the print deadline. */

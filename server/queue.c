@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Blocking FIFO of jobs between the server's stages, and the monotonic
  * clock that every in-memory wait of the server uses. */
 #include <errno.h>

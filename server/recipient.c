@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Who a new job's letter is for, decided on the server.
  *
  * The filter on the desktop finds the labelled numbers of the letter's text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The answers of the job API (JSON or text, never cached) and the reading
  * of its JSON request bodies; see api.h. */
 #include <stdio.h>

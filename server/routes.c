@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The routes of the job API (doc/api.md): one table of method + path
  * pattern -> handler, and the 404/405 answers for what it does not hold. */
 #include <ctype.h>

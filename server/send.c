@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The send workers of mmprintd: seal the letter (signed delivery, stored
  * before the first attempt), deliverSecure to the operator, retry with
  * backoff until the deadline, then the policy's fallback. */

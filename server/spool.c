@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The print path's spool: where a job's temporary files are, and their
  * removal at start (the letters themselves are in the store). */
 #include <dirent.h>

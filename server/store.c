@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* SQLite store of mmprintd (see store.h). */
 #include "store.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmprintd's durable store: SQLite in WAL mode holding the jobs, the
  * hash-chained journal (lib/journal.h), the idempotency keys (a unique
  * index on jobs.idem_key) and the documents of unfinished jobs and open

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The Swedish texts of mmprintd (see texts.h). */
 #include "texts.h"
 

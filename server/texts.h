@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Every fixed Swedish text of mmprintd that a person reads, in one table:
  * the job's one-liners (CUPS INFO: lines, the separator page, the exception
  * list) and the API's answers (the "message" field).  English stays in the

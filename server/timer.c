@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The timer of mmprintd: jobs waiting for a retry, in due order, handed
  * back to their stage's queue when due (see timer.h). */
 #include <stdlib.h>

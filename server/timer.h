@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Retries: backoff with jitter, and the timer that hands a job back to
  * its stage when its retry is due.  In memory only: a job waiting here is
  * still in its state in the store, and resumed from there after a restart. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The life of mmprintd's workers: start, stop, hand a job to the stage its
  * state calls for, resume unfinished jobs after a start, and what the
  * stages share (the HTTPS client, spool paths).  The stages themselves:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The worker stages of mmprintd, started and joined by work.c: their thread
  * functions (arg: the srv; each returns when its queue is closed).  They
  * talk to FaR and the operators with srv_conf_http_new (conf.h). */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # sim: mmsimd, the simulator of FaR and mailbox operators (sim/mmsimd.c is
 # the daemon; sim_*.c its parts).  A daemon: sbin, mmsimd(8).
 sbin_PROGRAMS += sim/mmsimd

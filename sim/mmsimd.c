@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmsimd: a simulator of FaR (Recipient v3, Authority) and of any number of
  * mailbox operators (Service v3 deliverSecure) over HTTPS with client
  * certificates.  See doc/mmsimd.8. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmsimd internals: the registry of simulated FaR data, fault-injection
  * rules, and the request handlers shared by the files of sim/. */
 #ifndef SIM_H

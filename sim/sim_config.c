@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmsimd: the registry and fault-injection files (formats in doc/mmsimd.8),
  * and the duplicate-detection set. */
 #include <ctype.h>

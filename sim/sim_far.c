@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmsimd's FaR: Recipient v3 (isReachable, isRegistered) answered from the
  * registry, with refuse-tls rules handing out the refusing listener, and
  * Authority (getSenders, getDispatchers). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmsimd's inbox: each delivered request kept as TRANSID.xml, and
  * index.tsv with one line per message, made durable by group commit, read
  * back at start for duplicate detection. */

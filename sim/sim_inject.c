@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmsimd's fault injection at request time: which --faults rule applies
  * to a request (selectors, count=, flaky=) and what it answers instead.
  * The rules' file format is read in sim_config.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmsimd's mailbox operators: deliverSecure checked the way an operator
  * does (schema, signatures and their signers, content types, the
  * recipient's mailbox) and answered with a TransId. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmsimd's replies and the XML helpers every service uses: SOAP faults in
  * the form each port declares, plain answers, the access-log line, child
  * texts and schema validation. */

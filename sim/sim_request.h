@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmsimd's request handling, shared by its parts: the SOAP front
  * (sim_soap.c: parse, route, replies, schema checks), fault injection
  * (sim_inject.c), FaR (sim_far.c), the operators' deliverSecure

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmsimd's SOAP front: parses a request and routes it to FaR or an
  * operator (the replies are in sim_reply.c). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # Unit tests: one cmocka program per library module.
 UNIT_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS) $(CMOCKA_CFLAGS) -DMM_SRCDIR='"$(abs_top_srcdir)"'
 UNIT_LIBS = $(MM_LIBS) $(CMOCKA_LIBS)

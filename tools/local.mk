@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 bin_PROGRAMS += tools/mmctl
 tools_mmctl_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
 tools_mmctl_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)

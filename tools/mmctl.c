@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmctl: the command-line tool for administrators and users. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmctl subcommands; each takes the arguments after its own name
  * (argv[0] is the subcommand) and returns the process exit status. */
 #ifndef MMCTL_H

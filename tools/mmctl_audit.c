@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmctl audit verify: checks the hash chain of mmprintd's journal (the
  * events table, lib/journal.h) in a read-only view of the database and
  * names the first row that was changed, removed or inserted. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Configuration loading and error printing shared by mmctl subcommands. */
 #include "mmctl_common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Configuration shared by the mmctl subcommands that talk to Mina
  * meddelanden (lookup, send): one file, see mmctl.conf(5). */
 #ifndef MMCTL_COMMON_H

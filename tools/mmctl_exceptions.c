@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmctl exceptions / mmctl resolve: the exception list of mmprintd (letters
  * that reached no one, doc/api.md) and its resolution, over the job API
  * with a client certificate -- until the web pages come, the way an admin

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmctl id: validate and normalise identity numbers. */
 #include <stdio.h>
 #include <string.h>

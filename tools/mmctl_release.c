@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmctl release CUPS_JOB_ID NUMBER: completes a job that the mmprint
  * backend held for a missing personnummer, the same way as
  * `lp -i ID -o Personnummer=NUMBER -H resume`: one IPP Set-Job-Attributes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmctl lookup / mmctl send: ask FaR where letters can go, and send one PDF
  * as a signed and sealed letter to the recipient's digital mailbox.
  * Exit codes (documented in mmctl(1)): 0 done, 1 invalid input, 2 usage or

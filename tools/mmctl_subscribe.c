@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmctl subscribe QUEUE mmprint://SERVER[:PORT]/ and mmctl unsubscribe QUEUE:
  * the CUPS subscription that starts the mmprint notifier when a job ends,
  * so that a job cancelled in CUPS is cancelled on the server too (see

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmctl verify [--strip-blanks] FILE: check every Mina meddelanden signature
  * in a SignedDelivery, SealedDelivery or deliverSecure request. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # A private cupsd for integration tests, sourced after lib.sh:
 #   . "$(dirname "$0")/lib.sh"; . "$(dirname "$0")/cups.sh"
 # start_cupsd        cupsd on 127.0.0.1:$CUPSD_PORT with everything under

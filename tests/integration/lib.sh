@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # Shared helpers for integration tests: TAP output, a private temporary
 # directory, free loopback ports, a test PKI, and clean-up of every process
 # a test started.  Source it first thing: . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The mmprint backend inside a real, private cupsd, for what needs no
 # mmprintd: discovery, an unsafe client key, the server unreachable (CUPS
 # retries the job), and SIGTERM when a job is cancelled mid-transfer.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # A letter held for a personnummer and then cancelled in CUPS is cancelled
 # on the server too, through the real path: cupsd runs the mmprint notifier
 # (subscribed by mmprint-queue install) as lp, it reads the job-uuid from

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # A letter without a recipient is held in CUPS (account-info-needed) with a
 # Swedish instruction, and completed either with
 # `lp -i ID -o Personnummer=N -H resume` or `mmctl release ID N`: one letter,

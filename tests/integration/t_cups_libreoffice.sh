@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # A case worker prints a Writer letter from LibreOffice to "Mina
 # meddelanden".  LibreOffice's print path keeps no metadata (only /Title =
 # the file name), so the recipient is found in the page text

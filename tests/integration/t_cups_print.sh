@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Printing through the real path: lp -> private cupsd -> pdftomm -> mmprint
 # backend -> mmprintd -> mmsimd (Kivra) or ippeveprinter (print room).
 # One letter per recipient source, PostScript input, paper fallback, and bad

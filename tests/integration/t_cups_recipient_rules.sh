@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Who a letter found in its text is for, through the whole print path (real
 # cupsd + lp, pdftomm, the mmprint backend, mmprintd, mmsimd), with NO
 # filter.conf on the desktop, as the demo runs it (issue 8 part 3):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The server is down while a case worker prints: CUPS holds the job and
 # retries it (printer-error-policy=retry-job, JobRetryInterval 2 s here);
 # when the server is back the letter arrives, once.

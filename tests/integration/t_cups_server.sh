@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The backend against the real server: a private cupsd with a raw queue
 # (job bundles as the filter writes them), the mmprint backend, mmprintd over
 # mutual TLS, mmsimd as FaR + Kivra, ippeveprinter as the print room.  Each

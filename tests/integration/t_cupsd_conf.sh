@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Every cupsd.conf the project writes or documents is one cupsd accepts
 # (cupsd -t), with the CUPS installed here: the private cupsd of the tests
 # and the demo, the snippet in doc/admin-guide.md and its one-line edit of

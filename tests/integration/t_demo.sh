@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # tools/demo as a new user runs it: the Quick start's first command.  It
 # exits 0 when every sample letter ended where it should, non-zero with a
 # line saying which did not, and --keep works in a directory that lp

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The built pdftomm filter run as CUPS runs it (job-id user title copies
 # options [file]) on generated PDFs: the job bundle on stdout, the Swedish
 # INFO/ERROR lines on stderr, exit statuses, and the CUPS filter chain

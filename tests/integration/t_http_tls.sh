@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # mmctl lookup and send as a user sees them, over real mutual TLS against
 # mmsimd (FaR + mailbox operators): output lines, configuration errors,
 # TLS refusals, server down, timeouts, faults, and the documented exit

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The architecture the folder tree shows holds: no include cycle, each folder
 # includes only from the folders below it, each local.mk names only its own
 # files, and no two modules of a program call each other (tools/layout).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # mmsimd as a client sees it: real TLS with client certificates (test PKI),
 # FaR answers that validate against the official XSDs, refusals, SOAP
 # faults, SIGHUP reload, fault injection and the deliverSecure checks.

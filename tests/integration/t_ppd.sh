@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The queue's PPD as built (ppd/mmprint.drv -> ppdc): cupstestppd passes,
 # with our pdftomm filter in place as its *cupsFilter2 line demands, and the
 # options a handläggare and a script rely on are there with Swedish labels.

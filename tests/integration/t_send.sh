@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # End to end: `mmctl lookup` and `mmctl send` against mmsimd over real mutual
 # TLS.  What arrives in the simulated mailbox must validate against the
 # official XSDs and verify with an independent verifier (xmlsec1 CLI on a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Crash test: 200 jobs (150 digital, 50 paper) are submitted concurrently,
 # mmprintd is killed with SIGKILL in the middle, restarted, and the clients
 # resubmit whatever was not acknowledged (same Idempotency-Key, as the CUPS

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # mmprintd end to end with the real mmsimd (FaR + operators), the real
 # ippeveprinter as the print room and real TLS with client certificates:
 # digital delivery, every paper reason, retries after FaR and operator

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # A letter that reached no one is never deleted (issue 8, parts 5 and 7):
 # a transient qpdf failure is retried, a mistyped printer_uri stops the
 # start, and a returned, failed or expired letter is kept in the exception

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # mmprintd's deadlines and visible failures: FaR or the operator unreachable
 # past retry_deadline (policy fallback: paper, or returned), the print room
 # away for a while (retried, printed), the print room away past

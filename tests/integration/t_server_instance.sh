@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # One mmprintd per database (issue 8, part 4), with the real mmprintd,
 # mmsimd and ippeveprinter over real TLS:
 #  - an admin starts a second server by hand while the first prints 20

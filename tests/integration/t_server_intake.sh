@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The server checks each letter when it is submitted: a PDF qpdf cannot
 # read, an encrypted one, or one without pages is refused at once with a
 # Swedish message that CUPS shows, instead of being accepted and failing

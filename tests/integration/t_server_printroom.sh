@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The print room's printer takes one job at a time and answers
 # server-error-busy to the next while it prints, as ippeveprinter and many
 # office printers do.  Through the real mmsimd (FaR: no mailbox, so paper),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # mmprintd's start-up safety checks: it refuses a private key others can
 # read, a certificate that does not match its key, an expired certificate,
 # plain HTTP off loopback and unknown configuration keys; it warns about a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # mmctl verify on third-party vectors, tampered copies, and a delivery we
 # produce; our delivery is also checked by independent tools: the stock
 # xmlsec1 CLI on the prefix-free rewrite (made with python3-lxml) and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # Helpers for the mmprintd integration tests (tests/integration/t_server_*.sh),
 # sourced after tests/integration/lib.sh.  Everything runs in $T on 127.0.0.1
 # with the real mmsimd, the real ippeveprinter and the test PKI over real TLS.

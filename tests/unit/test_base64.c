@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Base64 through OpenSSL: one-line encoding, tolerant-of-lines but strict
  * decoding. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The job bundle between filter, backend and server. */
 #include <stdarg.h>
 #include <stddef.h>

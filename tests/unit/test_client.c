@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* lib/client: device URI parsing, backend.conf, key permissions, the
  * server answer -> CUPS action table (its masking of server text is
  * mm_log_mask_text, tested in test_log). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmprintd's configuration table (server/conf.c, built in): defaults,
  * ranges, required and unknown keys, and the -t output read back. */
 #include <stdarg.h>

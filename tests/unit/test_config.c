@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Configuration files. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* lib/delivery: a delivery we build verifies, validates against the official
  * XSDs, has every element in the namespace of its declaring schema, carries
  * the document unchanged, and respects the TTK limits. */

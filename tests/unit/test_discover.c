@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Recipient discovery on real PDFs (written by tests/data/pdf/mkpdfs.py,
  * read by poppler and qpdf): every source, their order, each rejection
  * rule, and unusable documents. */

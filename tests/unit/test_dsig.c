@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* lib/dsig: verification of third-party signed vectors exactly as a mailbox
  * operator does it, tamper detection, profile enforcement, hostile input,
  * and our own signer. */

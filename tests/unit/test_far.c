@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* lib/far and lib/mailbox: the isReachable request is what the Recipient v3
  * XSD demands, answers are read by namespace whatever the prefixes, the
  * digital rule says why a letter goes to paper, and deliverSecure results

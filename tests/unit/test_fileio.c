@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Whole reads and writes on descriptors and files. */
 #include <stdarg.h>
 #include <stddef.h>

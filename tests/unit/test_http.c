@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* lib/http (and mm_soap_call, FaR batching, deliverSecure over it) against a
  * real HTTPS server on 127.0.0.1 that demands a client certificate from the
  * test PKI (tools/pki/mkpki): what a user sees when the certificate, the CA,

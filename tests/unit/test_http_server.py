@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 # HTTPS test server for tests/unit/test_http: requires a client certificate
 # from the test CA and answers per path (echo, SOAP faults, slow, big, a
 # minimal isReachable/deliverSecure responder that logs each call).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Identity numbers, driven by every file of the shared public test data
  * (../shared/testdata/ids, see its README for the documented exceptions). */
 #include <stdarg.h>

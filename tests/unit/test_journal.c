@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The journal's hash chain (lib/journal): a chain written row by row with
  * mm_journal_hash verifies; a changed, removed, inserted or re-ordered row,
  * or rows cut off at the end, are reported at the first bad row. Real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Masking of identity numbers in log text. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The server's intake check of a letter (lib/pdfcheck): what qpdf can
  * merge and print is taken, with its page count; the rest is refused with
  * the reason a handläggare can act on. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The blocking FIFO between mmprintd's stages (server/queue.c): jobs come
  * out in the order they went in, a timed pop on an empty queue gives up,
  * and closing the queue (the server stopping) wakes every worker blocked

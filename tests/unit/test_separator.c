@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The separator page the print room sees in front of every paper letter
  * (server/print.c srv_separator_pdf): a PDF that the server's own intake
  * check (lib/pdfcheck, qpdf) takes as one page, whose text, read back with

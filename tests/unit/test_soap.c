@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* lib/soap: parsing responses and faults the way FaR and mailbox operators
  * send them, refusing hostile XML, and writing faults the XSD accepts. */
 #include <stdarg.h>

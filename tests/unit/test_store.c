@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* mmprintd's store (server/store.c), against real SQLite files in a
  * temporary directory:
  * - its journal chain when something else writes to the same database:

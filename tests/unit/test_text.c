@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The small shared helpers: text copies, trimming, UTF-8, digits, hex,
  * UUIDs and the sender-id rule. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Namespace-aware libxml2 helpers. */
 #include <stdarg.h>
 #include <stddef.h>

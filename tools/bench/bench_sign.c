@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Signing benchmark: deliveries signed+sealed per second in process, versus
  * the xmlsec1 CLI run twice per delivery (sign, then seal), versus the
  * RSA-2048 limit from `openssl speed` (2 signatures per delivery).

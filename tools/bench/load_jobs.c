@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Load generator for mmprintd: submits N job bundles (built with
  * mm_bundle_write around one PDF) through POST /api/v1/jobs over HTTPS with
  * a client certificate, from C concurrent clients (one thread and one

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """Writes the test PDFs of the filter/discovery tests into OUTDIR.
 
     mkpdfs.py OUTDIR
