@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
+/* A growable byte buffer (see buf.h). */
 #include "buf.h"
 
 #include <stdarg.h>

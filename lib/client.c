@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
+/* The print path's client of mmprintd (see client.h): its configuration, the
+ * key-permission check, and the POST of a job bundle through lib/http. */
 #include "client.h"
 
 #include <ctype.h>

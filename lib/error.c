@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
+/* Errors of the library functions (see error.h). */
 #include "error.h"
 
 #include <stdarg.h>

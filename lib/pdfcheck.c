@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
+/* The intake check of a letter with qpdf (see pdfcheck.h). */
 #include "pdfcheck.h"
 
 #include <string.h>

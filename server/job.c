@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* The job of mmprintd (see job.h): its states, its changes as the store
- * records them, the waiters of synchronous answers, and its Swedish. */
+/* The job of mmprintd (see job.h): its changes as the store records them,
+ * the waiters of synchronous answers, and the Swedish a person reads. */
 #include "job.h"
 
 #include <errno.h>

@@ -17,7 +17,7 @@ EXTRA_DIST += tools/bench/sign
 
 dist_bin_SCRIPTS = tools/pki/mkpki
 dist_sbin_SCRIPTS = tools/mmprint-queue
-EXTRA_DIST += tools/install-deps tools/build tools/check
+EXTRA_DIST += tools/install-deps tools/build tools/check tools/layout
 
 # Load generator of tools/bench/server; the benchmark scripts.
 noinst_PROGRAMS += tools/bench/load_jobs
