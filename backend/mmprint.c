@@ -44,123 +44,76 @@ static void say(const char *prefix, const char *text)
     fprintf(stderr, "%s: %s\n", prefix, line);
 }
 
-int main(int argc, char **argv)
+/* SIGTERM (cupsd cancelling or stopping the job) only sets the flag; the
+ * read and the transfer look at it and give up. */
+static void catch_sigterm(void)
 {
-    setvbuf(stderr, NULL, _IOLBF, 0);
-    if (argc == 1) {
-        /* Discovery (lpinfo -v): one line, nothing else on stdout. */
-        puts("network mmprint \"Unknown\" \"Mina meddelanden (mmprint)\"");
-        return CUPS_BACKEND_OK;
-    }
-    if (argc < 6 || argc > 7) {
-        fprintf(stderr, "Usage: %s job-id user title copies options [file]\n", argv[0]);
-        return CUPS_BACKEND_CANCEL;
-    }
-
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigterm;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+}
 
-    const char *job_id = argv[1];
-    const char *device_uri = getenv("DEVICE_URI");
-    if (!device_uri)
-        device_uri = argv[0];
-    char base[400];
-    mm_error err;
-    mm_error_clear(&err);
-    if (mm_client_base_url(device_uri, base, sizeof base, &err) != 0) {
-        fprintf(stderr, "DEBUG: %s\n", err.msg);
-        say("ERROR", "Skrivarkön är felinställd (enhetsadressen ska vara mmprint://server:port/) – kontakta IT");
-        return CUPS_BACKEND_STOP;
-    }
-
-    const char *conf_path = getenv("MMPRINT_BACKEND_CONF");
-    if (!conf_path || !*conf_path)
-        conf_path = DEFAULT_CONF;
-    mm_client_conf conf;
-    if (mm_client_conf_load(conf_path, &conf, &err) != 0 || mm_client_check_key(conf.key, &err) != 0) {
-        /* Configuration problems hit every job alike: stop the queue, keep the job. */
-        /* One line: cupsd shows the first ERROR: on the job and the last on
-         * the queue; IT needs the English detail, the user the Swedish. */
-        char text[700];
-        snprintf(text, sizeof text, "mmprint är felinställd på den här datorn – kontakta IT (%s)", err.msg);
-        say("ERROR", text);
-        return CUPS_BACKEND_STOP;
-    }
-
+/* Reads the job bundle from path (NULL: stdin) into bundle.  0: bundle
+ * holds a job to send.  -1: nothing to send; the line for cupsd is said and
+ * *status is the backend's exit status.  bundle is the caller's to free in
+ * both cases. */
+static int read_bundle(const char *path, mm_buf *bundle, int *status)
+{
     int fd = 0;
-    if (argc == 7 && (fd = open(argv[6], O_RDONLY | O_CLOEXEC)) < 0) {
+    if (path && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         fprintf(stderr, "DEBUG: cannot open print file: %s\n", strerror(errno));
         say("ERROR", "Utskriftsfilen kunde inte läsas");
-        return CUPS_BACKEND_CANCEL;
+        *status = CUPS_BACKEND_CANCEL;
+        return -1;
     }
-    mm_buf bundle = MM_BUF_INIT;
-    int rrc = mm_fileio_read_fd(fd, &bundle, MM_CLIENT_MAX_BUNDLE, &terminated);
+    int rrc = mm_fileio_read_fd(fd, bundle, MM_CLIENT_MAX_BUNDLE, &terminated);
     int too_big = rrc != 0 && errno == EFBIG;
     if (fd != 0)
         close(fd);
     if (terminated) {
-        mm_buf_free(&bundle);
-        return CUPS_BACKEND_RETRY;
+        *status = CUPS_BACKEND_RETRY;
+        return -1;
     }
     if (rrc != 0) {
-        mm_buf_free(&bundle);
         say("ERROR", too_big ? "Dokumentet är för stort för Mina meddelanden (högst 32 MiB)"
                              : "Utskriften kunde inte läsas");
-        return CUPS_BACKEND_CANCEL;
+        *status = CUPS_BACKEND_CANCEL;
+        return -1;
     }
-    if (bundle.len == 0) {
+    if (bundle->len == 0) {
         /* Only a failed filter leaves us nothing (lp refuses empty files).
          * Exiting OK lets cupsd judge by the filter's status: the job stops
          * ("filter failed"), keeps its document and the filter's ERROR:
          * line, instead of being cancelled here. */
-        mm_buf_free(&bundle);
         fputs("DEBUG: empty input: the filter failed; nothing sent\n", stderr);
-        return CUPS_BACKEND_OK;
+        *status = CUPS_BACKEND_OK;
+        return -1;
     }
+    return 0;
+}
 
-    cups_option_t *opts = NULL;
-    int nopts = cupsParseOptions(argv[5], 0, &opts);
-    const char *uuid = cupsGetOption("job-uuid", nopts, opts);
-    if (!uuid || !*uuid)
-        fprintf(stderr, "DEBUG: no job-uuid in the job options; sending without an idempotency key\n");
-
-    fputs("DEBUG: posting the job bundle to the mmprint server\n", stderr);
-    mm_client_reply r;
-    int src = mm_client_submit(&conf, base, (const unsigned char *)bundle.data, bundle.len, uuid,
-                               &terminated, &r, &err);
-    cupsFreeOptions(nopts, opts);
-    mm_buf_free(&bundle);
-
-    if (src != 0) {
-        if (terminated) {
-            fprintf(stderr, "DEBUG: stopped by SIGTERM during the transfer\n");
-            return CUPS_BACKEND_RETRY;
-        }
-        fprintf(stderr, "DEBUG: %s\n", err.msg);
-        say("WARNING", "mmprint-servern svarar inte – försöker igen om en stund");
-        return CUPS_BACKEND_RETRY;
-    }
-    fprintf(stderr, "DEBUG: server answered HTTP %ld state=%s job=%s\n", r.status, r.state, r.id);
-
+/* The server's answer as a line for cupsd; returns the backend's exit
+ * status for it (see mm_client_classify). */
+static int report_reply(const mm_client_reply *r, const char *job_id)
+{
     char text[700];
-    switch (mm_client_classify(&r)) {
+    switch (mm_client_classify(r)) {
     case MM_CLIENT_DONE:
-        say("INFO", r.message[0] ? r.message : "Mottaget av mmprint-servern");
-        if (r.pages > 0)
-            fprintf(stderr, "PAGE: total %d\n", r.pages);
+        say("INFO", r->message[0] ? r->message : "Mottaget av mmprint-servern");
+        if (r->pages > 0)
+            fprintf(stderr, "PAGE: total %d\n", r->pages);
         return CUPS_BACKEND_OK;
     case MM_CLIENT_HOLD:
         fputs("JOBSTATE: account-info-needed\n", stderr);
         /* WARNING, not INFO: cupsd clears INFO text once the job leaves
          * processing, and the held job must keep telling what to do. */
-        if (r.message[0] && strstr(r.message, "mmctl")) {
-            say("WARNING", r.message);
-        } else if (r.message[0]) {
-            snprintf(text, sizeof text, "%s (eller: mmctl release %s NUMMER)", r.message, job_id);
+        if (r->message[0] && strstr(r->message, "mmctl")) {
+            say("WARNING", r->message);
+        } else if (r->message[0]) {
+            snprintf(text, sizeof text, "%s (eller: mmctl release %s NUMMER)", r->message, job_id);
             say("WARNING", text);
         } else {
             snprintf(text, sizeof text,
@@ -170,10 +123,11 @@ int main(int argc, char **argv)
         }
         return CUPS_BACKEND_HOLD;
     case MM_CLIENT_CANCEL:
-        if (r.message[0]) {
-            say("ERROR", r.message);
+        if (r->message[0]) {
+            say("ERROR", r->message);
         } else {
-            snprintf(text, sizeof text, "mmprint-servern tog inte emot utskriften (HTTP %ld %s)", r.status, r.error);
+            snprintf(text, sizeof text, "mmprint-servern tog inte emot utskriften (HTTP %ld %s)", r->status,
+                     r->error);
             say("ERROR", text);
         }
         return CUPS_BACKEND_CANCEL;
@@ -184,7 +138,89 @@ int main(int argc, char **argv)
         break;
     }
     snprintf(text, sizeof text, "mmprint-servern kan inte ta emot utskriften just nu (HTTP %ld) – försöker igen",
-             r.status);
+             r->status);
     say("WARNING", text);
     return CUPS_BACKEND_RETRY;
+}
+
+/* One exit path: every step sets status before it jumps to out, where
+ * what was acquired is released. */
+int main(int argc, char **argv)
+{
+    int status = CUPS_BACKEND_CANCEL;
+    mm_buf bundle = MM_BUF_INIT;
+    cups_option_t *opts = NULL;
+    int nopts = 0;
+    char base[400];
+    mm_client_conf conf;
+    mm_client_reply r;
+    mm_error err;
+    mm_error_clear(&err);
+
+    setvbuf(stderr, NULL, _IOLBF, 0);
+    if (argc == 1) {
+        /* Discovery (lpinfo -v): one line, nothing else on stdout. */
+        puts("network mmprint \"Unknown\" \"Mina meddelanden (mmprint)\"");
+        status = CUPS_BACKEND_OK;
+        goto out;
+    }
+    if (argc < 6 || argc > 7) {
+        fprintf(stderr, "Usage: %s job-id user title copies options [file]\n", argv[0]);
+        status = CUPS_BACKEND_CANCEL;
+        goto out;
+    }
+    catch_sigterm();
+
+    const char *job_id = argv[1];
+    const char *device_uri = getenv("DEVICE_URI");
+    if (!device_uri)
+        device_uri = argv[0];
+    if (mm_client_base_url(device_uri, base, sizeof base, &err) != 0) {
+        fprintf(stderr, "DEBUG: %s\n", err.msg);
+        say("ERROR", "Skrivarkön är felinställd (enhetsadressen ska vara mmprint://server:port/) – kontakta IT");
+        status = CUPS_BACKEND_STOP;
+        goto out;
+    }
+
+    const char *conf_path = getenv("MMPRINT_BACKEND_CONF");
+    if (!conf_path || !*conf_path)
+        conf_path = DEFAULT_CONF;
+    if (mm_client_conf_load(conf_path, &conf, &err) != 0 || mm_client_check_key(conf.key, &err) != 0) {
+        /* Configuration problems hit every job alike: stop the queue, keep the job. */
+        /* One line: cupsd shows the first ERROR: on the job and the last on
+         * the queue; IT needs the English detail, the user the Swedish. */
+        char text[700];
+        snprintf(text, sizeof text, "mmprint är felinställd på den här datorn – kontakta IT (%s)", err.msg);
+        say("ERROR", text);
+        status = CUPS_BACKEND_STOP;
+        goto out;
+    }
+
+    if (read_bundle(argc == 7 ? argv[6] : NULL, &bundle, &status) != 0)
+        goto out;
+
+    nopts = cupsParseOptions(argv[5], 0, &opts);
+    const char *uuid = cupsGetOption("job-uuid", nopts, opts);
+    if (!uuid || !*uuid)
+        fprintf(stderr, "DEBUG: no job-uuid in the job options; sending without an idempotency key\n");
+
+    fputs("DEBUG: posting the job bundle to the mmprint server\n", stderr);
+    if (mm_client_submit(&conf, base, (const unsigned char *)bundle.data, bundle.len, uuid, &terminated, &r,
+                         &err) != 0) {
+        if (terminated) {
+            fprintf(stderr, "DEBUG: stopped by SIGTERM during the transfer\n");
+        } else {
+            fprintf(stderr, "DEBUG: %s\n", err.msg);
+            say("WARNING", "mmprint-servern svarar inte – försöker igen om en stund");
+        }
+        status = CUPS_BACKEND_RETRY;
+        goto out;
+    }
+    fprintf(stderr, "DEBUG: server answered HTTP %ld state=%s job=%s\n", r.status, r.state, r.id);
+    status = report_reply(&r, job_id);
+
+out:
+    cupsFreeOptions(nopts, opts);
+    mm_buf_free(&bundle);
+    return status;
 }

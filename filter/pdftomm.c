@@ -138,106 +138,91 @@ static int fail(const char *swedish, const char *detail)
     return 1;
 }
 
-int main(int argc, char **argv)
+/* The time limit: MMPRINT_FILTER_TIME_LIMIT seconds, else the default;
+ * on_alarm ends the filter when it runs out. */
+static void start_time_limit(void)
 {
-    if (argc < 6 || argc > 7) {
-        fprintf(stderr, "Usage: %s job-id user title copies options [file]\n", argv[0]);
-        return 1;
-    }
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGALRM, on_alarm);
     long limit = DEFAULT_TIME_LIMIT;
     const char *limit_env = getenv("MMPRINT_FILTER_TIME_LIMIT");
     if (limit_env && atol(limit_env) > 0)
         limit = atol(limit_env);
     alarm((unsigned)limit);
+}
 
-    const char *job_id = argv[1], *user = argv[2], *title = argv[3], *options = argv[5];
-
-    /* The document. */
-    mm_buf pdf = MM_BUF_INIT;
-    if ((argc == 7 ? mm_fileio_read_file(argv[6], &pdf, MAX_PDF)
-                   : mm_fileio_read_fd(STDIN_FILENO, &pdf, MAX_PDF, NULL)) < 0) {
+/* Reads the PDF from path (NULL: stdin) into pdf, which the caller frees
+ * in every case.  0, or 1 with the ERROR: line said. */
+static int read_document(const char *path, mm_buf *pdf)
+{
+    if ((path ? mm_fileio_read_file(path, pdf, MAX_PDF) : mm_fileio_read_fd(STDIN_FILENO, pdf, MAX_PDF, NULL)) < 0) {
         int e = errno;
-        mm_buf_free(&pdf);
         if (e == EFBIG || e == E2BIG || e == EOVERFLOW)
             return fail("Dokumentet är för stort (högst 32 MiB) och skickas inte.", NULL);
         return fail("Dokumentet kunde inte läsas.", strerror(e));
     }
-    if (pdf.len == 0) {
-        mm_buf_free(&pdf);
+    if (pdf->len == 0)
         return fail("Dokumentet är tomt och skickas inte.", NULL);
-    }
+    return 0;
+}
 
-    /* The sender's own organisation number, excluded from page text. */
-    char own[13] = "";
+/* The sender's own organisation number from the filter's configuration,
+ * excluded from page text; own stays "" without one.  0, or 1 with the
+ * ERROR: line said when the file exists but cannot be read. */
+static int load_sender_orgnr(char own[13])
+{
     const char *conf_path = getenv("MMPRINT_FILTER_CONF");
     if (!conf_path || !*conf_path)
         conf_path = DEFAULT_CONF;
+    if (access(conf_path, F_OK) != 0)
+        return 0;
     mm_error err;
     mm_error_clear(&err);
-    if (access(conf_path, F_OK) == 0) {
-        mm_config *cfg = mm_config_load(conf_path, &err);
-        if (!cfg) {
-            mm_buf_free(&pdf);
-            return fail("Skrivarens inställningar är felaktiga; kontakta IT.", err.msg);
-        }
-        for (size_t i = 0; i < mm_config_count(cfg); i++)
-            if (strcmp(mm_config_key_at(cfg, i), "sender_org_number"))
-                fprintf(stderr, "WARNING: Okänd inställning '%s' i %s ignoreras\n", mm_config_key_at(cfg, i),
-                        conf_path);
-        const char *org = mm_config_get(cfg, "sender_org_number", NULL);
-        mm_id oid;
-        if (org && mm_idnum_parse(org, NULL, &oid, &err) == 0)
-            memcpy(own, oid.number, sizeof own);
-        else if (org)
-            fprintf(stderr, "DEBUG: pdftomm: sender_org_number in %s is not valid: %s\n", conf_path, err.msg);
-        mm_config_free(cfg);
+    mm_config *cfg = mm_config_load(conf_path, &err);
+    if (!cfg)
+        return fail("Skrivarens inställningar är felaktiga; kontakta IT.", err.msg);
+    for (size_t i = 0; i < mm_config_count(cfg); i++)
+        if (strcmp(mm_config_key_at(cfg, i), "sender_org_number"))
+            fprintf(stderr, "WARNING: Okänd inställning '%s' i %s ignoreras\n", mm_config_key_at(cfg, i),
+                    conf_path);
+    const char *org = mm_config_get(cfg, "sender_org_number", NULL);
+    mm_id oid;
+    if (org && mm_idnum_parse(org, NULL, &oid, &err) == 0)
+        memcpy(own, oid.number, 13);
+    else if (org)
+        fprintf(stderr, "DEBUG: pdftomm: sender_org_number in %s is not valid: %s\n", conf_path, err.msg);
+    mm_config_free(cfg);
+    return 0;
+}
+
+/* The Swedish ERROR: text for a PDF that mm_discover could not use. */
+static const char *discover_error_sv(int code)
+{
+    switch (code) {
+    case MM_DISCOVER_ENCRYPTED:
+        return "PDF-filen är krypterad eller lösenordsskyddad och kan inte skickas. Skriv ut en okrypterad version.";
+    case MM_DISCOVER_NO_PAGES:
+        return "PDF-filen har inga sidor och skickas inte.";
+    default:
+        return "Dokumentet är inte en läsbar PDF-fil och skickas inte.";
     }
+}
 
-    int nopt = 0;
-    cups_option_t *opts = NULL;
-    nopt = cupsParseOptions(options, 0, &opts);
-
-    mm_discover_input in = {
-        .option_personnummer = cupsGetOption("Personnummer", nopt, opts),
-        .job_billing = cupsGetOption("job-billing", nopt, opts),
-        .title = title,
-        .sender_orgnr = own[0] ? own : NULL,
-        .today = NULL,
-    };
-    mm_discover_result res;
-    mm_error_clear(&err);
-    if (mm_discover((const unsigned char *)pdf.data, pdf.len, &in, &res, &err) < 0) {
-        const char *sv;
-        switch (err.code) {
-        case MM_DISCOVER_ENCRYPTED:
-            sv = "PDF-filen är krypterad eller lösenordsskyddad och kan inte skickas. Skriv ut en okrypterad version.";
-            break;
-        case MM_DISCOVER_NO_PAGES:
-            sv = "PDF-filen har inga sidor och skickas inte.";
-            break;
-        default:
-            sv = "Dokumentet är inte en läsbar PDF-fil och skickas inte.";
-            break;
-        }
-        cupsFreeOptions(nopt, opts);
-        mm_buf_free(&pdf);
-        return fail(sv, err.msg);
-    }
-
-    mm_bundle b;
-    mm_bundle_init(&b);
-    b.pages = res.pages;
-    b.document = (const unsigned char *)pdf.data;
-    b.document_len = pdf.len;
-    mm_text_copy(b.user, sizeof b.user, user);
-    mm_text_copy(b.cups_job_id, sizeof b.cups_job_id, job_id);
-    mm_text_copy(b.host, sizeof b.host, cupsGetOption("job-originating-host-name", nopt, opts));
-    mm_text_copy(b.title, sizeof b.title, title);
+/* Fills b (initialised by the caller) with the job, the document and what
+ * the options and res say, all but the recipient.  b points into pdf, res
+ * and the strings of argv/opts: they must outlive it.  0, or 1 with the
+ * ERROR: line said. */
+static int fill_bundle(mm_bundle *b, const mm_buf *pdf, const mm_discover_result *res, const char *job_id,
+                       const char *user, const char *title, int nopt, cups_option_t *opts)
+{
+    b->pages = res->pages;
+    b->document = (const unsigned char *)pdf->data;
+    b->document_len = pdf->len;
+    mm_text_copy(b->user, sizeof b->user, user);
+    mm_text_copy(b->cups_job_id, sizeof b->cups_job_id, job_id);
+    mm_text_copy(b->host, sizeof b->host, cupsGetOption("job-originating-host-name", nopt, opts));
+    mm_text_copy(b->title, sizeof b->title, title);
     /* Whichever source won, a marker does not belong in the letter's title. */
-    strip_title_marker(b.title);
-    mm_text_copy(b.department, sizeof b.department, custom_text(cupsGetOption("mm-department", nopt, opts)));
+    strip_title_marker(b->title);
+    mm_text_copy(b->department, sizeof b->department, custom_text(cupsGetOption("mm-department", nopt, opts)));
 
     /* Subject: the Ärende option, else the PDF's /Subject unless it carries
      * an identity number (a marker is not a subject line). */
@@ -245,12 +230,12 @@ int main(int argc, char **argv)
     if (!subject)
         subject = custom_text(cupsGetOption("mm-subject", nopt, opts));
     if (subject) {
-        mm_text_copy(b.subject, sizeof b.subject, subject);
-    } else if (res.subject[0]) {
-        char tmp[sizeof res.subject];
-        memcpy(tmp, res.subject, sizeof tmp);
-        if (mm_log_mask_text(tmp) == 0 && strcmp(res.source, "subject"))
-            mm_text_copy(b.subject, sizeof b.subject, res.subject);
+        mm_text_copy(b->subject, sizeof b->subject, subject);
+    } else if (res->subject[0]) {
+        char tmp[sizeof res->subject];
+        memcpy(tmp, res->subject, sizeof tmp);
+        if (mm_log_mask_text(tmp) == 0 && strcmp(res->source, "subject"))
+            mm_text_copy(b->subject, sizeof b->subject, res->subject);
     }
 
     char policy[32] = "";
@@ -262,64 +247,118 @@ int main(int argc, char **argv)
     else
         ppd_default("MMPolicy", policy, sizeof policy);
     if (policy[0]) {
-        if (strcmp(policy, "digital-else-paper") && strcmp(policy, "digital-only") && strcmp(policy, "paper-only")) {
-            cupsFreeOptions(nopt, opts);
-            mm_buf_free(&pdf);
+        if (strcmp(policy, "digital-else-paper") && strcmp(policy, "digital-only") && strcmp(policy, "paper-only"))
             return fail("Okänt val för Leverans; välj Digitalt, annars papper, Endast digitalt eller Endast papper.",
                         "unknown MMPolicy value");
-        }
-        mm_text_copy(b.policy, sizeof b.policy, policy);
+        mm_text_copy(b->policy, sizeof b->policy, policy);
     }
 
     /* Every labelled number of the text, for the server to decide again
      * with all of the sender's numbers (doc/job-bundle.md). */
-    if (!mm_candidates_empty(&res.candidates) &&
-        mm_candidates_format(&res.candidates, b.candidates, sizeof b.candidates, &err) < 0) {
+    mm_error err;
+    mm_error_clear(&err);
+    if (!mm_candidates_empty(&res->candidates) &&
+        mm_candidates_format(&res->candidates, b->candidates, sizeof b->candidates, &err) < 0) {
         /* Cannot happen (the list is bounded); without it the server would
          * trust the filter alone, so do not send the letter on. */
-        cupsFreeOptions(nopt, opts);
-        mm_buf_free(&pdf);
         return fail("Jobbet kunde inte förberedas.", err.msg);
     }
+    return 0;
+}
 
-    if (res.found) {
+/* Puts the recipient, or why there is none, in b and tells cupsd (masked). */
+static void set_recipient(mm_bundle *b, const mm_discover_result *res)
+{
+    if (res->found) {
         char masked[16];
-        mm_idnum_mask(res.id.number, masked);
-        memcpy(b.recipient, res.id.number, sizeof b.recipient);
-        mm_text_copy(b.recipient_source, sizeof b.recipient_source, res.source);
-        fprintf(stderr, "INFO: Mottagare hittad i %s: %s\n", source_sv(res.source), masked);
-    } else {
-        mm_text_copy(b.recipient_source, sizeof b.recipient_source, res.source);
-        mm_text_copy(b.recipient_problem, sizeof b.recipient_problem,
-                   res.problem[0] ? res.problem : "no recipient found");
-        if (!strncmp(res.problem, "invalid number", 14))
-            fprintf(stderr, "INFO: Ogiltigt personnummer i %s – jobbet hålls\n", source_sv(res.source));
-        else if (res.source[0] && (strstr(res.problem, "different") || strstr(res.problem, "several")))
-            fprintf(stderr, "INFO: Flera olika personnummer i %s – jobbet hålls\n", source_sv(res.source));
-        else if (strstr(res.problem, "someone else's"))
-            fprintf(stderr, "INFO: Numret i %s är märkt som någon annans än mottagarens – jobbet hålls\n",
-                    source_sv(res.source));
-        else if (strstr(res.problem, "guardian or representative"))
-            fprintf(stderr, "INFO: Brevet är ställt till en vårdnadshavare eller företrädare – jobbet hålls\n");
-        else if (strstr(res.problem, "left to the server"))
-            fprintf(stderr, "INFO: Organisationsnumret i %s kontrolleras av servern\n", source_sv(res.source));
-        else
-            fprintf(stderr, "INFO: Ingen mottagare hittad – jobbet hålls\n");
-        /* The reason never carries the number (discover.h), mask anyway. */
-        char why[sizeof res.problem];
-        memcpy(why, res.problem, sizeof why);
-        mm_log_mask_text(why);
-        fprintf(stderr, "DEBUG: pdftomm: recipient missing: %s\n", why);
+        mm_idnum_mask(res->id.number, masked);
+        memcpy(b->recipient, res->id.number, sizeof b->recipient);
+        mm_text_copy(b->recipient_source, sizeof b->recipient_source, res->source);
+        fprintf(stderr, "INFO: Mottagare hittad i %s: %s\n", source_sv(res->source), masked);
+        return;
+    }
+    mm_text_copy(b->recipient_source, sizeof b->recipient_source, res->source);
+    mm_text_copy(b->recipient_problem, sizeof b->recipient_problem,
+                 res->problem[0] ? res->problem : "no recipient found");
+    if (!strncmp(res->problem, "invalid number", 14))
+        fprintf(stderr, "INFO: Ogiltigt personnummer i %s – jobbet hålls\n", source_sv(res->source));
+    else if (res->source[0] && (strstr(res->problem, "different") || strstr(res->problem, "several")))
+        fprintf(stderr, "INFO: Flera olika personnummer i %s – jobbet hålls\n", source_sv(res->source));
+    else if (strstr(res->problem, "someone else's"))
+        fprintf(stderr, "INFO: Numret i %s är märkt som någon annans än mottagarens – jobbet hålls\n",
+                source_sv(res->source));
+    else if (strstr(res->problem, "guardian or representative"))
+        fprintf(stderr, "INFO: Brevet är ställt till en vårdnadshavare eller företrädare – jobbet hålls\n");
+    else if (strstr(res->problem, "left to the server"))
+        fprintf(stderr, "INFO: Organisationsnumret i %s kontrolleras av servern\n", source_sv(res->source));
+    else
+        fprintf(stderr, "INFO: Ingen mottagare hittad – jobbet hålls\n");
+    /* The reason never carries the number (discover.h), mask anyway. */
+    char why[sizeof res->problem];
+    memcpy(why, res->problem, sizeof why);
+    mm_log_mask_text(why);
+    fprintf(stderr, "DEBUG: pdftomm: recipient missing: %s\n", why);
+}
+
+/* One exit path: rc (0, or 1 with an ERROR: line said) is set before each
+ * jump to out, where what was acquired is released. */
+int main(int argc, char **argv)
+{
+    int rc = 1;
+    mm_buf pdf = MM_BUF_INIT, out = MM_BUF_INIT;
+    cups_option_t *opts = NULL;
+    int nopt = 0;
+    char own[13] = "";
+    mm_discover_result res;
+    mm_bundle b;
+    mm_error err;
+    mm_error_clear(&err);
+
+    if (argc < 6 || argc > 7) {
+        fprintf(stderr, "Usage: %s job-id user title copies options [file]\n", argv[0]);
+        rc = 1;
+        goto out;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGALRM, on_alarm);
+    start_time_limit();
+
+    const char *job_id = argv[1], *user = argv[2], *title = argv[3], *options = argv[5];
+    if ((rc = read_document(argc == 7 ? argv[6] : NULL, &pdf)) != 0)
+        goto out;
+    if ((rc = load_sender_orgnr(own)) != 0)
+        goto out;
+
+    nopt = cupsParseOptions(options, 0, &opts);
+    mm_discover_input in = {
+        .option_personnummer = cupsGetOption("Personnummer", nopt, opts),
+        .job_billing = cupsGetOption("job-billing", nopt, opts),
+        .title = title,
+        .sender_orgnr = own[0] ? own : NULL,
+        .today = NULL,
+    };
+    if (mm_discover((const unsigned char *)pdf.data, pdf.len, &in, &res, &err) < 0) {
+        rc = fail(discover_error_sv(err.code), err.msg);
+        goto out;
     }
 
-    mm_buf out = MM_BUF_INIT;
+    mm_bundle_init(&b);
+    if ((rc = fill_bundle(&b, &pdf, &res, job_id, user, title, nopt, opts)) != 0)
+        goto out;
+    set_recipient(&b, &res);
+
     mm_error_clear(&err);
-    int rc = 0;
     if (mm_bundle_write(&b, &out, &err) < 0) {
         rc = fail("Jobbet kunde inte förberedas.", err.msg);
-    } else if (mm_fileio_write_fd(STDOUT_FILENO, out.data, out.len) < 0) {
-        rc = fail("Jobbet kunde inte skickas vidare.", strerror(errno));
+        goto out;
     }
+    if (mm_fileio_write_fd(STDOUT_FILENO, out.data, out.len) < 0) {
+        rc = fail("Jobbet kunde inte skickas vidare.", strerror(errno));
+        goto out;
+    }
+    rc = 0;
+
+out:
     mm_buf_free(&out);
     cupsFreeOptions(nopt, opts);
     mm_buf_free(&pdf);

@@ -215,34 +215,20 @@ static void handle_event(ipp_t *msg, const char *base, const char *queue)
         tell_server(base, job_id, uuid);
 }
 
-int main(int argc, char **argv)
+/* The queue whose jobs are ours, from notify-user-data (base64): the
+ * subscription is server-wide (see tools/mmctl_subscribe.c); "" (no user
+ * data) means every queue. */
+static void queue_from_user_data(const char *user_data, char *queue, size_t size)
 {
-    setvbuf(stderr, NULL, _IOLBF, 0);
-    if (argc != 3) {
-        fprintf(stderr, "Usage: %s mmprint://SERVER[:PORT]/ notify-user-data\n"
-                        "(run by cupsd for a subscription made by mmprint-queue install)\n", argv[0]);
-        return 1;
-    }
-    char base[400];
-    mm_error err;
-    mm_error_clear(&err);
-    if (mm_client_base_url(argv[1], base, sizeof base, &err) != 0) {
-        say("ERROR", "mmprint notifier: bad recipient URI (%s)", err.msg);
-        return 1;
-    }
-    /* The queue whose jobs are ours: the subscription is server-wide (see
-     * tools/mmctl_subscribe.c); "" (no user data) means every queue. */
-    char queue[128] = "";
-    int qlen = (int)sizeof queue - 1;
-    httpDecode64_2(queue, &qlen, argv[2]);
-    queue[qlen >= 0 && qlen < (int)sizeof queue ? qlen : 0] = 0;
-    signal(SIGPIPE, SIG_IGN);
-    /* Children that tell the server are never waited for. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_IGN;
-    sa.sa_flags = SA_NOCLDWAIT;
-    sigaction(SIGCHLD, &sa, NULL);
+    int qlen = (int)size - 1;
+    httpDecode64_2(queue, &qlen, user_data);
+    queue[qlen >= 0 && qlen < (int)size ? qlen : 0] = 0;
+}
+
+/* Handles the events cupsd writes to stdin until it closes the pipe
+ * (subscription gone, cupsd stopping). */
+static void read_events(const char *base, const char *queue)
+{
     for (;;) {
         ipp_t *msg = ippNew();
         ipp_state_t state;
@@ -250,12 +236,45 @@ int main(int argc, char **argv)
             if (state <= IPP_STATE_IDLE)
                 break;
         if (state <= IPP_STATE_IDLE) {
-            /* cupsd closed the pipe (subscription gone, cupsd stopping). */
             ippDelete(msg);
-            break;
+            return;
         }
         handle_event(msg, base, queue);
         ippDelete(msg);
     }
-    return 0;
+}
+
+/* One exit path: rc is set before each jump to out. */
+int main(int argc, char **argv)
+{
+    int rc = 1;
+    char base[400], queue[128] = "";
+    mm_error err;
+    mm_error_clear(&err);
+
+    setvbuf(stderr, NULL, _IOLBF, 0);
+    if (argc != 3) {
+        fprintf(stderr, "Usage: %s mmprint://SERVER[:PORT]/ notify-user-data\n"
+                        "(run by cupsd for a subscription made by mmprint-queue install)\n", argv[0]);
+        rc = 1;
+        goto out;
+    }
+    if (mm_client_base_url(argv[1], base, sizeof base, &err) != 0) {
+        say("ERROR", "mmprint notifier: bad recipient URI (%s)", err.msg);
+        rc = 1;
+        goto out;
+    }
+    queue_from_user_data(argv[2], queue, sizeof queue);
+    signal(SIGPIPE, SIG_IGN);
+    /* Children that tell the server are never waited for. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    sa.sa_flags = SA_NOCLDWAIT;
+    sigaction(SIGCHLD, &sa, NULL);
+    read_events(base, queue);
+    rc = 0;
+
+out:
+    return rc;
 }

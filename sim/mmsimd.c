@@ -336,10 +336,53 @@ static int load_data(sim_state *st, sim_refuser *rf, const struct sockaddr *addr
     return 0;
 }
 
-int main(int argc, char **argv)
+/* The command line, checked; host/port/addr are --listen taken apart. */
+typedef struct {
+    const char *listen, *cert, *key, *ca, *registry, *schemas, *inbox, *faults, *pidfile;
+    mm_log_level level;
+    int index_only;
+    char host[256], port[16];
+    struct sockaddr_storage addr;
+    socklen_t alen;
+} sim_args;
+
+/* HOST:PORT or [IPv6]:PORT, numeric only: the simulator never resolves
+ * names.  0, or -1 with the reason on stderr. */
+static int parse_listen(sim_args *a)
 {
-    const char *listen_arg = NULL, *cert = NULL, *key = NULL, *ca = NULL, *registry = NULL, *schemas = NULL,
-               *inbox = NULL, *faults = NULL, *pidfile = NULL, *level = "info";
+    const char *colon = strrchr(a->listen, ':');
+    size_t hl = colon ? (size_t)(colon - a->listen) : 0;
+    if (!colon || hl == 0 || hl >= sizeof a->host || strlen(colon + 1) == 0 ||
+        strlen(colon + 1) >= sizeof a->port) {
+        fprintf(stderr, "mmsimd: --listen wants HOST:PORT, e.g. 127.0.0.1:8443\n");
+        return -1;
+    }
+    memcpy(a->host, a->listen, hl);
+    a->host[hl] = '\0';
+    snprintf(a->port, sizeof a->port, "%s", colon + 1);
+    char bare[256];
+    snprintf(bare, sizeof bare, "%s", a->host);
+    if (bare[0] == '[' && hl > 2 && bare[hl - 1] == ']') {
+        memmove(bare, bare + 1, hl - 2);
+        bare[hl - 2] = '\0';
+    }
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(bare, a->port, &hints, &ai) || !ai) {
+        fprintf(stderr, "mmsimd: --listen %s: not a numeric address and port\n", a->listen);
+        return -1;
+    }
+    a->alen = ai->ai_addrlen;
+    memcpy(&a->addr, ai->ai_addr, a->alen);
+    freeaddrinfo(ai);
+    return 0;
+}
+
+/* 0: run with a; 1: --help was answered (exit 0); -1: bad command line,
+ * said on stderr (exit 2). */
+static int parse_args(int argc, char **argv, sim_args *a)
+{
     static const struct option opts[] = {
         {"listen", required_argument, NULL, 'l'},   {"cert", required_argument, NULL, 'c'},
         {"key", required_argument, NULL, 'k'},      {"ca", required_argument, NULL, 'a'},
@@ -349,148 +392,117 @@ int main(int argc, char **argv)
         {"index-only", no_argument, NULL, 'x'},     {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int o, index_only = 0;
+    const char *level = "info";
+    int o;
+    memset(a, 0, sizeof *a);
     while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (o) {
-        case 'l': listen_arg = optarg; break;
-        case 'c': cert = optarg; break;
-        case 'k': key = optarg; break;
-        case 'a': ca = optarg; break;
-        case 'r': registry = optarg; break;
-        case 's': schemas = optarg; break;
-        case 'i': inbox = optarg; break;
-        case 'f': faults = optarg; break;
-        case 'p': pidfile = optarg; break;
+        case 'l': a->listen = optarg; break;
+        case 'c': a->cert = optarg; break;
+        case 'k': a->key = optarg; break;
+        case 'a': a->ca = optarg; break;
+        case 'r': a->registry = optarg; break;
+        case 's': a->schemas = optarg; break;
+        case 'i': a->inbox = optarg; break;
+        case 'f': a->faults = optarg; break;
+        case 'p': a->pidfile = optarg; break;
         case 'L': level = optarg; break;
-        case 'x': index_only = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'x': a->index_only = 1; break;
+        case 'h': usage(stdout); return 1;
+        default: usage(stderr); return -1;
         }
     }
-    if (optind != argc || !listen_arg || !cert || !key || !ca || !registry || !schemas || !inbox) {
+    if (optind != argc || !a->listen || !a->cert || !a->key || !a->ca || !a->registry || !a->schemas ||
+        !a->inbox) {
         usage(stderr);
-        return 2;
+        return -1;
     }
-    mm_log_level lv;
     if (!strcmp(level, "error"))
-        lv = MM_LOG_ERROR;
+        a->level = MM_LOG_ERROR;
     else if (!strcmp(level, "warn"))
-        lv = MM_LOG_WARN;
+        a->level = MM_LOG_WARN;
     else if (!strcmp(level, "info"))
-        lv = MM_LOG_INFO;
+        a->level = MM_LOG_INFO;
     else if (!strcmp(level, "debug"))
-        lv = MM_LOG_DEBUG;
+        a->level = MM_LOG_DEBUG;
     else {
         fprintf(stderr, "mmsimd: --log-level must be error, warn, info or debug\n");
-        return 2;
+        return -1;
     }
-    mm_log_init("mmsimd", lv);
+    return parse_listen(a);
+}
 
-    /* HOST:PORT or [IPv6]:PORT, numeric only: the simulator never resolves names */
-    char host[256], port[16];
-    const char *colon = strrchr(listen_arg, ':');
-    size_t hl = colon ? (size_t)(colon - listen_arg) : 0;
-    if (!colon || hl == 0 || hl >= sizeof host || strlen(colon + 1) == 0 || strlen(colon + 1) >= sizeof port) {
-        fprintf(stderr, "mmsimd: --listen wants HOST:PORT, e.g. 127.0.0.1:8443\n");
-        return 2;
-    }
-    memcpy(host, listen_arg, hl);
-    host[hl] = '\0';
-    snprintf(port, sizeof port, "%s", colon + 1);
-    char bare[256];
-    snprintf(bare, sizeof bare, "%s", host);
-    if (bare[0] == '[' && hl > 2 && bare[hl - 1] == ']') {
-        memmove(bare, bare + 1, hl - 2);
-        bare[hl - 2] = '\0';
-    }
-    struct addrinfo hints = {0}, *ai = NULL;
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(bare, port, &hints, &ai) || !ai) {
-        fprintf(stderr, "mmsimd: --listen %s: not a numeric address and port\n", listen_arg);
-        return 2;
-    }
-    struct sockaddr_storage addr;
-    socklen_t alen = ai->ai_addrlen;
-    memcpy(&addr, ai->ai_addr, alen);
-    freeaddrinfo(ai);
+/* The shared state before anything is loaded into it; sim_state_release
+ * undoes it and frees whatever was loaded since. */
+static void sim_state_init(sim_state *st, const sim_args *a)
+{
+    memset(st, 0, sizeof *st);
+    pthread_rwlock_init(&st->lock, NULL);
+    pthread_mutex_init(&st->fault_mu, NULL);
+    pthread_mutex_init(&st->index_mu, NULL);
+    pthread_mutex_init(&st->sync_mu, NULL);
+    st->index_fd = -1;
+    st->inbox = a->inbox;
+    st->index_only = a->index_only;
+    st->registry_path = a->registry;
+    st->faults_path = a->faults;
+    if (RAND_bytes((unsigned char *)&st->rng, sizeof st->rng) != 1 || !st->rng)
+        st->rng = 0x9e3779b97f4a7c15ULL;
+}
 
-    if (mkdir(inbox, 0750) && errno != EEXIST) {
-        mm_log(MM_LOG_ERROR, "cannot create inbox %s: %s", inbox, strerror(errno));
-        return 1;
-    }
+static void sim_state_release(sim_state *st)
+{
+    if (st->index_fd >= 0)
+        close(st->index_fd);
+    sim_set_free(&st->seen);
+    sim_registry_free(st->reg);
+    sim_faults_free(st->faults);
+    if (st->ca_store)
+        X509_STORE_free(st->ca_store);
+    mm_cert_cache_free(st->certs);
+    if (st->rcp_schema)
+        xmlSchemaFree(st->rcp_schema);
+    if (st->svc_schema)
+        xmlSchemaFree(st->svc_schema);
+    pthread_rwlock_destroy(&st->lock);
+    pthread_mutex_destroy(&st->fault_mu);
+    pthread_mutex_destroy(&st->index_mu);
+    pthread_mutex_destroy(&st->sync_mu);
+}
 
-    /* Signals are taken synchronously by main with sigwait; every thread
-     * started from here on inherits the mask (and ignores SIGPIPE). */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGHUP);
-    sigaddset(&sigs, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-
-    mm_error err;
-    mm_error_clear(&err);
-    if (mm_dsig_init(&err)) {
-        mm_log(MM_LOG_ERROR, "cannot initialise XML signatures: %s", err.msg);
-        return 1;
-    }
-    int rc = 1;
-    sim_state st;
-    memset(&st, 0, sizeof st);
-    pthread_rwlock_init(&st.lock, NULL);
-    pthread_mutex_init(&st.fault_mu, NULL);
-    pthread_mutex_init(&st.index_mu, NULL);
-    pthread_mutex_init(&st.sync_mu, NULL);
-    st.index_fd = -1;
-    st.inbox = inbox;
-    st.index_only = index_only;
-    st.registry_path = registry;
-    st.faults_path = faults;
-    if (RAND_bytes((unsigned char *)&st.rng, sizeof st.rng) != 1 || !st.rng)
-        st.rng = 0x9e3779b97f4a7c15ULL;
-    sim_refuser rf;
-    memset(&rf, 0, sizeof rf);
-    rf.fd = -1;
-    char *cert_pem = NULL, *key_pem = NULL, *ca_pem = NULL;
-    struct MHD_Daemon *d = NULL;
-
-    st.rcp_schema = load_schema(schemas, "schema/v3/Recipient.xsd");
-    st.svc_schema = load_schema(schemas, "schema/v3/Service.xsd");
-    if (!st.rcp_schema || !st.svc_schema)
-        goto out;
-    st.ca_store = X509_STORE_new();
-    st.certs = mm_cert_cache_new();
-    if (!st.certs) {
+/* The schemas and the CA store for checking requests.  0, or -1 logged;
+ * what was loaded stays in st for sim_state_release. */
+static int load_trust(sim_state *st, const sim_args *a)
+{
+    st->rcp_schema = load_schema(a->schemas, "schema/v3/Recipient.xsd");
+    st->svc_schema = load_schema(a->schemas, "schema/v3/Service.xsd");
+    if (!st->rcp_schema || !st->svc_schema)
+        return -1;
+    st->ca_store = X509_STORE_new();
+    st->certs = mm_cert_cache_new();
+    if (!st->certs) {
         mm_log(MM_LOG_ERROR, "out of memory");
-        goto out;
+        return -1;
     }
-    if (!st.ca_store || X509_STORE_load_locations(st.ca_store, ca, NULL) != 1) {
-        mm_log(MM_LOG_ERROR, "cannot load CA certificates from %s", ca);
-        goto out;
+    if (!st->ca_store || X509_STORE_load_locations(st->ca_store, a->ca, NULL) != 1) {
+        mm_log(MM_LOG_ERROR, "cannot load CA certificates from %s", a->ca);
+        return -1;
     }
-    cert_pem = read_pem(cert, "certificate");
-    key_pem = read_pem(key, "key");
-    ca_pem = read_pem(ca, "CA certificate");
-    if (!cert_pem || !key_pem || !ca_pem)
-        goto out;
-    if (sim_index_open(&st, &err)) {
-        mm_log(MM_LOG_ERROR, "%s", err.msg);
-        goto out;
-    }
-    /* The listener's URL first: ServiceAdress values are built from it. */
-    snprintf(st.base_url, sizeof st.base_url, "https://%s:%s", host, port);
-    if (load_data(&st, &rf, (struct sockaddr *)&addr, alen, host))
-        goto out;
+    return 0;
+}
 
+/* The HTTPS listener on a->addr, with the PEM texts (which must outlive
+ * it); NULL logged.  With port 0 the bound port goes into st->base_url. */
+static struct MHD_Daemon *start_daemon(sim_state *st, sim_args *a, const char *cert_pem, const char *key_pem,
+                                       const char *ca_pem)
+{
     unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO |
                      MHD_USE_ERROR_LOG;
-    if (addr.ss_family == AF_INET6)
+    if (a->addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    d = MHD_start_daemon(flags, 0, on_accept, &st, on_request, &st,
+    struct MHD_Daemon *d = MHD_start_daemon(flags, 0, on_accept, st, on_request, st,
                          MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL, /* first, or MHD warns */
-                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a->addr,
                          MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
                          MHD_OPTION_HTTPS_MEM_KEY, key_pem,
                          MHD_OPTION_HTTPS_MEM_TRUST, ca_pem,
@@ -501,64 +513,132 @@ int main(int argc, char **argv)
                          MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
                          MHD_OPTION_END);
     if (!d) {
-        mm_log(MM_LOG_ERROR, "cannot listen on %s (address in use, or bad certificate/key)", listen_arg);
+        mm_log(MM_LOG_ERROR, "cannot listen on %s (address in use, or bad certificate/key)", a->listen);
+        return NULL;
+    }
+    if (!strcmp(a->port, "0")) {
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+        pthread_rwlock_wrlock(&st->lock);
+        snprintf(st->base_url, sizeof st->base_url, "https://%s:%u", a->host, di ? (unsigned)di->port : 0u);
+        pthread_rwlock_unlock(&st->lock);
+    }
+    return d;
+}
+
+/* Serves until SIGTERM or SIGINT; SIGHUP re-reads the registry and faults. */
+static void wait_for_signals(const sigset_t *sigs, sim_state *st, sim_refuser *rf, sim_args *a)
+{
+    for (;;) {
+        int sig = 0;
+        if (sigwait(sigs, &sig))
+            continue;
+        if (sig == SIGHUP) {
+            mm_log(MM_LOG_INFO, "SIGHUP: re-reading %s%s%s", a->registry, a->faults ? " and " : "",
+                   a->faults ? a->faults : "");
+            load_data(st, rf, (struct sockaddr *)&a->addr, a->alen, a->host);
+        } else if (sig == SIGTERM || sig == SIGINT) {
+            mm_log(MM_LOG_INFO, "stopping (signal %d)", sig);
+            return;
+        }
+    }
+}
+
+/* One exit path: rc is set before each jump to out (0 stopped by a signal
+ * or --help, 2 bad command line, 1 could not start); out releases only
+ * what was acquired, in reverse order. */
+int main(int argc, char **argv)
+{
+    int rc = 2, dsig_ready = 0, st_ready = 0, pid_written = 0;
+    sim_args a;
+    sim_state st;
+    sim_refuser rf;
+    memset(&rf, 0, sizeof rf);
+    rf.fd = -1;
+    char *cert_pem = NULL, *key_pem = NULL, *ca_pem = NULL;
+    struct MHD_Daemon *d = NULL;
+    sigset_t sigs;
+    mm_error err;
+    mm_error_clear(&err);
+
+    switch (parse_args(argc, argv, &a)) {
+    case 0:
+        break;
+    case 1:
+        rc = 0;
+        goto out;
+    default:
+        rc = 2;
         goto out;
     }
-    if (!strcmp(port, "0")) {
-        const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-        pthread_rwlock_wrlock(&st.lock);
-        snprintf(st.base_url, sizeof st.base_url, "https://%s:%u", host, di ? (unsigned)di->port : 0u);
-        pthread_rwlock_unlock(&st.lock);
+    mm_log_init("mmsimd", a.level);
+    rc = 1;
+
+    if (mkdir(a.inbox, 0750) && errno != EEXIST) {
+        mm_log(MM_LOG_ERROR, "cannot create inbox %s: %s", a.inbox, strerror(errno));
+        goto out;
     }
-    if (pidfile) {
-        FILE *pf = fopen(pidfile, "w");
+
+    /* Signals are taken synchronously by main with sigwait; every thread
+     * started from here on inherits the mask (and ignores SIGPIPE). */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
+    sigaddset(&sigs, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+    if (mm_dsig_init(&err)) {
+        mm_log(MM_LOG_ERROR, "cannot initialise XML signatures: %s", err.msg);
+        goto out;
+    }
+    dsig_ready = 1;
+    sim_state_init(&st, &a);
+    st_ready = 1;
+
+    if (load_trust(&st, &a))
+        goto out;
+    cert_pem = read_pem(a.cert, "certificate");
+    key_pem = read_pem(a.key, "key");
+    ca_pem = read_pem(a.ca, "CA certificate");
+    if (!cert_pem || !key_pem || !ca_pem)
+        goto out;
+    if (sim_index_open(&st, &err)) {
+        mm_log(MM_LOG_ERROR, "%s", err.msg);
+        goto out;
+    }
+    /* The listener's URL first: ServiceAdress values are built from it. */
+    snprintf(st.base_url, sizeof st.base_url, "https://%s:%s", a.host, a.port);
+    if (load_data(&st, &rf, (struct sockaddr *)&a.addr, a.alen, a.host))
+        goto out;
+    if (!(d = start_daemon(&st, &a, cert_pem, key_pem, ca_pem)))
+        goto out;
+    if (a.pidfile) {
+        FILE *pf = fopen(a.pidfile, "w");
         if (!pf || fprintf(pf, "%ld\n", (long)getpid()) < 0 || fclose(pf)) {
-            mm_log(MM_LOG_ERROR, "cannot write pidfile %s", pidfile);
+            mm_log(MM_LOG_ERROR, "cannot write pidfile %s", a.pidfile);
             goto out;
         }
+        pid_written = 1;
     }
     printf("mmsimd: listening on %s\n", st.base_url);
     fflush(stdout);
-    mm_log(MM_LOG_INFO, "listening on %s (inbox %s)", st.base_url, inbox);
+    mm_log(MM_LOG_INFO, "listening on %s (inbox %s)", st.base_url, a.inbox);
 
-    for (;;) {
-        int sig = 0;
-        if (sigwait(&sigs, &sig))
-            continue;
-        if (sig == SIGHUP) {
-            mm_log(MM_LOG_INFO, "SIGHUP: re-reading %s%s%s", registry, faults ? " and " : "", faults ? faults : "");
-            load_data(&st, &rf, (struct sockaddr *)&addr, alen, host);
-        } else if (sig == SIGTERM || sig == SIGINT) {
-            mm_log(MM_LOG_INFO, "stopping (signal %d)", sig);
-            break;
-        }
-    }
+    wait_for_signals(&sigs, &st, &rf, &a);
     rc = 0;
+
 out:
     if (d)
         MHD_stop_daemon(d);
     refuser_stop(&rf);
-    if (pidfile && rc == 0)
-        unlink(pidfile);
+    if (pid_written && rc == 0)
+        unlink(a.pidfile);
     free(cert_pem);
     free(key_pem);
     free(ca_pem);
-    if (st.index_fd >= 0)
-        close(st.index_fd);
-    sim_set_free(&st.seen);
-    sim_registry_free(st.reg);
-    sim_faults_free(st.faults);
-    if (st.ca_store)
-        X509_STORE_free(st.ca_store);
-    mm_cert_cache_free(st.certs);
-    if (st.rcp_schema)
-        xmlSchemaFree(st.rcp_schema);
-    if (st.svc_schema)
-        xmlSchemaFree(st.svc_schema);
-    pthread_rwlock_destroy(&st.lock);
-    pthread_mutex_destroy(&st.fault_mu);
-    pthread_mutex_destroy(&st.index_mu);
-    pthread_mutex_destroy(&st.sync_mu);
-    mm_dsig_shutdown();
+    if (st_ready)
+        sim_state_release(&st);
+    if (dsig_ready)
+        mm_dsig_shutdown();
     return rc;
 }

@@ -5,11 +5,13 @@
 
 #include "mmctl.h"
 
-static const struct {
+typedef struct {
     const char *name;
-    int (*run)(int, char **);
+    int (*run)(int, char **); /* argv[0] is the command's name; returns the exit status */
     const char *usage;
-} commands[] = {
+} mmctl_command;
+
+static const mmctl_command commands[] = {
     {"id", mmctl_cmd_id, "id [--date YYYY-MM-DD] NUMBER...      validate and normalise identity numbers"},
     {"verify", mmctl_cmd_verify, "verify [--strip-blanks] FILE          check every Mina meddelanden signature"},
     {"lookup", mmctl_cmd_lookup, "lookup [-c CONF] ID...                can a letter go digitally, and where"},
@@ -29,16 +31,34 @@ static void usage(FILE *f)
         fprintf(f, "  %s\n", commands[i].usage);
 }
 
+/* The command called name, or NULL. */
+static const mmctl_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(name, commands[i].name))
+            return &commands[i];
+    return NULL;
+}
+
+/* One exit path: rc is set before each jump to out. */
 int main(int argc, char **argv)
 {
+    int rc = 2;
+    const mmctl_command *cmd;
+
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+        rc = argc < 2 ? 2 : 0;
+        goto out;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "mmctl: unknown command '%s'\n", argv[1]);
-    usage(stderr);
-    return 2;
+    if (!(cmd = find_command(argv[1]))) {
+        fprintf(stderr, "mmctl: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        rc = 2;
+        goto out;
+    }
+    rc = cmd->run(argc - 1, argv + 1);
+
+out:
+    return rc;
 }

@@ -16,37 +16,47 @@ static void usage(FILE *f)
                "  checks the journal's hash chain; exit 0 intact, 1 broken, 2 cannot read\n");
 }
 
+/* One exit path: rc (0 intact, 1 broken, 2 cannot read) is set before
+ * each jump to out, where the database is closed. */
 int mmctl_cmd_audit(int argc, char **argv)
 {
-    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-        usage(stdout);
-        return 0;
-    }
-    if (argc != 3 || strcmp(argv[1], "verify")) {
-        usage(stderr);
-        return 2;
-    }
+    int rc = 2;
     sqlite3 *db = NULL;
-    /* Read-only: the check must never change what it checks. */
-    if (sqlite3_open_v2(argv[2], &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        fprintf(stderr, "mmctl audit: cannot open %s: %s\n", argv[2], db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
-        return 2;
-    }
-    sqlite3_busy_timeout(db, 5000);
     mm_journal_report rep;
     mm_error err;
     mm_error_clear(&err);
-    int rc = mm_journal_verify(db, &rep, &err);
-    sqlite3_close(db);
-    if (rc) {
+
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        usage(stdout);
+        rc = 0;
+        goto out;
+    }
+    if (argc != 3 || strcmp(argv[1], "verify")) {
+        usage(stderr);
+        rc = 2;
+        goto out;
+    }
+    /* Read-only: the check must never change what it checks. */
+    if (sqlite3_open_v2(argv[2], &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf(stderr, "mmctl audit: cannot open %s: %s\n", argv[2], db ? sqlite3_errmsg(db) : "out of memory");
+        rc = 2;
+        goto out;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    if (mm_journal_verify(db, &rep, &err)) {
         fprintf(stderr, "mmctl audit: %s\n", err.msg);
-        return 2;
+        rc = 2;
+        goto out;
     }
     if (rep.first_bad_seq) {
         printf("journal BROKEN at row %" PRId64 ": %s\n", rep.first_bad_seq, rep.problem);
-        return 1;
+        rc = 1;
+        goto out;
     }
     printf("journal intact: %" PRId64 " events, hash chain verified\n", rep.rows);
-    return 0;
+    rc = 0;
+
+out:
+    sqlite3_close(db);
+    return rc;
 }

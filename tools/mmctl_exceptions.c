@@ -110,36 +110,41 @@ static int refused(const char *cmd, long status, const mm_buf *resp)
     return 1;
 }
 
+/* One exit path: rc (0, 1 failed, 2 bad arguments) is set before each
+ * jump to out, where the answer is freed. */
 int mmctl_cmd_exceptions(int argc, char **argv)
 {
+    int rc = 2;
+    long status = 0;
+    mm_buf resp = MM_BUF_INIT;
+    json_t *root = NULL;
     api_opts o;
+
     int i = parse_opts(argc, argv, &o);
     if (i == -2) {
         usage(stdout, "exceptions");
-        return 0;
+        rc = 0;
+        goto out;
     }
     if (i < 0 || i != argc) {
         usage(stderr, "exceptions");
-        return 2;
+        rc = 2;
+        goto out;
     }
-    long status = 0;
-    mm_buf resp = MM_BUF_INIT;
     if (call("exceptions", &o, "GET", "/api/v1/exceptions", NULL, &status, &resp)) {
-        mm_buf_free(&resp);
-        return 1;
+        rc = 1;
+        goto out;
     }
     if (status != 200) {
-        refused("exceptions", status, &resp);
-        mm_buf_free(&resp);
-        return 1;
+        rc = refused("exceptions", status, &resp);
+        goto out;
     }
-    json_t *root = json_loadb(resp.data ? resp.data : "", resp.len, 0, NULL);
-    mm_buf_free(&resp);
+    root = json_loadb(resp.data ? resp.data : "", resp.len, 0, NULL);
     json_t *list = json_object_get(root, "exceptions");
     if (!json_is_array(list)) {
         mmctl_err("exceptions", "unexpected answer from the server");
-        json_decref(root);
-        return 1;
+        rc = 1;
+        goto out;
     }
     /* Tab-separated, one letter a line: easy to read and to cut/awk. */
     printf("JOB\tSTATE\tFINAL\tLETTER\tUSER\tRECIPIENT\tTITLE\tREASON\n");
@@ -155,47 +160,64 @@ int mmctl_cmd_exceptions(int argc, char **argv)
         printf("%s\n", line);
     }
     fprintf(stderr, "%zu open exceptions\n", json_array_size(list));
+    rc = 0;
+
+out:
     json_decref(root);
-    return 0;
+    mm_buf_free(&resp);
+    return rc;
 }
 
+/* One exit path, as exceptions. */
 int mmctl_cmd_resolve(int argc, char **argv)
 {
+    int rc = 2;
+    long status = 0;
+    mm_buf resp = MM_BUF_INIT;
+    json_t *j = NULL;
+    char path[128], body[64], line[700];
     api_opts o;
+
     int i = parse_opts(argc, argv, &o);
     if (i == -2) {
         usage(stdout, "resolve");
-        return 0;
+        rc = 0;
+        goto out;
     }
     if (i < 0 || argc - i != 2) {
         usage(stderr, "resolve");
-        return 2;
+        rc = 2;
+        goto out;
     }
     const char *id = argv[i], *action = argv[i + 1];
     if (strcmp(action, "reprint") && strcmp(action, "handled") && strcmp(action, "cancel")) {
         mmctl_err("resolve", "unknown action '%s': reprint, handled or cancel", action);
-        return 2;
+        rc = 2;
+        goto out;
     }
     if (strlen(id) != 36 || strspn(id, "0123456789abcdef-") != 36) {
         mmctl_err("resolve", "'%s' is not a job id (a UUID, see mmctl exceptions)", id);
-        return 2;
+        rc = 2;
+        goto out;
     }
-    char path[128], body[64];
     snprintf(path, sizeof path, "/api/v1/jobs/%s/resolve", id);
     snprintf(body, sizeof body, "{\"action\":\"%s\"}", action);
-    long status = 0;
-    mm_buf resp = MM_BUF_INIT;
-    int rc = call("resolve", &o, "POST", path, body, &status, &resp);
-    if (rc == 0 && status != 200)
-        rc = refused("resolve", status, &resp);
-    if (rc == 0) {
-        json_t *j = json_loadb(resp.data ? resp.data : "", resp.len, 0, NULL);
-        char line[700];
-        snprintf(line, sizeof line, "%s: %s (%s)", id, str(j, "state"), str(j, "message"));
-        mm_log_mask_text(line);
-        printf("%s\n", line);
-        json_decref(j);
+    if (call("resolve", &o, "POST", path, body, &status, &resp)) {
+        rc = 1;
+        goto out;
     }
+    if (status != 200) {
+        rc = refused("resolve", status, &resp);
+        goto out;
+    }
+    j = json_loadb(resp.data ? resp.data : "", resp.len, 0, NULL);
+    snprintf(line, sizeof line, "%s: %s (%s)", id, str(j, "state"), str(j, "message"));
+    mm_log_mask_text(line);
+    printf("%s\n", line);
+    rc = 0;
+
+out:
+    json_decref(j);
     mm_buf_free(&resp);
     return rc;
 }

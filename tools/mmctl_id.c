@@ -20,8 +20,11 @@ static int parse_date(const char *s, struct tm *out)
     return 0;
 }
 
+/* One exit path: rc (0 all valid, 1 some not, 2 bad arguments) is set
+ * before each jump to out. */
 int mmctl_cmd_id(int argc, char **argv)
 {
+    int rc = 2;
     struct tm today_tm;
     const struct tm *today = NULL;
     int i = 1;
@@ -33,29 +36,34 @@ int mmctl_cmd_id(int argc, char **argv)
         if (!strcmp(argv[i], "--date") && i + 1 < argc) {
             if (parse_date(argv[++i], &today_tm) < 0) {
                 fprintf(stderr, "mmctl id: --date wants YYYY-MM-DD\n");
-                return 2;
+                rc = 2;
+                goto out;
             }
             today = &today_tm;
         } else {
             fprintf(stderr, "usage: mmctl id [--date YYYY-MM-DD] NUMBER...\n");
-            return 2;
+            rc = 2;
+            goto out;
         }
     }
     if (i >= argc) {
         fprintf(stderr, "usage: mmctl id [--date YYYY-MM-DD] NUMBER...\n");
-        return 2;
+        rc = 2;
+        goto out;
     }
-    int status = 0;
+    rc = 0;
     for (; i < argc; i++) {
         mm_id id;
         mm_error err;
         mm_error_clear(&err);
         if (mm_idnum_parse(argv[i], today, &id, &err) < 0) {
             fprintf(stderr, "mmctl id: %s: %s\n", argv[i], err.msg);
-            status = 1;
+            rc = 1;
             continue;
         }
         printf("%s %s\n", id.number, mm_idnum_kind_name(id.kind));
     }
-    return status;
+
+out:
+    return rc;
 }

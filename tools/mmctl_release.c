@@ -48,46 +48,29 @@ static const char *state_name(int st)
     return "okänd";
 }
 
-int mmctl_cmd_release(int argc, char **argv)
+/* The job's state (IPP_JSTATE_*, 0 when cupsd does not say), or -1 with
+ * cupsd's error said. */
+static int job_state(long id)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: mmctl release CUPS_JOB_ID PERSONNUMMER\n");
-        return 2;
-    }
-    char *end = NULL;
-    long id = strtol(argv[1], &end, 10);
-    if (end == argv[1] || *end || id < 1 || id > 0x7fffffffL) {
-        fprintf(stderr, "mmctl release: '%s' är inget jobbnummer\n", argv[1]);
-        return 2;
-    }
-    const char *number = argv[2];
-    char shown[32];
-    snprintf(shown, sizeof shown, "%s", number);
-    mm_log_mask_text(shown);
-    if (!looks_like_number(number)) {
-        fprintf(stderr, "mmctl release: personnumret ska skrivas ÅÅÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN\n");
-        return 2;
-    }
-
-    char uri[64];
-    mm_cupsjob_uri((int)id, uri, sizeof uri);
-
-    /* Only a held job can be released; say plainly what state it is in otherwise. */
     static const char *const want[] = {"job-state", "job-state-reasons"};
     ipp_t *resp = mm_cupsjob_get((int)id, want, 2);
     if (!resp || cupsLastError() > IPP_STATUS_OK_CONFLICTING) {
         fprintf(stderr, "mmctl release: jobb %ld: %s\n", id, cupsLastErrorString());
         ippDelete(resp);
-        return 1;
+        return -1;
     }
     ipp_attribute_t *a = ippFindAttribute(resp, "job-state", IPP_TAG_ENUM);
     int st = a ? ippGetInteger(a, 0) : 0;
     ippDelete(resp);
-    if (st != IPP_JSTATE_HELD) {
-        fprintf(stderr, "mmctl release: jobb %ld är inte pausat (det är %s)\n", id, state_name(st));
-        return 1;
-    }
+    return st;
+}
 
+/* One Set-Job-Attributes: the number and job-hold-until=no-hold.  0, or -1
+ * (cupsLastError says why). */
+static int release_with_number(long id, const char *number)
+{
+    char uri[64];
+    mm_cupsjob_uri((int)id, uri, sizeof uri);
     ipp_t *req = ippNewRequest(IPP_OP_SET_JOB_ATTRIBUTES);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "job-uri", NULL, uri);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
@@ -97,10 +80,55 @@ int mmctl_cmd_release(int argc, char **argv)
     cupsEncodeOptions2(req, n, opts, IPP_TAG_JOB);
     cupsFreeOptions(n, opts);
     ippDelete(cupsDoRequest(CUPS_HTTP_DEFAULT, req, "/jobs"));
-    if (cupsLastError() > IPP_STATUS_OK_CONFLICTING) {
+    return cupsLastError() > IPP_STATUS_OK_CONFLICTING ? -1 : 0;
+}
+
+/* One exit path: rc (0, 1 cupsd refused, 2 bad arguments) is set before
+ * each jump to out. */
+int mmctl_cmd_release(int argc, char **argv)
+{
+    int rc = 2, st;
+    long id;
+    char *end = NULL, shown[32];
+
+    if (argc != 3) {
+        fprintf(stderr, "usage: mmctl release CUPS_JOB_ID PERSONNUMMER\n");
+        rc = 2;
+        goto out;
+    }
+    id = strtol(argv[1], &end, 10);
+    if (end == argv[1] || *end || id < 1 || id > 0x7fffffffL) {
+        fprintf(stderr, "mmctl release: '%s' är inget jobbnummer\n", argv[1]);
+        rc = 2;
+        goto out;
+    }
+    const char *number = argv[2];
+    snprintf(shown, sizeof shown, "%s", number);
+    mm_log_mask_text(shown);
+    if (!looks_like_number(number)) {
+        fprintf(stderr, "mmctl release: personnumret ska skrivas ÅÅÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN\n");
+        rc = 2;
+        goto out;
+    }
+
+    /* Only a held job can be released; say plainly what state it is in otherwise. */
+    if ((st = job_state(id)) < 0) {
+        rc = 1;
+        goto out;
+    }
+    if (st != IPP_JSTATE_HELD) {
+        fprintf(stderr, "mmctl release: jobb %ld är inte pausat (det är %s)\n", id, state_name(st));
+        rc = 1;
+        goto out;
+    }
+    if (release_with_number(id, number)) {
         fprintf(stderr, "mmctl release: jobb %ld kunde inte släppas: %s\n", id, cupsLastErrorString());
-        return 1;
+        rc = 1;
+        goto out;
     }
     printf("Jobb %ld släppt med personnummer %s\n", id, shown);
-    return 0;
+    rc = 0;
+
+out:
+    return rc;
 }

@@ -115,34 +115,43 @@ static void lookup_usage(FILE *f)
     fputs("usage: mmctl lookup [-c CONF] ID...\n", f);
 }
 
+/* One exit path: rc is set before each jump to out. */
 int mmctl_cmd_lookup(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     const char *conf_path = NULL;
-    int c;
+    int c, rc = EXIT_USAGE;
+    mm_id *parsed = NULL;
+    const char **ids = NULL;
+    int *ok = NULL;
+    mm_reach *reach = NULL;
+    session s;
+    memset(&s, 0, sizeof s);
+
     optind = 1;
     while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'c': conf_path = optarg; break;
-        case 'h': lookup_usage(stdout); return EXIT_OK;
-        default: lookup_usage(stderr); return EXIT_USAGE;
+        case 'h': lookup_usage(stdout); rc = EXIT_OK; goto out;
+        default: lookup_usage(stderr); rc = EXIT_USAGE; goto out;
         }
     }
     int n = argc - optind;
     if (n <= 0) {
         lookup_usage(stderr);
-        return EXIT_USAGE;
+        rc = EXIT_USAGE;
+        goto out;
     }
 
-    mm_id *parsed = calloc((size_t)n, sizeof *parsed);
-    const char **ids = calloc((size_t)n, sizeof *ids);
-    int *ok = calloc((size_t)n, sizeof *ok);
-    mm_reach *out = calloc((size_t)n, sizeof *out);
-    if (!parsed || !ids || !ok || !out) {
+    parsed = calloc((size_t)n, sizeof *parsed);
+    ids = calloc((size_t)n, sizeof *ids);
+    ok = calloc((size_t)n, sizeof *ok);
+    reach = calloc((size_t)n, sizeof *reach);
+    if (!parsed || !ids || !ok || !reach) {
         mmctl_err("lookup", "out of memory");
-        free(parsed), free(ids), free(ok), free(out);
-        return EXIT_USAGE;
+        rc = EXIT_USAGE;
+        goto out;
     }
     int invalid = 0;
     size_t k = 0;
@@ -158,37 +167,38 @@ int mmctl_cmd_lookup(int argc, char **argv)
         ids[k++] = parsed[i].number;
     }
 
-    int rc = invalid ? EXIT_INPUT : EXIT_OK;
-    if (k > 0) {
-        session s;
-        int orc = session_open("lookup", conf_path, 0, &s);
-        if (orc != EXIT_OK) {
-            rc = orc;
-        } else {
-            mm_soap_fault fault;
-            mm_error err;
-            mm_error_clear(&err);
-            if (mm_far_is_reachable(s.http, s.conf.far_url, s.sender_id, ids, k, out, &fault, &err) < 0) {
-                print_fault("lookup", "FaR", &fault, &err);
-                rc = EXIT_LATER;
-            } else {
-                /* Full numbers on stdout: the user's own query at their terminal. */
-                for (size_t j = 0; j < k; j++) {
-                    if (out[j].digital)
-                        printf("%s digital %s %s\n", out[j].recipient,
-                               out[j].operator_name[0] ? out[j].operator_name : out[j].operator_id,
-                               out[j].service_address);
-                    else
-                        printf("%s paper: %s\n", out[j].recipient, out[j].reason);
-                }
-            }
-        }
-        session_free(&s);
+    rc = invalid ? EXIT_INPUT : EXIT_OK;
+    if (k == 0)
+        goto out;
+    int orc = session_open("lookup", conf_path, 0, &s);
+    if (orc != EXIT_OK) {
+        rc = orc;
+        goto out;
     }
+    mm_soap_fault fault;
+    mm_error err;
+    mm_error_clear(&err);
+    if (mm_far_is_reachable(s.http, s.conf.far_url, s.sender_id, ids, k, reach, &fault, &err) < 0) {
+        print_fault("lookup", "FaR", &fault, &err);
+        rc = EXIT_LATER;
+        goto out;
+    }
+    /* Full numbers on stdout: the user's own query at their terminal. */
+    for (size_t j = 0; j < k; j++) {
+        if (reach[j].digital)
+            printf("%s digital %s %s\n", reach[j].recipient,
+                   reach[j].operator_name[0] ? reach[j].operator_name : reach[j].operator_id,
+                   reach[j].service_address);
+        else
+            printf("%s paper: %s\n", reach[j].recipient, reach[j].reason);
+    }
+
+out:
+    session_free(&s);
     free(parsed);
     free(ids);
     free(ok);
-    free(out);
+    free(reach);
     return rc;
 }
 
@@ -208,6 +218,25 @@ static const char *attachment_name(const char *path)
     return base;
 }
 
+/* The letter's PDF from path into pdf (the caller's to free in every
+ * case): EXIT_OK, or EXIT_INPUT with the reason said. */
+static int read_pdf(const char *path, mm_buf *pdf)
+{
+    if (mm_fileio_read_file(path, pdf, MAX_PDF_BYTES) < 0) {
+        if (errno == EFBIG)
+            mmctl_err("send", "%s is larger than %zu bytes, the limit for one letter", path, MAX_PDF_BYTES);
+        else
+            mmctl_err("send", "cannot read %s: %s", path, strerror(errno));
+        return EXIT_INPUT;
+    }
+    if (pdf->len < 5 || memcmp(pdf->data, "%PDF-", 5)) {
+        mmctl_err("send", "%s is not a PDF file", path);
+        return EXIT_INPUT;
+    }
+    return EXIT_OK;
+}
+
+/* One exit path: rc is set before each jump to out. */
 int mmctl_cmd_send(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -216,7 +245,14 @@ int mmctl_cmd_send(int argc, char **argv)
         {"reference", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *conf_path = NULL, *to = NULL, *subject = NULL, *body = NULL, *reference = NULL;
-    int c;
+    int c, rc = EXIT_USAGE;
+    mm_buf pdf = MM_BUF_INIT, soap = MM_BUF_INIT;
+    session s;
+    mm_id id;
+    mm_error err;
+    memset(&s, 0, sizeof s);
+    mm_error_clear(&err);
+
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
         switch (c) {
@@ -225,46 +261,31 @@ int mmctl_cmd_send(int argc, char **argv)
         case 's': subject = optarg; break;
         case 'b': body = optarg; break;
         case 'r': reference = optarg; break;
-        case 'h': send_usage(stdout); return EXIT_OK;
-        default: send_usage(stderr); return EXIT_USAGE;
+        case 'h': send_usage(stdout); rc = EXIT_OK; goto out;
+        default: send_usage(stderr); rc = EXIT_USAGE; goto out;
         }
     }
     if (!to || !subject || argc - optind != 1) {
         send_usage(stderr);
-        return EXIT_USAGE;
+        rc = EXIT_USAGE;
+        goto out;
     }
     const char *file = argv[optind];
 
-    mm_id id;
-    mm_error err;
-    mm_error_clear(&err);
     if (mm_idnum_parse(to, NULL, &id, &err) < 0) {
         mmctl_err("send", "--to: %s", err.msg);
-        return EXIT_INPUT;
+        rc = EXIT_INPUT;
+        goto out;
     }
     if (!*subject) {
         mmctl_err("send", "--subject must not be empty");
-        return EXIT_INPUT;
+        rc = EXIT_INPUT;
+        goto out;
     }
-    mm_buf pdf = MM_BUF_INIT;
-    if (mm_fileio_read_file(file, &pdf, MAX_PDF_BYTES) < 0) {
-        if (errno == EFBIG)
-            mmctl_err("send", "%s is larger than %zu bytes, the limit for one letter", file, MAX_PDF_BYTES);
-        else
-            mmctl_err("send", "cannot read %s: %s", file, strerror(errno));
-        mm_buf_free(&pdf);
-        return EXIT_INPUT;
-    }
-    if (pdf.len < 5 || memcmp(pdf.data, "%PDF-", 5)) {
-        mmctl_err("send", "%s is not a PDF file", file);
-        mm_buf_free(&pdf);
-        return EXIT_INPUT;
-    }
+    if ((rc = read_pdf(file, &pdf)) != EXIT_OK)
+        goto out;
 
-    session s;
-    int rc = session_open("send", conf_path, 1, &s);
-    mm_buf soap = MM_BUF_INIT;
-    if (rc != EXIT_OK)
+    if ((rc = session_open("send", conf_path, 1, &s)) != EXIT_OK)
         goto out;
     if (!s.conf.sender_name) {
         mmctl_err("send", "%s: sender_name is required for send", s.conf.path);

@@ -120,25 +120,10 @@ static int remove_ours(const char *queue, int *removed)
     return 0;
 }
 
-int mmctl_cmd_subscribe(int argc, char **argv)
+/* A subscription for a queue that does not exist would never fire: 0 when
+ * cupsd knows queue, -1 with its answer said. */
+static int queue_exists(const char *queue)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: mmctl subscribe QUEUE mmprint://SERVER[:PORT]/\n");
-        return 2;
-    }
-    const char *queue = argv[1], *recipient = argv[2];
-    char base[400];
-    mm_error err;
-    mm_error_clear(&err);
-    if (!queue_ok(queue)) {
-        fprintf(stderr, "mmctl subscribe: '%s' is not a queue name\n", queue);
-        return 2;
-    }
-    if (mm_client_base_url(recipient, base, sizeof base, &err)) {
-        fprintf(stderr, "mmctl subscribe: %s\n", err.msg);
-        return 2;
-    }
-    /* A subscription for a queue that does not exist would never fire. */
     char printer_uri[256];
     snprintf(printer_uri, sizeof printer_uri, "ipp://localhost/printers/%s", queue);
     ipp_t *req = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
@@ -147,13 +132,17 @@ int mmctl_cmd_subscribe(int argc, char **argv)
     ippDelete(cupsDoRequest(CUPS_HTTP_DEFAULT, req, "/"));
     if (cupsLastError() > IPP_STATUS_OK_CONFLICTING) {
         fprintf(stderr, "mmctl subscribe: no queue %s in cupsd: %s\n", queue, cupsLastErrorString());
-        return 1;
+        return -1;
     }
-    int removed = 0;
-    if (remove_ours(queue, &removed))
-        return 1;
+    return 0;
+}
 
-    req = ippNewRequest(IPP_OP_CREATE_PRINTER_SUBSCRIPTIONS);
+/* Creates the server-wide job-completed subscription for queue and says
+ * its id (removed: whether it replaced an earlier one).  0, or -1 with
+ * cupsd's refusal said. */
+static int add_subscription(const char *queue, const char *recipient, int removed)
+{
+    ipp_t *req = ippNewRequest(IPP_OP_CREATE_PRINTER_SUBSCRIPTIONS);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, SERVER_URI);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
     ippAddString(req, IPP_TAG_SUBSCRIPTION, IPP_TAG_URI, "notify-recipient-uri", NULL, recipient);
@@ -174,7 +163,7 @@ int mmctl_cmd_subscribe(int argc, char **argv)
             fprintf(stderr, "mmctl subscribe: the mmprint notifier is not installed in cupsd's "
                             "ServerBin/notifier directory\n");
         ippDelete(resp);
-        return 1;
+        return -1;
     }
     printf("subscription %d: jobs ending on %s are reported to %s%s\n", ippGetInteger(id, 0), queue, recipient,
            removed ? " (replaced the earlier one)" : "");
@@ -182,19 +171,63 @@ int mmctl_cmd_subscribe(int argc, char **argv)
     return 0;
 }
 
+/* One exit path: rc (0, 1 cupsd refused, 2 bad arguments) is set before
+ * each jump to out. */
+int mmctl_cmd_subscribe(int argc, char **argv)
+{
+    int rc = 2, removed = 0;
+    char base[400];
+    mm_error err;
+    mm_error_clear(&err);
+
+    if (argc != 3) {
+        fprintf(stderr, "usage: mmctl subscribe QUEUE mmprint://SERVER[:PORT]/\n");
+        rc = 2;
+        goto out;
+    }
+    const char *queue = argv[1], *recipient = argv[2];
+    if (!queue_ok(queue)) {
+        fprintf(stderr, "mmctl subscribe: '%s' is not a queue name\n", queue);
+        rc = 2;
+        goto out;
+    }
+    if (mm_client_base_url(recipient, base, sizeof base, &err)) {
+        fprintf(stderr, "mmctl subscribe: %s\n", err.msg);
+        rc = 2;
+        goto out;
+    }
+    if (queue_exists(queue) || remove_ours(queue, &removed) || add_subscription(queue, recipient, removed)) {
+        rc = 1;
+        goto out;
+    }
+    rc = 0;
+
+out:
+    return rc;
+}
+
+/* One exit path, as subscribe. */
 int mmctl_cmd_unsubscribe(int argc, char **argv)
 {
+    int rc = 2, removed = 0;
+
     if (argc != 2) {
         fprintf(stderr, "usage: mmctl unsubscribe QUEUE\n");
-        return 2;
+        rc = 2;
+        goto out;
     }
     if (!queue_ok(argv[1])) {
         fprintf(stderr, "mmctl unsubscribe: '%s' is not a queue name\n", argv[1]);
-        return 2;
+        rc = 2;
+        goto out;
     }
-    int removed = 0;
-    if (remove_ours(argv[1], &removed))
-        return 1;
+    if (remove_ours(argv[1], &removed)) {
+        rc = 1;
+        goto out;
+    }
     printf("%d mmprint subscription%s of %s cancelled\n", removed, removed == 1 ? "" : "s", argv[1]);
-    return 0;
+    rc = 0;
+
+out:
+    return rc;
 }
