@@ -110,12 +110,22 @@ static int refused(const char *cmd, long status, const mm_buf *resp)
     return 1;
 }
 
+/* call() that also wants HTTP 200: 0 with the answer in resp, or 1 once the
+ * reason (the server's Swedish message) is printed. */
+static int call_ok(const char *cmd, const api_opts *o, const char *method, const char *path, const char *body,
+                   mm_buf *resp)
+{
+    long status = 0;
+    if (call(cmd, o, method, path, body, &status, resp))
+        return 1;
+    return status == 200 ? 0 : refused(cmd, status, resp);
+}
+
 /* One exit path: rc (0, 1 failed, 2 bad arguments) is set before each
  * jump to out, where the answer is freed. */
 int mmctl_cmd_exceptions(int argc, char **argv)
 {
     int rc = 2;
-    long status = 0;
     mm_buf resp = MM_BUF_INIT;
     json_t *root = NULL;
     api_opts o;
@@ -131,12 +141,8 @@ int mmctl_cmd_exceptions(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    if (call("exceptions", &o, "GET", "/api/v1/exceptions", NULL, &status, &resp)) {
+    if (call_ok("exceptions", &o, "GET", "/api/v1/exceptions", NULL, &resp)) {
         rc = 1;
-        goto out;
-    }
-    if (status != 200) {
-        rc = refused("exceptions", status, &resp);
         goto out;
     }
     root = json_loadb(resp.data ? resp.data : "", resp.len, 0, NULL);
@@ -172,7 +178,6 @@ out:
 int mmctl_cmd_resolve(int argc, char **argv)
 {
     int rc = 2;
-    long status = 0;
     mm_buf resp = MM_BUF_INIT;
     json_t *j = NULL;
     char path[128], body[64], line[700];
@@ -202,12 +207,8 @@ int mmctl_cmd_resolve(int argc, char **argv)
     }
     snprintf(path, sizeof path, "/api/v1/jobs/%s/resolve", id);
     snprintf(body, sizeof body, "{\"action\":\"%s\"}", action);
-    if (call("resolve", &o, "POST", path, body, &status, &resp)) {
+    if (call_ok("resolve", &o, "POST", path, body, &resp)) {
         rc = 1;
-        goto out;
-    }
-    if (status != 200) {
-        rc = refused("resolve", status, &resp);
         goto out;
     }
     j = json_loadb(resp.data ? resp.data : "", resp.len, 0, NULL);
