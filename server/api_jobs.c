@@ -208,7 +208,7 @@ enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
         free(j);
         return srv_api_answer_job(s, c, id, 200);
     }
-    mm_log(MM_LOG_INFO, "job %s received from %s: %s", j->id, rq->client, srv_jstate_name(j->state));
+    srv_log_job(MM_LOG_INFO, j, "received from %s: %s", rq->client, srv_jstate_name(j->state));
     char id[37];
     memcpy(id, j->id, sizeof id);
     if (j->state != SRV_JSTATE_NEEDS_RECIPIENT)
@@ -327,7 +327,7 @@ enum MHD_Result srv_api_post_cancel_by_key(srv_req *rq, const char *key)
                  rq->client);
         rc = srv_transition(s, &j, was, "cancelled-in-cups", detail);
         if (rc == 0) {
-            mm_log(MM_LOG_INFO, "job %s cancelled in CUPS (reported by %s)", j.id, rq->client);
+            srv_log_job(MM_LOG_INFO, &j, "cancelled in CUPS (reported by %s)", rq->client);
             return srv_api_answer_job(s, c, j.id, 200);
         }
         if (rc < 0 || srv_store_get(s->store, j.id, &j, &err) != 0)
