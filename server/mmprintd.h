@@ -105,17 +105,14 @@ void srv_work_stop(srv *s);
 void srv_work_free(srv *s);
 /* Hands a stored job (copied) to the stage its state calls for. */
 void srv_enqueue(srv *s, const srv_job *job);
-/* Removes the print path's leftover temporary files (call before resuming). */
-void srv_spool_sweep(srv *s);
 /* Resumes every unfinished job after a start. */
 int srv_resume(srv *s, mm_error *err);
+
+/* spool.c */
+/* Removes the print path's leftover temporary files (call before resuming). */
+void srv_spool_sweep(srv *s);
 /* The spool file of job id with suffix (the print path's temporary files). */
 void srv_path(const srv *s, const char *id, const char *suffix, char *out, size_t size);
-
-/* policy.c: the first state of a new job (queued, needs-recipient, or
- * printing for paper-only) with its channel, reason and deadline, from
- * j->policy; reason_sv is why there is no recipient.  Returns the state. */
-srv_jstate srv_policy_intake(srv *s, srv_job *j, int have_recipient, const char *reason_sv);
 
 /* maintain.c */
 /* Resolves an open exception (action reprint, handled or cancel) on behalf

@@ -7,6 +7,25 @@
 #include "idnum.h"
 #include "policy.h"
 
+/* The job leaves the digital path for paper: printing, with the print
+ * deadline from now.  decided_ms keeps the first decision's time. */
+static void to_paper(const srv *s, srv_job *j, int64_t now)
+{
+    j->state = SRV_JSTATE_PRINTING;
+    SRV_SET(j->channel, "paper");
+    j->attempts = 0;
+    j->deadline_ms = now + s->conf.print_deadline_s * 1000;
+    if (!j->decided_ms)
+        j->decided_ms = now;
+}
+
+/* digital-only and no digital way: returned, nothing sent. */
+static void to_returned(srv_job *j)
+{
+    j->state = SRV_JSTATE_RETURNED;
+    SRV_SET(j->channel, "none");
+}
+
 /* Technical trouble or a refusal ends the digital path: paper, or returned
  * for digital-only.  The job is owned by the caller and freed or passed on. */
 void srv_policy_fallback(srv *s, srv_job *j, const char *reason, const char *reason_sv)
@@ -16,19 +35,13 @@ void srv_policy_fallback(srv *s, srv_job *j, const char *reason, const char *rea
     SRV_SET(j->reason_sv, reason_sv);
     char detail[400];
     if (!strcmp(j->policy, "digital-only")) {
-        j->state = SRV_JSTATE_RETURNED;
-        SRV_SET(j->channel, "none");
+        to_returned(j);
         snprintf(detail, sizeof detail, "policy digital-only: %s", reason);
         srv_transition(s, j, expect, "returned", detail);
         free(j);
         return;
     }
-    j->state = SRV_JSTATE_PRINTING;
-    SRV_SET(j->channel, "paper");
-    j->attempts = 0;
-    j->deadline_ms = srv_now_ms() + s->conf.print_deadline_s * 1000;
-    if (!j->decided_ms)
-        j->decided_ms = srv_now_ms();
+    to_paper(s, j, srv_now_ms());
     snprintf(detail, sizeof detail, "paper to %s: %s", s->conf.printer_name, reason);
     if (srv_transition(s, j, expect, "decided-paper", detail) == 0)
         srv_queue_push(&s->q_print, j);
@@ -36,10 +49,20 @@ void srv_policy_fallback(srv *s, srv_job *j, const char *reason, const char *rea
         free(j);
 }
 
-/* The Swedish of FaR's outcome: job.c's table holds it in mm_reach_why's order. */
+/* The Swedish of FaR's outcome (texts.c), by mm_reach_why. */
 static const char *reach_sv(mm_reach_why why)
 {
-    return srv_sv(why < MM_REACH_DIGITAL ? (srv_text)(SRV_SV_REACH_NOT_FOUND + why) : SRV_SV_DIGITAL);
+    static const srv_text sv[MM_REACH_COUNT] = {
+        [MM_REACH_NOT_FOUND] = SRV_SV_REACH_NOT_FOUND,
+        [MM_REACH_NO_MAILBOX] = SRV_SV_REACH_NO_MAILBOX,
+        [MM_REACH_ANONYMOUS] = SRV_SV_REACH_ANONYMOUS,
+        [MM_REACH_OTHER_TYPE] = SRV_SV_REACH_OTHER_TYPE,
+        [MM_REACH_PENDING] = SRV_SV_REACH_PENDING,
+        [MM_REACH_SENDER_REFUSED] = SRV_SV_REACH_SENDER_REFUSED,
+        [MM_REACH_NO_ADDRESS] = SRV_SV_REACH_NO_ADDRESS,
+        [MM_REACH_DIGITAL] = SRV_SV_DIGITAL,
+    };
+    return srv_sv(why >= 0 && why < MM_REACH_COUNT ? sv[why] : SRV_SV_REACH_NOT_FOUND);
 }
 
 int srv_policy_decide(srv *s, srv_job *j, const mm_reach *r, const char **event, char *detail, size_t dsize)
@@ -64,17 +87,14 @@ int srv_policy_decide(srv *s, srv_job *j, const mm_reach *r, const char **event,
     SRV_SET(j->reason, r->reason);
     SRV_SET(j->reason_sv, reach_sv(r->why));
     if (!strcmp(j->policy, "digital-only")) {
-        j->state = SRV_JSTATE_RETURNED;
-        SRV_SET(j->channel, "none");
+        to_returned(j);
         j->final_ms = now;
         snprintf(detail, dsize, "FaR: %s: %s; policy digital-only: nothing sent", mask, r->reason);
         *event = "returned";
         return 2;
     }
-    j->state = SRV_JSTATE_PRINTING;
-    SRV_SET(j->channel, "paper");
-    j->deadline_ms = now + s->conf.print_deadline_s * 1000;
     j->decided_ms = now;
+    to_paper(s, j, now);
     snprintf(detail, dsize, "FaR: %s: %s; paper to %s", mask, r->reason, s->conf.printer_name);
     *event = "decided-paper";
     return 1;

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The channel policy of mmprintd: digital when FaR says the recipient can
  * get it, else paper, or nothing for digital-only; and the fallback when
- * the digital path fails.  srv_policy_intake (the first state) is declared
- * in mmprintd.h for the HTTP front. */
+ * the digital path fails; and the first state of a new job. */
 #ifndef MMPRINTD_POLICY_H
 #define MMPRINTD_POLICY_H
 
 #include "mmprintd.h"
+
+/* The first state of a new job (queued, needs-recipient, or printing for
+ * paper-only) with its channel, reason and deadline, from j->policy;
+ * reason_sv is why there is no recipient.  Returns the state. */
+srv_jstate srv_policy_intake(srv *s, srv_job *j, int have_recipient, const char *reason_sv);
 
 /* Applies FaR's answer r to a queued job in memory (nothing recorded):
  * returns what to do next (0 send, 1 print, 2 nothing more: returned) and

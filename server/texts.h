@@ -19,7 +19,7 @@ typedef enum {
     SRV_SV_PRINT_LATE,
     SRV_SV_CANCELLED_IN_CUPS,
     SRV_SV_NO_RECIPIENT,      /* "personnummer saknas" */
-    /* FaR's outcomes, in the order of mm_reach_why (lib/far.h) */
+    /* FaR's outcomes (policy.c maps mm_reach_why to them) */
     SRV_SV_REACH_NOT_FOUND,
     SRV_SV_REACH_NO_MAILBOX,
     SRV_SV_REACH_ANONYMOUS,
