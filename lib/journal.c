@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 
 void mm_journal_hash(const char *prev_hash, int64_t seq, const char *job_id, int64_t time_ms,
-                     const char *event, const char *detail, char out[65])
+                     const char *event, const char *detail, const char *actor, char out[65])
 {
     unsigned char md[32];
     unsigned int mdlen = 0;
@@ -16,10 +16,11 @@ void mm_journal_hash(const char *prev_hash, int64_t seq, const char *job_id, int
     snprintf(num[0], sizeof num[0], "%" PRId64, seq);
     snprintf(num[1], sizeof num[1], "%" PRId64, time_ms);
     const char *parts[] = {prev_hash, num[0], job_id ? job_id : "", num[1], event ? event : "",
-                           detail ? detail : ""};
+                           detail ? detail : "", actor ? actor : ""};
+    size_t nparts = sizeof parts / sizeof parts[0] - (actor && actor[0] ? 0 : 1);
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     EVP_DigestInit_ex(c, EVP_sha256(), NULL);
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+    for (size_t i = 0; i < nparts; i++) {
         if (i)
             EVP_DigestUpdate(c, "\x1f", 1);
         EVP_DigestUpdate(c, parts[i], strlen(parts[i]));
@@ -28,6 +29,31 @@ void mm_journal_hash(const char *prev_hash, int64_t seq, const char *job_id, int
     EVP_MD_CTX_free(c);
     for (unsigned i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* Has the events table the actor column? 1 yes, 0 no, -1 error. */
+static int has_actor(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA table_info(events)", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int found = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *name = sqlite3_column_text(st, 1);
+        if (name && !strcmp((const char *)name, "actor"))
+            found = 1;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+int mm_journal_migrate(sqlite3 *db, mm_error *err)
+{
+    int have = has_actor(db);
+    if (have == 0 &&
+        sqlite3_exec(db, "ALTER TABLE events ADD COLUMN actor TEXT NOT NULL DEFAULT ''", NULL, NULL, NULL) == SQLITE_OK)
+        have = 1;
+    return have == 1 ? 0 : mm_error_set(err, MM_ERR_SYSTEM, 0, "journal: cannot add the actor column: %s", sqlite3_errmsg(db));
 }
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -40,8 +66,15 @@ int mm_journal_verify(sqlite3 *db, mm_journal_report *report, mm_error *err)
 {
     memset(report, 0, sizeof *report);
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT seq, job_id, time_ms, event, detail, prev_hash, hash "
-                               "FROM events ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+    /* A database no newer server has opened yet has no actor column: its
+     * rows are all of the layout before actors. */
+    int actor = has_actor(db);
+    if (actor < 0 ||
+        sqlite3_prepare_v2(db, actor ? "SELECT seq, job_id, time_ms, event, detail, prev_hash, hash, actor "
+                                       "FROM events ORDER BY seq"
+                                     : "SELECT seq, job_id, time_ms, event, detail, prev_hash, hash, '' "
+                                       "FROM events ORDER BY seq",
+                           -1, &st, NULL) != SQLITE_OK)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot read the journal: %s", sqlite3_errmsg(db));
     char prev[65] = MM_JOURNAL_GENESIS;
     int64_t expect_seq = 1;
@@ -62,7 +95,7 @@ int mm_journal_verify(sqlite3 *db, mm_journal_report *report, mm_error *err)
                      "row %" PRId64 ": prev_hash does not match the previous row's hash", seq);
             break;
         }
-        mm_journal_hash(prev, seq, col(st, 1), sqlite3_column_int64(st, 2), col(st, 3), col(st, 4), h);
+        mm_journal_hash(prev, seq, col(st, 1), sqlite3_column_int64(st, 2), col(st, 3), col(st, 4), col(st, 7), h);
         if (strcmp(h, col(st, 6))) {
             report->first_bad_seq = seq;
             snprintf(report->problem, sizeof report->problem,

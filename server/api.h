@@ -14,6 +14,7 @@
 
 #include "mmprintd.h"
 #include "texts.h"
+#include "auth.h"
 
 /* One complete request, owned by the front for the duration of the call. */
 typedef struct {
@@ -22,6 +23,7 @@ typedef struct {
     const char *client;   /* the principal: the client certificate's subject DN */
     const char *body;     /* the whole body, NULL when empty */
     size_t body_len;
+    const srv_principal *who; /* who asks, as auth.c decides (srv_may) */
 } srv_req;
 
 /* The string member name of the request's JSON object body, copied into
@@ -56,6 +58,10 @@ enum MHD_Result srv_respond_problem(struct MHD_Connection *c, unsigned status, c
 /* The same with a Swedish text from elsewhere (lib's mm_pdf_problem_sv). */
 enum MHD_Result srv_respond_problem_text(struct MHD_Connection *c, unsigned status, const char *error,
                                          const char *detail, const char *message_sv);
+/* {"error": error, "message": srv_sv(sv)} with Retry-After: retry_after_s
+ * (429 of a rate limit, 503). */
+enum MHD_Result srv_respond_retry(struct MHD_Connection *c, unsigned status, const char *error, srv_text sv,
+                                  long retry_after_s);
 /* 400 for one of the sender's own numbers given as a recipient. */
 enum MHD_Result srv_respond_own_number(struct MHD_Connection *c, const char *number12);
 
@@ -80,10 +86,11 @@ enum MHD_Result srv_api_post_cancel(srv_req *rq, const char *id);
 enum MHD_Result srv_api_post_cancel_by_key(srv_req *rq, const char *key);
 /* The stored job id answered with status (404/500 when it cannot be read). */
 enum MHD_Result srv_api_answer_job(srv *s, struct MHD_Connection *c, const char *id, unsigned status);
-/* A job by id for a handler, into *j: 0 found and (action != NULL) the
- * requester may do action on it (srv_may); else -1 with *answer queued:
- * 403 with the text refused, 404 or 500. */
-int srv_api_find_job(srv_req *rq, const char *id, const char *action, srv_text refused, srv_job *j,
+/* A job by id for a handler, into *j: 0 found and the requester may read
+ * it and do action on it (srv_may); else -1 with *answer queued: 404 when
+ * it is not there or the requester may not read it (as if unknown), 403
+ * with the text refused when it may read but not do action, or 500. */
+int srv_api_find_job(srv_req *rq, const char *id, srv_action action, srv_text refused, srv_job *j,
                      enum MHD_Result *answer);
 /* Hands a stored job (copied) to its stage and waits, at most sync_wait_ms,
  * until it is final or needs a recipient. */

@@ -17,11 +17,11 @@ enum MHD_Result srv_api_post_resolve(srv_req *rq, const char *id)
         return srv_respond_error(c, 400, "bad-action", SRV_SV_BAD_ACTION);
     srv_job j;
     enum MHD_Result missing;
-    if (srv_api_find_job(rq, id, "resolve", SRV_SV_MAY_NOT_RESOLVE, &j, &missing))
+    if (srv_api_find_job(rq, id, SRV_ACT_RESOLVE, SRV_SV_MAY_NOT_RESOLVE, &j, &missing))
         return missing;
     if (!srv_job_is_exception(&j))
         return srv_respond_error(c, 409, "not-exception", SRV_SV_NOT_EXCEPTION);
-    int rc = srv_resolve(s, &j, action, rq->client);
+    int rc = srv_resolve(s, &j, action, rq->who->actor);
     if (rc == 1)
         return srv_respond_error(c, 409, "not-exception", SRV_SV_NOT_EXCEPTION);
     if (rc == 2)
@@ -35,6 +35,7 @@ enum MHD_Result srv_api_post_resolve(srv_req *rq, const char *id)
 
 typedef struct {
     srv *s;
+    const srv_principal *who;
     json_t *arr;
 } exc_ctx;
 
@@ -43,6 +44,8 @@ typedef struct {
 static void exception_one(const srv_job *j, int kept, void *arg)
 {
     exc_ctx *x = arg;
+    if (!srv_may(x->s, x->who, SRV_ACT_READ, j))
+        return;
     char final[32], purge[32];
     srv_iso_time(j->final_ms, final, sizeof final);
     srv_iso_time(j->final_ms + (int64_t)x->s->conf.exception_retention_s * 1000, purge, sizeof purge);
@@ -59,10 +62,12 @@ enum MHD_Result srv_api_list_exceptions(srv_req *rq, const char *arg)
     srv *s = rq->s;
     struct MHD_Connection *c = rq->conn;
     (void)arg;
-    if (!srv_may(s, rq->client, "see-exceptions", NULL))
+    if (!srv_may(s, rq->who, SRV_ACT_SEE_EXCEPTIONS, NULL))
         return srv_respond_error(c, 403, "not-allowed", SRV_SV_MAY_NOT_SEE_EXCEPTIONS);
-    exc_ctx x = {s, json_array()};
-    if (srv_store_exceptions(s->store, 1000, exception_one, &x, NULL)) {
+    /* Scoped as the job list: a workstation's own in the query, and every
+     * row checked (exception_one). */
+    exc_ctx x = {s, rq->who, json_array()};
+    if (srv_store_exceptions(s->store, srv_auth_list_client(rq->who), 1000, exception_one, &x, NULL)) {
         json_decref(x.arr);
         return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
     }

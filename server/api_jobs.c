@@ -59,8 +59,9 @@ static int recipient_ok(const char *number, char out[13])
     return 1;
 }
 
-/* Completes a job that waited for a recipient; 0 done, 1 state changed meanwhile. */
-static int complete_recipient(srv *s, srv_job *j, const char *number12, const char *source)
+/* Completes a job that waited for a recipient, journaled as done by actor;
+ * 0 done, 1 state changed meanwhile. */
+static int complete_recipient(srv *s, srv_job *j, const char *number12, const char *source, const char *actor)
 {
     char mask[16], detail[200];
     snprintf(j->recipient, sizeof j->recipient, "%s", number12);
@@ -72,7 +73,7 @@ static int complete_recipient(srv *s, srv_job *j, const char *number12, const ch
     j->state = SRV_JSTATE_QUEUED;
     mm_idnum_mask(number12, mask);
     snprintf(detail, sizeof detail, "recipient %s added (source %s)", mask, source);
-    int rc = srv_transition(s, j, SRV_JSTATE_NEEDS_RECIPIENT, "recipient-added", detail);
+    int rc = srv_transition_as(s, j, SRV_JSTATE_NEEDS_RECIPIENT, "recipient-added", detail, actor);
     if (rc == 0)
         srv_api_run_and_wait(s, j);
     return rc;
@@ -100,14 +101,14 @@ static int check_letter(struct MHD_Connection *c, const srv_req *rq, const mm_bu
 
 /* A held job re-sent with a number that cannot be used: it stays held, with
  * the new reason. */
-static void refuse_recipient(srv *s, srv_job *j, const srv_recipient *rcp)
+static void refuse_recipient(srv *s, srv_job *j, const srv_recipient *rcp, const char *actor)
 {
     mm_text_copy(j->recipient_problem, sizeof j->recipient_problem, rcp->problem);
     mm_text_copy(j->reason, sizeof j->reason, rcp->problem);
     mm_text_copy(j->reason_sv, sizeof j->reason_sv, rcp->reason_sv);
     char detail[300];
     snprintf(detail, sizeof detail, "resubmitted; still no usable recipient: %s", rcp->problem);
-    srv_transition(s, j, SRV_JSTATE_NEEDS_RECIPIENT, "recipient-refused", detail);
+    srv_transition_as(s, j, SRV_JSTATE_NEEDS_RECIPIENT, "recipient-refused", detail, actor);
 }
 
 enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
@@ -117,6 +118,8 @@ enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
     (void)arg;
     if (atomic_load(&s->draining))
         return srv_respond_error(c, 503, "draining", SRV_SV_DRAINING);
+    if (!srv_may(s, rq->who, SRV_ACT_SUBMIT, NULL))
+        return srv_respond_error(c, 403, "not-allowed", SRV_SV_MAY_NOT_SUBMIT);
     const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
     if (key && !mm_client_key_valid(key))
         return srv_respond_error(c, 400, "bad-idempotency-key", SRV_SV_BAD_KEY);
@@ -164,7 +167,7 @@ enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
     snprintf(j->subject, sizeof j->subject, "%s", b.subject);
     snprintf(j->user, sizeof j->user, "%s", b.user);
     snprintf(j->host, sizeof j->host, "%s", b.host);
-    snprintf(j->client, sizeof j->client, "%s", rq->client);
+    snprintf(j->client, sizeof j->client, "%s", rq->who->name); /* the key's scope too */
     snprintf(j->cups_job_id, sizeof j->cups_job_id, "%s", b.cups_job_id);
     snprintf(j->policy, sizeof j->policy, "%s", policy);
     snprintf(j->department, sizeof j->department, "%s", b.department);
@@ -196,14 +199,14 @@ enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
         if (j->state == SRV_JSTATE_NEEDS_RECIPIENT && have_recipient) {
             /* `lp -i ID -o Personnummer=N -H resume` re-sends the same job-uuid with a recipient. */
             const char *src = rcp.source[0] ? rcp.source : "resubmitted";
-            complete_recipient(s, j, number, src);
+            complete_recipient(s, j, number, src, rq->who->actor);
         } else if (j->state == SRV_JSTATE_NEEDS_RECIPIENT && strcmp(j->reason_sv, rcp.reason_sv)) {
             /* Released with a number that cannot be used (the sender's own):
              * still held, and the CUPS line says why now. */
-            refuse_recipient(s, j, &rcp);
+            refuse_recipient(s, j, &rcp, rq->who->actor);
         } else {
-            srv_store_event(s->store, id, "repeat", "same Idempotency-Key submitted again; answered with this job",
-                            NULL);
+            srv_store_event_as(s->store, id, rq->who->actor, "repeat",
+                               "same Idempotency-Key submitted again; answered with this job", NULL);
         }
         free(j);
         return srv_api_answer_job(s, c, id, 200);
@@ -217,15 +220,24 @@ enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
     return srv_api_answer_job(s, c, id, 201);
 }
 
-int srv_api_find_job(srv_req *rq, const char *id, const char *action, srv_text refused, srv_job *j,
+int srv_api_find_job(srv_req *rq, const char *id, srv_action action, srv_text refused, srv_job *j,
                      enum MHD_Result *answer)
 {
     int rc = srv_store_get(rq->s->store, id, j, NULL);
-    if (rc == 0 && (!action || srv_may(rq->s, rq->client, action, j)))
+    if (rc == 0 && !srv_may(rq->s, rq->who, SRV_ACT_READ, j)) {
+        /* Answered like an unknown job: nobody learns that another
+         * principal's job exists (doc/api.md "Who may do what"). */
+        mm_log(MM_LOG_WARN, "%s asked for job %s, submitted by %s: refused as not found", rq->who->actor, id,
+               j->client);
+        rc = 1;
+    } else if (rc == 0 && !srv_may(rq->s, rq->who, action, j)) {
+        *answer = srv_respond_error(rq->conn, 403, "not-allowed", refused);
+        return -1;
+    }
+    if (rc == 0)
         return 0;
-    *answer = rc == 0   ? srv_respond_error(rq->conn, 403, "not-allowed", refused)
-              : rc == 1 ? srv_respond_error(rq->conn, 404, "not-found", SRV_SV_JOB_NOT_FOUND)
-                        : srv_respond_error(rq->conn, 500, "internal", SRV_SV_INTERNAL);
+    *answer = rc == 1 ? srv_respond_error(rq->conn, 404, "not-found", SRV_SV_JOB_NOT_FOUND)
+                      : srv_respond_error(rq->conn, 500, "internal", SRV_SV_INTERNAL);
     return -1;
 }
 
@@ -240,11 +252,11 @@ enum MHD_Result srv_api_post_recipient(srv_req *rq, const char *id)
         return srv_respond_own_number(c, number);
     srv_job j;
     enum MHD_Result missing;
-    if (srv_api_find_job(rq, id, NULL, SRV_SV_INTERNAL, &j, &missing))
+    if (srv_api_find_job(rq, id, SRV_ACT_COMPLETE, SRV_SV_MAY_NOT_COMPLETE, &j, &missing))
         return missing;
     if (j.state != SRV_JSTATE_NEEDS_RECIPIENT)
         return srv_respond_error(c, 409, "has-recipient", SRV_SV_HAS_RECIPIENT);
-    if (complete_recipient(s, &j, number, "api"))
+    if (complete_recipient(s, &j, number, "api", rq->who->actor))
         return srv_respond_error(c, 409, "has-recipient", SRV_SV_HAS_RECIPIENT);
     return srv_api_answer_job(s, c, id, 200);
 }
@@ -255,14 +267,14 @@ enum MHD_Result srv_api_post_cancel(srv_req *rq, const char *id)
     struct MHD_Connection *c = rq->conn;
     srv_job j;
     enum MHD_Result missing;
-    if (srv_api_find_job(rq, id, "cancel", SRV_SV_MAY_NOT_CANCEL, &j, &missing))
+    if (srv_api_find_job(rq, id, SRV_ACT_CANCEL, SRV_SV_MAY_NOT_CANCEL, &j, &missing))
         return missing;
     srv_jstate was = j.state;
     if (was != SRV_JSTATE_QUEUED && was != SRV_JSTATE_NEEDS_RECIPIENT)
         return srv_respond_error(c, 409, "not-cancellable", SRV_SV_NOT_CANCELLABLE);
     j.state = SRV_JSTATE_CANCELLED;
     snprintf(j.channel, sizeof j.channel, "none");
-    if (srv_transition(s, &j, was, "cancelled", "cancelled through the API") != 0)
+    if (srv_transition_as(s, &j, was, "cancelled", "cancelled through the API", rq->who->actor) != 0)
         return srv_respond_error(c, 409, "not-cancellable", SRV_SV_NOT_CANCELLABLE);
     return srv_api_answer_job(s, c, id, 200);
 }
@@ -271,7 +283,7 @@ enum MHD_Result srv_api_get_job(srv_req *rq, const char *id)
 {
     srv_job j;
     enum MHD_Result missing;
-    if (srv_api_find_job(rq, id, NULL, SRV_SV_INTERNAL, &j, &missing))
+    if (srv_api_find_job(rq, id, SRV_ACT_READ, SRV_SV_JOB_NOT_FOUND, &j, &missing))
         return missing;
     return srv_respond_json(rq->conn, 200, srv_job_json(rq->s, &j, 1));
 }
@@ -298,12 +310,16 @@ enum MHD_Result srv_api_post_cancel_by_key(srv_req *rq, const char *key)
     srv_job j;
     mm_error err;
     mm_error_clear(&err);
-    int rc = srv_store_get_by_key(s->store, key, &j, &err);
+    /* A key is its submitting client's: another's is looked up only to
+     * log the attempt. */
+    int rc = srv_store_get_by_key(s->store, rq->who->name, key, &j, &err);
+    if (rc == 1)
+        rc = srv_store_get_by_key(s->store, NULL, key, &j, &err);
     if (rc < 0) {
         mm_log(MM_LOG_ERROR, "cannot look up a job by key: %s", err.msg);
         return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
     }
-    if (rc == 0 && !srv_may(s, rq->client, "cancel-own", &j)) {
+    if (rc == 0 && !srv_may(s, rq->who, SRV_ACT_CANCEL_OWN, &j)) {
         /* Answered like an unknown key: a workstation learns nothing of
          * other workstations' jobs. */
         mm_log(MM_LOG_WARN, "%s asked to cancel job %s, submitted by %s: refused", rq->client, j.id, j.client);
@@ -325,7 +341,7 @@ enum MHD_Result srv_api_post_cancel_by_key(srv_req *rq, const char *key)
         snprintf(detail, sizeof detail, "cancelled in CUPS (cups job %s on %s) while %s; reported by %s; letter purged",
                  j.cups_job_id[0] ? j.cups_job_id : "-", j.host[0] ? j.host : "-", srv_jstate_name(was),
                  rq->client);
-        rc = srv_transition(s, &j, was, "cancelled-in-cups", detail);
+        rc = srv_transition_as(s, &j, was, "cancelled-in-cups", detail, rq->who->actor);
         if (rc == 0) {
             srv_log_job(MM_LOG_INFO, &j, "cancelled in CUPS (reported by %s)", rq->client);
             return srv_api_answer_job(s, c, j.id, 200);
@@ -338,13 +354,15 @@ enum MHD_Result srv_api_post_cancel_by_key(srv_req *rq, const char *key)
 
 typedef struct {
     srv *s;
+    const srv_principal *who;
     json_t *arr;
 } list_ctx;
 
 static void list_one(const srv_job *j, void *arg)
 {
     list_ctx *l = arg;
-    json_array_append_new(l->arr, srv_job_json(l->s, j, 0));
+    if (srv_may(l->s, l->who, SRV_ACT_READ, j))
+        json_array_append_new(l->arr, srv_job_json(l->s, j, 0));
 }
 
 static int parse_since(const char *v, int64_t *out)
@@ -375,6 +393,8 @@ enum MHD_Result srv_api_list_jobs(srv_req *rq, const char *arg)
     srv *s = rq->s;
     struct MHD_Connection *c = rq->conn;
     (void)arg;
+    if (!srv_may(s, rq->who, SRV_ACT_LIST, NULL))
+        return srv_respond_error(c, 403, "not-allowed", SRV_SV_MAY_NOT_LIST);
     const char *user = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "user");
     const char *state = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state");
     const char *since = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since");
@@ -383,8 +403,10 @@ enum MHD_Result srv_api_list_jobs(srv_req *rq, const char *arg)
         return srv_respond_error(c, 400, "bad-since", SRV_SV_BAD_SINCE);
     if ((user && strlen(user) > 127) || (state && strlen(state) > 19))
         return srv_respond_error(c, 400, "bad-filter", SRV_SV_BAD_FILTER);
-    list_ctx l = {s, json_array()};
-    if (srv_store_list(s->store, user && *user ? user : NULL, state && *state ? state : NULL, since_ms, 1000,
+    list_ctx l = {s, rq->who, json_array()};
+    /* A workstation's own jobs are selected in the query, so that others'
+     * do not use up the limit; every row is then checked (list_one). */
+    if (srv_store_list(s->store, srv_auth_list_client(rq->who), user && *user ? user : NULL, state && *state ? state : NULL, since_ms, 1000,
                        list_one, &l, NULL)) {
         json_decref(l.arr);
         return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);

@@ -42,6 +42,11 @@ static const mm_config_key conf_keys[] = {
     TEXT("tls_key", tls_key, "", 0),
     TEXT("client_ca", client_ca, "", 0),
     TEXT("client_allow", client_allow, "", 0),
+    TEXT("admin_allow", admin_allow, "", 0),
+    /* A FaR lookup about a person is processing of personal data: a case
+     * worker checks a few recipients, not a register. */
+    LONG("reach_rate", reach_rate, "30", 1, 100000),
+    LONG("reach_burst", reach_burst, "10", 1, 100000),
     TEXT("org_cert", org_cert, NULL, REQUIRED),
     TEXT("org_key", org_key, NULL, REQUIRED),
     TEXT("ca_file", ca_file, NULL, REQUIRED),

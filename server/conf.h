@@ -14,6 +14,9 @@ typedef struct {
     int plain_loopback;        /* plain HTTP on 127.0.0.1 (tests, local tools only) */
     char tls_cert[1024], tls_key[1024], client_ca[1024];
     char client_allow[1024];   /* comma-separated client CNs; "" = any client the CA signed */
+    char admin_allow[1024];    /* comma-separated CNs of the admin tool's certificates (auth.c) */
+    long reach_rate;           /* reachability prechecks per minute and principal */
+    long reach_burst;          /* ... of which at most this many at once */
     char org_cert[1024], org_key[1024];
     char ca_file[1024];        /* CA bundle for FaR's and operators' server certificates */
     char sender_name[257], sender_id[13];

@@ -16,6 +16,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "auth.h"
 #include "log.h"
 #include "fileio.h"
 
@@ -51,24 +52,7 @@ static char *read_pem(const char *path, mm_error *err)
 
 static int client_allowed(const srv *s, const char *cn)
 {
-    if (!s->conf.client_allow[0])
-        return 1;
-    const char *p = s->conf.client_allow;
-    size_t n = strlen(cn);
-    while (*p) {
-        while (*p == ',' || *p == ' ')
-            p++;
-        const char *e = p;
-        while (*e && *e != ',')
-            e++;
-        const char *t = e;
-        while (t > p && t[-1] == ' ')
-            t--;
-        if ((size_t)(t - p) == n && n && !strncmp(p, cn, n))
-            return 1;
-        p = e;
-    }
-    return 0;
+    return !s->conf.client_allow[0] || srv_auth_cn_listed(s->conf.client_allow, cn);
 }
 
 /* 0 allowed (subject copied), -1 not. */
@@ -185,7 +169,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return srv_respond_error(c, 413, "too-large", SRV_SV_TOO_LARGE);
     if (rq->busy)
         return srv_respond_error(c, 503, "busy", SRV_SV_BUSY);
-    srv_req req = {s, c, rq->client, rq->body.data, rq->body.len};
+    srv_principal who;
+    srv_auth_certificate(s, rq->client, &who);
+    srv_req req = {s, c, rq->client, rq->body.data, rq->body.len, &who};
     return srv_api_dispatch(&req, url, method);
 }
 

@@ -121,25 +121,38 @@ void srv_job_notify(srv *s, const srv_job *j)
     pthread_mutex_unlock(&s->wait_mu);
 }
 
-int srv_transition(srv *s, srv_job *j, srv_jstate expect_state, const char *event, const char *detail)
-{
-    return srv_transition_doc(s, j, expect_state, event, detail, NULL, NULL, 0);
-}
-
-int srv_transition_doc(srv *s, srv_job *j, srv_jstate expect_state, const char *event, const char *detail,
-                       const char *kind, const void *doc, size_t doc_len)
+/* One step of a job, recorded as done by actor (NULL: the server). */
+static int transition(srv *s, srv_job *j, srv_jstate expect_state, const char *event, const char *detail,
+                      const char *kind, const void *doc, size_t doc_len, const char *actor)
 {
     mm_error err;
     mm_error_clear(&err);
     j->updated_ms = srv_now_ms();
     if (srv_jstate_is_final(j->state) && !j->final_ms)
         j->final_ms = j->updated_ms;
-    int rc = srv_store_update_doc(s->store, j, expect_state, event, detail, kind, doc, doc_len, &err);
+    int rc = srv_store_update_doc(s->store, j, expect_state, event, detail, kind, doc, doc_len, actor, &err);
     if (rc < 0)
         srv_log_job(MM_LOG_ERROR, j, "cannot record %s: %s", event, err.msg);
     else if (rc == 0)
         srv_job_notify(s, j);
     return rc;
+}
+
+int srv_transition(srv *s, srv_job *j, srv_jstate expect_state, const char *event, const char *detail)
+{
+    return transition(s, j, expect_state, event, detail, NULL, NULL, 0, NULL);
+}
+
+int srv_transition_as(srv *s, srv_job *j, srv_jstate expect_state, const char *event, const char *detail,
+                      const char *actor)
+{
+    return transition(s, j, expect_state, event, detail, NULL, NULL, 0, actor);
+}
+
+int srv_transition_doc(srv *s, srv_job *j, srv_jstate expect_state, const char *event, const char *detail,
+                       const char *kind, const void *doc, size_t doc_len)
+{
+    return transition(s, j, expect_state, event, detail, kind, doc, doc_len, NULL);
 }
 
 /* "14 dagar" or "14 days": the largest unit that divides the time. */

@@ -73,6 +73,10 @@ typedef struct srv srv;
  * (compare-and-set).  Returns what srv_store_update returns: 0 done, 1 the
  * job changed meanwhile, -1 error (logged).  job stays the caller's. */
 int srv_transition(srv *s, srv_job *job, srv_jstate expect_state, const char *event, const char *detail);
+/* The same, journaled as done by actor (a principal's, srv_principal.actor)
+ * rather than by the server itself (SRV_ACTOR_SELF). */
+int srv_transition_as(srv *s, srv_job *job, srv_jstate expect_state, const char *event, const char *detail,
+                      const char *actor);
 /* The same, storing document kind (doc != NULL) in the same transaction. */
 int srv_transition_doc(srv *s, srv_job *job, srv_jstate expect_state, const char *event, const char *detail,
                        const char *kind, const void *doc, size_t doc_len);

@@ -20,7 +20,8 @@ json_t *srv_json_str_or_null(const char *s)
     return s && *s ? json_string(s) : json_null();
 }
 
-/* One journal event as {time (ms precision), event, detail}. */
+/* One journal event as {time (ms precision), event, detail, actor}; actor
+ * is null in rows written before the journal had actors. */
 static void event_one(const srv_event *ev, void *arg)
 {
     time_t t = (time_t)(ev->time_ms / 1000);
@@ -29,7 +30,8 @@ static void event_one(const srv_event *ev, void *arg)
     gmtime_r(&t, &tm);
     snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
              tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ev->time_ms % 1000));
-    json_array_append_new(arg, json_pack("{s:s, s:s, s:s}", "time", ts, "event", ev->event, "detail", ev->detail));
+    json_array_append_new(arg, json_pack("{s:s, s:s, s:s, s:o}", "time", ts, "event", ev->event, "detail", ev->detail,
+                                         "actor", srv_json_str_or_null(ev->actor)));
 }
 
 json_t *srv_job_json(srv *s, const srv_job *j, int with_events)

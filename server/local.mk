@@ -12,7 +12,7 @@ server_libmmprintd_a_SOURCES = server/mmprintd.h \
 	server/print.c server/print.h \
 	server/front.c server/routes.c server/api.h server/respond.c server/job_json.c \
 	server/api_jobs.c server/api_exceptions.c server/api_reach.c server/metrics.c \
-	server/auth.c server/auth.h server/texts.c server/texts.h
+	server/auth.c server/auth.h server/rate.c server/rate.h server/texts.c server/texts.h
 MMPRINTD_LIBS = server/libmmprintd.a $(MM_LIB) $(MM_SIGN_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CUPS_LIBS) \
 	$(QPDF_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS) -lpthread
 

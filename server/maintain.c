@@ -42,7 +42,7 @@ int srv_resolve(srv *s, srv_job *j, const char *action, const char *principal)
     }
     mm_error err;
     mm_error_clear(&err);
-    int rc = srv_store_resolve(s->store, j, was, "resolved", detail, &err);
+    int rc = srv_store_resolve(s->store, j, was, "resolved", detail, principal, &err);
     if (rc < 0)
         srv_log_job(MM_LOG_ERROR, j, "cannot record the resolution: %s", err.msg);
     if (rc == 0)

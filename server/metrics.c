@@ -28,6 +28,8 @@ enum MHD_Result srv_api_get_metrics(srv_req *rq, const char *arg)
 {
     srv *s = rq->s;
     struct MHD_Connection *c = rq->conn;
+    if (!srv_may(s, rq->who, SRV_ACT_METRICS, NULL))
+        return srv_respond_error(c, 403, "not-allowed", SRV_SV_MAY_NOT_METRICS);
     (void)arg;
     mm_buf b = MM_BUF_INIT;
     count_ctx cc = {&b};

@@ -15,6 +15,7 @@
 #include "instance.h"
 #include "log.h"
 #include "mmprintd.h"
+#include "rate.h"
 
 /* Exit statuses (mmprintd(8)). */
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_LOCKED = 3 };
@@ -186,6 +187,10 @@ int main(int argc, char **argv)
         mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
         goto out;
     }
+    if (!(s.reach_rate = srv_rate_new(s.conf.reach_rate, s.conf.reach_burst))) {
+        mm_log(MM_LOG_ERROR, "refusing to start: out of memory");
+        goto out;
+    }
     /* Recovery (spool sweep, retention, resume) only once the port is ours:
      * a server that cannot serve must not change anything either. */
     if (srv_api_listen(&s, &err)) {
@@ -222,6 +227,7 @@ out:
     for (int i = 0; i < 3; i++)
         free(s.pem[i]);
     srv_store_close(s.store);
+    srv_rate_free(s.reach_rate);
     if (locked)
         srv_instance_unlock(&inst);
     mm_signer_free(s.signer);

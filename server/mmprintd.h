@@ -72,6 +72,8 @@ struct srv {
     _Atomic int64_t print_busy_since_ms; /* 0 = the printer is not refusing as busy now */
     atomic_long print_busy;     /* busy answers (waited for, not errors) */
 
+    struct srv_rate *reach_rate; /* reachability prechecks per principal (rate.h) */
+
     /* metrics */
     atomic_long far_calls, far_errors, op_attempts, op_errors, op_rejected, print_attempts, print_errors;
     atomic_long lat_bucket[SRV_LAT_BUCKETS + 1];

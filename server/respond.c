@@ -8,7 +8,9 @@
 #include "api.h"
 
 
-enum MHD_Result srv_respond_text(struct MHD_Connection *c, unsigned status, const char *type, char *text)
+/* Queues text (consumed) with a Retry-After of retry_after_s when > 0. */
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type, char *text,
+                               long retry_after_s)
 {
     if (!text)
         return MHD_NO;
@@ -19,17 +21,28 @@ enum MHD_Result srv_respond_text(struct MHD_Connection *c, unsigned status, cons
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (retry_after_s > 0) {
+        char v[24];
+        snprintf(v, sizeof v, "%ld", retry_after_s);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, v);
+    }
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
 }
 
-enum MHD_Result srv_respond_json(struct MHD_Connection *c, unsigned status, json_t *o)
+enum MHD_Result srv_respond_text(struct MHD_Connection *c, unsigned status, const char *type, char *text)
+{
+    return respond(c, status, type, text, 0);
+}
+
+/* The JSON text of o (consumed) with a final newline, or NULL. */
+static char *json_text(json_t *o)
 {
     char *text = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
     json_decref(o);
     if (!text)
-        return MHD_NO;
+        return NULL;
     size_t n = strlen(text);
     char *t2 = realloc(text, n + 2);
     if (t2) {
@@ -37,7 +50,19 @@ enum MHD_Result srv_respond_json(struct MHD_Connection *c, unsigned status, json
         t2[n + 1] = 0;
         text = t2;
     }
-    return srv_respond_text(c, status, "application/json", text);
+    return text;
+}
+
+enum MHD_Result srv_respond_json(struct MHD_Connection *c, unsigned status, json_t *o)
+{
+    return respond(c, status, "application/json", json_text(o), 0);
+}
+
+enum MHD_Result srv_respond_retry(struct MHD_Connection *c, unsigned status, const char *error, srv_text sv,
+                                  long retry_after_s)
+{
+    return respond(c, status, "application/json",
+                   json_text(json_pack("{s:s, s:s}", "error", error, "message", srv_sv(sv))), retry_after_s);
 }
 
 enum MHD_Result srv_respond_error_text(struct MHD_Connection *c, unsigned status, const char *error,

@@ -143,31 +143,35 @@ static const char *const stmt_sql[Q_COUNT] = {
     [Q_ROLLBACK] = "ROLLBACK",
     /* seq is the rowid: the last row is one index step */
     [Q_HEAD] = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
-    [Q_EVENT_ADD] = "INSERT INTO events (seq, job_id, time_ms, event, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?)",
+    [Q_EVENT_ADD] = "INSERT INTO events (seq, job_id, time_ms, event, detail, prev_hash, hash, actor)"
+                    " VALUES (?,?,?,?,?,?,?,?)",
     [Q_HEAD_SET] = "INSERT INTO journal_head (id, seq, hash) VALUES (1, ?, ?)"
                    " ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-    [Q_EVENTS] = "SELECT time_ms, event, detail FROM events WHERE job_id = ? ORDER BY seq",
+    [Q_EVENTS] = "SELECT time_ms, event, detail, actor FROM events WHERE job_id = ? ORDER BY seq",
     [Q_DOC_PUT] = "INSERT OR REPLACE INTO documents (job_id, kind, data) VALUES (?,?,?)",
     [Q_DOC_GET] = "SELECT data FROM documents WHERE job_id = ? AND kind = ?",
     [Q_DOC_PURGE] = "DELETE FROM documents WHERE job_id = ?",
     [Q_DOC_PURGE_BUT_LETTER] = "DELETE FROM documents WHERE job_id = ? AND kind <> 'pdf'",
     [Q_JOB_INSERT] = "INSERT INTO jobs ($cols) VALUES ($values)",
     [Q_JOB_GET] = "SELECT $cols FROM jobs WHERE id = ?",
-    [Q_JOB_GET_KEY] = "SELECT $cols FROM jobs WHERE idem_key = ?",
+    /* A key is the submitting client's (?1 NULL: any client's, oldest). */
+    [Q_JOB_GET_KEY] = "SELECT $cols FROM jobs WHERE idem_key = ?2 AND (?1 IS NULL OR client = ?1)"
+                      " ORDER BY created_ms LIMIT 1",
     [Q_JOB_UPDATE] = "UPDATE jobs SET $set WHERE id = ?1",
     [Q_JOB_UPDATE_CAS] = "UPDATE jobs SET $set WHERE id = ?1 AND state = $expect",
     /* and "not resolved yet": two people resolving one letter at once get
      * one resolution, not two */
     [Q_JOB_RESOLVE] = "UPDATE jobs SET $set WHERE id = ?1 AND state = $expect AND resolved_ms = 0",
     [Q_JOB_LIST] = "SELECT $cols FROM jobs WHERE (?1 IS NULL OR user = ?1) AND (?2 IS NULL OR state = ?2)"
-                   " AND created_ms >= ?3 ORDER BY created_ms DESC LIMIT ?4",
+                   " AND created_ms >= ?3 AND (?5 IS NULL OR client = ?5) ORDER BY created_ms DESC LIMIT ?4",
     [Q_JOB_UNFINISHED] = "SELECT $cols FROM jobs WHERE state IN ($working) ORDER BY created_ms",
     [Q_JOB_HELD] = "SELECT $cols FROM jobs WHERE state IN ($held) AND created_ms < ?1 ORDER BY created_ms",
     [Q_JOB_COUNTS] = "SELECT state, channel, count(*) FROM jobs GROUP BY state, channel",
     [Q_JOB_PURGE] = "UPDATE jobs SET purged = 1$blank WHERE purged = 0 AND final_ms > 0 AND final_ms < ?1"
                     " AND state IN ($final)",
     [Q_EXCEPTIONS] = "SELECT $cols, EXISTS (SELECT 1 FROM documents WHERE job_id = jobs.id AND kind = 'pdf')"
-                     " FROM jobs WHERE state IN ($exception) AND resolved_ms = 0 ORDER BY final_ms, created_ms LIMIT ?1",
+                     " FROM jobs WHERE state IN ($exception) AND resolved_ms = 0 AND (?2 IS NULL OR client = ?2)"
+                     " ORDER BY final_ms, created_ms LIMIT ?1",
     [Q_EXCEPTION_COUNTS] = "SELECT state, count(*) FROM jobs WHERE state IN ($exception) AND resolved_ms = 0 GROUP BY state",
     /* The documents table holds only unfinished jobs and open exceptions:
      * starting from it keeps this cheap however long the jobs table is. */
@@ -378,8 +382,12 @@ srv_store *srv_store_open(const char *path, mm_error *err)
                       i == 0 ? " PRIMARY KEY" : "");
     mm_buf_puts(&schema,
                 ");"
-                /* Empty keys are allowed many times; a real key only once. */
-                "CREATE UNIQUE INDEX IF NOT EXISTS jobs_idem ON jobs(idem_key) WHERE idem_key <> '';"
+                /* Empty keys are allowed many times; a real key once per
+                 * submitting client: the same key from another workstation
+                 * is another job, never the first one's (doc/api.md).  An
+                 * older database's index of the key alone is replaced. */
+                "DROP INDEX IF EXISTS jobs_idem;"
+                "CREATE UNIQUE INDEX IF NOT EXISTS jobs_idem_client ON jobs(client, idem_key) WHERE idem_key <> '';"
                 /* No index on state: it would be rewritten on every step of
                  * every job, and the few queries by state can scan. */
                 "DROP INDEX IF EXISTS jobs_state;"
@@ -393,6 +401,8 @@ srv_store *srv_store_open(const char *path, mm_error *err)
     mm_buf_free(&schema);
     if (rc == 0)
         rc = add_missing_columns(st, err);
+    if (rc == 0)
+        rc = mm_journal_migrate(st->db, err);
     if (rc == 0)
         rc = prepare_all(st, err);
     if (rc) {
@@ -420,10 +430,11 @@ void srv_store_close(srv_store *st)
 
 /* Appends one chained event; the caller holds the mutex and a transaction. */
 static int add_event(srv_store *st, const char *job_id, int64_t now, const char *event, const char *detail,
-                     char h[65], mm_error *err)
+                     const char *actor, char h[65], mm_error *err)
 {
     int64_t seq = st->last_seq + 1;
-    mm_journal_hash(st->last_hash, seq, job_id, now, event, detail ? detail : "", h);
+    actor = actor && actor[0] ? actor : SRV_ACTOR_SELF;
+    mm_journal_hash(st->last_hash, seq, job_id, now, event, detail ? detail : "", actor, h);
     sqlite3_stmt *s = prep(st, Q_EVENT_ADD);
     sqlite3_bind_int64(s, 1, seq);
     sqlite3_bind_text(s, 2, job_id, -1, SQLITE_STATIC);
@@ -432,6 +443,7 @@ static int add_event(srv_store *st, const char *job_id, int64_t now, const char 
     sqlite3_bind_text(s, 5, detail ? detail : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 6, st->last_hash, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 7, h, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 8, actor, -1, SQLITE_STATIC);
     if (run(s) != SQLITE_DONE)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "journal: %s", sqlite3_errmsg(st->db));
     s = prep(st, Q_HEAD_SET);
@@ -451,10 +463,10 @@ typedef struct {
 } chain_save;
 
 static int event_locked(srv_store *st, const char *job_id, int64_t now, const char *event,
-                        const char *detail, mm_error *err)
+                        const char *detail, const char *actor, mm_error *err)
 {
     char h[65];
-    if (add_event(st, job_id, now, event, detail, h, err))
+    if (add_event(st, job_id, now, event, detail, actor, h, err))
         return -1;
     st->last_seq++;
     memcpy(st->last_hash, h, sizeof h);
@@ -559,6 +571,22 @@ static int get_one_locked(srv_store *st, stmt_id id, const char *value, srv_job 
     return rc;
 }
 
+/* The job of Idempotency-Key key submitted by client (NULL: by anyone),
+ * the store locked: 0 found, 1 not, -1 error. */
+static int get_by_key_locked(srv_store *st, const char *client, const char *key, srv_job *job, mm_error *err)
+{
+    sqlite3_stmt *s = prep(st, Q_JOB_GET_KEY);
+    if (client)
+        sqlite3_bind_text(s, 1, client, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
+    int rc = step_one(st, s, err);
+    if (rc == 0) {
+        read_job(s, job);
+        release(s);
+    }
+    return rc;
+}
+
 int srv_store_insert(srv_store *st, srv_job *job, const char *detail, const void *doc, size_t doc_len, mm_error *err)
 {
     chain_save c;
@@ -569,13 +597,15 @@ int srv_store_insert(srv_store *st, srv_job *job, const char *detail, const void
     bind_job(s, job, 1);
     int rc = run(s);
     if (rc == SQLITE_DONE) {
-        ok = event_locked(st, job->id, job->created_ms, "received", detail, err) == 0 &&
+        ok = event_locked(st, job->id, job->created_ms, "received", detail, job->client, err) == 0 &&
              documents_locked(st, job, "pdf", doc, doc_len, err) == 0;
         result = 0;
     } else if (rc == SQLITE_CONSTRAINT && job->idem_key[0]) {
         char key[sizeof job->idem_key];
         memcpy(key, job->idem_key, sizeof key);
-        rc = get_one_locked(st, Q_JOB_GET_KEY, key, job, err);
+        char client[sizeof job->client];
+        memcpy(client, job->client, sizeof client);
+        rc = get_by_key_locked(st, client, key, job, err);
         if (rc == 1)
             mm_error_set(err, MM_ERR_SYSTEM, 0, "duplicate job id");
         ok = rc == 0;
@@ -601,17 +631,20 @@ int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err)
     return get_one(st, Q_JOB_GET, id, job, err);
 }
 
-int srv_store_get_by_key(srv_store *st, const char *key, srv_job *job, mm_error *err)
+int srv_store_get_by_key(srv_store *st, const char *client, const char *key, srv_job *job, mm_error *err)
 {
     if (!key || !*key)
         return 1; /* jobs sent without a key are not found by key */
-    return get_one(st, Q_JOB_GET_KEY, key, job, err);
+    pthread_mutex_lock(&st->mu);
+    int rc = get_by_key_locked(st, client, key, job, err);
+    pthread_mutex_unlock(&st->mu);
+    return rc;
 }
 
 int srv_store_update(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
                      const char *detail, mm_error *err)
 {
-    return srv_store_update_doc(st, job, expect_state, event, detail, NULL, NULL, 0, err);
+    return srv_store_update_doc(st, job, expect_state, event, detail, NULL, NULL, 0, NULL, err);
 }
 
 /* Rewrites one job's row by statement id (with ?NCOLS+1 = expect_state
@@ -620,7 +653,7 @@ int srv_store_update(srv_store *st, const srv_job *job, srv_jstate expect_state,
  * the row did not match (nothing written), -1 error. */
 static int write_job_locked(srv_store *st, stmt_id id, const srv_job *job, srv_jstate expect_state,
                             const char *event, const char *detail, const char *kind, const void *doc,
-                            size_t doc_len, mm_error *err)
+                            size_t doc_len, const char *actor, mm_error *err)
 {
     sqlite3_stmt *s = prep(st, id);
     bind_job(s, job, 1);
@@ -630,7 +663,7 @@ static int write_job_locked(srv_store *st, stmt_id id, const srv_job *job, srv_j
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
     if (sqlite3_changes(st->db) == 0)
         return 1;
-    if (event_locked(st, job->id, job->updated_ms ? job->updated_ms : srv_now_ms(), event, detail, err) ||
+    if (event_locked(st, job->id, job->updated_ms ? job->updated_ms : srv_now_ms(), event, detail, actor, err) ||
         documents_locked(st, job, kind, doc, doc_len, err))
         return -1;
     return 0;
@@ -641,22 +674,23 @@ static int write_job_locked(srv_store *st, stmt_id id, const srv_job *job, srv_j
  * error. */
 static int update_row(srv_store *st, stmt_id id, const srv_job *job, srv_jstate expect_state,
                       const char *event, const char *detail, const char *kind, const void *doc, size_t doc_len,
-                      mm_error *err)
+                      const char *actor, mm_error *err)
 {
     chain_save c;
     if (tx_begin(st, &c, err))
         return -1;
-    int result = write_job_locked(st, id, job, expect_state, event, detail, kind, doc, doc_len, err);
+    int result = write_job_locked(st, id, job, expect_state, event, detail, kind, doc, doc_len, actor, err);
     if (tx_end(st, result == 0, &c, err) && result == 0)
         result = -1;
     return result;
 }
 
 int srv_store_update_doc(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
-                         const char *detail, const char *kind, const void *doc, size_t doc_len, mm_error *err)
+                         const char *detail, const char *kind, const void *doc, size_t doc_len, const char *actor,
+                         mm_error *err)
 {
     return update_row(st, expect_state != SRV_JSTATE_NONE ? Q_JOB_UPDATE_CAS : Q_JOB_UPDATE, job, expect_state, event, detail, kind,
-                      doc, doc_len, err);
+                      doc, doc_len, actor, err);
 }
 
 int srv_store_update_many(srv_store *st, srv_change *ch, size_t n, mm_error *err)
@@ -667,7 +701,7 @@ int srv_store_update_many(srv_store *st, srv_change *ch, size_t n, mm_error *err
         int ok = 1;
         for (size_t i = 0; i < n && ok; i++) {
             ch[i].rc = write_job_locked(st, ch[i].expect != SRV_JSTATE_NONE ? Q_JOB_UPDATE_CAS : Q_JOB_UPDATE, ch[i].job, ch[i].expect,
-                                        ch[i].event, ch[i].detail, NULL, NULL, 0, err);
+                                        ch[i].event, ch[i].detail, NULL, NULL, 0, NULL, err);
             ok = ch[i].rc >= 0;
         }
         result = tx_end(st, ok, &c, err);
@@ -680,10 +714,16 @@ int srv_store_update_many(srv_store *st, srv_change *ch, size_t n, mm_error *err
 
 int srv_store_event(srv_store *st, const char *job_id, const char *event, const char *detail, mm_error *err)
 {
+    return srv_store_event_as(st, job_id, NULL, event, detail, err);
+}
+
+int srv_store_event_as(srv_store *st, const char *job_id, const char *actor, const char *event, const char *detail,
+                       mm_error *err)
+{
     chain_save c;
     if (tx_begin(st, &c, err))
         return -1;
-    return tx_end(st, event_locked(st, job_id, srv_now_ms(), event, detail, err) == 0, &c, err);
+    return tx_end(st, event_locked(st, job_id, srv_now_ms(), event, detail, actor, err) == 0, &c, err);
 }
 
 int srv_store_events(srv_store *st, const char *id, void (*fn)(const srv_event *, void *), void *arg,
@@ -694,9 +734,10 @@ int srv_store_events(srv_store *st, const char *id, void (*fn)(const srv_event *
     sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const unsigned char *event = sqlite3_column_text(s, 1), *detail = sqlite3_column_text(s, 2);
+        const unsigned char *event = sqlite3_column_text(s, 1), *detail = sqlite3_column_text(s, 2),
+                            *actor = sqlite3_column_text(s, 3);
         srv_event ev = {sqlite3_column_int64(s, 0), event ? (const char *)event : "",
-                        detail ? (const char *)detail : ""};
+                        detail ? (const char *)detail : "", actor ? (const char *)actor : ""};
         fn(&ev, arg);
     }
     if (rc != SQLITE_DONE)
@@ -758,10 +799,12 @@ static sqlite3_stmt *jobs_query(srv_store *st, stmt_id id)
     return prep(st, id);
 }
 
-int srv_store_list(srv_store *st, const char *user, const char *state, int64_t since_ms, int limit,
-                   void (*fn)(const srv_job *, void *), void *arg, mm_error *err)
+int srv_store_list(srv_store *st, const char *client, const char *user, const char *state, int64_t since_ms,
+                   int limit, void (*fn)(const srv_job *, void *), void *arg, mm_error *err)
 {
     sqlite3_stmt *s = jobs_query(st, Q_JOB_LIST);
+    if (client)
+        sqlite3_bind_text(s, 5, client, -1, SQLITE_TRANSIENT);
     if (user)
         sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT);
     if (state)
@@ -815,7 +858,7 @@ long srv_store_purge(srv_store *st, int days, mm_error *err)
         if (n > 0) {
             char d[96];
             snprintf(d, sizeof d, "purged personal fields of %ld jobs older than %d days", n, days);
-            ok = event_locked(st, "", srv_now_ms(), "gallring", d, err) == 0;
+            ok = event_locked(st, "", srv_now_ms(), "gallring", d, NULL, err) == 0;
         }
     } else {
         mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
@@ -828,16 +871,18 @@ long srv_store_purge(srv_store *st, int days, mm_error *err)
 /* ---- the exception list ---- */
 
 int srv_store_resolve(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
-                      const char *detail, mm_error *err)
+                      const char *detail, const char *actor, mm_error *err)
 {
-    return update_row(st, Q_JOB_RESOLVE, job, expect_state, event, detail, NULL, NULL, 0, err);
+    return update_row(st, Q_JOB_RESOLVE, job, expect_state, event, detail, NULL, NULL, 0, actor, err);
 }
 
-int srv_store_exceptions(srv_store *st, int limit, void (*fn)(const srv_job *, int kept, void *), void *arg,
-                         mm_error *err)
+int srv_store_exceptions(srv_store *st, const char *client, int limit, void (*fn)(const srv_job *, int kept, void *),
+                         void *arg, mm_error *err)
 {
     sqlite3_stmt *s = jobs_query(st, Q_EXCEPTIONS);
     sqlite3_bind_int(s, 1, limit);
+    if (client)
+        sqlite3_bind_text(s, 2, client, -1, SQLITE_TRANSIENT);
     return run_query(st, s, NULL, fn, arg, err);
 }
 
@@ -893,7 +938,7 @@ long srv_store_purge_exceptions(srv_store *st, int64_t cutoff_ms, const char *wh
             mm_error_set(err, MM_ERR_SYSTEM, 0, "purging the letter of job %s: %s", ids[i], sqlite3_errmsg(st->db));
             ok = 0;
         } else {
-            ok = event_locked(st, ids[i], now, "exception-expired", why, err) == 0;
+            ok = event_locked(st, ids[i], now, "exception-expired", why, NULL, err) == 0;
         }
     }
     for (long i = 0; i < n; i++)

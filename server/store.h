@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* mmprintd's durable store: SQLite in WAL mode holding the jobs, the
  * hash-chained journal (lib/journal.h), the idempotency keys (a unique
- * index on jobs.idem_key) and the documents of unfinished jobs and open
+ * index on jobs(client, idem_key): a key is its submitting client's) and the documents of unfinished jobs and open
  * exceptions.  One connection behind one mutex: every call is
  * a short transaction, and the journal chain needs a single writer anyway.
  * Every statement is prepared once, at open.
@@ -21,16 +21,20 @@
 
 typedef struct srv_store srv_store;
 
+/* The journal's actor of the server's own steps (workers, timers, upkeep):
+ * every event given no actor (NULL) records this one. */
+#define SRV_ACTOR_SELF "mmprintd"
+
 /* Opens (creating it with mode 0600) the database at path: a new handle
  * for srv_store_close, or NULL with err. */
 srv_store *srv_store_open(const char *path, mm_error *err);
 /* Finalises the statements, closes the database and frees st (NULL: nothing). */
 void srv_store_close(srv_store *st);
 
-/* Inserts a new job, its "received" event and its document (kind "pdf")
- * in one transaction.  Returns 0 when inserted, 1 when idem_key already
- * exists (*job is then replaced by the existing job; nothing is stored),
- * -1 on error. */
+/* Inserts a new job, its "received" event (its actor: job->client, the
+ * submitting principal) and its document (kind "pdf") in one transaction.
+ * Returns 0 when inserted, 1 when job->client already submitted idem_key
+ * (*job is then replaced by that job; nothing is stored), -1 on error. */
 int srv_store_insert(srv_store *st, srv_job *job, const char *detail, const void *doc, size_t doc_len,
                      mm_error *err);
 
@@ -42,9 +46,9 @@ int srv_store_document(srv_store *st, const char *id, const char *kind, mm_buf *
 /* The job id copied into *job: 0 found, 1 not found, -1 error. */
 int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err);
 
-/* The job submitted with this Idempotency-Key (the CUPS job-uuid):
- * 0 found, 1 not found, -1 error. */
-int srv_store_get_by_key(srv_store *st, const char *key, srv_job *job, mm_error *err);
+/* The job client submitted with this Idempotency-Key (the CUPS job-uuid;
+ * client NULL: whoever submitted it first): 0 found, 1 not found, -1 error. */
+int srv_store_get_by_key(srv_store *st, const char *client, const char *key, srv_job *job, mm_error *err);
 
 /* Writes every mutable field of job and appends one event, in one
  * transaction.  Unless expect_state is SRV_JSTATE_NONE the row is only
@@ -55,9 +59,11 @@ int srv_store_get_by_key(srv_store *st, const char *key, srv_job *job, mm_error 
  * exception. */
 int srv_store_update(srv_store *st, const srv_job *job, srv_jstate expect_state,
                      const char *event, const char *detail, mm_error *err);
-/* The same, also storing document kind (doc != NULL) with the change. */
+/* The same, also storing document kind (doc != NULL) with the change, the
+ * event recorded as done by actor (NULL: SRV_ACTOR_SELF). */
 int srv_store_update_doc(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
-                         const char *detail, const char *kind, const void *doc, size_t doc_len, mm_error *err);
+                         const char *detail, const char *kind, const void *doc, size_t doc_len, const char *actor,
+                         mm_error *err);
 
 /* Several compare-and-set updates with their events in ONE transaction
  * (the FaR batcher decides many jobs at once).  Each rc is set like the
@@ -73,6 +79,10 @@ int srv_store_update_many(srv_store *st, srv_change *ch, size_t n, mm_error *err
 
 /* Appends an event for a job (attempts, errors) without changing it. */
 int srv_store_event(srv_store *st, const char *job_id, const char *event, const char *detail, mm_error *err);
+/* The same, done by actor (NULL: SRV_ACTOR_SELF); job_id "" for an event
+ * of no job (a reachability precheck, gallring). */
+int srv_store_event_as(srv_store *st, const char *job_id, const char *actor, const char *event, const char *detail,
+                       mm_error *err);
 
 /* One journal event of a job; its strings belong to the store and are
  * valid only during the callback. */
@@ -80,17 +90,18 @@ typedef struct {
     int64_t time_ms;
     const char *event;
     const char *detail;
+    const char *actor; /* who acted ("" in rows written before actors) */
 } srv_event;
 /* Calls fn for every event of job id, oldest first, with the store locked
  * (fn must not call the store): 0, or -1 with err. */
 int srv_store_events(srv_store *st, const char *id, void (*fn)(const srv_event *, void *), void *arg,
                      mm_error *err);
 
-/* Calls fn for every job matching the filters (NULL = any), newest first, at
- * most limit.  The rows are read first and fn is called with the store
+/* Calls fn for every job matching the filters (NULL = any; client: the
+ * submitting client), newest first, at most limit.  The rows are read first and fn is called with the store
  * unlocked (it may call the store): 0, or -1 with err. */
-int srv_store_list(srv_store *st, const char *user, const char *state, int64_t since_ms, int limit,
-                   void (*fn)(const srv_job *, void *), void *arg, mm_error *err);
+int srv_store_list(srv_store *st, const char *client, const char *user, const char *state, int64_t since_ms,
+                   int limit, void (*fn)(const srv_job *, void *), void *arg, mm_error *err);
 
 /* Calls fn for every job not in a final state and not waiting for a
  * recipient, as srv_store_list does. */
@@ -117,13 +128,14 @@ int64_t srv_now_ms(void);
  * letter is purged in the same transaction when job is no longer an open
  * exception and is final. */
 int srv_store_resolve(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
-                      const char *detail, mm_error *err);
+                      const char *detail, const char *actor, mm_error *err);
 
-/* Calls fn for every open exception, oldest final first, at most limit;
- * kept tells whether its letter is still stored.  As srv_store_list: fn is
+/* Calls fn for every open exception (client: only those it submitted; NULL
+ * every one), oldest final first, at most limit; kept tells whether its
+ * letter is still stored.  As srv_store_list: fn is
  * called with the store unlocked. */
-int srv_store_exceptions(srv_store *st, int limit, void (*fn)(const srv_job *, int kept, void *), void *arg,
-                         mm_error *err);
+int srv_store_exceptions(srv_store *st, const char *client, int limit, void (*fn)(const srv_job *, int kept, void *),
+                         void *arg, mm_error *err);
 
 /* Open exceptions per state for /metrics: calls fn(state, count), locked
  * as srv_store_counts. */

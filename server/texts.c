@@ -41,6 +41,12 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_MAY_NOT_CANCEL] = "Du har inte behörighet att avbryta jobbet",
     [SRV_SV_MAY_NOT_RESOLVE] = "Du har inte behörighet att hantera jobbet",
     [SRV_SV_MAY_NOT_SEE_EXCEPTIONS] = "Du har inte behörighet att se undantagen",
+    [SRV_SV_MAY_NOT_SUBMIT] = "Du har inte behörighet att skicka brev",
+    [SRV_SV_MAY_NOT_COMPLETE] = "Du har inte behörighet att ange mottagare för jobbet",
+    [SRV_SV_MAY_NOT_LIST] = "Du har inte behörighet att se jobben",
+    [SRV_SV_MAY_NOT_PRECHECK] = "Du har inte behörighet att kontrollera mottagare",
+    [SRV_SV_MAY_NOT_METRICS] = "Du har inte behörighet att se statistiken",
+    [SRV_SV_PRECHECK_RATE] = "För många kontroller av mottagare på kort tid. Vänta en stund och försök igen.",
     [SRV_SV_BAD_ACTION] = "Okänd åtgärd: ange reprint, handled eller cancel",
     [SRV_SV_NOT_EXCEPTION] = "Jobbet finns inte bland undantagen: brevet har nått mottagaren, väntar fortfarande "
                          "eller är redan hanterat",

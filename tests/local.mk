@@ -104,8 +104,14 @@ tests_unit_test_conf_CFLAGS = $(SERVER_UNIT_CFLAGS)
 tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
 tests_unit_test_conf_LDADD = $(SERVER_UNIT_LIBS)
 
+check_PROGRAMS += tests/unit/test_auth
+tests_unit_test_auth_CFLAGS = $(SERVER_UNIT_CFLAGS)
+tests_unit_test_auth_SOURCES = tests/unit/test_auth.c
+tests_unit_test_auth_LDADD = $(SERVER_UNIT_LIBS)
+
 # The integration tests' scripts and helpers.
 EXTRA_DIST += tests/integration/testlib.sh tests/integration/cups.sh \
 	tests/integration/t_cups_backend.sh tests/integration/t_cups_print.sh tests/integration/t_cups_hold.sh \
 	tests/integration/t_cups_retry.sh tests/integration/t_cups_libreoffice.sh tests/integration/t_cups_server.sh \
 	tests/integration/t_cups_cancel.sh tests/integration/t_filter.sh tests/integration/t_ppd.sh
+EXTRA_DIST += tests/integration/t_authz.sh

@@ -32,7 +32,9 @@ static void exec_ok(sqlite3 *db, const char *sql)
     sqlite3_free(msg);
 }
 
-/* Writes n events the way mmprintd does: each row chained to the previous. */
+/* Writes n events the way mmprintd does: each row chained to the previous;
+ * the first half without an actor, as rows written before actors existed,
+ * the rest with one. */
 static void write_chain(sqlite3 *db, int n)
 {
     char prev[65] = MM_JOURNAL_GENESIS, h[65];
@@ -41,9 +43,11 @@ static void write_chain(sqlite3 *db, int n)
         snprintf(job, sizeof job, "job-%d", i % 3);
         snprintf(detail, sizeof detail, "attempt %d: détail with ünicode", i);
         int64_t t = 1700000000000 + i;
-        mm_journal_hash(prev, i, job, t, "delivered", detail, h);
+        const char *actor = i <= n / 2 ? "" : "C=SE,O=Exempelkommun,CN=desk1";
+        mm_journal_hash(prev, i, job, t, "delivered", detail, actor, h);
         sqlite3_stmt *s;
-        assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO events VALUES (?,?,?,?,?,?,?)", -1, &s, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO events (seq, job_id, time_ms, event, detail, prev_hash,"
+                                                " hash, actor) VALUES (?,?,?,?,?,?,?,?)", -1, &s, NULL), SQLITE_OK);
         sqlite3_bind_int64(s, 1, i);
         sqlite3_bind_text(s, 2, job, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(s, 3, t);
@@ -51,6 +55,7 @@ static void write_chain(sqlite3 *db, int n)
         sqlite3_bind_text(s, 5, detail, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 6, prev, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 7, h, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 8, actor, -1, SQLITE_STATIC);
         assert_int_equal(sqlite3_step(s), SQLITE_DONE);
         sqlite3_finalize(s);
         memcpy(prev, h, sizeof prev);
@@ -138,7 +143,7 @@ static void recomputed_row_breaks_the_next_link(void **state)
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
     char h[65], sql[256];
     mm_journal_hash((const char *)sqlite3_column_text(s, 0), 5, (const char *)sqlite3_column_text(s, 1),
-                    sqlite3_column_int64(s, 2), "delivered", "forged", h);
+                    sqlite3_column_int64(s, 2), "delivered", "forged", "", h);
     sqlite3_finalize(s);
     snprintf(sql, sizeof sql, "UPDATE events SET detail = 'forged', hash = '%s' WHERE seq = 5", h);
     exec_ok(f->db, sql);
@@ -189,13 +194,64 @@ static void hash_is_sha256_over_the_documented_fields(void **state)
 {
     (void)state;
     char h[65];
-    mm_journal_hash(MM_JOURNAL_GENESIS, 1, "j", 2, "e", "d", h);
+    mm_journal_hash(MM_JOURNAL_GENESIS, 1, "j", 2, "e", "d", "", h);
     /* computed with: printf '%s\x1f1\x1fj\x1f2\x1fe\x1fd' 0000…0000 | sha256sum */
     assert_string_equal(h, "76b5db74901027b26543eb5ee0ba1fd45864483ad18fb35142b1c02b93137004");
     char h2[65];
-    mm_journal_hash(MM_JOURNAL_GENESIS, 1, "j", 2, "e", "d2", h2);
+    mm_journal_hash(MM_JOURNAL_GENESIS, 1, "j", 2, "e", "d2", "", h2);
     assert_string_not_equal(h, h2);
     assert_int_equal(strlen(h), 64);
+    /* With an actor, it is the seventh field:
+     * printf '%s\x1f1\x1fj\x1f2\x1fe\x1fd\x1fa' 0000…0000 | sha256sum */
+    mm_journal_hash(MM_JOURNAL_GENESIS, 1, "j", 2, "e", "d", "a", h2);
+    assert_string_equal(h2, "dfe5e5717d5da45c3aec9ac73f906a54952662ee7431509138d3e61bfdfb2a75");
+}
+
+/* Who acted is covered by the chain: changing it, or blanking it to pass
+ * the row off as one written before actors, breaks the row's hash. */
+static void changed_actor_is_found(void **state)
+{
+    fixture *f = *state;
+    write_chain(f->db, 20);
+    exec_ok(f->db, "UPDATE events SET actor = 'C=SE,O=Exempelkommun,CN=desk2' WHERE seq = 15");
+    assert_int_equal(verify(f).first_bad_seq, 15);
+}
+
+static void blanked_actor_is_found(void **state)
+{
+    fixture *f = *state;
+    write_chain(f->db, 20);
+    exec_ok(f->db, "UPDATE events SET actor = '' WHERE seq = 12");
+    assert_int_equal(verify(f).first_bad_seq, 12);
+}
+
+/* A journal written before the actor column: verifies as it is, and again
+ * after mm_journal_migrate added the column (its rows keep their hashes). */
+static void journal_before_actors_verifies_and_migrates(void **state)
+{
+    fixture *f = *state;
+    exec_ok(f->db, "DROP TABLE events; CREATE TABLE events (seq INTEGER PRIMARY KEY, job_id TEXT NOT NULL,"
+                   " time_ms INTEGER NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL,"
+                   " prev_hash TEXT NOT NULL, hash TEXT NOT NULL)");
+    char prev[65] = MM_JOURNAL_GENESIS, h[65], sql[512];
+    for (int i = 1; i <= 4; i++) {
+        mm_journal_hash(prev, i, "job-1", 1700000000000 + i, "resumed", "old row", "", h);
+        snprintf(sql, sizeof sql, "INSERT INTO events VALUES (%d, 'job-1', %lld, 'resumed', 'old row', '%s', '%s')",
+                 i, 1700000000000LL + i, prev, h);
+        exec_ok(f->db, sql);
+        memcpy(prev, h, sizeof prev);
+    }
+    snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO journal_head VALUES (1, 4, '%s')", prev);
+    exec_ok(f->db, sql);
+    mm_journal_report r = verify(f);
+    assert_int_equal(r.rows, 4);
+    assert_int_equal(r.first_bad_seq, 0);
+    mm_error err;
+    assert_int_equal(mm_journal_migrate(f->db, &err), 0);
+    assert_int_equal(mm_journal_migrate(f->db, &err), 0); /* twice: nothing to do */
+    r = verify(f);
+    assert_int_equal(r.rows, 4);
+    assert_int_equal(r.first_bad_seq, 0);
 }
 
 int main(void)
@@ -211,6 +267,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(missing_head_is_found, setup, teardown),
         cmocka_unit_test_setup_teardown(not_a_journal_fails_cleanly, setup, teardown),
         cmocka_unit_test(hash_is_sha256_over_the_documented_fields),
+        cmocka_unit_test_setup_teardown(changed_actor_is_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(blanked_actor_is_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(journal_before_actors_verifies_and_migrates, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

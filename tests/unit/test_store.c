@@ -9,7 +9,10 @@
  *   nothing, neither the row nor a journal event, and an exception is
  *   resolved once however many people press the button;
  * - rollback: a write that fails inside its transaction leaves the jobs,
- *   the journal and its head as they were, and the next write chains on.
+ *   the journal and its head as they were, and the next write chains on;
+ * - authorisation (issue 10): an Idempotency-Key is its submitting
+ *   client's, every event records its actor, and a database of the version
+ *   before both is migrated (its index, its journal) and still verifies.
  * Failures inside a transaction come from the database itself: a
  * duplicate key, or a trigger that refuses one row (installed through a
  * connection of the test's own, as a damaged or hand-edited database
@@ -96,8 +99,9 @@ static void append_elsewhere(const char *path, int n)
         }
         sqlite3_finalize(s);
         seq++;
-        mm_journal_hash(prev, seq, "other", 1700000000500 + i, "resumed", "printing", h);
-        assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO events VALUES (?,?,?,?,?,?,?)", -1, &s, NULL), SQLITE_OK);
+        mm_journal_hash(prev, seq, "other", 1700000000500 + i, "resumed", "printing", "", h);
+        assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO events (seq, job_id, time_ms, event, detail, prev_hash,"
+                                                " hash) VALUES (?,?,?,?,?,?,?)", -1, &s, NULL), SQLITE_OK);
         sqlite3_bind_int64(s, 1, seq);
         sqlite3_bind_text(s, 2, "other", -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 3, 1700000000500 + i);
@@ -353,9 +357,9 @@ static void resolve_twice_resolves_once(void **state)
     SRV_SET(second.resolution, "cancel");
     SRV_SET(second.resolved_by, "bertil");
     second.resolved_ms = second.updated_ms = 1700000003500;
-    assert_int_equal(srv_store_resolve(f->st, &first, SRV_JSTATE_FAILED, "resolved", "handled by anna", &err), 0);
+    assert_int_equal(srv_store_resolve(f->st, &first, SRV_JSTATE_FAILED, "resolved", "handled by anna", "person:anna", &err), 0);
     journal_state before = journal_now(f->path);
-    assert_int_equal(srv_store_resolve(f->st, &second, SRV_JSTATE_FAILED, "resolved", "cancel by bertil", &err), 1);
+    assert_int_equal(srv_store_resolve(f->st, &second, SRV_JSTATE_FAILED, "resolved", "cancel by bertil", "person:bertil", &err), 1);
 
     assert_int_equal(srv_store_get(f->st, "job-1", &got, &err), 0);
     assert_string_equal(got.resolution, "handled");
@@ -430,6 +434,110 @@ static void duplicate_idem_key_stores_nothing(void **state)
 
 /* The insert writes the job and its "received" event, then its letter is
  * refused: all of it goes, and the head row with it. */
+/* Workstation B sending A's key gets a job of its own, never A's. */
+static void idem_key_is_the_submitting_clients(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    srv_job a, b, got;
+    new_job(&a, "job-a");
+    SRV_SET(a.idem_key, "cups-job-uuid-1");
+    SRV_SET(a.client, "C=SE,O=Exempelkommun,CN=desk1");
+    assert_int_equal(srv_store_insert(f->st, &a, "from desk1", "%PDF-1.4", 8, &err), 0);
+    new_job(&b, "job-b");
+    SRV_SET(b.idem_key, "cups-job-uuid-1");
+    SRV_SET(b.client, "C=SE,O=Exempelkommun,CN=desk2");
+    assert_int_equal(srv_store_insert(f->st, &b, "from desk2", "%PDF-1.4", 8, &err), 0);
+    assert_string_equal(b.id, "job-b");
+    assert_int_equal(srv_store_get_by_key(f->st, "C=SE,O=Exempelkommun,CN=desk1", "cups-job-uuid-1", &got, &err), 0);
+    assert_string_equal(got.id, "job-a");
+    assert_int_equal(srv_store_get_by_key(f->st, "C=SE,O=Exempelkommun,CN=desk2", "cups-job-uuid-1", &got, &err), 0);
+    assert_string_equal(got.id, "job-b");
+    assert_int_equal(srv_store_get_by_key(f->st, "C=SE,O=Exempelkommun,CN=desk3", "cups-job-uuid-1", &got, &err), 1);
+    /* desk2 again: its own job, not a third */
+    new_job(&b, "job-c");
+    SRV_SET(b.idem_key, "cups-job-uuid-1");
+    SRV_SET(b.client, "C=SE,O=Exempelkommun,CN=desk2");
+    assert_int_equal(srv_store_insert(f->st, &b, "from desk2", "%PDF-1.4", 8, &err), 1);
+    assert_string_equal(b.id, "job-b");
+    assert_int_equal(count(f->path, "SELECT count(*) FROM jobs"), 2);
+}
+
+typedef struct {
+    char actors[8][128];
+    int n;
+} actors_seen;
+
+static void actor_one(const srv_event *ev, void *arg)
+{
+    actors_seen *a = arg;
+    if (a->n < 8)
+        snprintf(a->actors[a->n++], sizeof a->actors[0], "%s:%s", ev->event, ev->actor);
+}
+
+/* The intake's event is the submitting client's, a principal's change is
+ * its own, the server's steps are "mmprintd"; and the chain covers them. */
+static void events_record_their_actor(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    srv_job j;
+    new_job(&j, "job-1");
+    SRV_SET(j.client, "C=SE,O=Exempelkommun,CN=desk1");
+    assert_int_equal(srv_store_insert(f->st, &j, "from desk1", "%PDF-1.4", 8, &err), 0);
+    assert_int_equal(srv_store_event(f->st, "job-1", "far-error", "timeout", &err), 0);
+    j.state = SRV_JSTATE_CANCELLED;
+    assert_int_equal(srv_store_update_doc(f->st, &j, SRV_JSTATE_QUEUED, "cancelled", "by the API", NULL, NULL, 0,
+                                          "CN=admin", &err), 0);
+    assert_int_equal(srv_store_event_as(f->st, "", "person:anna", "reachability-precheck", "19121212-****", &err), 0);
+    actors_seen a = {0};
+    assert_int_equal(srv_store_events(f->st, "job-1", actor_one, &a, &err), 0);
+    assert_int_equal(a.n, 3);
+    assert_string_equal(a.actors[0], "received:C=SE,O=Exempelkommun,CN=desk1");
+    assert_string_equal(a.actors[1], "far-error:mmprintd");
+    assert_string_equal(a.actors[2], "cancelled:CN=admin");
+    assert_int_equal(count(f->path, "SELECT count(*) FROM events WHERE job_id = '' AND actor = 'person:anna'"), 1);
+    assert_journal_intact(f->path, 4);
+    exec_elsewhere(f->path, "UPDATE events SET actor = 'CN=desk2' WHERE seq = 3");
+    assert_int_equal(verify(f->path).first_bad_seq, 3);
+}
+
+/* A database of the version before: the key unique alone, and a journal
+ * without actors.  Opened, its index is per client and its journal has
+ * actors, the old rows still verify and new rows chain on. */
+static void database_before_authz_is_migrated(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    srv_job a, b;
+    new_job(&a, "job-a");
+    SRV_SET(a.idem_key, "key-1");
+    SRV_SET(a.client, "CN=desk1");
+    assert_int_equal(srv_store_insert(f->st, &a, "from desk1", "%PDF-1.4", 8, &err), 0);
+    srv_store_close(f->st);
+    /* Back to the old schema, with an old row hashed without an actor. */
+    exec_elsewhere(f->path, "DROP INDEX jobs_idem_client; CREATE UNIQUE INDEX jobs_idem ON jobs(idem_key)"
+                            " WHERE idem_key <> ''; DELETE FROM events; DELETE FROM journal_head;"
+                            " ALTER TABLE events DROP COLUMN actor");
+    char h[65], sql[600];
+    mm_journal_hash(MM_JOURNAL_GENESIS, 1, "job-a", 1700000000000, "received", "from desk1", "", h);
+    snprintf(sql, sizeof sql, "INSERT INTO events VALUES (1, 'job-a', 1700000000000, 'received', 'from desk1', '%s',"
+                              " '%s'); INSERT INTO journal_head VALUES (1, 1, '%s')", MM_JOURNAL_GENESIS, h, h);
+    exec_elsewhere(f->path, sql);
+    assert_int_equal(verify(f->path).first_bad_seq, 0);
+
+    f->st = srv_store_open(f->path, &err);
+    assert_non_null(f->st);
+    assert_int_equal(count(f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'jobs_idem'"), 0);
+    new_job(&b, "job-b");
+    SRV_SET(b.idem_key, "key-1");
+    SRV_SET(b.client, "CN=desk2");
+    assert_int_equal(srv_store_insert(f->st, &b, "from desk2", "%PDF-1.4", 8, &err), 0);
+    assert_int_equal(count(f->path, "SELECT count(*) FROM events WHERE actor = ''"), 1);
+    assert_int_equal(count(f->path, "SELECT count(*) FROM events WHERE actor = 'CN=desk2'"), 1);
+    assert_journal_intact(f->path, 2);
+}
+
 static void failure_after_the_event_rolls_back(void **state)
 {
     fixture *f = *state;
@@ -502,6 +610,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(resolve_twice_resolves_once, setup, teardown),
         cmocka_unit_test_setup_teardown(duplicate_id_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(duplicate_idem_key_stores_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(idem_key_is_the_submitting_clients, setup, teardown),
+        cmocka_unit_test_setup_teardown(events_record_their_actor, setup, teardown),
+        cmocka_unit_test_setup_teardown(database_before_authz_is_migrated, setup, teardown),
         cmocka_unit_test_setup_teardown(failure_after_the_event_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_batch_rolls_back_every_change, setup, teardown),
     };
