@@ -3,7 +3,9 @@
  * that reached no one, doc/api.md) and its resolution, over the job API
  * with a client certificate -- until the web pages come, the way an admin
  * reaches the list.  The client certificate file has the format of the
- * backend's (cert, key, ca; mm_client_conf_load). */
+ * backend's (cert, key, ca; mm_client_conf_load); its certificate must be
+ * listed in the server's admin_allow to see every exception and resolve
+ * (doc/api.md "Who may do what"). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +34,7 @@ static void usage(FILE *f, const char *cmd)
         fputs("usage: mmctl resolve [-s SERVER] [-C CLIENT_CONF] JOB_ID reprint|handled|cancel\n", f);
     fputs("  -s SERVER       mmprintd as host[:port] or mmprint://host[:port]/ (default $MMCTL_SERVER)\n"
           "  -C CLIENT_CONF  client certificate file: cert, key, ca (default $MMPRINT_BACKEND_CONF or\n"
-          "                  " DEFAULT_CLIENT_CONF ")\n",
+          "                  " DEFAULT_CLIENT_CONF "); an admin certificate (the server's admin_allow)\n",
           f);
 }
 

@@ -98,7 +98,7 @@ wait_port() {
 
 # make_pki: test PKI under $T/pki (organisation, server and client certificates)
 make_pki() {
-  [ -f "$T/pki/org.crt" ] || "$MM_SRCDIR/tools/pki/mkpki" -c desk1 -c desk2 "$T/pki" >/dev/null
+  [ -f "$T/pki/org.crt" ] || "$MM_SRCDIR/tools/pki/mkpki" -c desk1 -c desk2 -c admin "$T/pki" >/dev/null
   PKI=$T/pki
 }
 

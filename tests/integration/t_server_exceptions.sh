@@ -20,6 +20,9 @@ EOF
 start_sim || { not_ok "mmsimd starts"; done_testing; exit 1; }
 start_printer || { not_ok "ippeveprinter starts"; done_testing; exit 1; }
 DESK1="C=SE,O=Exempelkommun,CN=desk1"
+# Resolving is the admin's (doc/api.md "Who may do what"): the admin
+# certificate, listed in admin_allow, resolves; desk1 submits and reads.
+ADMIN="C=SE,O=Exempelkommun,CN=admin"
 
 # --- a mistyped printer_uri stops the start, in -t and as a daemon ---
 for bad in "ipp//127.0.0.1:$IPP_PORT/ipp/print" "ipp://127.0.0.1:notaport/ipp/print" \
@@ -58,7 +61,7 @@ printf '#!/bin/sh\nif rm "%s" 2>/dev/null; then kill -KILL $$; fi\nexec "%s" "$@
 chmod +x "$T/bin/qpdf"
 export PATH="$T/bin:$PATH"
 
-write_conf "$T/mmprintd.conf" "print_deadline = 3" "sync_wait_ms = 3000"
+write_conf "$T/mmprintd.conf" "print_deadline = 3" "sync_wait_ms = 3000" "admin_allow = admin"
 start_server "$T/mmprintd.conf" || { not_ok "mmprintd starts"; diag "$(cat "$T/server.log")"; done_testing; exit 1; }
 mkpdf "$T/letter.pdf" 1 "Beslut om bistand"
 job() { # NAME RECIPIENT [key=value...]: bundle $T/NAME.job
@@ -67,7 +70,7 @@ job() { # NAME RECIPIENT [key=value...]: bundle $T/NAME.job
   bundle "$T/$n.job" "$T/letter.pdf" "recipient=$r" "recipient-source=option" "title=Beslut $n" "user=anna" \
     "host=desk1" "cups-job-id=5$RANDOM" "pages=1" "$@"
 }
-resolve() { api POST "/api/v1/jobs/$1/resolve" -H 'Content-Type: application/json' -d "$2"; }
+resolve() { API_CERT=admin api POST "/api/v1/jobs/$1/resolve" -H 'Content-Type: application/json' -d "$2"; }
 events() { api GET "/api/v1/jobs/$1"; jfield '[.events[] | .event + ": " + .detail] | join("\n")'; }
 in_list() { # ID FIELD: FIELD of job ID in the exception list ("absent" when not listed)
   api GET /api/v1/exceptions
@@ -124,14 +127,18 @@ for req in "GET /api/v1/exceptions" "POST /api/v1/jobs/$R/resolve"; do
 done
 is "the refused requests changed nothing" "$(stored_documents "$R")" "pdf $pdf_size"
 
+api POST "/api/v1/jobs/$R/resolve" -H 'Content-Type: application/json' -d '{"action":"handled"}'
+is "a workstation resolving, even its own exception: 403" "$code" 403
+contains "... with the Swedish reason" "$(jfield .message)" "Du har inte behörighet att hantera jobbet"
+is "... and the letter is still kept" "$(stored_documents "$R")" "pdf $pdf_size"
 resolve "$R" '{"action":"handled"}'
 is "resolve handled: 200" "$code" 200
 is "resolve handled: the resolution is recorded" "$(jfield .resolution)" handled
-is "resolve handled: with who did it" "$(jfield .resolved_by)" "$DESK1"
+is "resolve handled: with who did it" "$(jfield .resolved_by)" "$ADMIN"
 is "resolve handled: no longer an exception" "$(jfield .exception)" false
 is "resolve handled: the letter is purged" "$(stored_documents "$R")" ""
 is "resolve handled: gone from the exception list" "$(in_list "$R" .state)" absent
-contains "resolve handled: journaled with the principal" "$(events "$R")" "resolved: handled by $DESK1"
+contains "resolve handled: journaled with the principal" "$(events "$R")" "resolved: handled by $ADMIN"
 resolve "$R" '{"action":"reprint"}'
 is "resolving it again: 409" "$code" 409
 contains "resolving it again: Swedish message" "$(jfield .message)" "finns inte bland undantagen"
@@ -172,12 +179,12 @@ f=$(find "$T/printroom" -name "*mmprint-$F.pdf" | head -1)
 contains "the separator page says it is a new print" "$(pdftotext -l 1 "$f" - 2>/dev/null)" "Varför papper: ny utskrift"
 is "resolve reprint: once printed, the letter is purged" "$(stored_documents "$F")" ""
 is "resolve reprint: gone from the exception list" "$(in_list "$F" .state)" absent
-contains "resolve reprint: journaled with the principal" "$(events "$F")" "resolved: reprint by $DESK1"
+contains "resolve reprint: journaled with the principal" "$(events "$F")" "resolved: reprint by $ADMIN"
 
 # --- a held letter expires after held_expiry: an exception, kept ---
 kill -TERM "$SRV_PID"
 wait "$SRV_PID"
-write_conf "$T/mmprintd.conf" "held_expiry = 4s" "sync_wait_ms = 3000"
+write_conf "$T/mmprintd.conf" "held_expiry = 4s" "sync_wait_ms = 3000" "admin_allow = admin"
 start_server "$T/mmprintd.conf" || not_ok "mmprintd restarts with held_expiry = 4s"
 bundle "$T/held.job" "$T/letter.pdf" "recipient-problem=no personnummer found" "user=anna" "cups-job-id=91" "pages=1"
 submit "$T/held.job" k-held
@@ -206,13 +213,13 @@ resolve "$H" '{"action":"cancel"}'
 is "resolve cancel: 200" "$code" 200
 is "resolve cancel: recorded" "$(jfield .resolution)" cancel
 is "resolve cancel: the letter is purged" "$(stored_documents "$H")" ""
-contains "resolve cancel: journaled with the principal" "$(events "$H")" "resolved: cancel by $DESK1: nothing will be sent"
+contains "resolve cancel: journaled with the principal" "$(events "$H")" "resolved: cancel by $ADMIN: nothing will be sent"
 api POST "/api/v1/jobs/$H2/cancel"
 
 # --- exception_retention: an unresolved letter is purged after its time, journaled ---
 kill -TERM "$SRV_PID"
 wait "$SRV_PID"
-write_conf "$T/mmprintd.conf" "exception_retention = 3s" "sync_wait_ms = 3000"
+write_conf "$T/mmprintd.conf" "exception_retention = 3s" "sync_wait_ms = 3000" "admin_allow = admin"
 start_server "$T/mmprintd.conf" || not_ok "mmprintd restarts with exception_retention = 3s"
 job old 200001012384 "policy=digital-only"
 submit "$T/old.job" k-old
@@ -237,7 +244,7 @@ resolve "$O" '{"action":"handled"}'
 is "it can still be marked handled" "$code" 200
 
 # --- mmctl exceptions and mmctl resolve, the admin's way to the list ---
-printf 'cert = %s\nkey = %s\nca = %s\n' "$PKI/client-desk1.crt" "$PKI/client-desk1.key" "$PKI/ca.crt" > "$T/admin.conf"
+printf 'cert = %s\nkey = %s\nca = %s\n' "$PKI/client-admin.crt" "$PKI/client-admin.key" "$PKI/ca.crt" > "$T/admin.conf"
 check "mmctl exceptions: lists the open exceptions" "$MMCTL" exceptions -s "127.0.0.1:$SRV_PORT" -C "$T/admin.conf"
 out=$(cat "$T/last.out")
 TAB=$'\t'
@@ -247,7 +254,7 @@ contains "mmctl exceptions: with the Swedish reason" "$(grep "^$Y" <<<"$out")" \
 check "mmctl resolve JOB handled" "$MMCTL" resolve -s "127.0.0.1:$SRV_PORT" -C "$T/admin.conf" "$Y" handled
 contains "mmctl resolve: says the outcome" "$(cat "$T/last.out")" "$Y: returned"
 is "mmctl resolve: the letter is purged" "$(stored_documents "$Y")" ""
-contains "mmctl resolve: journaled with the principal" "$(events "$Y")" "resolved: handled by $DESK1"
+contains "mmctl resolve: journaled with the principal" "$(events "$Y")" "resolved: handled by $ADMIN"
 check_fails "mmctl resolve of a resolved job fails" "$MMCTL" resolve -s "127.0.0.1:$SRV_PORT" -C "$T/admin.conf" "$Y" cancel
 contains "and shows the server's Swedish message" "$(cat "$T/last.out")" "HTTP 409: Jobbet finns inte bland undantagen"
 
@@ -258,7 +265,7 @@ cp "$T/state/mmprintd.db" "$T/old.db"
 sqlite3 "$T/old.db" "ALTER TABLE jobs DROP COLUMN resolved_ms; ALTER TABLE jobs DROP COLUMN resolved_by;
   ALTER TABLE jobs DROP COLUMN resolution;"
 is "the old database lacks the new columns" "$(sqlite3 "$T/old.db" "SELECT count(*) FROM pragma_table_info('jobs') WHERE name LIKE 'resol%'")" 0
-write_conf "$T/mmprintd.conf" "database = $T/old.db"
+write_conf "$T/mmprintd.conf" "database = $T/old.db" "admin_allow = admin"
 start_server "$T/mmprintd.conf" || { not_ok "mmprintd opens the previous version's database"; done_testing; exit 1; }
 ok "mmprintd opens the previous version's database"
 is "the columns are added" "$(sqlite3 "$T/old.db" "SELECT count(*) FROM pragma_table_info('jobs') WHERE name LIKE 'resol%'")" 3

@@ -170,13 +170,14 @@ start_server() {
   wait_port "$SRV_PORT" 20 || { diag "mmprintd did not start: $(tail -5 "$T/server.log")"; return 1; }
 }
 
-# api METHOD PATH [curl args...]: HTTPS with the desk1 client certificate;
-# body in $T/resp, status in $code
+# api METHOD PATH [curl args...]: HTTPS with the desk1 client certificate
+# (or $API_CERT's: admin for what only the admin may do); body in $T/resp,
+# status in $code
 api() {
-  local m=$1 p=$2
+  local m=$1 p=$2 who=${API_CERT:-desk1}
   shift 2
   code=$(curl -sS -o "$T/resp" -w '%{http_code}' --max-time 60 --cacert "$PKI/ca.crt" \
-    --cert "$PKI/client-desk1.crt" --key "$PKI/client-desk1.key" -X "$m" "$@" "$SRV_URL$p" 2>"$T/curl.err")
+    --cert "$PKI/client-$who.crt" --key "$PKI/client-$who.key" -X "$m" "$@" "$SRV_URL$p" 2>"$T/curl.err")
 }
 
 # submit BUNDLE [KEY]: POST /api/v1/jobs
