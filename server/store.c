@@ -557,28 +557,15 @@ int srv_store_document(srv_store *st, const char *id, const char *kind, mm_buf *
     return result;
 }
 
-/* One job by a unique column (stmt selects it by "?"), the store locked:
- * 0 found, 1 not, -1 error. */
-static int get_one_locked(srv_store *st, stmt_id id, const char *value, srv_job *job, mm_error *err)
+/* One job by statement id, its parameters ?1 and ?2 bound to p1 and p2
+ * (NULL: left NULL), the store locked: 0 found, 1 not, -1 error. */
+static int get_one_locked(srv_store *st, stmt_id id, const char *p1, const char *p2, srv_job *job, mm_error *err)
 {
     sqlite3_stmt *s = prep(st, id);
-    sqlite3_bind_text(s, 1, value, -1, SQLITE_TRANSIENT);
-    int rc = step_one(st, s, err);
-    if (rc == 0) {
-        read_job(s, job);
-        release(s);
-    }
-    return rc;
-}
-
-/* The job of Idempotency-Key key submitted by client (NULL: by anyone),
- * the store locked: 0 found, 1 not, -1 error. */
-static int get_by_key_locked(srv_store *st, const char *client, const char *key, srv_job *job, mm_error *err)
-{
-    sqlite3_stmt *s = prep(st, Q_JOB_GET_KEY);
-    if (client)
-        sqlite3_bind_text(s, 1, client, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
+    if (p1)
+        sqlite3_bind_text(s, 1, p1, -1, SQLITE_TRANSIENT);
+    if (p2)
+        sqlite3_bind_text(s, 2, p2, -1, SQLITE_TRANSIENT);
     int rc = step_one(st, s, err);
     if (rc == 0) {
         read_job(s, job);
@@ -605,7 +592,7 @@ int srv_store_insert(srv_store *st, srv_job *job, const char *detail, const void
         memcpy(key, job->idem_key, sizeof key);
         char client[sizeof job->client];
         memcpy(client, job->client, sizeof client);
-        rc = get_by_key_locked(st, client, key, job, err);
+        rc = get_one_locked(st, Q_JOB_GET_KEY, client, key, job, err);
         if (rc == 1)
             mm_error_set(err, MM_ERR_SYSTEM, 0, "duplicate job id");
         ok = rc == 0;
@@ -618,27 +605,25 @@ int srv_store_insert(srv_store *st, srv_job *job, const char *detail, const void
     return result;
 }
 
-static int get_one(srv_store *st, stmt_id id, const char *value, srv_job *job, mm_error *err)
+static int get_one(srv_store *st, stmt_id id, const char *p1, const char *p2, srv_job *job, mm_error *err)
 {
     pthread_mutex_lock(&st->mu);
-    int rc = get_one_locked(st, id, value, job, err);
+    int rc = get_one_locked(st, id, p1, p2, job, err);
     pthread_mutex_unlock(&st->mu);
     return rc;
 }
 
 int srv_store_get(srv_store *st, const char *id, srv_job *job, mm_error *err)
 {
-    return get_one(st, Q_JOB_GET, id, job, err);
+    return get_one(st, Q_JOB_GET, id, NULL, job, err);
 }
 
 int srv_store_get_by_key(srv_store *st, const char *client, const char *key, srv_job *job, mm_error *err)
 {
     if (!key || !*key)
         return 1; /* jobs sent without a key are not found by key */
-    pthread_mutex_lock(&st->mu);
-    int rc = get_by_key_locked(st, client, key, job, err);
-    pthread_mutex_unlock(&st->mu);
-    return rc;
+    /* a key is its client's: ?1 the client (NULL: any), ?2 the key */
+    return get_one(st, Q_JOB_GET_KEY, client, key, job, err);
 }
 
 int srv_store_update(srv_store *st, const srv_job *job, srv_jstate expect_state, const char *event,
