@@ -183,4 +183,8 @@ check_fails "mmctl resolve with a workstation certificate is refused" \
 check "mmctl resolve with the admin certificate" "$MMCTL" resolve -s "127.0.0.1:$SRV_PORT" -C "$T/admin.conf" "$E2" handled
 
 check "mmctl audit verify: the chain, actors included, is intact" "$MMCTL" audit verify "$DB"
+kill -TERM "$SRV_PID"
+wait "$SRV_PID"
+is "SIGTERM: clean exit" "$?" 0
+check_fails "no sanitizer report in the server log" grep -E "Sanitizer|runtime error" "$T/server.log"
 done_testing
