@@ -103,12 +103,35 @@ static int org_month(const char *ten)
     return (ten[2] - '0') * 10 + (ten[3] - '0') >= 20;
 }
 
+static int is_xdigit(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* True when the digits text[s..e) lie inside a hash (32 or more hex
+ * digits) or a UUID (8-4-4-4-12): the letters' SHA-256 and the job ids the
+ * logs and the journal name are not numbers a person typed. */
+static int in_hex_id(const char *text, size_t s, size_t e)
+{
+    size_t a = s, b = e;
+    while (a > 0 && (is_xdigit(text[a - 1]) || text[a - 1] == '-'))
+        a--;
+    while (is_xdigit(text[b]) || text[b] == '-')
+        b++;
+    size_t dashes = 0;
+    for (size_t i = a; i < b; i++)
+        dashes += text[i] == '-';
+    if (b - a == 36 && dashes == 4)
+        return text[a + 8] == '-' && text[a + 13] == '-' && text[a + 18] == '-' && text[a + 23] == '-';
+    return dashes == 0 && b - a >= 32;
+}
+
 /* Masks what reads as a person's number: 6 or 8 date digits, an optional
  * separator, then 4 digits, not part of a longer digit run.  The text is
  * read through mm_log_fold_char, as discovery reads it, so every separator
  * discovery accepts ('-', '+', a space, a Unicode dash or space) is one
  * here too.  A 12-digit run starting with "16" is an organisation number
- * (public) and stays. */
+ * (public) and stays, and so does a run inside a hash or UUID. */
 size_t mm_log_mask_text(char *text)
 {
     size_t masked = 0;
@@ -141,6 +164,8 @@ size_t mm_log_mask_text(char *text)
                 end = end2;
             }
         }
+        if (tail && in_hex_id(text, i, end))
+            tail = NULL;
         if (tail) {
             for (int k = 0; k < 4; k++)
                 text[tail[k]] = '*';

@@ -24,8 +24,9 @@ void mm_log(mm_log_level level, const char *fmt, ...) __attribute__((format(prin
  * zero-width spaces between digits are skipped.  The check digit is not
  * required to be right (a mistyped number is still a person's).
  * Organisation numbers stay (they are public): "16" + ten digits, or a
- * "month" (digits 3-4 of the ten-digit form) of 20 or more.  Returns the
- * number of numbers masked. */
+ * "month" (digits 3-4 of the ten-digit form) of 20 or more, and so do
+ * digits inside a hash (32 or more hex digits, no dash) or a UUID
+ * (8-4-4-4-12 hex digits).  Returns the number of numbers masked. */
 size_t mm_log_mask_text(char *text);
 
 /* The one reading of a character that discovery (lib/discover.c) finds

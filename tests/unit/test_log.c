@@ -122,6 +122,12 @@ static void keeps_other_numbers(void **state)
     masked("job 12345 pages 3", "job 12345 pages 3", 0);
     masked("id 1234567890123456", "id 1234567890123456", 0);     /* longer runs are something else */
     masked("2026-11-28 10:00", "2026-11-28 10:00", 0);
+    /* Letters' hashes and job ids in logs and journal details stay whole. */
+    masked("sha256 ab191212121212cd0000000000000000000000000000000000000000000000ff",
+           "sha256 ab191212121212cd0000000000000000000000000000000000000000000000ff", 0);
+    masked("job 19121212-1212-4abc-8def-191212121212 done", "job 19121212-1212-4abc-8def-191212121212 done", 0);
+    /* ... but not a number merely next to hex letters. */
+    masked("id ab191212121212cd", "id ab19121212****cd", 1);
 }
 
 /* The backend and mmctl mask server text for CUPS lines with the same rule. */
