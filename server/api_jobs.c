@@ -113,11 +113,11 @@ static void refuse_recipient(srv *s, srv_job *j, const srv_recipient *rcp, const
 
 /* Client free text is stored masked (mm_log_mask_text, the rule of the
  * logs): only the recipient column holds a whole personnummer.  The user
- * is a login, but a login can be a number too.  Returns how many numbers
- * were masked. */
+ * is a login and the CUPS job id a number, but a bundle may carry anything
+ * there.  Returns how many numbers were masked. */
 static size_t mask_client_text(srv_job *j)
 {
-    char *texts[] = {j->title, j->subject, j->recipient_problem, j->user, j->host, j->department};
+    char *texts[] = {j->title, j->subject, j->recipient_problem, j->user, j->host, j->department, j->cups_job_id};
     size_t n = 0;
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         n += mm_log_mask_text(texts[i]);

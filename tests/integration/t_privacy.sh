@@ -67,12 +67,15 @@ is "API: user masked" "$(jfield .user)" "${P[1]:0:8}-****"
 is "API: the recipient shows masked" "$(jfield .recipient_masked)" "19121212-****"
 
 # A held letter: its recipient-problem text is client text too.
-bundle "$T/held.job" "$T/letter.pdf" "recipient-problem=$PROBLEM" "title=Utan mottagare" "user=anna" "pages=1"
+# Its cups-job-id is a number too: a bundle may carry anything there.
+bundle "$T/held.job" "$T/letter.pdf" "recipient-problem=$PROBLEM" "title=Utan mottagare" "user=anna" "pages=1" \
+  "cups-job-id=${P[5]:2:10}"
 submit "$T/held.job" k-held
 H=$(jfield .id)
 is "held: needs-recipient" "$(jfield .state)" needs-recipient
 is "held: the API has no personnummer whole" "$(unmasked "$(cat "$T/resp")")" ""
 contains "held: the reason keeps its words, the number masked" "$(jfield .reason)" "$(d10 "${P[2]}")–****"
+is "held: the CUPS job id masked" "$(jfield .cups_job_id)" "$(d10 "${P[5]}")****"
 
 ROWS=$(sqlite3 -separator '|' "$DB" "SELECT * FROM jobs")
 is "SQLite: no personnummer of the free text whole in any row" "$(unmasked "$ROWS")" ""
