@@ -19,6 +19,7 @@
 #include <poppler.h>
 #include <qpdf/qpdf-c.h>
 
+#include "log.h"
 #include "text.h"
 #include "xmlutil.h"
 
@@ -259,52 +260,13 @@ static const char *const to_representative[] = {
     "till ombudet",
 };
 
-/* Rewrites the UTF-8 character at p into a simpler form: Unicode dashes ->
- * '-', odd spaces and tabs -> ' ', CR -> LF, soft hyphens and zero-width
- * spaces dropped.  Writes at most as many bytes as it reads; returns the
- * bytes written and sets *used to the bytes read. */
-static size_t norm_char(const unsigned char *p, char *o, size_t *used)
-{
-    if (p[0] == 0xC2 && p[1] == 0xA0) {                                       /* NBSP */
-        *used = 2;
-        *o = ' ';
-        return 1;
-    }
-    if (p[0] == 0xC2 && p[1] == 0xAD) {                                       /* soft hyphen */
-        *used = 2;
-        return 0;
-    }
-    if (p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0x90 && p[2] <= 0x95) {       /* U+2010..2015 */
-        *used = 3;
-        *o = '-';
-        return 1;
-    }
-    if (p[0] == 0xE2 && p[1] == 0x88 && p[2] == 0x92) {                       /* U+2212 minus */
-        *used = 3;
-        *o = '-';
-        return 1;
-    }
-    if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x80 && p[2] <= 0x8A) || p[2] == 0xAF)) {
-        *used = 3;                                    /* U+2000..200A (figure, thin, hair...), U+202F */
-        *o = ' ';
-        return 1;
-    }
-    if (p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0x8B) {                       /* zero-width space */
-        *used = 3;
-        return 0;
-    }
-    *used = 1;
-    *o = *p == '\t' ? ' ' : *p == '\r' ? '\n' : (char)*p;
-    return 1;
-}
-
 static void normalise(const char *in, char *out)
 {
     const unsigned char *p = (const unsigned char *)in;
     char *o = out;
     while (*p) {
         size_t used;
-        o += norm_char(p, o, &used);
+        o += mm_log_fold_char(p, o, &used); /* shared with log masking */
         p += used;
     }
     *o = '\0';
@@ -595,8 +557,8 @@ static int page_from_poppler(PopplerPage *page, page_text *pt)
         pt->glabel[i] = pt->gcand[i] = -1;
         size_t used, w;
         char tmp[4];
-        w = norm_char(p, tmp, &used);
-        /* norm_char passes characters it leaves alone on byte by byte; here
+        w = mm_log_fold_char(p, tmp, &used);
+        /* mm_log_fold_char passes characters it leaves alone on byte by byte; here
          * each is one glyph, so take all its bytes. */
         size_t clen = (size_t)(g_utf8_next_char((const gchar *)p) - (const gchar *)p);
         if (w == 1 && used == 1 && clen > 1) {

@@ -101,14 +101,37 @@ static int check_letter(struct MHD_Connection *c, const srv_req *rq, const mm_bu
 
 /* A held job re-sent with a number that cannot be used: it stays held, with
  * the new reason. */
-static void refuse_recipient(srv *s, srv_job *j, const srv_recipient *rcp, const char *actor)
+static void refuse_recipient(srv *s, srv_job *j, const srv_recipient *rcp, const char *why, const char *actor)
 {
     mm_text_copy(j->recipient_problem, sizeof j->recipient_problem, rcp->problem);
-    mm_text_copy(j->reason, sizeof j->reason, rcp->problem);
+    mm_log_mask_text(j->recipient_problem);
+    mm_text_copy(j->reason, sizeof j->reason, j->recipient_problem);
     mm_text_copy(j->reason_sv, sizeof j->reason_sv, rcp->reason_sv);
     char detail[300];
-    snprintf(detail, sizeof detail, "resubmitted; still no usable recipient: %s", rcp->problem);
+    snprintf(detail, sizeof detail, "resubmitted; still no usable recipient: %s", why);
     srv_transition_as(s, j, SRV_JSTATE_NEEDS_RECIPIENT, "recipient-refused", detail, actor);
+}
+
+/* Client free text is stored masked (mm_log_mask_text, the rule of the
+ * logs): only the recipient column holds a whole personnummer.  The user
+ * is a login and the CUPS job id a number, but a bundle may carry anything
+ * there.  Returns how many numbers were masked. */
+static size_t mask_client_text(srv_job *j)
+{
+    char *texts[] = {j->title, j->subject, j->recipient_problem, j->user, j->host, j->department, j->cups_job_id};
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        n += mm_log_mask_text(texts[i]);
+    return n;
+}
+
+/* Why a new job has no recipient, for its journal: the server's own words,
+ * never the client's free text (the journal outlives retention). */
+static const char *journal_problem(const mm_bundle *b, const srv_recipient *rcp)
+{
+    if (b->recipient_problem[0] && !strcmp(rcp->problem, b->recipient_problem))
+        return "no recipient found by the filter (its reason is kept in the job, not here)";
+    return rcp->problem;
 }
 
 enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
@@ -171,6 +194,7 @@ enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
     snprintf(j->cups_job_id, sizeof j->cups_job_id, "%s", b.cups_job_id);
     snprintf(j->policy, sizeof j->policy, "%s", policy);
     snprintf(j->department, sizeof j->department, "%s", b.department);
+    size_t masked = mask_client_text(j);
     /* What qpdf counted, not what the bundle claims. */
     j->pages = pages;
     j->doc_len = (int64_t)b.document_len;
@@ -181,10 +205,13 @@ enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
     char detail[2000], mask[16] = "-";
     if (have_recipient)
         mm_idnum_mask(number, mask);
+    /* Sizes, hashes, sources, policy and the masked recipient; no title,
+     * subject, host, department or problem text: the journal is immutable
+     * and outlives retention (doc/mmprintd.8). */
     snprintf(detail, sizeof detail,
-             "from %s user %s host %s cups job %s; recipient %s (%s); policy %s; %zu bytes sha256 %s, %d pages",
-             rq->client, j->user, j->host, j->cups_job_id[0] ? j->cups_job_id : "-", mask,
-             have_recipient ? j->recipient_source : j->recipient_problem, policy, b.document_len, j->sha256,
+             "from %s user %s cups job %s; recipient %s (%s); policy %s; %zu bytes sha256 %s, %d pages",
+             rq->client, j->user, j->cups_job_id[0] ? j->cups_job_id : "-", mask,
+             have_recipient ? j->recipient_source : journal_problem(&b, &rcp), policy, b.document_len, j->sha256,
              j->pages);
     int rc = srv_store_insert(s->store, j, detail, b.document, b.document_len, &err);
     if (rc < 0) {
@@ -203,7 +230,7 @@ enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
         } else if (j->state == SRV_JSTATE_NEEDS_RECIPIENT && strcmp(j->reason_sv, rcp.reason_sv)) {
             /* Released with a number that cannot be used (the sender's own):
              * still held, and the CUPS line says why now. */
-            refuse_recipient(s, j, &rcp, rq->who->actor);
+            refuse_recipient(s, j, &rcp, journal_problem(&b, &rcp), rq->who->actor);
         } else {
             srv_store_event_as(s->store, id, rq->who->actor, "repeat",
                                "same Idempotency-Key submitted again; answered with this job", NULL);
@@ -212,6 +239,8 @@ enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
         return srv_api_answer_job(s, c, id, 200);
     }
     srv_log_job(MM_LOG_INFO, j, "received from %s: %s", rq->client, srv_jstate_name(j->state));
+    if (masked)
+        srv_log_job(MM_LOG_INFO, j, "%zu personnummer in the client's free text stored masked", masked);
     char id[37];
     memcpy(id, j->id, sizeof id);
     if (j->state != SRV_JSTATE_NEEDS_RECIPIENT)

@@ -15,6 +15,9 @@
 #include "idnum.h"
 #include "mmprintd.h"
 
+/* Why a job whose bundle does not hold together is held. */
+#define SRV_RECIPIENT_UNSURE_SV "mottagaren i brevet kunde inte avgöras säkert"
+
 static size_t own_numbers(const srv *s, const char *own[2])
 {
     size_t n = 0;
@@ -98,6 +101,30 @@ static void choice_sv(const mm_decision *d, char *out, size_t size)
     }
 }
 
+/* The bundle's own account of where its recipient came from must hold
+ * together, whoever wrote it: a known source; page text decides only
+ * through its candidates, which the filter always sends with it; and
+ * candidates belong to the source that decided (discovery fills them only
+ * for that source, doc/job-bundle.md).  NULL when it holds, else why not. */
+static const char *claim_inconsistent(const mm_bundle *b)
+{
+    static const char *const sources[] = {"option", "billing", "info", "xmp", "keywords", "subject", "title", "text"};
+    const char *src = b->recipient_source;
+    int known = !src[0];
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++)
+        known |= !strcmp(src, sources[i]);
+    if (!known)
+        return "the bundle names an unknown recipient source";
+    int have = !mm_candidates_empty(&b->cands);
+    if (have && strcmp(b->cands.source, "text") && strcmp(b->cands.source, "subject"))
+        return "the bundle's candidates name an unknown source";
+    if (have && src[0] && strcmp(src, b->cands.source))
+        return "the bundle's candidates are not from its recipient's source";
+    if (!have && b->recipient[0] && !strcmp(src, "text"))
+        return "the bundle names page text as the recipient's source without its candidates";
+    return NULL;
+}
+
 int srv_recipient_from_bundle(const srv *s, const mm_bundle *b, srv_recipient *r)
 {
     memset(r, 0, sizeof *r);
@@ -105,6 +132,12 @@ int srv_recipient_from_bundle(const srv *s, const mm_bundle *b, srv_recipient *r
     mm_error err;
     mm_error_clear(&err);
     int valid = b->recipient[0] && mm_idnum_parse(b->recipient, NULL, &id, &err) == 0;
+    const char *odd = claim_inconsistent(b);
+    if (odd) {
+        snprintf(r->problem, sizeof r->problem, "%s", odd);
+        snprintf(r->reason_sv, sizeof r->reason_sv, "%s", SRV_RECIPIENT_UNSURE_SV);
+        return 0;
+    }
     /* The candidates of the source that decided in the filter: decide again
      * without the sender's numbers. */
     if (!mm_candidates_empty(&b->cands) && (!b->recipient_source[0] || !strcmp(b->recipient_source, b->cands.source))) {
@@ -120,7 +153,7 @@ int srv_recipient_from_bundle(const srv *s, const mm_bundle *b, srv_recipient *r
         if (d.choice == MM_CHOICE_FOUND) {
             /* The filter named another number than its own list gives. */
             snprintf(r->problem, sizeof r->problem, "the bundle's recipient is not the one its candidates give");
-            snprintf(r->reason_sv, sizeof r->reason_sv, "mottagaren i brevet kunde inte avgöras säkert");
+            snprintf(r->reason_sv, sizeof r->reason_sv, "%s", SRV_RECIPIENT_UNSURE_SV);
             return 0;
         }
         mm_candidates_why(&d, &b->cands, r->problem, sizeof r->problem);
@@ -141,6 +174,10 @@ int srv_recipient_from_bundle(const srv *s, const mm_bundle *b, srv_recipient *r
     snprintf(r->problem, sizeof r->problem, "%s",
              b->recipient[0] ? "the recipient number is not valid"
              : b->recipient_problem[0] ? b->recipient_problem : "no recipient in the job");
-    snprintf(r->reason_sv, sizeof r->reason_sv, "%s", srv_sv(SRV_SV_NO_RECIPIENT));
+    /* A number the filter would never have sent (a forged or damaged
+     * bundle): say so, not only that one is missing. */
+    snprintf(r->reason_sv, sizeof r->reason_sv, "%s",
+             b->recipient[0] ? "numret i jobbet är inget giltigt personnummer (kontrollsiffran eller datumet stämmer inte)"
+                             : srv_sv(SRV_SV_NO_RECIPIENT));
     return 0;
 }

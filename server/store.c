@@ -81,11 +81,20 @@ typedef struct {
 #define I(f) {#f, C_INT, offsetof(srv_job, f), 0, 0}
 #define L(f) {#f, C_I64, offsetof(srv_job, f), 0, 0}
 #define S(f) {#f, C_STATE, offsetof(srv_job, f), 0, 0}
+/* Personal (blanked by retention): the recipient; the client's free text
+ * (title, subject, recipient_problem, host, department: masked at intake,
+ * but they name cases, and a masked number keeps the birth date); the
+ * reasons (they copy recipient_problem and carry masked numbers); the user
+ * (a person's login).  Kept: the principals (client, resolved_by: who
+ * acted, as the journal keeps them), ids and receipts (idem_key,
+ * cups_job_id, trans_id, message_id: none names a person, the journal has
+ * the receipts), the operator and printer (whose, once the recipient is
+ * blank, says nothing about anyone), sizes and the letter's hash. */
 static const column cols[] = {
-    T(id, 0), T(idem_key, 0), S(state), T(channel, 0), T(reason, 0), T(reason_sv, 0),
+    T(id, 0), T(idem_key, 0), S(state), T(channel, 0), T(reason, 1), T(reason_sv, 1),
     T(operator_name, 0), T(operator_url, 0), T(printer, 0), T(trans_id, 0), I(print_job_id),
-    T(recipient, 1), T(recipient_source, 0), T(recipient_problem, 0), T(title, 1), T(subject, 1),
-    T(user, 1), T(host, 0), T(client, 0), T(cups_job_id, 0), T(policy, 0), T(department, 0),
+    T(recipient, 1), T(recipient_source, 0), T(recipient_problem, 1), T(title, 1), T(subject, 1),
+    T(user, 1), T(host, 1), T(client, 0), T(cups_job_id, 0), T(policy, 0), T(department, 1),
     I(pages), T(sha256, 0), L(doc_len), T(message_id, 0), I(has_soap), I(attempts),
     L(created_ms), L(updated_ms), L(decided_ms), L(final_ms), L(deadline_ms), I(purged),
     T(resolution, 0), T(resolved_by, 0), L(resolved_ms),
@@ -462,11 +471,20 @@ typedef struct {
     char hash[65];
 } chain_save;
 
+/* Every event passes here: its detail is masked whoever wrote it, as the
+ * last guard, because the journal is immutable and outlives retention
+ * (mm_log_mask_text, the rule of the logs). */
 static int event_locked(srv_store *st, const char *job_id, int64_t now, const char *event,
                         const char *detail, const char *actor, mm_error *err)
 {
     char h[65];
-    if (add_event(st, job_id, now, event, detail, actor, h, err))
+    char *masked = strdup(detail ? detail : "");
+    if (!masked)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "journal: out of memory");
+    mm_log_mask_text(masked);
+    int rc = add_event(st, job_id, now, event, masked, actor, h, err);
+    free(masked);
+    if (rc)
         return -1;
     st->last_seq++;
     memcpy(st->last_hash, h, sizeof h);

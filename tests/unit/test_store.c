@@ -16,7 +16,10 @@
  * Failures inside a transaction come from the database itself: a
  * duplicate key, or a trigger that refuses one row (installed through a
  * connection of the test's own, as a damaged or hand-edited database
- * would refuse it). */
+ * would refuse it);
+ * - personal data: retention (gallring) blanks every personal column of a
+ *   final job, read back from the SQLite file itself, and every journal
+ *   detail is masked whoever wrote it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -599,6 +602,102 @@ static void failed_batch_rolls_back_every_change(void **state)
     assert_journal_intact(f->path, before.seq + 1);
 }
 
+/* ---- personal data ---- */
+
+/* Every text column of job id's row, as one string (read by SQLite, not by
+ * the store). */
+static void row_text(const char *path, const char *id, char *out, size_t size)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT * FROM jobs WHERE id = ?", -1, &q, NULL), SQLITE_OK);
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < sqlite3_column_count(q); i++) {
+        const unsigned char *t = sqlite3_column_text(q, i);
+        int w = snprintf(out + len, size - len, "%s=%s|", sqlite3_column_name(q, i), t ? (const char *)t : "");
+        assert_true(w > 0 && (size_t)w < size - len);
+        len += (size_t)w;
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+static void retention_blanks_every_personal_column(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    srv_job j;
+    new_job(&j, "job-old");
+    j.state = SRV_JSTATE_PRINTED;
+    SRV_SET(j.channel, "paper");
+    SRV_SET(j.recipient, "191212121212");
+    SRV_SET(j.recipient_source, "text");
+    SRV_SET(j.recipient_problem, "Personnummer 19121212-**** saknas");
+    SRV_SET(j.title, "Beslut Tolvan 19121212-****");
+    SRV_SET(j.subject, "Ärende Tolvan Tolvansson");
+    SRV_SET(j.user, "tolvan");
+    SRV_SET(j.host, "tolvans-dator");
+    SRV_SET(j.department, "Barn och unga, Tolvans grupp");
+    SRV_SET(j.reason, "FaR: 19121212-****: no mailbox");
+    SRV_SET(j.reason_sv, "Tolvan har ingen digital brevlåda");
+    SRV_SET(j.client, "CN=desk1");
+    SRV_SET(j.cups_job_id, "42");
+    SRV_SET(j.policy, "digital-else-paper");
+    SRV_SET(j.sha256, "ab");
+    j.final_ms = srv_now_ms() - 3 * 86400000LL;
+    assert_int_equal(srv_store_insert(f->st, &j, "from CN=desk1", "%PDF-1.4", 8, &err), 0);
+    srv_job young = j;
+    SRV_SET(young.id, "job-young");
+    young.final_ms = srv_now_ms();
+    assert_int_equal(srv_store_insert(f->st, &young, "from CN=desk1", "%PDF-1.4", 8, &err), 0);
+
+    assert_int_equal(srv_store_purge(f->st, 2, &err), 1);
+
+    char row[8192];
+    row_text(f->path, "job-old", row, sizeof row);
+    static const char *const personal[] = {"recipient", "recipient_problem", "title", "subject", "user",
+                                           "host", "department", "reason", "reason_sv"};
+    for (size_t i = 0; i < sizeof personal / sizeof personal[0]; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "|%s=|", personal[i]);
+        if (!strstr(row, want))
+            fail_msg("%s is not blank after retention: %s", personal[i], row);
+    }
+    if (strstr(row, "Tolvan") || strstr(row, "tolvan") || strstr(row, "19121212"))
+        fail_msg("personal data left after retention: %s", row);
+    /* What is not personal stays: the principal, CUPS' id, the policy. */
+    assert_non_null(strstr(row, "|client=CN=desk1|"));
+    assert_non_null(strstr(row, "|cups_job_id=42|"));
+    assert_non_null(strstr(row, "|purged=1|"));
+    /* A job younger than the retention keeps everything. */
+    row_text(f->path, "job-young", row, sizeof row);
+    assert_non_null(strstr(row, "|recipient=191212121212|"));
+    assert_non_null(strstr(row, "|title=Beslut Tolvan"));
+    assert_int_equal(count(f->path, "SELECT count(*) FROM events WHERE event = 'gallring'"), 1);
+    assert_journal_intact(f->path, 3);
+}
+
+static void journal_details_are_masked(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    srv_job j;
+    insert_job(f, &j, "job-1");
+    assert_int_equal(srv_store_event(f->st, "job-1", "note",
+                                     "about 191212121212, 19121212 1212 and 121212\xe2\x80\x93" "1212; org 162120000142",
+                                     &err),
+                     0);
+    assert_int_equal(count(f->path, "SELECT count(*) FROM events WHERE detail LIKE '%1212121212%'"
+                                    " OR detail LIKE '%12 1212%' OR detail LIKE '%\xe2\x80\x93" "1212%'"), 0);
+    assert_int_equal(count(f->path, "SELECT count(*) FROM events WHERE detail = 'about 19121212****, 19121212 ****"
+                                    " and 121212\xe2\x80\x93****; org 162120000142'"), 1);
+    assert_journal_intact(f->path, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -615,6 +714,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(database_before_authz_is_migrated, setup, teardown),
         cmocka_unit_test_setup_teardown(failure_after_the_event_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_batch_rolls_back_every_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(retention_blanks_every_personal_column, setup, teardown),
+        cmocka_unit_test_setup_teardown(journal_details_are_masked, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
