@@ -48,6 +48,32 @@ void mm_cert_names(X509 *cert, char *subject, size_t subjsz, char *orgnr, size_t
         snprintf(orgnr, orgsz, "%s", id);
 }
 
+X509_STORE *mm_cert_store_load(const char *file, mm_error *err)
+{
+    X509_STORE *st = X509_STORE_new();
+    if (!st) {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+        return NULL;
+    }
+    if (X509_STORE_load_file(st, file) != 1) {
+        X509_STORE_free(st);
+        mm_error_set(err, MM_ERR_INPUT, 0, "cannot read CA certificates from %s", file);
+        return NULL;
+    }
+    return st;
+}
+
+int mm_cert_chain_check(X509_STORE *store, X509 *cert, char *why, size_t whysz)
+{
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    int ok = ctx && X509_STORE_CTX_init(ctx, store, cert, NULL) == 1 && X509_verify_cert(ctx) == 1;
+    if (!ok)
+        snprintf(why, whysz, "%s",
+                 ctx ? X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)) : "out of memory");
+    X509_STORE_CTX_free(ctx);
+    return ok ? 0 : -1;
+}
+
 struct mm_cert_cache {
     pthread_mutex_t mu;
     size_t next; /* slot replaced next when all are taken */

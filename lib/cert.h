@@ -8,10 +8,23 @@
 #include <stddef.h>
 #include <openssl/x509.h>
 
+#include "error.h"
+
 /* Writes cert's subject (RFC 2253) into subject and "16" + the
  * organisationsnummer from its serialNumber into orgnr ("" when it carries
  * none: the 12-digit sender-id form or the bare 10 digits are accepted). */
 void mm_cert_names(X509 *cert, char *subject, size_t subjsz, char *orgnr, size_t orgsz);
+
+/* The CA certificates of a PEM file as a store for mm_cert_chain_check
+ * (free with X509_STORE_free); NULL with err when the file cannot be read
+ * or holds no certificate. */
+X509_STORE *mm_cert_store_load(const char *file, mm_error *err);
+
+/* Whether cert chains to a CA in store (its purpose not checked: signing
+ * certificates are also TLS client certificates).  0 when it does;
+ * otherwise -1 with OpenSSL's reason in why ("certificate has expired",
+ * "unable to get local issuer certificate"...). */
+int mm_cert_chain_check(X509_STORE *store, X509 *cert, char *why, size_t whysz);
 
 /* Decoded signer certificates, keyed by their exact DER bytes, shared by
  * threads.  Decoding a certificate costs OpenSSL 3 more than the RSA check

@@ -147,6 +147,12 @@ static char *xmp_recipient(const char *xmp)
                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc)
         return NULL;
+    /* XMP (ISO 16684-1) has no DTD; one is refused as hostile, judged on
+     * the parsed document (any encoding), and the packet ignored. */
+    if (doc->intSubset || doc->extSubset) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
     char *value = NULL;
     /* Depth-first: the property as an element, or as an attribute of rdf:Description. */
     xmlNodePtr n = xmlDocGetRootElement(doc);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "idnum.h"
 #include "text.h"
 
@@ -37,12 +38,16 @@ void mm_far_apply_rule(mm_reach *r)
         r->why = MM_REACH_PENDING;
     else if (!r->sender_accepted)
         r->why = MM_REACH_SENDER_REFUSED;
-    else if (!r->service_address[0])
+    else if (!r->service_address[0] || !mm_http_url_is_https(r->service_address))
         r->why = MM_REACH_NO_ADDRESS;
     else
         r->why = MM_REACH_DIGITAL;
     r->digital = r->why == MM_REACH_DIGITAL;
-    if (r->why == MM_REACH_OTHER_TYPE)
+    /* An address that is not https is no address: the letter would travel
+     * in clear, so it goes on paper, and the reason names the address. */
+    if (r->why == MM_REACH_NO_ADDRESS && r->service_address[0])
+        snprintf(r->reason, sizeof r->reason, "service address is not https: %.100s", r->service_address);
+    else if (r->why == MM_REACH_OTHER_TYPE)
         snprintf(r->reason, sizeof r->reason, "%s (Type=%.16s)", reach_en[r->why], r->type);
     else
         snprintf(r->reason, sizeof r->reason, "%s", reach_en[r->why]);
@@ -176,10 +181,21 @@ int mm_far_parse_response(xmlNodePtr response, const char *const *ids, size_t n,
     return 0;
 }
 
+/* FaR is asked only over https: the question names the people. */
+static int check_far_url(const char *far_url, mm_error *err)
+{
+    if (!mm_http_url_is_https(far_url))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "FaR URL %.200s is not an https:// URL; nothing asked",
+                            far_url ? far_url : "(none)");
+    return 0;
+}
+
 int mm_far_is_reachable(mm_http *h, const char *far_url, const char *sender_orgnr,
                         const char *const *ids, size_t n, mm_reach *out,
                         mm_soap_fault *fault, mm_error *err)
 {
+    if (check_far_url(far_url, err) < 0)
+        return -1;
     if (!mm_idnum_sender_id_valid(sender_orgnr))
         return mm_error_set(err, MM_ERR_INPUT, 0, "sender organisation number must be 16 followed by 10 digits");
     for (size_t i = 0; i < n; i++)
@@ -253,6 +269,8 @@ int mm_far_parse_registered_response(xmlNodePtr response, const char *const *ids
 int mm_far_is_registered(mm_http *h, const char *far_url, const char *const *ids, size_t n, mm_reach *out,
                          mm_soap_fault *fault, mm_error *err)
 {
+    if (check_far_url(far_url, err) < 0)
+        return -1;
     for (size_t i = 0; i < n; i++)
         if (!mm_text_digits(ids[i], 12))
             return mm_error_set(err, MM_ERR_INPUT, 0, "recipient %zu is not a 12-digit identity number", i + 1);

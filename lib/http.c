@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -16,6 +17,7 @@
 
 struct mm_http {
     CURL *curl;
+    int https_only;
     char *cert_file;
     char *key_file;
     char *ca_file;
@@ -32,6 +34,11 @@ typedef struct {
     int too_large;
     int no_memory;
 } sink;
+
+int mm_http_url_is_https(const char *url)
+{
+    return url && !strncasecmp(url, "https://", 8) && url[8] && url[8] != '/' && url[8] != ':';
+}
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc = CURLE_OK;
@@ -138,6 +145,7 @@ mm_http *mm_http_new(const mm_http_config *cfg, mm_error *err)
     h->connect_timeout_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
     h->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
     h->max_response = cfg->max_response > 0 ? cfg->max_response : DEFAULT_MAX_RESPONSE;
+    h->https_only = cfg->https_only;
     h->curl = fail ? NULL : curl_easy_init();
     if (!h->curl) {
         mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot create curl handle");
@@ -189,6 +197,9 @@ int mm_http_request(mm_http *h, const char *method, const char *url, const char 
     if (status)
         *status = 0;
     mm_buf_reset(resp);
+    /* Said plainly here rather than as libcurl's "protocol disabled". */
+    if (h->https_only && !mm_http_url_is_https(url))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "refusing %s: only https:// URLs are allowed", url);
     struct curl_slist *hdrs = NULL, *tmp;
     char line[256];
     int ok = 1;

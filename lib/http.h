@@ -29,6 +29,11 @@ typedef struct {
 
 typedef struct mm_http mm_http;
 
+/* 1 when url is an https:// URL with a host (scheme in any case), the one
+ * form FaR and mailbox-operator addresses may take: letters and envelopes
+ * never travel in clear. */
+int mm_http_url_is_https(const char *url);
+
 /* Call once per process before threads start (curl_global_init). */
 int mm_http_global_init(mm_error *err);
 

@@ -29,6 +29,7 @@
 #include "c14n.h"
 #include "dsig.h"
 #include "ns.h"
+#include "text.h"
 #include "xmlutil.h"
 
 #define ALG_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
@@ -228,6 +229,12 @@ static const EVP_MD *check_profile(xmlNodePtr sig, mm_sig_check *it)
         set_problem(it, "SignatureMethod is not rsa-sha256 or rsa-sha1: %s", alg);
         return NULL;
     }
+    if (mm_xml_count(si, MM_NS_DS, "Reference", &ref) == 1) {
+        alg_attr(ref, MM_NS_DS, "DigestMethod", alg, sizeof alg);
+        snprintf(it->digest_algorithm, sizeof it->digest_algorithm, "%s",
+                 !strcmp(alg, ALG_SHA256) ? "sha256" : !strcmp(alg, ALG_SHA1) ? "sha1" : "other");
+        it->sha1 = !strcmp(alg, ALG_SHA1) || md == EVP_sha1();
+    }
     if (mm_xml_count(si, MM_NS_DS, "Reference", &ref) != 1)
         set_problem(it, "SignedInfo must hold exactly one Reference");
     else {
@@ -375,10 +382,40 @@ static xmlDocPtr rewrite(xmlNodePtr src, int strip, const char *root_name, const
     return nd;
 }
 
+/* The first element child of n with this local name (any namespace: v1,
+ * v2 and v3 deliveries spell the header in different ones). */
+static xmlNodePtr child_named(xmlNodePtr n, const char *name)
+{
+    for (xmlNodePtr c = n ? xmlFirstElementChild(n) : NULL; c; c = xmlNextElementSibling(c))
+        if (!strcmp((const char *)c->name, name))
+            return c;
+    return NULL;
+}
+
+/* Delivery/Header/Sender/Id of a signed element (of the SignedDelivery
+ * inside a sealed one): the organisation the signature must belong to.
+ * It lies inside the signed content, so it is as trustworthy as the digest. */
+static void sender_of(xmlNodePtr target, kind_t kind, char *out, size_t outsz)
+{
+    xmlNodePtr n = target;
+    if (kind == K_SEALED) {
+        xmlNodePtr s = child_named(n, "SignedDelivery");
+        n = s ? s : child_named(n, "signedDelivery");
+    }
+    n = child_named(child_named(child_named(child_named(n, "Delivery"), "Header"), "Sender"), "Id");
+    out[0] = 0;
+    xmlChar *v = n && mm_xml_in_ns(n, MM_NS_SND) ? xmlNodeGetContent(n) : NULL;
+    if (v && mm_text_digits((const char *)v, 12))
+        snprintf(out, outsz, "%s", (const char *)v);
+    xmlFree(v);
+}
+
 static void verify_one(xmlNodePtr target, kind_t kind, const char *ns, int strip, unsigned flags,
                        mm_cert_cache *cache, mm_sig_check *it)
 {
     snprintf(it->element, sizeof it->element, "%s", kind == K_SEALED ? "SealedDelivery" : "SignedDelivery");
+    it->chain_ok = -1;
+    sender_of(target, kind, it->sender_id, sizeof it->sender_id);
     /* The element's own signature is its LAST element child. */
     xmlNodePtr sig = xmlLastElementChild(target);
     if (!mm_xml_is(sig, MM_NS_DS, "Signature")) {
@@ -557,6 +594,27 @@ int mm_dsig_verify(const char *xml, size_t len, int strip_blanks, mm_sig_report 
     int rc = mm_dsig_verify_doc(doc, strip_blanks, MM_DSIG_XMLSEC, NULL, report, err);
     xmlFreeDoc(doc);
     return rc;
+}
+
+void mm_sig_report_check(mm_sig_report *r, const mm_sig_policy *p)
+{
+    for (size_t i = 0; r && i < r->count; i++) {
+        mm_sig_check *it = &r->items[i];
+        char why[160];
+        if (p->ca && it->cert)
+            it->chain_ok = mm_cert_chain_check(p->ca, it->cert, why, sizeof why) == 0;
+        if (it->chain_ok == 0)
+            set_problem(it, "signer certificate does not chain to the given CA: %s", why);
+        it->sender_ok = it->orgnr[0] && it->sender_id[0] &&
+                        (!strcmp(it->orgnr, it->sender_id) || (p->dispatcher && !strcmp(it->orgnr, p->dispatcher)));
+        if (!it->sender_ok)
+            set_problem(it, "signed by %s, but the Sender is %s",
+                        it->orgnr[0] ? it->orgnr : "a certificate without organisation number",
+                        it->sender_id[0] ? it->sender_id : "missing");
+        if (it->sha1 && !p->allow_sha1)
+            set_problem(it, "SHA-1 (%s, digest %s) is not accepted", it->algorithm,
+                        it->digest_algorithm[0] ? it->digest_algorithm : "none");
+    }
 }
 
 int mm_sig_report_all_ok(const mm_sig_report *r)

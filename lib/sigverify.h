@@ -23,6 +23,11 @@ typedef struct {
     int digest_ok;
     int signature_ok;
     char algorithm[16];   /* "rsa-sha256" or "rsa-sha1" */
+    char digest_algorithm[16]; /* DigestMethod: "sha256", "sha1" or "other" */
+    char sender_id[16];   /* the signed delivery's Sender/Id, "" if none */
+    int chain_ok;         /* mm_sig_report_check: 1 chained to the CA, 0 not, -1 not checked */
+    int sender_ok;        /* mm_sig_report_check: 1 signer is the sender (or the named dispatcher), 0 not */
+    int sha1;             /* SHA-1 in the signature or the digest */
     char subject[512];    /* signer certificate subject (RFC 2253) */
     char orgnr[16];       /* "16"+orgnr from serialNumber, "" if none */
     char problem[256];    /* why not ok, "" when ok */
@@ -56,6 +61,20 @@ int mm_dsig_verify(const char *xml, size_t len, int strip_blanks, mm_sig_report 
 #define MM_DSIG_XMLSEC 1u
 int mm_dsig_verify_doc(xmlDocPtr doc, int strip_blanks, unsigned flags, mm_cert_cache *cache,
                        mm_sig_report *report, mm_error *err);
+/* What a signature must also satisfy beyond its mathematics, for
+ * mm_sig_report_check. */
+typedef struct {
+    X509_STORE *ca;         /* the signer must chain to it; NULL: not checked (chain_ok -1) */
+    const char *dispatcher; /* "16"+orgnr also allowed to sign besides the Sender, or NULL */
+    int allow_sha1;         /* accept rsa-sha1/sha1 (legacy senders); otherwise refused */
+} mm_sig_policy;
+
+/* Applies policy to every check of the report: the signer's certificate
+ * chain, the binding of the certificate's organisation number to the
+ * delivery's Sender/Id, and SHA-1.  Sets chain_ok and sender_ok, and
+ * problem (when empty so far) for the first rule each signature breaks. */
+void mm_sig_report_check(mm_sig_report *report, const mm_sig_policy *policy);
+
 /* 1 when the report has at least one signature and all are valid. */
 int mm_sig_report_all_ok(const mm_sig_report *report);
 /* Frees what the report holds (not the struct itself) and empties it. */

@@ -124,11 +124,6 @@ xmlDocPtr mm_soap_parse(const char *xml, size_t len, xmlNodePtr *body,
                      MM_SOAP_MAX_BYTES);
         return NULL;
     }
-    /* SOAP forbids DTDs; refusing them outright rules out entity tricks. */
-    if (memmem(xml, len, "<!DOCTYPE", 9) || memmem(xml, len, "<!ENTITY", 8)) {
-        mm_error_set(err, MM_ERR_PROTOCOL, 0, "SOAP response contains a DTD, which SOAP does not allow");
-        return NULL;
-    }
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) {
         mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory creating XML parser");
@@ -150,6 +145,14 @@ xmlDocPtr mm_soap_parse(const char *xml, size_t len, xmlNodePtr *body,
         return NULL;
     }
     xmlFreeParserCtxt(ctxt);
+    /* SOAP forbids DTDs.  Asked of the parsed document, not of the bytes:
+     * a byte search misses other encodings (UTF-16) of the same text.  No
+     * entity was substituted or loaded while parsing (no NOENT/DTDLOAD). */
+    if (doc->intSubset || doc->extSubset) {
+        mm_error_set(err, MM_ERR_PROTOCOL, 0, "SOAP response contains a DTD, which SOAP does not allow");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
 
     xmlNodePtr env = xmlDocGetRootElement(doc);
     if (!env || strcmp((const char *)env->name, "Envelope") || !mm_xml_in_ns(env, MM_NS_SOAP)) {

@@ -131,6 +131,9 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
     } else if (!c->tls_cert[0] || !c->tls_key[0] || !c->client_ca[0]) {
         return mm_error_set(err, MM_ERR_INPUT, 0, "config: tls_cert, tls_key and client_ca are required for HTTPS");
     }
+    /* FaR is asked about people by their personnummer: never in clear. */
+    if (!mm_http_url_is_https(c->far_url))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "config: far_url '%s' must be an https:// URL", c->far_url);
     if (c->sender_id[0] && !mm_idnum_sender_id_valid(c->sender_id))
         return mm_error_set(err, MM_ERR_INPUT, 0, "config: sender_id must be \"16\" followed by 10 digits");
     return check_printer_uri(c->printer_uri, err);
@@ -196,6 +199,7 @@ mm_http *srv_conf_http_new(const srv_conf *c)
         .ca_file = c->ca_file,
         .connect_timeout_ms = c->connect_timeout_ms,
         .timeout_ms = c->http_timeout_ms,
+        .https_only = 1, /* FaR and operators: never plain http */
     };
     mm_error err;
     mm_http *h = mm_http_new(&hc, &err);

@@ -114,7 +114,7 @@ static void send_one(srv *s, mm_http *h, srv_job *j)
     memset(&fault, 0, sizeof fault);
     j->attempts++;
     atomic_fetch_add(&s->op_attempts, 1);
-    int rc = mm_mailbox_deliver(h, j->operator_url, soap.data, soap.len, &res, &fault, &err);
+    int rc = mm_mailbox_deliver(h, j->operator_url, j->recipient, soap.data, soap.len, &res, &fault, &err);
     mm_buf_free(&soap);
     if (rc == 0 && res.delivered) {
         j->state = SRV_JSTATE_DELIVERED;
@@ -131,6 +131,15 @@ static void send_one(srv *s, mm_http *h, srv_job *j)
                  j->operator_name, res.trans_id);
         srv_store_event(s->store, j->id, "not-delivered", detail, NULL);
         srv_policy_fallback(s, j, "operator answered Delivered=false", srv_sv(SRV_SV_NOT_DELIVERED));
+        return;
+    }
+    /* A receipt for someone else, or an operator address that is not
+     * https: asking again changes neither, and the letter must not count
+     * as delivered.  Paper, with the reason. */
+    if (res.wrong_recipient || err.cls == MM_ERR_INPUT) {
+        snprintf(detail, sizeof detail, "attempt %d: %s; not retried", j->attempts, err.msg);
+        srv_store_event(s->store, j->id, "send-rejected", detail, NULL);
+        srv_policy_fallback(s, j, err.msg, srv_sv(SRV_SV_NOT_DELIVERED));
         return;
     }
     int retry = mm_error_retryable(&err) || err.cls == MM_ERR_PROTOCOL || err.cls == MM_ERR_SYSTEM;

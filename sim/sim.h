@@ -56,7 +56,8 @@ typedef struct {
 } sim_registry;
 
 /* Fault-injection rule (one line of the --faults file). */
-enum { SIM_ACT_NONE, SIM_ACT_HTTP, SIM_ACT_FAULT, SIM_ACT_DROP, SIM_ACT_REFUSE_TLS, SIM_ACT_NOT_DELIVERED };
+enum { SIM_ACT_NONE, SIM_ACT_HTTP, SIM_ACT_FAULT, SIM_ACT_DROP, SIM_ACT_REFUSE_TLS, SIM_ACT_NOT_DELIVERED,
+       SIM_ACT_ANSWER_RECIPIENT };
 
 typedef struct {
     int far;               /* selector: FaR requests */
@@ -67,6 +68,7 @@ typedef struct {
     int http_status;
     int fault_code;
     char description[256];
+    char answer_recipient[SIM_ID_LEN]; /* answer-recipient=: the RecipientId of the receipt */
     double flaky;          /* probability the rule applies, 1 = always */
     long count;            /* remaining applications, -1 = unlimited */
     int line;

@@ -483,6 +483,11 @@ static int fault_line(void *vctx, char **tok, int nt, int ln, mm_error *err)
             act = SIM_ACT_REFUSE_TLS;
         } else if (!strcmp(tok[i], "not-delivered")) {
             act = SIM_ACT_NOT_DELIVERED;
+        } else if ((v = kv(tok[i], "answer-recipient"))) {
+            if (!is_id12(v))
+                return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: answer-recipient must be 12 digits", ln);
+            snprintf(r.answer_recipient, sizeof r.answer_recipient, "%s", v);
+            act = SIM_ACT_ANSWER_RECIPIENT;
         } else if ((v = kv(tok[i], "flaky"))) {
             char *end;
             errno = 0;
@@ -507,8 +512,9 @@ static int fault_line(void *vctx, char **tok, int nt, int ln, mm_error *err)
     if (r.action == SIM_ACT_NONE && r.delay_ms == 0)
         return mm_error_set(err, MM_ERR_INPUT, 0,
                             "line %d: a rule needs delay=, http=, fault=, drop, refuse-tls or not-delivered", ln);
-    if (r.action == SIM_ACT_NOT_DELIVERED && r.far)
-        return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: not-delivered is an operator answer, not for far", ln);
+    if ((r.action == SIM_ACT_NOT_DELIVERED || r.action == SIM_ACT_ANSWER_RECIPIENT) && r.far)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: %s is an operator answer, not for far", ln,
+                            r.action == SIM_ACT_NOT_DELIVERED ? "not-delivered" : "answer-recipient");
     if (r.far && r.op[0])
         return mm_error_set(err, MM_ERR_INPUT, 0, "line %d: a rule is either for far or for op=NAME", ln);
     if (r.action == SIM_ACT_REFUSE_TLS && r.recipient[0])

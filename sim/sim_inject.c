@@ -35,7 +35,7 @@ int sim_fault_pick(sim_state *st, int far, const char *op, char (*rcpts)[SIM_ID_
             continue;
         if (r->far && !far)
             continue;
-        if (r->action == SIM_ACT_NOT_DELIVERED && far)
+        if ((r->action == SIM_ACT_NOT_DELIVERED || r->action == SIM_ACT_ANSWER_RECIPIENT) && far)
             continue; /* an operator's answer; FaR requests pass */
         if (r->op[0] && (far || !op || strcmp(r->op, op)))
             continue;

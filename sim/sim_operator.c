@@ -221,16 +221,22 @@ static const char *mailbox_refusal(sim_state *st, const char *opkey, const char 
 }
 
 /* Answers for a picked fault rule: 1 when it answered the request
- * (an injected HTTP status, fault or drop, or Delivered=false). */
+ * (an injected HTTP status, fault or drop, Delivered=false, or a receipt
+ * naming another recipient, as a faulty operator might send). */
 static int injected(const sim_rule *rule, const char *recipient, sim_reply *rp)
 {
     if (sim_fault_apply(rule, rp))
         return 1;
-    if (rule->action != SIM_ACT_NOT_DELIVERED)
+    if (rule->action != SIM_ACT_NOT_DELIVERED && rule->action != SIM_ACT_ANSWER_RECIPIENT)
         return 0;
     char t[37];
     if (mm_uuid_new(t)) {
         sim_reply_fault(rp, 0, "no randomness for a TransId");
+        return 1;
+    }
+    if (rule->action == SIM_ACT_ANSWER_RECIPIENT) {
+        delivery_reply(rp, t, rule->answer_recipient, 1);
+        sim_log_add(rp, " injected answer-recipient");
         return 1;
     }
     delivery_reply(rp, t, recipient[0] ? recipient : "000000000000", 0);

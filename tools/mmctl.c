@@ -13,7 +13,7 @@ typedef struct {
 
 static const mmctl_command commands[] = {
     {"id", mmctl_cmd_id, "id [--date YYYY-MM-DD] NUMBER...      validate and normalise identity numbers"},
-    {"verify", mmctl_cmd_verify, "verify [--strip-blanks] FILE          check every Mina meddelanden signature"},
+    {"verify", mmctl_cmd_verify, "verify --ca CAFILE|--no-chain [--allow-sha1] FILE  check every Mina meddelanden signature"},
     {"lookup", mmctl_cmd_lookup, "lookup [-c CONF] ID...                can a letter go digitally, and where"},
     {"release", mmctl_cmd_release, "release CUPS_JOB_ID NUMBER             add the personnummer to a held print job and release it"},
     {"subscribe", mmctl_cmd_subscribe, "subscribe QUEUE mmprint://SERVER[:PORT]/  report jobs cancelled in CUPS to the server (root)"},

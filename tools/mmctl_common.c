@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "idnum.h"
 #include "log.h"
 #include "mmctl.h"
@@ -68,7 +69,7 @@ int mmctl_conf_load(const char *path_opt, mmctl_conf *out, char *msg, size_t msg
                              &err))
         return fail(msg, msg_size, "cannot load configuration: %s", err.msg);
     /* What the table cannot say: the form of two values. */
-    if (strncmp(out->far_url, "https://", 8)) {
+    if (!mm_http_url_is_https(out->far_url)) {
         fail(msg, msg_size, "%s: far_url must be an https:// URL", out->path);
         mmctl_conf_free(out);
         return -1;

@@ -335,7 +335,7 @@ int mmctl_cmd_send(int argc, char **argv)
         goto out;
     }
     mm_mailbox_result res;
-    if (mm_mailbox_deliver(s.http, reach.service_address, soap.data, soap.len, &res, &fault, &err) < 0) {
+    if (mm_mailbox_deliver(s.http, reach.service_address, id.number, soap.data, soap.len, &res, &fault, &err) < 0) {
         char who[200];
         snprintf(who, sizeof who, "mailbox operator %s", reach.operator_name);
         print_fault("send", who, &fault, &err);

@@ -161,6 +161,14 @@ is "operator answers Delivered=false: exit 4" "$rc" 4
 contains "and says the letter was not delivered" "$out" "not delivered digitally"
 is "nothing reached the mailbox" "$(index_lines)" "$before"
 
+# The operator's receipt names another recipient: never taken as delivered
+echo "recipient=189001029819 answer-recipient=191212121212" > "$T/faults"; reload
+send 189001029819 "Beslut"
+is "receipt for another recipient: exit 3 (may not have arrived)" "$rc" 3
+contains "... says whose receipt it was, masked" "$(cat "$T/send.err")" \
+  "operator answered for recipient 19121212-****, not for the letter's recipient 18900102-****"
+check_fails "... and never says delivered" grep -q "delivered to" <<<"$out"
+
 # ---- faults ----------------------------------------------------------------
 echo "op=kivra fault=5006" > "$T/faults"; reload
 send 191212121212 "Beslut 5006"

@@ -25,6 +25,7 @@ recipient ${P[3]} operator=kivra
 recipient ${P[4]} operator=billo
 recipient ${P[5]} operator=kivra
 recipient ${P[6]} operator=kivra
+recipient ${P[7]} operator=kivra
 sender 162120000142 name=Exempelkommun
 EOF
 start_sim || { not_ok "mmsimd starts"; done_testing; exit 1; }
@@ -131,6 +132,24 @@ wait_state "$ID" printed 20
 is "SOAP 5006: paper" "$(jfield .state)" printed
 is "SOAP 5006: a single attempt (not retried)" "$(jfield '[.events[] | select(.event == "send-rejected" or .event == "send-failed")] | length')" 1
 contains "SOAP 5006: reason names the fault" "$(jfield .reason)" "5006"
+set_faults ""
+
+# --- a receipt for another recipient (Delivered=true for 191212121212): the
+# letter's recipient got nothing we know of, so never delivered: paper ---
+set_faults "op=kivra recipient=${P[7]} answer-recipient=191212121212"
+job other "${P[7]}"
+submit "$T/other.job" key-other
+ID=$(jfield .id)
+wait_state "$ID" printed 20
+is "receipt for another recipient: paper, not delivered" "$(jfield .state)" printed
+is "... never journaled as delivered" "$(jfield '[.events[] | select(.event == "delivered")] | length')" 0
+is "... a single attempt (not retried)" \
+  "$(jfield '[.events[] | select(.event == "send-rejected" or .event == "send-failed")] | length')" 1
+is "... the reason names both recipients, masked" "$(jfield .reason)" \
+  "operator answered for recipient 19121212-****, not for the letter's recipient ${P[7]:0:8}-****"
+contains "... the Swedish message says the mailbox did not take the letter" "$(jfield .message)" \
+  "den digitala brevlådan tog inte emot brevet"
+check_fails "... the journal never holds the letter's recipient in full" grep -q "${P[7]}" <<<"$(jfield '[.events[].detail] | join(" ")')"
 set_faults ""
 
 # --- digital-only without a mailbox: returned, not printed ---

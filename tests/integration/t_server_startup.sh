@@ -85,6 +85,9 @@ check_fails "an unknown configuration key: refuses" try "colour = blue"
 contains "the refusal names the key" "$(cat "$T/out")" "colour"
 check_fails "plain HTTP on a non-loopback address: refuses" try "listen_plain_loopback = yes" "listen_address = 0.0.0.0"
 check_fails "a missing required key: refuses" try "far_url ="
+# FaR is asked about people: never over plain http, whatever the config says.
+check_fails "far_url over plain http: refuses to start" try "far_url = http://127.0.0.1:8080/far/Recipient/v3"
+contains "the refusal names far_url and https" "$(cat "$T/out")" "far_url 'http://127.0.0.1:8080/far/Recipient/v3' must be an https:// URL"
 
 # The spool directory and the store (which holds the letters) are for the
 # server's user only; a database made with looser rights is tightened.

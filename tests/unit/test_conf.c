@@ -65,6 +65,29 @@ static void defaults(void **state)
     assert_string_equal(c.support_text, "Har du frågor om brevet? Kontakta avsändaren.");
 }
 
+/* MINIMAL with another far_url. */
+#define WITH_FAR(url) \
+    "org_cert = /k/org.crt\norg_key = /k/org.key\nca_file = /k/ca.crt\nsender_name = Exempelkommun\n" \
+    "far_url = " url "\nprinter_uri = ipp://printer.example:631/ipp/print\nlisten_plain_loopback = yes\n"
+
+/* FaR is asked about people: plain http cannot be configured. */
+static void far_url_must_be_https(void **state)
+{
+    (void)state;
+    srv_conf c;
+    mm_error err;
+    static const char *const refused[] = {WITH_FAR("http://far.example/Recipient/v3"),
+                                          WITH_FAR("HTTP://far.example/Recipient/v3"),
+                                          WITH_FAR("ftp://far.example/"), WITH_FAR("far.example/Recipient/v3"),
+                                          WITH_FAR("https:///Recipient/v3")};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        assert_int_equal(load(refused[i], &c, &err), -1);
+        assert_non_null(strstr(err.msg, "config: far_url '"));
+        assert_non_null(strstr(err.msg, "' must be an https:// URL"));
+    }
+    assert_int_equal(load(WITH_FAR("HTTPS://far.example/Recipient/v3"), &c, &err), 0);
+}
+
 static void refusals(void **state)
 {
     (void)state;
@@ -131,6 +154,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults),
         cmocka_unit_test(refusals),
+        cmocka_unit_test(far_url_must_be_https),
         cmocka_unit_test(printed_form_reads_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -467,15 +467,20 @@ static void is_registered_request_and_answer(void **state)
 
 /* ---- mailbox ----------------------------------------------------------- */
 
-static int parse_delivery(const char *xml, mm_mailbox_result *res, mm_error *e)
+static int parse_delivery_for(const char *xml, const char *recipient, mm_mailbox_result *res, mm_error *e)
 {
     xmlNodePtr body;
     mm_error_clear(e);
     xmlDocPtr doc = mm_soap_parse(xml, strlen(xml), &body, NULL, e);
     assert_non_null(doc);
-    int rc = mm_mailbox_parse_response(body, res, e);
+    int rc = mm_mailbox_parse_response(body, recipient, res, e);
     xmlFreeDoc(doc);
     return rc;
+}
+
+static int parse_delivery(const char *xml, mm_mailbox_result *res, mm_error *e)
+{
+    return parse_delivery_for(xml, "191212121212", res, e);
 }
 
 #define DS_OPEN                                                                                              \
@@ -513,6 +518,91 @@ static void delivery_result_is_read_by_namespace(void **state)
                              "<ns4:Delivered>false</ns4:Delivered></ns4:Status></ns5:return>" DS_CLOSE;
     assert_int_equal(parse_delivery(no, &res, &e), 0);
     assert_string_equal(res.trans_id, "T-2");
+    assert_false(res.delivered);
+}
+
+/* The receipt must be about the letter's recipient: a Delivered=true for
+ * someone else is an error (never "delivered"), with both numbers masked. */
+static void receipt_for_another_recipient_is_not_delivered(void **state)
+{
+    (void)state;
+    const char *other = DS_OPEN "<ns5:return><ns4:TransId>T-9</ns4:TransId>"
+                                "<ns4:Status><ns4:RecipientId>198112189876</ns4:RecipientId>"
+                                "<ns4:Delivered>true</ns4:Delivered></ns4:Status></ns5:return>" DS_CLOSE;
+    mm_mailbox_result res;
+    mm_error e;
+    assert_int_equal(parse_delivery_for(other, "191212121212", &res, &e), -1);
+    assert_int_equal(e.cls, MM_ERR_PROTOCOL);
+    assert_true(res.wrong_recipient);
+    assert_false(res.delivered);
+    assert_string_equal(e.msg, "operator answered for recipient 19811218-****, not for the letter's recipient "
+                               "19121212-****");
+    /* One Status about the recipient and one about another: still an error. */
+    const char *two = DS_OPEN "<ns5:return><ns4:TransId>T-10</ns4:TransId>"
+                              "<ns4:Status><ns4:RecipientId>191212121212</ns4:RecipientId>"
+                              "<ns4:Delivered>true</ns4:Delivered></ns4:Status>"
+                              "<ns4:Status><ns4:RecipientId>198112189876</ns4:RecipientId>"
+                              "<ns4:Delivered>true</ns4:Delivered></ns4:Status></ns5:return>" DS_CLOSE;
+    assert_int_equal(parse_delivery_for(two, "191212121212", &res, &e), -1);
+    assert_true(res.wrong_recipient);
+    assert_false(res.delivered);
+    /* The same answer is fine for its own recipient. */
+    assert_int_equal(parse_delivery_for(other, "198112189876", &res, &e), 0);
+    assert_false(res.wrong_recipient);
+    assert_true(res.delivered);
+}
+
+/* FaR and operators only over https: an http ServiceAdress in a real answer
+ * makes the recipient not reachable digitally (paper, reason given), and
+ * neither client sends anything to an http URL. */
+static void plain_http_addresses_are_never_used(void **state)
+{
+    (void)state;
+    static const char answer[] =
+        "<?xml version='1.0' encoding='UTF-8'?>"
+        "<S:Envelope xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"><S:Body>"
+        "<ns17:isReachableResponse xmlns:ns3=\"http://minameddelanden.gov.se/schema/Recipient\""
+        " xmlns:ns17=\"http://minameddelanden.gov.se/schema/Recipient/v3\">"
+        "<ns17:return><ns3:AccountStatus><ns3:RecipientId>191212121212</ns3:RecipientId>"
+        "<ns3:Type>Secure</ns3:Type><ns3:Pending>false</ns3:Pending>"
+        "<ns3:ServiceSupplier><ns3:Id>165567828172</ns3:Id><ns3:Name>Kivra</ns3:Name>"
+        "<ns3:ServiceAdress>http://mm.kivra.com/service/v3</ns3:ServiceAdress><ns3:InternalServiceAdress/>"
+        "</ns3:ServiceSupplier></ns3:AccountStatus><ns3:SenderAccepted>true</ns3:SenderAccepted></ns17:return>"
+        "<ns17:return><ns3:AccountStatus><ns3:RecipientId>198112189876</ns3:RecipientId>"
+        "<ns3:Type>Secure</ns3:Type><ns3:Pending>false</ns3:Pending>"
+        "<ns3:ServiceSupplier><ns3:Id>165567828172</ns3:Id><ns3:Name>Kivra</ns3:Name>"
+        "<ns3:ServiceAdress>HTTPS://mm.kivra.com/service/v3</ns3:ServiceAdress><ns3:InternalServiceAdress/>"
+        "</ns3:ServiceSupplier></ns3:AccountStatus><ns3:SenderAccepted>true</ns3:SenderAccepted></ns17:return>"
+        "</ns17:isReachableResponse></S:Body></S:Envelope>";
+    const char *ids[] = {"191212121212", "198112189876"};
+    mm_reach out[2];
+    mm_error e;
+    mm_error_clear(&e);
+    xmlNodePtr body;
+    xmlDocPtr doc = mm_soap_parse(answer, strlen(answer), &body, NULL, &e);
+    assert_non_null(doc);
+    assert_int_equal(mm_far_parse_response(body, ids, 2, out, &e), 0);
+    xmlFreeDoc(doc);
+    assert_true(out[0].found);
+    assert_false(out[0].digital);
+    assert_int_equal(out[0].why, MM_REACH_NO_ADDRESS);
+    assert_string_equal(out[0].reason, "service address is not https: http://mm.kivra.com/service/v3");
+    assert_true(out[1].digital);
+
+    /* Nothing is asked or sent over http (no HTTP handle: refused before any call). */
+    mm_soap_fault f;
+    mm_error_clear(&e);
+    assert_int_equal(mm_far_is_reachable(NULL, "http://127.0.0.1:1/far", ORG, ids, 1, out, &f, &e), -1);
+    assert_int_equal(e.cls, MM_ERR_INPUT);
+    assert_string_equal(e.msg, "FaR URL http://127.0.0.1:1/far is not an https:// URL; nothing asked");
+    mm_error_clear(&e);
+    assert_int_equal(mm_far_is_registered(NULL, "http://127.0.0.1:1/far", ids, 1, out, &f, &e), -1);
+    assert_int_equal(e.cls, MM_ERR_INPUT);
+    mm_mailbox_result res;
+    mm_error_clear(&e);
+    assert_int_equal(mm_mailbox_deliver(NULL, "http://127.0.0.1:1/op", ids[0], "<x/>", 4, &res, &f, &e), -1);
+    assert_int_equal(e.cls, MM_ERR_INPUT);
+    assert_string_equal(e.msg, "operator address http://127.0.0.1:1/op is not an https:// URL; nothing sent");
     assert_false(res.delivered);
 }
 
@@ -558,6 +648,8 @@ int main(void)
         cmocka_unit_test(is_registered_request_and_answer),
         cmocka_unit_test(delivery_result_is_read_by_namespace),
         cmocka_unit_test(malformed_delivery_results_are_protocol_errors),
+        cmocka_unit_test(receipt_for_another_recipient_is_not_delivered),
+        cmocka_unit_test(plain_http_addresses_are_never_used),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();

@@ -377,11 +377,11 @@ static void deliver_reads_the_operator_receipt(void **state)
     mm_error e;
     mm_error_clear(&e);
     const char *req = "<deliverSecure/>";
-    assert_int_equal(mm_mailbox_deliver(h, u, req, strlen(req), &res, &f, &e), 0);
+    assert_int_equal(mm_mailbox_deliver(h, u, "191212121212", req, strlen(req), &res, &f, &e), 0);
     assert_string_equal(res.trans_id, "TX-16");
     assert_true(res.delivered);
     url(u, sizeof u, "/fault500");
-    assert_int_equal(mm_mailbox_deliver(h, u, req, strlen(req), &res, &f, &e), -1);
+    assert_int_equal(mm_mailbox_deliver(h, u, "191212121212", req, strlen(req), &res, &f, &e), -1);
     assert_int_equal(e.cls, MM_ERR_APPLICATION);
     assert_int_equal(f.code, 5006);
     mm_http_free(h);

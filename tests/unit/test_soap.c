@@ -226,6 +226,69 @@ static void dtd_and_entities_are_refused(void **state)
     assert_int_equal(e.cls, MM_ERR_PROTOCOL);
 }
 
+/* The same text in UTF-16 (with a byte-order mark), as a peer may send it:
+ * ASCII widened to little-endian pairs.  *len gets the byte count. */
+static char *utf16le(const char *ascii, size_t *len)
+{
+    size_t n = strlen(ascii);
+    char *out = malloc(2 * n + 2);
+    assert_non_null(out);
+    out[0] = (char)0xff;
+    out[1] = (char)0xfe;
+    for (size_t i = 0; i < n; i++) {
+        out[2 + 2 * i] = ascii[i];
+        out[3 + 2 * i] = 0;
+    }
+    *len = 2 * n + 2;
+    return out;
+}
+
+/* A DTD is refused by what the parser found, not by a byte search: in
+ * UTF-16 "<!DOCTYPE" is never the bytes a search looks for, yet the
+ * document declares an entity that fills in the recipient. */
+#define UTF16_ANSWER \
+    "<?xml version=\"1.0\" encoding=\"UTF-16\"?>" \
+    "%s" \
+    "<S:Envelope xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"><S:Body>" \
+    "<ns17:isReachableResponse xmlns:ns3=\"http://minameddelanden.gov.se/schema/Recipient\"" \
+    " xmlns:ns17=\"http://minameddelanden.gov.se/schema/Recipient/v3\"><ns17:return>" \
+    "<ns3:AccountStatus><ns3:RecipientId>%s</ns3:RecipientId><ns3:Type>Secure</ns3:Type>" \
+    "<ns3:Pending>false</ns3:Pending></ns3:AccountStatus><ns3:SenderAccepted>true</ns3:SenderAccepted>" \
+    "</ns17:return></ns17:isReachableResponse></S:Body></S:Envelope>"
+static void dtd_in_utf16_is_refused_after_parsing(void **state)
+{
+    (void)state;
+    char text[2048];
+    mm_soap_fault f;
+    mm_error e;
+    xmlNodePtr body = NULL;
+    size_t len = 0;
+
+    /* Without a DTD the UTF-16 answer is fine: the refusal below is about the DTD. */
+    snprintf(text, sizeof text, UTF16_ANSWER, "", "191212121212");
+    char *wide = utf16le(text, &len);
+    assert_null(memmem(wide, len, "<!DOCTYPE", 9));
+    mm_error_clear(&e);
+    xmlDocPtr doc = mm_soap_parse(wide, len, &body, &f, &e);
+    if (!doc)
+        fail_msg("plain UTF-16 answer refused: %s", e.msg);
+    assert_string_equal((const char *)body->name, "isReachableResponse");
+    xmlFreeDoc(doc);
+    free(wide);
+
+    snprintf(text, sizeof text, UTF16_ANSWER, "<!DOCTYPE S:Envelope [<!ENTITY r \"191212121212\">]>", "&r;");
+    wide = utf16le(text, &len);
+    assert_null(memmem(wide, len, "<!DOCTYPE", 9));
+    assert_null(memmem(wide, len, "<!ENTITY", 8));
+    mm_error_clear(&e);
+    doc = mm_soap_parse(wide, len, &body, &f, &e);
+    assert_null(doc);
+    assert_null(body);
+    assert_int_equal(e.cls, MM_ERR_PROTOCOL);
+    assert_string_equal(e.msg, "SOAP response contains a DTD, which SOAP does not allow");
+    free(wide);
+}
+
 static void oversized_response_is_refused(void **state)
 {
     (void)state;
@@ -352,6 +415,7 @@ int main(void)
         cmocka_unit_test(fault_description_is_masked_in_error_message),
         cmocka_unit_test(garbage_is_a_protocol_error),
         cmocka_unit_test(dtd_and_entities_are_refused),
+        cmocka_unit_test(dtd_in_utf16_is_refused_after_parsing),
         cmocka_unit_test(oversized_response_is_refused),
         cmocka_unit_test(written_fault_round_trips_and_validates),
         cmocka_unit_test(written_fault_gets_a_schema_valid_call_id),

@@ -146,6 +146,10 @@ def main():
     make_pdf(p("xmp-other-namespace.pdf"), [("Beslut",)],
              xmp=xmp_packet(props="<other:recipient>%s</other:recipient>" % A))
     make_pdf(p("xmp-broken.pdf"), [("Beslut",)], xmp=b"<x:xmpmeta><rdf:RDF <<<")
+    # A DTD in the packet: its entity would fill in the recipient; the packet is ignored.
+    dtd_packet = xmp_packet(props="<mm:recipient>&r;</mm:recipient>").replace(
+        b"?>\n<x:xmpmeta", b'?>\n<!DOCTYPE x:xmpmeta [<!ENTITY r "%s">]><x:xmpmeta' % A_DASH.encode(), 1)
+    make_pdf(p("xmp-dtd.pdf"), [("Beslut",)], xmp=dtd_packet)
     # Keywords (LibreOffice writes UTF-16 hex strings)
     make_pdf(p("keywords.pdf"), [("Beslut",)], info={"Keywords": "beslut, mm-recipient=" + A},
              info_utf16=("Keywords",))
