@@ -327,6 +327,8 @@ void sim_operator_deliver(sim_state *st, const char *opkey, xmlNodePtr op, const
         sim_reply_fault(rp, code < 0 ? 0 : code, "%s", why);
         return;
     }
+    if (st->xmlsec1_path)
+        sim_log_add(rp, " xmlsec1=verified");
     sim_msg *msgs = NULL;
     size_t n_msgs = 0;
     code = read_messages(delivery, &msgs, &n_msgs, why, sizeof why);

@@ -49,13 +49,15 @@ static int shape_ok(xmlNodePtr n, const sim_shape *want, const char *where, char
                 return -1;
             c = xmlNextElementSibling(c);
         } else if (!w->optional) {
-            snprintf(why, cap, "%s has no %s where the profile puts it", where, w->name);
+            if (c)
+                snprintf(why, cap, "%s holds %.60s where the profile has %s", where, (const char *)c->name, w->name);
+            else
+                snprintf(why, cap, "%s has no %s", where, w->name);
             return -1;
         }
     }
     if (c) {
-        snprintf(why, cap, "%s holds %s, which the signature profile does not allow (unsigned content)", where,
-                 (const char *)c->name);
+        snprintf(why, cap, "%s holds %.60s, which the signature profile does not allow", where, (const char *)c->name);
         return -1;
     }
     return 0;
