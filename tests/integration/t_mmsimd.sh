@@ -645,6 +645,41 @@ URL=$URL0
 kill -TERM $SIM4; wait $SIM4
 is "xmlsec1 mode: clean exit" "$?" 0
 check_fails "  ... and the temporary directory is removed" test -e "$xtmp"
+# The tool's verdict decides: an xmlsec1 that says no (as the real one
+# would for a digest our signer and our verifier got wrong together)
+# refuses a letter our own verifier accepts.  It also shows what the tool
+# is given: an argument vector, no inherited environment.
+cat > "$T/fake-xmlsec1" <<EOF
+#!/bin/sh
+printf '%s\n' "\$@" > "$T/fake.argv"
+env > "$T/fake.env"
+ls /proc/\$\$/fd > "$T/fake.fds"
+echo "func=xmlSecOpenSSLEvpDigestVerify:file=digests.c:line=1:obj=sha256:subj=unknown:error=12:invalid data:data and digest do not match" >&2
+echo FAIL >&2
+exit 1
+EOF
+chmod +x "$T/fake-xmlsec1"
+MM_SECRET_PROBE=leak "$MMSIMD" --listen "127.0.0.1:$P2" --cert "$PKI/server.crt" --key "$PKI/server.key" \
+  --ca "$PKI/ca.crt" --registry "$T/registry" --schemas "$SCHEMAS" --inbox "$T/inbox4" --verify-with=xmlsec1 \
+  --xmlsec1 "$T/fake-xmlsec1" >"$T/sim6.out" 2>"$T/sim6.log" &
+SIM6=$!
+remember_pid $SIM6
+for _ in $(seq 100); do grep -q listening "$T/sim6.out" && break; sleep 0.1; done
+URL=https://127.0.0.1:$P2
+soap /op/kivra/Service/v3 "$T/deliv.xml"
+is "xmlsec1 refusing a delivery our own verifier accepts: fault 5006" "$code $(fault_code)" "500 5006"
+contains "  ... with xmlsec1's reason" "$(fault_desc)" "xmlsec1 does not verify it (exit 1): invalid data:data and digest do not match"
+is "  ... nothing stored" "$(wc -l < "$T/inbox4/index.tsv")" 2
+URL=$URL0
+xtmp6=$(sed -n 's/.*(temporary files in \(.*\))$/\1/p' "$T/sim6.log")
+contains "the tool gets no key from the document, only URI=\"\", the element's last Signature" \
+  "$(tr '\n' ' ' < "$T/fake.argv")" \
+  "--verify --enabled-key-data rsa --enabled-reference-uris empty --pubkey-cert-der $xtmp6/"
+if grep -q MM_SECRET_PROBE "$T/fake.env"; then not_ok "  ... and none of mmsimd's environment"; else ok "  ... and none of mmsimd's environment"; fi
+is "  ... and no descriptor but stdin, stdout, stderr (and the shell's own script)" \
+  "$(grep -cvE '^[0-2]$|^1[0-9]$' "$T/fake.fds")" 0
+kill -TERM $SIM6; wait $SIM6
+
 "$MMSIMD" --listen "127.0.0.1:$P2" --cert "$PKI/server.crt" --key "$PKI/server.key" --ca "$PKI/ca.crt" \
   --registry "$T/registry" --schemas "$SCHEMAS" --inbox "$T/inbox4" --verify-with=xmlsec1 \
   --xmlsec1 "$T/no-such-xmlsec1" >/dev/null 2>"$T/sim5.log"
