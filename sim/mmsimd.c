@@ -29,6 +29,9 @@
 #include "sim.h"
 #include "fileio.h"
 
+/* The xmlsec1 tool of Debian's package xmlsec1, for --verify-with=xmlsec1. */
+#define SIM_XMLSEC1_DEFAULT "/usr/bin/xmlsec1"
+
 /* Largest request body read; deliverSecure itself is limited to 2 MiB. */
 #define SIM_READ_MAX (4 * 1024 * 1024)
 #define SIM_PEM_MAX (1024 * 1024)
@@ -52,7 +55,8 @@ static void usage(FILE *f)
 {
     fputs("usage: mmsimd --listen HOST:PORT --cert server.crt --key server.key --ca ca.crt\n"
           "              --registry FILE --schemas DIR --inbox DIR [--faults FILE]\n"
-          "              [--pidfile FILE] [--log-level error|warn|info|debug] [--index-only]\n",
+          "              [--pidfile FILE] [--log-level error|warn|info|debug] [--index-only]\n"
+          "              [--verify-with=sigverify|xmlsec1] [--xmlsec1 PATH]\n",
           f);
 }
 
@@ -341,6 +345,7 @@ typedef struct {
     const char *listen, *cert, *key, *ca, *registry, *schemas, *inbox, *faults, *pidfile;
     mm_log_level level;
     int index_only;
+    const char *xmlsec1;   /* the xmlsec1 program with --verify-with=xmlsec1, else NULL */
     char host[256], port[16];
     struct sockaddr_storage addr;
     socklen_t alen;
@@ -390,9 +395,10 @@ static int parse_args(int argc, char **argv, sim_args *a)
         {"inbox", required_argument, NULL, 'i'},    {"faults", required_argument, NULL, 'f'},
         {"pidfile", required_argument, NULL, 'p'},  {"log-level", required_argument, NULL, 'L'},
         {"index-only", no_argument, NULL, 'x'},     {"help", no_argument, NULL, 'h'},
+        {"verify-with", required_argument, NULL, 'V'}, {"xmlsec1", required_argument, NULL, 'X'},
         {NULL, 0, NULL, 0},
     };
-    const char *level = "info";
+    const char *level = "info", *verify_with = "sigverify", *xmlsec1 = SIM_XMLSEC1_DEFAULT;
     int o;
     memset(a, 0, sizeof *a);
     while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -408,6 +414,8 @@ static int parse_args(int argc, char **argv, sim_args *a)
         case 'p': a->pidfile = optarg; break;
         case 'L': level = optarg; break;
         case 'x': a->index_only = 1; break;
+        case 'V': verify_with = optarg; break;
+        case 'X': xmlsec1 = optarg; break;
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return -1;
         }
@@ -427,6 +435,16 @@ static int parse_args(int argc, char **argv, sim_args *a)
         a->level = MM_LOG_DEBUG;
     else {
         fprintf(stderr, "mmsimd: --log-level must be error, warn, info or debug\n");
+        return -1;
+    }
+    if (!strcmp(verify_with, "xmlsec1")) {
+        if (xmlsec1[0] != '/') {
+            fprintf(stderr, "mmsimd: --xmlsec1 wants an absolute path (no PATH search)\n");
+            return -1;
+        }
+        a->xmlsec1 = xmlsec1;
+    } else if (strcmp(verify_with, "sigverify")) {
+        fprintf(stderr, "mmsimd: --verify-with must be sigverify or xmlsec1\n");
         return -1;
     }
     return parse_listen(a);
@@ -452,6 +470,8 @@ static void sim_state_init(sim_state *st, const sim_args *a)
 
 static void sim_state_release(sim_state *st)
 {
+    if (st->tmpdir[0] && rmdir(st->tmpdir))
+        mm_log(MM_LOG_WARN, "cannot remove %s: %s", st->tmpdir, strerror(errno));
     if (st->index_fd >= 0)
         close(st->index_fd);
     sim_set_free(&st->seen);
@@ -468,6 +488,28 @@ static void sim_state_release(sim_state *st)
     pthread_mutex_destroy(&st->fault_mu);
     pthread_mutex_destroy(&st->index_mu);
     pthread_mutex_destroy(&st->sync_mu);
+}
+
+/* --verify-with=xmlsec1: the program must be there, and the documents and
+ * certificates it reads go to a directory of our own (mode 0700, made
+ * fresh with mkdtemp), not into a shared /tmp.  0, or -1 logged. */
+static int xmlsec1_setup(sim_state *st, const sim_args *a)
+{
+    if (access(a->xmlsec1, X_OK)) {
+        mm_log(MM_LOG_ERROR, "--verify-with=xmlsec1: cannot run %s: %s (Debian package xmlsec1)", a->xmlsec1,
+               strerror(errno));
+        return -1;
+    }
+    const char *base = getenv("TMPDIR");
+    snprintf(st->tmpdir, sizeof st->tmpdir, "%s/mmsimd.XXXXXX", base && base[0] == '/' ? base : "/tmp");
+    if (!mkdtemp(st->tmpdir)) {
+        mm_log(MM_LOG_ERROR, "cannot create a temporary directory %s: %s", st->tmpdir, strerror(errno));
+        st->tmpdir[0] = '\0';
+        return -1;
+    }
+    st->xmlsec1_path = a->xmlsec1;
+    mm_log(MM_LOG_INFO, "signatures verified by %s (temporary files in %s)", a->xmlsec1, st->tmpdir);
+    return 0;
 }
 
 /* The schemas and the CA store for checking requests.  0, or -1 logged;
@@ -488,7 +530,7 @@ static int load_trust(sim_state *st, const sim_args *a)
         mm_log(MM_LOG_ERROR, "cannot load CA certificates from %s", a->ca);
         return -1;
     }
-    return 0;
+    return a->xmlsec1 ? xmlsec1_setup(st, a) : 0;
 }
 
 /* The HTTPS listener on a->addr, with the PEM texts (which must outlive

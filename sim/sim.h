@@ -125,6 +125,8 @@ typedef struct {
     mm_cert_cache *certs;  /* signer certificates seen, decoded once */
     const char *inbox;
     int index_only;        /* --index-only: no TRANSID.xml copies (load tests) */
+    const char *xmlsec1_path; /* --verify-with=xmlsec1: this program decides each signature; NULL = lib/sigverify */
+    char tmpdir[4096];     /* mmsimd's own private temporary directory ("" = none) */
     const char *registry_path;
     const char *faults_path;
     char base_url[300];    /* https://HOST:PORT */

@@ -87,36 +87,74 @@ static void delivery_reply(sim_reply *rp, const char *trans, const char *recipie
     rp->content_type = "text/xml; charset=UTF-8";
 }
 
-/* The signatures the way an operator checks them (prefix removal, root
- * renaming): SignedDelivery and the SealedDelivery seal both present and
- * correct, each signer chained to --ca and allowed to sign for sender.
- * Returns 0, or the fault code with the reason in why. */
-static int check_signatures(sim_state *st, xmlNodePtr op, const char *sender, char *why, size_t cap)
+/* The report's entry for a signed element ("SignedDelivery", "SealedDelivery"). */
+static const mm_sig_check *report_item(const mm_sig_report *rep, const char *element)
+{
+    for (size_t i = 0; i < rep->count; i++)
+        if (!strcmp(rep->items[i].element, element))
+            return &rep->items[i];
+    return NULL;
+}
+
+/* --verify-with=xmlsec1: the xmlsec1 tool verifies both signatures before
+ * anything of ours looks at digests.  0, or the fault code with why. */
+static int xmlsec1_verdict(sim_state *st, xmlNodePtr sealed, xmlNodePtr signedd, char *why, size_t cap)
+{
+    const struct {
+        xmlNodePtr el;
+        const char *name;
+    } signed_els[] = {{signedd, "SignedDelivery"}, {sealed, "SealedDelivery"}};
+    for (size_t i = 0; i < 2; i++) {
+        char res[400];
+        int x = sim_xmlsec1_verify(st, signed_els[i].el, signed_els[i].name, res, sizeof res);
+        if (x) {
+            snprintf(why, cap, "%s%s %s", x < 0 ? "cannot verify: " : "signature incorrect: ", signed_els[i].name,
+                     res);
+            return x < 0 ? -1 : 5006;
+        }
+    }
+    return 0;
+}
+
+/* The signatures the way a strict operator checks them (prefix removal,
+ * root renaming): the whole profile of spec §4.2/§4.6 (sim_profile's shape,
+ * lib/sigverify's algorithm and count rules), exactly the SignedDelivery
+ * and the seal signed and correct, each signer chained to --ca and
+ * allowed to sign for sender.  With --verify-with=xmlsec1 the xmlsec1 tool
+ * decides digest and SignatureValue first, and lib/sigverify checks with
+ * libxmlsec instead of our canonical-form writer (which the signer shares).
+ * Returns 0, or the fault code (-1: technical) with the reason in why. */
+static int check_signatures(sim_state *st, xmlNodePtr sealed, xmlNodePtr signedd, const char *sender, char *why,
+                            size_t cap)
 {
     mm_sig_report rep = {0};
     mm_error err;
     mm_error_clear(&err);
-    if (mm_dsig_verify_doc(op->doc, 0, 0, st->certs, &rep, &err)) {
+    char shape[400];
+    if (sim_profile_check(sealed, signedd, shape, sizeof shape)) {
+        snprintf(why, cap, "signature incorrect: %s", shape);
+        return 5006;
+    }
+    int code = st->xmlsec1_path ? xmlsec1_verdict(st, sealed, signedd, why, cap) : 0;
+    if (code)
+        return code;
+    if (mm_dsig_verify_doc(sealed->doc, 0, st->xmlsec1_path ? MM_DSIG_XMLSEC : 0, st->certs, &rep, &err)) {
         snprintf(why, cap, "signature incorrect: %s", err.msg);
         return 5006;
     }
-    int have_signed = 0, have_seal = 0, code = 0;
+    if (rep.count != 2 || !report_item(&rep, "SignedDelivery") || !report_item(&rep, "SealedDelivery")) {
+        code = 5006;
+        snprintf(why, cap, "signature incorrect: %zu signed elements; the profile has one SignedDelivery and "
+                           "its seal", rep.count);
+    }
     for (size_t i = 0; i < rep.count && !code; i++) {
         const mm_sig_check *c = &rep.items[i];
-        if (!c->digest_ok || !c->signature_ok) {
+        /* Every profile violation refuses, not only a bad digest or value. */
+        if (!c->digest_ok || !c->signature_ok || c->problem[0]) {
             code = 5006;
             snprintf(why, cap, "signature incorrect: %s %s", c->element,
                      c->problem[0] ? c->problem : (!c->digest_ok ? "digest mismatch" : "bad signature value"));
         }
-        if (!strcmp(c->element, "SignedDelivery"))
-            have_signed = 1;
-        else if (!strcmp(c->element, "SealedDelivery"))
-            have_seal = 1;
-    }
-    if (!code && (!have_signed || !have_seal)) {
-        code = 5006;
-        snprintf(why, cap, "signature incorrect: %s", !have_signed ? "SignedDelivery is not signed"
-                                                                   : "SealedDelivery carries no seal signature");
     }
     for (size_t i = 0; i < rep.count && !code; i++)
         if (!signer_chain_ok(st, &rep.items[i], why, cap))
@@ -290,11 +328,13 @@ void sim_operator_deliver(sim_state *st, const char *opkey, xmlNodePtr op, const
         sim_reply_fault(rp, 5001, "invalid input: %s", why);
         return;
     }
-    int code = check_signatures(st, op, sender, why, sizeof why);
+    int code = check_signatures(st, sealed, signedd, sender, why, sizeof why);
     if (code) {
-        sim_reply_fault(rp, code, "%s", why);
+        sim_reply_fault(rp, code < 0 ? 0 : code, "%s", why);
         return;
     }
+    if (st->xmlsec1_path)
+        sim_log_add(rp, " xmlsec1=verified");
     sim_msg *msgs = NULL;
     size_t n_msgs = 0;
     code = read_messages(delivery, &msgs, &n_msgs, why, sizeof why);

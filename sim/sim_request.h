@@ -49,6 +49,20 @@ void sim_far_authority(sim_state *st, xmlNodePtr op, sim_reply *rp);
 void sim_operator_deliver(sim_state *st, const char *opkey, xmlNodePtr op, const char *body, size_t len,
                           sim_reply *rp);
 
+/* ---- the signature profile (sim_profile.c) ---- */
+/* The operator's rules on the shape of a deliverSecure's signatures
+ * beyond lib/sigverify's: exactly two ds:Signature in the request, the
+ * last children of SignedDelivery (signedd) and of the sealed element,
+ * each holding only what the profile has.  0, or -1 with why. */
+int sim_profile_check(xmlNodePtr sealed, xmlNodePtr signedd, char *why, size_t cap);
+
+/* ---- --verify-with=xmlsec1 (sim_xmlsec.c) ---- */
+/* Verifies the signature that is el's last child with the xmlsec1 tool,
+ * on el rewritten prefix-free under {Message/v3}root_name, with the key of
+ * the certificate in its KeyInfo.  0 verified; 1 not (why says xmlsec1's
+ * reason); -1 xmlsec1 could not run or finish (why). */
+int sim_xmlsec1_verify(const sim_state *st, xmlNodePtr el, const char *root_name, char *why, size_t cap);
+
 /* ---- the inbox (sim_inbox.c) ---- */
 /* One m3:Message of the delivery, as the index records it. */
 typedef struct {

@@ -357,9 +357,10 @@ soap /op/kivra/Service/v3 "$T/huge.xml"
 is "a request over 2 MiB: fault 5005" "$code $(fault_code)" "500 5005"
 
 # An independent signer (python3-xmlsec, prefix-free form of spec §4.3) that
-# can also change the attachment's content type before signing.
+# can also change the attachment's content type before signing, and break
+# the signature profile in one way (VIOLATION, with CERT2 a PEM certificate).
 cat > "$T/resign.py" <<'EOF'
-import sys
+import sys, ssl, base64, copy
 from lxml import etree
 import xmlsec
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -368,6 +369,8 @@ M3 = "http://minameddelanden.gov.se/schema/Message/v3"
 M1 = "http://minameddelanden.gov.se/schema/Message"
 DS = "http://www.w3.org/2000/09/xmldsig#"
 src, out, cert, key, ctype = sys.argv[1:6]
+violation = sys.argv[6] if len(sys.argv) > 6 else ""
+cert2 = sys.argv[7] if len(sys.argv) > 7 else None
 
 def rebuild(el, parent, tag=None):
     qn = etree.QName(tag or el.tag)
@@ -385,18 +388,40 @@ def rebuild(el, parent, tag=None):
             rebuild(c, n).tail = c.tail
     return n
 
-def sign(root):
-    sig = xmlsec.template.create(root, xmlsec.constants.TransformExclC14N, xmlsec.constants.TransformRsaSha256)
-    ref = xmlsec.template.add_reference(sig, xmlsec.constants.TransformSha256, uri="")
-    xmlsec.template.add_transform(ref, xmlsec.constants.TransformEnveloped)
+def cert2_b64():
+    return base64.b64encode(ssl.PEM_cert_to_DER_cert(open(cert2).read())).decode()
+
+def sign(root, v=""):
+    C = xmlsec.constants
+    sig = xmlsec.template.create(root, C.TransformInclC14N if v == "inclusive-c14n" else C.TransformExclC14N,
+                                 C.TransformRsaSha256)
+    ref = xmlsec.template.add_reference(sig, C.TransformSha1 if v == "digest-sha1" else C.TransformSha256, uri="")
+    xmlsec.template.add_transform(ref, C.TransformEnveloped)
+    if v == "extra-transform":
+        xmlsec.template.add_transform(ref, C.TransformExclC14N)
+    if v == "two-references":
+        xmlsec.template.add_transform(xmlsec.template.add_reference(sig, C.TransformSha256, uri=""),
+                                      C.TransformEnveloped)
     ki = xmlsec.template.ensure_key_info(sig)
-    xmlsec.template.add_x509_data(ki)
+    xd = xmlsec.template.add_x509_data(ki)
     root.append(sig)
     ctx = xmlsec.SignatureContext()
     k = xmlsec.Key.from_file(key, xmlsec.constants.KeyDataFormatPem)
     k.load_cert_from_file(cert, xmlsec.constants.KeyDataFormatPem)
     ctx.key = k
     ctx.sign(sig)
+    # After signing: KeyInfo and Object are outside the signed bytes.
+    if v == "two-certs":
+        etree.SubElement(xd, "{%s}X509Certificate" % DS).text = cert2_b64()
+    elif v == "wrong-cert":
+        xd.find("{%s}X509Certificate" % DS).text = cert2_b64()
+    elif v == "keyname":
+        etree.SubElement(ki, "{%s}KeyName" % DS).text = "org"
+    elif v == "no-reference":
+        ref.getparent().remove(ref)
+    elif v == "object-wrap":  # a second, validly signed SignedDelivery hidden in the seal's Signature
+        obj = etree.SubElement(sig, "{%s}Object" % DS)
+        obj.append(copy.deepcopy(wire.find(".//{%s}SignedDelivery" % M3)))
 
 wire = etree.parse(src)
 inner = wire.find(".//{%s}deliverSecure/{%s}deliverSecure" % (SVC3, SVC3))
@@ -404,11 +429,11 @@ signed = rebuild(inner.find("{%s}SignedDelivery" % M3), None)
 signed.remove(signed[-1])                       # the old signature
 for a in signed.iter("{%s}Attachment" % M3):
     a.find("{%s}ContentType" % M1).text = ctype
-sign(signed)
+sign(signed, "" if violation == "object-wrap" else violation)
 sealed = etree.Element("{%s}SealedDelivery" % M3, nsmap={None: M3})
 sealed.append(signed)
 sealed.append(rebuild(inner.find("{%s}Seal" % M3), sealed))
-sign(sealed)
+sign(sealed, violation if violation == "object-wrap" else "")
 # wire form: the sealed element becomes svc3:deliverSecure inside svc3:deliverSecure
 env = etree.Element("{%s}Envelope" % SOAP, nsmap={"soapenv": SOAP, "svc3": SVC3})
 body = etree.SubElement(env, "{%s}Body" % SOAP)
@@ -425,6 +450,70 @@ is "a delivery signed and sealed by python3-xmlsec is accepted" \
 check "python3-xmlsec signs one with a zip attachment" $PY "$T/resign.py" "$T/deliv.xml" "$T/zip.xml" "$PKI/org.crt" "$PKI/org.key" application/zip
 soap /op/kivra/Service/v3 "$T/zip.xml"
 is "attachment type application/zip: fault 5019" "$code $(fault_code)" "500 5019"
+
+# ---- the whole signature profile (spec §4.2, §4.6), as a strict operator ----
+fault_desc() {
+  $PY - "$T/resp" <<'EOF'
+import sys
+from lxml import etree
+try:
+    print(etree.parse(sys.argv[1]).findtext(".//{http://minameddelanden.gov.se/schema/Common/v3}Description") or "")
+except Exception:
+    print("")
+EOF
+}
+# violation NAME WHAT CODE EXPECT [CERT2]: the delivery re-signed with one
+# profile violation must get fault CODE whose Description contains EXPECT,
+# and nothing is stored.
+violation() {
+  local before d; before=$(wc -l < "$T/inbox/index.tsv")
+  $PY "$T/resign.py" "$T/deliv.xml" "$T/v-$1.xml" "$PKI/org.crt" "$PKI/org.key" application/pdf "$1" "${5:-}" ||
+    { not_ok "$2: the delivery could be made"; return; }
+  soap /op/kivra/Service/v3 "$T/v-$1.xml"
+  d=$(fault_desc)
+  if [ "$code $(fault_code)" = "500 $3" ] && [[ "$d" == *"$4"* ]] &&
+     [ "$(wc -l < "$T/inbox/index.tsv")" = "$before" ]; then
+    ok "$2: fault $3 naming '$4', nothing stored"
+  else
+    not_ok "$2: fault $3 naming '$4', nothing stored"; diag "HTTP $code fault $(fault_code): $d"
+  fi
+}
+violation digest-sha1 "DigestMethod sha1 under SignatureMethod rsa-sha256 (wrong digest algorithm)" 5006 "DigestMethod"
+violation extra-transform "a second Transform after enveloped-signature" 5006 "Transforms holds Transform"
+violation inclusive-c14n "CanonicalizationMethod inclusive C14N instead of exc-c14n" 5006 "CanonicalizationMethod"
+violation two-references "a second Reference in SignedInfo" 5006 "SignedInfo holds Reference"
+violation no-reference "SignedInfo without its Reference (missing reference; the schema already says so)" 5001 \
+  "Reference"
+violation keyname "an extra unsigned KeyName in KeyInfo" 5006 "KeyInfo holds KeyName"
+violation object-wrap "a validly signed SignedDelivery wrapped in the seal's unsigned ds:Object (signature wrapping)" \
+  5006 "Signature holds Object"
+violation two-certs "a second X509Certificate (the CA's) in KeyInfo" 5006 "X509Data holds X509Certificate" \
+  "$PKI/ca.crt"
+violation wrong-cert "KeyInfo carries another organisation's certificate than the signing key's (wrong certificate)" \
+  5006 "SignatureValue does not verify" "$T/other.crt"
+soap /op/kivra/Service/v3 "$T/indep.xml"
+is "the same re-signing without a violation is still accepted" "$code" 200
+
+# ---- DTDs are refused on the parsed document, in any encoding ----------------
+printf '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE soapenv:Envelope [<!ENTITY org "162120000142">]><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><rcp3:isReachable xmlns:rcp3="http://minameddelanden.gov.se/schema/Recipient/v3"><rcp3:senderOrgNr>162120000142</rcp3:senderOrgNr><rcp3:recipientId>191212121212</rcp3:recipientId></rcp3:isReachable></soapenv:Body></soapenv:Envelope>' |
+  iconv -f UTF-8 -t UTF-16 > "$T/dtd16.xml"
+check_fails "the UTF-16 request holds no byte string <!DOCTYPE (a byte search misses it)" grep -q '<!DOCTYPE' "$T/dtd16.xml"
+soap /far/Recipient/v3 "$T/dtd16.xml"
+is "a DOCTYPE in a UTF-16 request: fault 5001" "$code $(fault_code)" "500 5001"
+contains "  ... saying a DOCTYPE is not allowed" "$(fault_desc)" "a DOCTYPE is not allowed"
+if grep -q "AccountStatus" "$T/resp"; then not_ok "  ... and no FaR data"; else ok "  ... and no FaR data"; fi
+$PY - "$T/deliv.xml" "$T/deliv-dtd.xml" <<'EOF'
+import sys
+d = open(sys.argv[1], encoding="utf-8").read()
+if d.startswith("<?xml"):
+    d = d[d.index("?>") + 2:]
+d = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE Envelope [<!ATTLIST x y CDATA "z">]>' + d
+open(sys.argv[2], "w", encoding="utf-16").write(d)
+EOF
+before=$(wc -l < "$T/inbox/index.tsv")
+soap /op/kivra/Service/v3 "$T/deliv-dtd.xml"
+is "a valid delivery with a DTD, in UTF-16: fault 5001, not stored" \
+  "$code $(fault_code) $(wc -l < "$T/inbox/index.tsv")" "500 5001 $before"
 
 echo "op=kivra fault=5006 count=1" > "$T/faults"
 reload
@@ -505,6 +594,97 @@ contains "--index-only: a changed letter is still refused (5006)" "$(cat "$T/res
 is "--index-only: and not recorded" "$(wc -l < "$T/inbox3/index.tsv")" 1
 URL=$URL0
 kill -TERM $SIM2; wait $SIM2
+
+# --verify-with=xmlsec1: the xmlsec1 tool decides every signature, on a
+# prefix-free copy mmsimd makes itself, so a canonicalisation bug that our
+# signer and our verifier share cannot let a letter through.  A real letter
+# from `mmctl send` (FaR look-up, then deliverSecure) is accepted; the same
+# letter changed is refused by xmlsec1.
+"$MMSIMD" --listen "127.0.0.1:$P2" --cert "$PKI/server.crt" --key "$PKI/server.key" --ca "$PKI/ca.crt" \
+  --registry "$T/registry" --schemas "$SCHEMAS" --inbox "$T/inbox4" --verify-with=xmlsec1 \
+  >"$T/sim4.out" 2>"$T/sim4.log" &
+SIM4=$!
+remember_pid $SIM4
+for _ in $(seq 100); do grep -q listening "$T/sim4.out" && break; sleep 0.1; done
+contains "--verify-with=xmlsec1: says so at start" "$(cat "$T/sim4.log")" "signatures verified by /usr/bin/xmlsec1"
+xtmp=$(sed -n 's/.*(temporary files in \(.*\))$/\1/p' "$T/sim4.log")
+is "  ... with a private temporary directory (0700)" "$(stat -c %a "$xtmp" 2>/dev/null)" 700
+cat > "$T/mmctl.conf" <<EOF
+cert = $PKI/org.crt
+key = $PKI/org.key
+ca = $PKI/ca.crt
+far_url = https://127.0.0.1:$P2/far/Recipient/v3
+sender_id = 162120000142
+sender_name = Exempelkommun
+timeout = 20
+EOF
+printf '%%!PS\n/Helvetica findfont 18 scalefont setfont 72 720 moveto (Beslut om bygglov) show showpage\n' |
+  ps2pdf - "$T/beslut.pdf"
+out=$("$MMCTL" send -c "$T/mmctl.conf" --to 191212121212 --subject "Beslut om bygglov" \
+  --body "Hej! Se bifogat beslut." "$T/beslut.pdf" 2>"$T/send.err")
+is "xmlsec1 mode: mmctl send delivers a real letter (exit 0)" "$?" 0
+[ -s "$T/send.err" ] && diag "$(cat "$T/send.err")"
+trans4=$(sed -n 's/^delivered to Kivra, TransId \([^,]*\),.*$/\1/p' <<<"$out")
+check "  ... it is in the mailbox" test -s "$T/inbox4/$trans4.xml"
+for _ in $(seq 50); do grep -q "trans=$trans4" "$T/sim4.log" && break; sleep 0.05; done
+contains "  ... after xmlsec1 verified both signatures" "$(grep "trans=$trans4" "$T/sim4.log")" \
+  "xmlsec1=verified delivered=true"
+is "  ... and no temporary file is left" "$(find "$xtmp" -type f 2>/dev/null | wc -l)" 0
+sed 's/Beslut om bygglov/Beslut om rivningslov/' "$T/inbox4/$trans4.xml" > "$T/x-tampered.xml"
+URL=https://127.0.0.1:$P2
+soap /op/kivra/Service/v3 "$T/x-tampered.xml"
+is "xmlsec1 mode: the same letter with its subject changed: fault 5006" "$code $(fault_code)" "500 5006"
+contains "  ... because xmlsec1 does not verify the SignedDelivery" "$(fault_desc)" \
+  "SignedDelivery xmlsec1 does not verify it"
+soap /op/kivra/Service/v3 "$T/v-object-wrap.xml"
+contains "xmlsec1 mode: the profile still applies (signature wrapping refused)" "$(fault_desc)" "Signature holds Object"
+soap /op/kivra/Service/v3 "$T/indep.xml"
+is "xmlsec1 mode: the python3-xmlsec signed delivery is accepted" "$code" 200
+is "  ... nothing but the two good letters stored" "$(wc -l < "$T/inbox4/index.tsv")" 2
+URL=$URL0
+kill -TERM $SIM4; wait $SIM4
+is "xmlsec1 mode: clean exit" "$?" 0
+check_fails "  ... and the temporary directory is removed" test -e "$xtmp"
+# The tool's verdict decides: an xmlsec1 that says no (as the real one
+# would for a digest our signer and our verifier got wrong together)
+# refuses a letter our own verifier accepts.  It also shows what the tool
+# is given: an argument vector, no inherited environment.
+cat > "$T/fake-xmlsec1" <<EOF
+#!/bin/sh
+printf '%s\n' "\$@" > "$T/fake.argv"
+env > "$T/fake.env"
+ls /proc/\$\$/fd > "$T/fake.fds"
+echo "func=xmlSecOpenSSLEvpDigestVerify:file=digests.c:line=1:obj=sha256:subj=unknown:error=12:invalid data:data and digest do not match" >&2
+echo FAIL >&2
+exit 1
+EOF
+chmod +x "$T/fake-xmlsec1"
+MM_SECRET_PROBE=leak "$MMSIMD" --listen "127.0.0.1:$P2" --cert "$PKI/server.crt" --key "$PKI/server.key" \
+  --ca "$PKI/ca.crt" --registry "$T/registry" --schemas "$SCHEMAS" --inbox "$T/inbox4" --verify-with=xmlsec1 \
+  --xmlsec1 "$T/fake-xmlsec1" >"$T/sim6.out" 2>"$T/sim6.log" &
+SIM6=$!
+remember_pid $SIM6
+for _ in $(seq 100); do grep -q listening "$T/sim6.out" && break; sleep 0.1; done
+URL=https://127.0.0.1:$P2
+soap /op/kivra/Service/v3 "$T/deliv.xml"
+is "xmlsec1 refusing a delivery our own verifier accepts: fault 5006" "$code $(fault_code)" "500 5006"
+contains "  ... with xmlsec1's reason" "$(fault_desc)" "xmlsec1 does not verify it (exit 1): invalid data:data and digest do not match"
+is "  ... nothing stored" "$(wc -l < "$T/inbox4/index.tsv")" 2
+URL=$URL0
+xtmp6=$(sed -n 's/.*(temporary files in \(.*\))$/\1/p' "$T/sim6.log")
+contains "the tool gets no key from the document, only URI=\"\", the element's last Signature" \
+  "$(tr '\n' ' ' < "$T/fake.argv")" \
+  "--verify --enabled-key-data rsa --enabled-reference-uris empty --pubkey-cert-der $xtmp6/"
+if grep -q MM_SECRET_PROBE "$T/fake.env"; then not_ok "  ... and none of mmsimd's environment"; else ok "  ... and none of mmsimd's environment"; fi
+is "  ... and no descriptor but stdin, stdout, stderr (and the shell's own script)" \
+  "$(grep -cvE '^[0-2]$|^1[0-9]$' "$T/fake.fds")" 0
+kill -TERM $SIM6; wait $SIM6
+
+"$MMSIMD" --listen "127.0.0.1:$P2" --cert "$PKI/server.crt" --key "$PKI/server.key" --ca "$PKI/ca.crt" \
+  --registry "$T/registry" --schemas "$SCHEMAS" --inbox "$T/inbox4" --verify-with=xmlsec1 \
+  --xmlsec1 "$T/no-such-xmlsec1" >/dev/null 2>"$T/sim5.log"
+is "--xmlsec1 naming a program that is not there: exit 1" "$?" 1
+contains "  ... saying so" "$(cat "$T/sim5.log")" "cannot run $T/no-such-xmlsec1"
 
 # A registry error stops the start with a message naming the line.
 echo "recipient 191212121212 operator=ghost" > "$T/bad-registry"
