@@ -11,7 +11,8 @@
 # trust files others could write stop the start.
 . "$(dirname "$0")/lib.sh"
 . "$MM_SRCDIR/tests/integration/testlib.sh"
-"$MM_SRCDIR/tools/pki/mkpki" -c desk1 -c desk2 -c desk3 -e noauth -r gone "$T/pki" >/dev/null
+# This tree's mkpki (its -e and -r), also when MM_SRCDIR is an older tree.
+"$(dirname "$0")/../../tools/pki/mkpki" -c desk1 -c desk2 -c desk3 -e noauth -r gone "$T/pki" >/dev/null
 PKI=$T/pki
 
 cat > "$T/registry" <<'EOF'
