@@ -102,6 +102,29 @@ handshake "TLS 1.2 with static RSA key exchange only is refused" refused desk1 -
 handshake "TLS 1.2 with an AEAD cipher and forward secrecy is taken" taken desk1 -tls1_2
 handshake "TLS 1.3 is taken" taken desk1 -tls1_3
 
+# The HTTPS client (lib/http: the backend, mmctl, the server towards FaR
+# and the operators) holds to the same rule; here mmctl lookup towards a
+# "FaR" that offers only TLS 1.1, or only CBC ciphers under TLS 1.2.
+client_refuses() { # DESCRIPTION WANT s_server-ARGS...
+  local d=$1 want=$2 port pid
+  shift 2
+  port=$(free_port)
+  OPENSSL_CONF=/dev/null openssl s_server -accept "127.0.0.1:$port" -cert "$PKI/server.crt" \
+    -key "$PKI/server.key" -www "$@" >/dev/null 2>&1 &
+  pid=$!
+  remember_pid $pid
+  wait_port "$port" 10
+  printf 'cert = %s\nkey = %s\nca = %s\nfar_url = https://127.0.0.1:%s/far/Recipient/v3\nsender_name = X\ntimeout = 5\n' \
+    "$PKI/org.crt" "$PKI/org.key" "$PKI/ca.crt" "$port" > "$T/mmctl.conf"
+  out=$("$MMCTL" lookup -c "$T/mmctl.conf" 191212121212 2>&1)
+  kill $pid
+  contains "$d" "$out" "$want"
+}
+client_refuses "the HTTPS client refuses a server with TLS 1.1 only" "alert protocol version" \
+  -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'
+client_refuses "the HTTPS client refuses a TLS 1.2 server with CBC ciphers only" "alert handshake failure" \
+  -tls1_2 -cipher 'AES128-SHA256:ECDHE-RSA-AES128-SHA256'
+
 # ---- slow and idle connections -------------------------------------------
 # slow.py MODE SRC: seconds until the server closed a connection from SRC
 # that sends its request headers a byte every half second (MODE headers,
@@ -149,7 +172,7 @@ contains "the log says why those connections were closed" "$(cat "$T/server.log"
 # a TLS record and then a byte every second (never idle), and opens a new
 # one whenever the server closes one.
 cat > "$T/flood.py" <<'PY'
-import socket, sys, time
+import os, socket, sys, time
 port, n, stats = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 def conn():
     s = socket.socket()
@@ -175,8 +198,9 @@ while True:
             s.close()
             socks[k] = conn()
             opened += 1
-    with open(stats, "w") as f:
+    with open(stats + ".new", "w") as f:
         f.write("%d\n" % opened)
+    os.replace(stats + ".new", stats)
 PY
 python3 "$T/flood.py" "$SRV_PORT" 500 "$T/flood.stats" &
 FLOOD=$!
@@ -211,24 +235,26 @@ is "desk1 is not held back by desk2's rate" "$code" 200
 contains "the log names the principal over the rate" "$(cat "$T/server.log")" "CN=desk2 is over request_rate"
 
 # ---- trust files ---------------------------------------------------------
-cp "$PKI/ca.crt" "$T/ca-open.crt"
-chmod 664 "$T/ca-open.crt"
-write_conf "$T/open.conf" "client_ca = $T/ca-open.crt"
-out=$("$MMPRINTD" -t -c "$T/open.conf" 2>&1)
-rc=$?
-check "a client_ca writable by its group stops the start (exit $rc)" test "$rc" -ne 0
-contains "... saying why" "$out" "client_ca $T/ca-open.crt is writable by group or others"
-chmod 644 "$T/ca-open.crt"
-[ "$(id -u)" = 0 ] || { diag "not root: ownership checks skipped"; done_testing; exit; }
-chown 65534 "$T/ca-open.crt"
-write_conf "$T/owned.conf" "ca_file = $T/ca-open.crt"
-out=$("$MMPRINTD" -t -c "$T/owned.conf" 2>&1)
-rc=$?
-check "a ca_file owned by another user stops the start (exit $rc)" test "$rc" -ne 0
-contains "... saying why" "$out" "ca_file $T/ca-open.crt is owned by uid 65534"
-chown 0 "$T/ca-open.crt"
-out=$("$MMPRINTD" -t -c "$T/owned.conf" 2>&1)
-is "the same file owned by root and not writable by others is accepted" "$?" 0
+# start_refused DESCRIPTION KEY WANT: mmprintd -t with KEY = $T/ca-x.crt
+# exits non-zero and says WANT.
+start_refused() {
+  write_conf "$T/x.conf" "$2 = $T/ca-x.crt"
+  out=$("$MMPRINTD" -t -c "$T/x.conf" 2>&1)
+  rc=$?
+  check "$1 stops the start (exit $rc)" test "$rc" -ne 0
+  contains "$1: the reason" "$out" "$2 $T/ca-x.crt is $3"
+}
+cp "$PKI/ca.crt" "$T/ca-x.crt"
+chmod 664 "$T/ca-x.crt"
+start_refused "a client_ca writable by its group" client_ca "writable by group or others"
+chmod 644 "$T/ca-x.crt"
+if [ "$(id -u)" = 0 ]; then
+  chown 65534 "$T/ca-x.crt"
+  start_refused "a ca_file owned by another user" ca_file "owned by uid 65534"
+  chown 0 "$T/ca-x.crt"
+fi
+"$MMPRINTD" -t -c "$T/x.conf" >/dev/null 2>&1
+is "the same file owned by root or us and not writable by others is accepted" "$?" 0
 
 check "mmprintd is still running" kill -0 "$SRV_PID"
 done_testing
