@@ -257,4 +257,10 @@ fi
 is "the same file owned by root or us and not writable by others is accepted" "$?" 0
 
 check "mmprintd is still running" kill -0 "$SRV_PID"
+kill -TERM "$SRV_PID"
+wait "$SRV_PID"
+is "mmprintd stops cleanly (exit status)" "$?" 0
+if grep -qE "AddressSanitizer|LeakSanitizer|runtime error:" "$T/server.log"; then
+  not_ok "no sanitizer report from mmprintd"; diag "$(grep -A20 -E "Sanitizer|runtime error:" "$T/server.log" | head -40)"
+else ok "no sanitizer report from mmprintd"; fi
 done_testing
