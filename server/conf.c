@@ -47,6 +47,11 @@ static const mm_config_key conf_keys[] = {
      * worker checks a few recipients, not a register. */
     LONG("reach_rate", reach_rate, "30", 1, 100000),
     LONG("reach_burst", reach_burst, "10", 1, 100000),
+    TEXT("client_crl", client_crl, "", 0),
+    TEXT("client_deny_serials", client_deny_serials, "", 0),
+    /* TLS 1.3 and 1.2 only, AEAD ciphers with forward secrecy (no static
+     * RSA key exchange, no CBC), the server's order (mmprintd.conf(5)). */
+    TEXT("tls_priorities", tls_priorities, SRV_TLS_PRIORITIES, 0),
     TEXT("org_cert", org_cert, NULL, REQUIRED),
     TEXT("org_key", org_key, NULL, REQUIRED),
     TEXT("ca_file", ca_file, NULL, REQUIRED),
@@ -76,6 +81,11 @@ static const mm_config_key conf_keys[] = {
     TEXT("support_phone", support_phone, "", 0),
     TEXT("body_text", body_text, "Du har fått ett brev. Det finns i den bifogade filen.", 0),
     LONG("max_connections", max_connections, "256", 4, 4096),
+    /* Far below max_connections: one host cannot take every connection. */
+    LONG("max_connections_per_ip", max_connections_per_ip, "16", 1, 4096),
+    LONG("header_timeout", header_timeout_s, "10", 1, 300),
+    LONG("request_rate", request_rate, "20", 1, 100000),
+    LONG("request_burst", request_burst, "200", 1, 1000000),
     SECS("held_expiry", held_expiry_s, "14d", 1, 3650L * 86400),
     SECS("exception_retention", exception_retention_s, "60d", 1, 3650L * 86400),
     /* As long as systemd gives the previous instance to stop (TimeoutStopSec). */
@@ -134,6 +144,9 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
     /* FaR is asked about people by their personnummer: never in clear. */
     if (!mm_http_url_is_https(c->far_url))
         return mm_error_set(err, MM_ERR_INPUT, 0, "config: far_url '%s' must be an https:// URL", c->far_url);
+    if (c->max_connections_per_ip > c->max_connections)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "config: max_connections_per_ip (%ld) exceeds max_connections (%ld)",
+                            c->max_connections_per_ip, c->max_connections);
     if (c->sender_id[0] && !mm_idnum_sender_id_valid(c->sender_id))
         return mm_error_set(err, MM_ERR_INPUT, 0, "config: sender_id must be \"16\" followed by 10 digits");
     return check_printer_uri(c->printer_uri, err);
@@ -146,6 +159,39 @@ void srv_conf_print(const srv_conf *c, FILE *f)
         mm_config_format(&conf_keys[i], c, value, sizeof value);
         fprintf(f, "%s = %s\n", conf_keys[i].key, value);
     }
+}
+
+/* A file anyone but root or us can write lets them choose whom we trust. */
+static int check_trust_file(const char *key, const char *path, mm_error *err)
+{
+    struct stat sb;
+    if (stat(path, &sb))
+        return mm_error_set(err, MM_ERR_SYSTEM, errno, "%s %s: %s", key, path, strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "%s %s is not a regular file", key, path);
+    if (sb.st_uid != 0 && sb.st_uid != geteuid())
+        return mm_error_set(err, MM_ERR_INPUT, 0,
+                            "%s %s is owned by uid %u, not by root or the server's user (uid %u): "
+                            "its owner could make the server trust anyone",
+                            key, path, (unsigned)sb.st_uid, (unsigned)geteuid());
+    if (sb.st_mode & 022)
+        return mm_error_set(err, MM_ERR_INPUT, 0,
+                            "%s %s is writable by group or others (mode %04o): they could make the server "
+                            "trust anyone; run: chmod go-w %s",
+                            key, path, (unsigned)(sb.st_mode & 07777), path);
+    return 0;
+}
+
+int srv_conf_check_trust(const srv_conf *c, mm_error *err)
+{
+    const char *files[][2] = {{"tls_cert", c->tls_cert},
+                              {"client_ca", c->client_ca},
+                              {"client_crl", c->client_crl},
+                              {"ca_file", c->ca_file}};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (files[i][1][0] && check_trust_file(files[i][0], files[i][1], err))
+            return -1;
+    return 0;
 }
 
 int srv_check_cert_key(const char *cert, const char *key, long *days_left, mm_error *err)

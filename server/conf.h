@@ -8,6 +8,11 @@
 #include "error.h"
 #include "http.h"
 
+/* The front's default GnuTLS priorities (tls_priorities). */
+#define SRV_TLS_PRIORITIES                                                                              \
+    "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-GCM:" \
+    "-MAC-ALL:+AEAD:-RSA:%SERVER_PRECEDENCE"
+
 typedef struct {
     char listen_address[64];
     int port;
@@ -17,6 +22,9 @@ typedef struct {
     char admin_allow[1024];    /* comma-separated CNs of the admin tool's certificates (auth.c) */
     long reach_rate;           /* reachability prechecks per minute and principal */
     long reach_burst;          /* ... of which at most this many at once */
+    char client_crl[1024];     /* PEM CRL(s) of client_ca; "" = none */
+    char client_deny_serials[2048]; /* comma-separated serial numbers (hex) refused */
+    char tls_priorities[512];  /* GnuTLS priority string of the front */
     char org_cert[1024], org_key[1024];
     char ca_file[1024];        /* CA bundle for FaR's and operators' server certificates */
     char sender_name[257], sender_id[13];
@@ -36,6 +44,9 @@ typedef struct {
     long exception_retention_s; /* an unresolved exception's letter is kept this long */
     char support_text[1025], support_url[512], support_phone[64], body_text[2048];
     long max_connections;
+    long max_connections_per_ip;
+    long header_timeout_s;     /* handshake + request headers, per request */
+    long request_rate, request_burst; /* per principal: requests per second, at once */
     long lock_wait_s;          /* how long a start waits for a stopping instance */
 } srv_conf;
 
@@ -47,6 +58,11 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err);
 /* Writes every key with its effective value, "key = value" per line in the
  * table's order, as a configuration file would say it (mmprintd -t). */
 void srv_conf_print(const srv_conf *c, FILE *f);
+
+/* Start-up safety check of the files that decide whom the server trusts
+ * (tls_cert, client_ca, client_crl, ca_file): each a regular file owned by
+ * root or the server's user and writable by nobody else.  0, or -1 with err. */
+int srv_conf_check_trust(const srv_conf *c, mm_error *err);
 
 /* Start-up safety checks of a certificate and its key; *days_left is set. */
 int srv_check_cert_key(const char *cert, const char *key, long *days_left, mm_error *err);

@@ -10,7 +10,7 @@ server_libmmprintd_a_SOURCES = server/mmprintd.h \
 	server/work.c server/workers.h server/spool.c server/timer.c server/timer.h server/policy.c server/policy.h \
 	server/recipient.c server/farbatch.c server/send.c server/printq.c server/maintain.c \
 	server/print.c server/print.h \
-	server/front.c server/routes.c server/api.h server/respond.c server/job_json.c \
+	server/front.c server/connlimit.c server/connlimit.h server/routes.c server/api.h server/respond.c server/job_json.c \
 	server/api_jobs.c server/api_exceptions.c server/api_reach.c server/metrics.c \
 	server/auth.c server/auth.h server/rate.c server/rate.h server/texts.c server/texts.h
 MMPRINTD_LIBS = server/libmmprintd.a $(MM_LIB) $(MM_SIGN_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CUPS_LIBS) \

@@ -49,6 +49,8 @@ static int prepare_spool(const char *dir, mm_error *err)
 static int check_certs(srv *s, mm_error *err)
 {
     long days = 0;
+    if (srv_conf_check_trust(&s->conf, err))
+        return -1;
     if (srv_check_cert_key(s->conf.org_cert, s->conf.org_key, &days, err))
         return -1;
     s->cert_days_left = days;
@@ -106,7 +108,7 @@ static void drain(srv *s, struct MHD_Daemon *d)
     pthread_mutex_unlock(&s->wait_mu);
     if (s->send_threads)
         srv_work_stop(s);
-    srv_api_stop(d);
+    srv_api_stop(s, d);
     if (s->send_threads)
         srv_work_free(s);
 }

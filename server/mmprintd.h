@@ -58,6 +58,7 @@ struct srv {
 
     pthread_t far_thread, timer_thread;
     char *pem[3];               /* TLS certificate, key and client CA for the front */
+    struct srv_front *front;    /* the front's limits and revocation data (front.c) */
     int listen_fd;              /* bound by srv_api_listen, handed to MHD by srv_api_start */
     pthread_t *send_threads, *print_threads;
 
@@ -152,7 +153,8 @@ int srv_api_listen(srv *s, mm_error *err);
  * the PEM texts it reads stay in s->pem (malloc'ed; main frees them after
  * srv_api_stop).  NULL with err on failure. */
 struct MHD_Daemon *srv_api_start(srv *s, mm_error *err);
-/* Stops the daemon (NULL: nothing); requests in progress finish first. */
-void srv_api_stop(struct MHD_Daemon *d);
+/* Stops the daemon (NULL: nothing); requests in progress finish first.
+ * Then frees s->front. */
+void srv_api_stop(srv *s, struct MHD_Daemon *d);
 
 #endif

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* Per-principal rate limits of mmprintd: one token bucket per key (a
  * principal's name), refilled at a steady rate up to a burst.  Used for the
- * reachability precheck (api_reach.c): a FaR lookup about a person is
+ * reachability precheck (api_reach.c: a FaR lookup about a person is
  * processing of personal data, so no one principal may run a register
- * through it.  Thread-safe. */
+ * through it) and for every request at the front (connlimit.c: no one
+ * principal starves the others).  Thread-safe. */
 #ifndef MMPRINTD_RATE_H
 #define MMPRINTD_RATE_H
 

@@ -27,6 +27,7 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_METHOD] = "Fel metod",
     [SRV_SV_DRAINING] = "Servern startar om, jobbet skickas igen strax",
     [SRV_SV_BUSY] = "Servern är upptagen, jobbet skickas igen strax",
+    [SRV_SV_TOO_MANY_REQUESTS] = "Datorn skickar för många förfrågningar just nu, jobbet skickas igen strax",
     [SRV_SV_TOO_LARGE] = "Dokumentet är för stort (högst 32 MB)",
     [SRV_SV_CLIENT_NOT_ALLOWED] = "Datorn saknar giltigt certifikat för utskriftsservern",
     [SRV_SV_BAD_KEY] = "Ogiltig jobbnyckel (Idempotency-Key)",

@@ -35,6 +35,7 @@ typedef enum {
     SRV_SV_METHOD,
     SRV_SV_DRAINING,
     SRV_SV_BUSY,
+    SRV_SV_TOO_MANY_REQUESTS, /* over request_rate for this principal */
     SRV_SV_TOO_LARGE,
     SRV_SV_CLIENT_NOT_ALLOWED,
     SRV_SV_BAD_KEY,

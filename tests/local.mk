@@ -115,3 +115,5 @@ EXTRA_DIST += tests/integration/testlib.sh tests/integration/cups.sh \
 	tests/integration/t_cups_retry.sh tests/integration/t_cups_libreoffice.sh tests/integration/t_cups_server.sh \
 	tests/integration/t_cups_cancel.sh tests/integration/t_filter.sh tests/integration/t_ppd.sh
 EXTRA_DIST += tests/integration/t_authz.sh
+# Issue 10, point 5: one host cannot starve the others (front limits).
+EXTRA_DIST += tests/integration/t_front_limits.sh

@@ -239,7 +239,8 @@ is "unknown job: 404" "$code" 404
 
 # --- client certificates ---
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 --cacert "$PKI/ca.crt" "$SRV_URL/healthz")
-is "client without certificate: refused (403)" "$code" 403
+# Issue 10: the certificate is required at the handshake, so no HTTP answer.
+is "client without certificate: refused at the handshake (no HTTP status)" "$code" 000
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 --cacert "$PKI/ca.crt" --cert "$PKI/rogue.crt" \
   --key "$PKI/rogue.key" -X POST --data-binary @"$T/digital.job" "$SRV_URL/api/v1/jobs")
 is "client with a certificate from another CA: refused (403)" "$code" 403

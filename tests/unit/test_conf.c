@@ -58,6 +58,14 @@ static void defaults(void **state)
     assert_int_equal(c.retry_deadline_s, 86400);
     assert_int_equal(c.retention_days, 365);
     assert_int_equal(c.max_connections, 256);
+    assert_int_equal(c.max_connections_per_ip, 16);
+    assert_int_equal(c.header_timeout_s, 10);
+    assert_int_equal(c.request_rate, 20);
+    assert_int_equal(c.request_burst, 200);
+    assert_string_equal(c.tls_priorities, SRV_TLS_PRIORITIES);
+    assert_non_null(strstr(c.tls_priorities, "-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:"));
+    assert_string_equal(c.client_crl, "");
+    assert_string_equal(c.client_deny_serials, "");
     assert_int_equal(c.held_expiry_s, 14 * 86400);
     assert_int_equal(c.exception_retention_s, 60 * 86400);
     assert_int_equal(c.lock_wait_s, 90);
@@ -122,6 +130,10 @@ static void refusals(void **state)
     }
     assert_int_equal(load(MINIMAL "listen_address = 0.0.0.0\n", &c, &err), -1);
     assert_non_null(strstr(err.msg, "requires listen_address"));
+    assert_int_equal(load(MINIMAL "max_connections = 8\nmax_connections_per_ip = 9\n", &c, &err), -1);
+    assert_non_null(strstr(err.msg, "max_connections_per_ip (9) exceeds max_connections (8)"));
+    assert_int_equal(load(MINIMAL "header_timeout = 0\n", &c, &err), -1);
+    assert_non_null(strstr(err.msg, "header_timeout must be a number from 1 to 300"));
     assert_int_equal(load(MINIMAL "sender_id = 1234\n", &c, &err), -1);
     assert_non_null(strstr(err.msg, "sender_id must be"));
 }
