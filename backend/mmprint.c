@@ -134,7 +134,7 @@ static int take_bundle(const mm_buf *in, const char *job_id, const char *user, c
     }
     if (strcmp(b.user, user) || strcmp(b.cups_job_id, job_id)) {
         snprintf(text, sizeof text,
-                 "the job bundle says user '%s', job %s; CUPS says user '%s', job %s: sent as CUPS says",
+                 "the job bundle says user %s, job %s; CUPS says user %s, job %s: sent as CUPS says",
                  b.user, b.cups_job_id, user, job_id);
         say("NOTICE", text);
     }
