@@ -31,6 +31,16 @@ is "the queue retries jobs instead of stopping" "$(printer_attr Test_q printer-e
 is "the queue is not shared" "$(printer_attr Test_q printer-is-shared)" "false"
 is "the queue's description" "$(printer_attr Test_q printer-info)" "Mina meddelanden (test)"
 is "the queue accepts jobs" "$(printer_attr Test_q printer-is-accepting-jobs)" "true"
+# It refuses a backend that CUPS would run as lp (not mode 0700 root).
+mkdir -p "$T/sb/backend"
+install -m 0755 "$MM_BUILDDIR/backend/mmprint" "$T/sb/backend/mmprint"
+out=$(MMPRINT_SERVERBIN=$T/sb "$MM_SRCDIR/tools/mmprint-queue" install --queue Test_q2 --server 127.0.0.1:9999 --ppd "$ppd" 2>&1)
+is "mmprint-queue install refuses a 0755 backend" "$?" 1
+contains "… naming the fix" "$out" "chmod 0700 $T/sb/backend/mmprint"
+check_fails "… and installs no queue" lpstat -v Test_q2
+check "mmprint-queue install takes the 0700 root backend cupsd runs" env MMPRINT_SERVERBIN="$CUPS_DIR/serverbin" \
+  "$MM_SRCDIR/tools/mmprint-queue" install --queue Test_q2 --server 127.0.0.1:9999 --ppd "$ppd"
+check "mmprint-queue remove" "$MM_SRCDIR/tools/mmprint-queue" remove --queue Test_q2
 check_fails "mmprint-queue refuses a server with a path in it" "$MM_SRCDIR/tools/mmprint-queue" install --queue Test_q --server 'h/../x' --ppd "$ppd"
 check "mmprint-queue remove" "$MM_SRCDIR/tools/mmprint-queue" remove --queue Test_q
 check_fails "the queue is gone" lpstat -v Test_q
