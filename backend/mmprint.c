@@ -17,6 +17,7 @@
 #include <cups/cups.h>
 
 #include "buf.h"
+#include "bundle.h"
 #include "client.h"
 #include "error.h"
 #include "fileio.h"
@@ -32,14 +33,14 @@ static void on_sigterm(int sig)
     terminated = 1;
 }
 
-/* One line to cupsd; text from elsewhere is masked and kept on one line. */
+/* One line to cupsd; text from elsewhere (the server's answer, a bundle's
+ * fields, error details) is kept on one line without control characters
+ * and masked. */
 static void say(const char *prefix, const char *text)
 {
     char line[1024];
     snprintf(line, sizeof line, "%s", text);
-    for (char *c = line; *c; c++)
-        if (*c == '\n' || *c == '\r')
-            *c = ' ';
+    mm_client_one_line(line);
     mm_log_mask_text(line);
     fprintf(stderr, "%s: %s\n", prefix, line);
 }
@@ -90,6 +91,59 @@ static int read_bundle(const char *path, mm_buf *bundle, int *status)
          * line, instead of being cancelled here. */
         fputs("DEBUG: empty input: the filter failed; nothing sent\n", stderr);
         *status = CUPS_BACKEND_OK;
+        return -1;
+    }
+    return 0;
+}
+
+/* The host the job came from: what cupsd recorded for the connection
+ * (job-originating-host-name), or this machine's name when the job was
+ * printed here (cupsd says localhost) or cupsd said nothing. */
+static void origin_host(int nopts, cups_option_t *opts, char *host, size_t size)
+{
+    const char *h = cupsGetOption("job-originating-host-name", nopts, opts);
+    if (h && *h && strcmp(h, "localhost") && strcmp(h, "127.0.0.1") && strcmp(h, "::1") && strcmp(h, "[::1]")) {
+        snprintf(host, size, "%s", h);
+        return;
+    }
+    if (gethostname(host, size) != 0)
+        snprintf(host, size, "localhost");
+    host[size - 1] = '\0';
+}
+
+/* Only our job bundle is sent, and it is sent under CUPS's word for who
+ * printed it: the job id, the user and the host come from cupsd, not from
+ * the bundle, which whoever printed could have written (lp -o raw skips
+ * the filter).  0: *out holds the bundle to post.  -1: nothing to send;
+ * the line for cupsd is said and *status is set (the job is held: the
+ * document stays for whoever looks at it). */
+static int take_bundle(const mm_buf *in, const char *job_id, const char *user, const char *host, mm_buf *out,
+                       int *status)
+{
+    mm_bundle b;
+    mm_error err;
+    mm_error_clear(&err);
+    char text[700];
+    if (mm_bundle_parse((const unsigned char *)in->data, in->len, &b, &err) != 0) {
+        snprintf(text, sizeof text, "not our job bundle, not sent: %s", err.msg);
+        say("DEBUG", text);
+        say("ERROR", "Utskriften kom inte genom mmprint-filtret (till exempel lp -o raw) och skickas inte – jobbet "
+                     "hålls. Skriv ut dokumentet igen på vanligt sätt och ta bort det här jobbet.");
+        *status = CUPS_BACKEND_HOLD;
+        return -1;
+    }
+    if (strcmp(b.user, user) || strcmp(b.cups_job_id, job_id)) {
+        snprintf(text, sizeof text,
+                 "the job bundle says user %s, job %s; CUPS says user %s, job %s: sent as CUPS says",
+                 b.user, b.cups_job_id, user, job_id);
+        say("NOTICE", text);
+    }
+    static const char *const keys[] = {"user", "host", "cups-job-id"};
+    const char *values[] = {user, host, job_id};
+    if (mm_bundle_set_fields((const unsigned char *)in->data, in->len, keys, values, 3, out, &err) != 0) {
+        snprintf(text, sizeof text, "mmprint kan inte skicka utskriften (%s)", err.msg);
+        say("ERROR", text);
+        *status = CUPS_BACKEND_HOLD;
         return -1;
     }
     return 0;
@@ -148,7 +202,7 @@ static int report_reply(const mm_client_reply *r, const char *job_id)
 int main(int argc, char **argv)
 {
     int status = CUPS_BACKEND_CANCEL;
-    mm_buf bundle = MM_BUF_INIT;
+    mm_buf bundle = MM_BUF_INIT, sent = MM_BUF_INIT;
     cups_option_t *opts = NULL;
     int nopts = 0;
     char base[400];
@@ -182,10 +236,24 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    /* Root-only is the supported mode: only root (the backend at mode 0700)
+     * can read a key that the filters, which run as lp, cannot. */
+    if (geteuid() != 0) {
+        char text[300];
+        const char *bin = getenv("CUPS_SERVERBIN");
+        snprintf(text, sizeof text,
+                 "mmprint är felinställd på den här datorn – kontakta IT (the backend runs as uid %u, not root; fix: "
+                 "chmod 0700 %s/backend/mmprint)",
+                 (unsigned)geteuid(), bin && *bin ? bin : "/usr/lib/cups");
+        say("ERROR", text);
+        status = CUPS_BACKEND_STOP;
+        goto out;
+    }
+
     const char *conf_path = getenv("MMPRINT_BACKEND_CONF");
     if (!conf_path || !*conf_path)
         conf_path = DEFAULT_CONF;
-    if (mm_client_conf_load(conf_path, &conf, &err) != 0 || mm_client_check_key(conf.key, &err) != 0) {
+    if (mm_client_conf_load(conf_path, &conf, &err) != 0 || mm_client_check_files(conf_path, &conf, &err) != 0) {
         /* Configuration problems hit every job alike: stop the queue, keep the job. */
         /* One line: cupsd shows the first ERROR: on the job and the last on
          * the queue; IT needs the English detail, the user the Swedish. */
@@ -200,12 +268,17 @@ int main(int argc, char **argv)
         goto out;
 
     nopts = cupsParseOptions(argv[5], 0, &opts);
+    char host[256];
+    origin_host(nopts, opts, host, sizeof host);
+    if (take_bundle(&bundle, job_id, argv[2], host, &sent, &status) != 0)
+        goto out;
+
     const char *uuid = cupsGetOption("job-uuid", nopts, opts);
     if (!uuid || !*uuid)
         fprintf(stderr, "DEBUG: no job-uuid in the job options; sending without an idempotency key\n");
 
     fputs("DEBUG: posting the job bundle to the mmprint server\n", stderr);
-    if (mm_client_submit(&conf, base, (const unsigned char *)bundle.data, bundle.len, uuid, &terminated, &r,
+    if (mm_client_submit(&conf, base, (const unsigned char *)sent.data, sent.len, uuid, &terminated, &r,
                          &err) != 0) {
         if (terminated) {
             fprintf(stderr, "DEBUG: stopped by SIGTERM during the transfer\n");
@@ -222,5 +295,6 @@ int main(int argc, char **argv)
 out:
     cupsFreeOptions(nopts, opts);
     mm_buf_free(&bundle);
+    mm_buf_free(&sent);
     return status;
 }

@@ -166,3 +166,59 @@ int mm_bundle_parse(const unsigned char *data, size_t len, mm_bundle *b, mm_erro
     b->document_len = doc_len;
     return 0;
 }
+
+static const field *find_field(const char *key, size_t key_len)
+{
+    for (size_t i = 0; i < NFIELDS; i++)
+        if (strlen(fields[i].key) == key_len && !memcmp(fields[i].key, key, key_len))
+            return &fields[i];
+    return NULL;
+}
+
+int mm_bundle_set_fields(const unsigned char *data, size_t len, const char *const keys[],
+                         const char *const values[], size_t n, mm_buf *out, mm_error *err)
+{
+    size_t magic_len = strlen(MM_BUNDLE_MAGIC) + 1;
+    if (len < magic_len || memcmp(data, MM_BUNDLE_MAGIC "\n", magic_len))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "not a job bundle");
+    if (mm_buf_append(out, data, magic_len) < 0)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const field *f = find_field(keys[i], strlen(keys[i]));
+        if (!f)
+            return mm_error_set(err, MM_ERR_INPUT, 0, "'%s' is not a bundle field", keys[i]);
+        if (strlen(values[i]) >= f->size)
+            return mm_error_set(err, MM_ERR_INPUT, 0, "value for bundle field '%s' too long", keys[i]);
+        if (mm_buf_printf(out, "%s: ", keys[i]) < 0)
+            return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+        for (const char *p = values[i]; *p; p++)
+            if (mm_buf_append(out, ((unsigned char)*p < 0x20 || *p == 0x7f) ? " " : p, 1) < 0)
+                return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+        if (mm_buf_puts(out, "\n") < 0)
+            return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+    }
+    /* The rest of the header, without the lines of the keys just written;
+     * then the empty line and the document unchanged. */
+    size_t pos = magic_len;
+    while (pos < len) {
+        const unsigned char *nl = memchr(data + pos, '\n', len - pos);
+        if (!nl)
+            return mm_error_set(err, MM_ERR_INPUT, 0, "bundle header has no end");
+        size_t line_len = (size_t)(nl - (data + pos));
+        if (line_len == 0)
+            break;
+        const unsigned char *colon = memchr(data + pos, ':', line_len);
+        int replaced = 0;
+        for (size_t i = 0; colon && i < n && !replaced; i++)
+            replaced = strlen(keys[i]) == (size_t)(colon - (data + pos)) &&
+                       !memcmp(keys[i], data + pos, (size_t)(colon - (data + pos)));
+        if (!replaced && mm_buf_append(out, data + pos, line_len + 1) < 0)
+            return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+        pos += line_len + 1;
+    }
+    if (pos >= len)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "bundle header has no end");
+    if (mm_buf_append(out, data + pos, len - pos) < 0)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+    return 0;
+}

@@ -40,5 +40,13 @@ int mm_bundle_write(const mm_bundle *b, mm_buf *out, mm_error *err);
 /* Parses data (which must outlive b: document points into it). Unknown keys
  * are ignored; values too long or malformed fail with MM_ERR_INPUT. */
 int mm_bundle_parse(const unsigned char *data, size_t len, mm_bundle *b, mm_error *err);
+/* Appends to out a copy of the bundle data (which mm_bundle_parse accepted)
+ * with the header keys keys[0..n-1] set to values[0..n-1]: every line of
+ * those keys is dropped and one line each written after the magic line;
+ * the other lines, unknown keys included, and the document are kept as
+ * they are.  A value too long for its field (or a key not in the format)
+ * fails with MM_ERR_INPUT; control characters in values become spaces. */
+int mm_bundle_set_fields(const unsigned char *data, size_t len, const char *const keys[],
+                         const char *const values[], size_t n, mm_buf *out, mm_error *err);
 
 #endif

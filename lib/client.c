@@ -34,6 +34,7 @@ static const mm_config_key client_keys[] = {
      MM_CONFIG_REQUIRED},
     {"connect_timeout", MM_CONFIG_LONG, offsetof(mm_client_conf, connect_timeout_ms), 0, "5", 1, 3600, 1000, 0},
     {"timeout", MM_CONFIG_LONG, offsetof(mm_client_conf, timeout_ms), 0, "120", 1, 3600, 1000, 0},
+    {"key_shared_with_lp", MM_CONFIG_BOOL, offsetof(mm_client_conf, key_shared_with_lp), 0, "no", 0, 0, 0, 0},
 };
 
 int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err)
@@ -42,36 +43,147 @@ int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err)
     return mm_config_load_table(path, client_keys, sizeof client_keys / sizeof client_keys[0], conf, NULL, err);
 }
 
-static int id_is_named(uid_t uid, gid_t gid, int is_group, const char *name)
+/* The directory that holds path: whoever may write to it may replace the
+ * file, whatever the file's own mode says.  A sticky directory (/tmp) lets
+ * only the file's owner rename or remove it. */
+static int check_dir(const char *path, mm_error *err)
 {
-    if (is_group) {
-        struct group *g = getgrnam(name);
-        return g && g->gr_gid == gid;
+    char dir[1024];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot read directory %s: %s", dir, strerror(errno));
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+        return mm_error_set(err, MM_ERR_INPUT, 0,
+                            "directory %s of %s is writable by group or others (mode %03o); fix: chmod go-w %s",
+                            dir, path, (unsigned)(st.st_mode & 0777), dir);
+    if (st.st_uid != 0 && st.st_uid != geteuid())
+        return mm_error_set(err, MM_ERR_INPUT, 0, "directory %s of %s is owned by uid %u; fix: chown root %s", dir,
+                            path, (unsigned)st.st_uid, dir);
+    return 0;
+}
+
+static int stat_regular(const char *path, const char *what, struct stat *st, mm_error *err)
+{
+    if (stat(path, st) != 0)
+        return mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot read %s %s: %s", what, path, strerror(errno));
+    if (!S_ISREG(st->st_mode))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "%s %s is not a regular file", what, path);
+    if (st->st_uid != 0 && st->st_uid != geteuid())
+        return mm_error_set(err, MM_ERR_INPUT, 0, "%s %s is owned by uid %u, not root; fix: chown root:root %s",
+                            what, path, (unsigned)st->st_uid, path);
+    return 0;
+}
+
+/* The key check; shared_with_lp also allows group lp to read it (the
+ * notifier, which cupsd runs as lp, then works; so could a filter). */
+static int check_key(const char *path, int shared_with_lp, mm_error *err)
+{
+    struct stat st;
+    if (stat_regular(path, "key", &st, err) != 0)
+        return -1;
+    unsigned mode = (unsigned)(st.st_mode & 0777);
+    if (st.st_mode & (S_IRWXO))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "key %s is accessible by others (mode %03o); fix: chmod 600 %s",
+                            path, mode, path);
+    if (st.st_mode & (S_IWGRP | S_IXGRP))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "key %s is group-writable (mode %03o); fix: chmod 600 %s", path,
+                            mode, path);
+    if (st.st_mode & S_IRGRP) {
+        struct group *lp = shared_with_lp ? getgrnam("lp") : NULL;
+        if (!lp || st.st_gid != lp->gr_gid)
+            return mm_error_set(err, MM_ERR_INPUT, 0,
+                                "key %s is group-readable (mode %03o): filters running as lp could take it; fix: "
+                                "chmod 600 %s",
+                                path, mode, path);
     }
-    struct passwd *p = getpwnam(name);
-    return p && p->pw_uid == uid;
+    return check_dir(path, err);
 }
 
 int mm_client_check_key(const char *path, mm_error *err)
 {
+    return check_key(path, 0, err);
+}
+
+int mm_client_check_trust(const char *path, mm_error *err)
+{
     struct stat st;
-    if (stat(path, &st) != 0)
-        return mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot read key %s: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return mm_error_set(err, MM_ERR_INPUT, 0, "key %s is not a regular file", path);
-    if (st.st_mode & (S_IROTH | S_IWOTH))
-        return mm_error_set(err, MM_ERR_INPUT, 0, "key %s is accessible by others (mode %03o); chmod 600 or 640 root:lp",
-                            path, (unsigned)(st.st_mode & 0777));
-    if ((st.st_mode & (S_IRGRP | S_IWGRP)) && st.st_gid != 0 && !id_is_named(0, st.st_gid, 1, "lp"))
-        return mm_error_set(err, MM_ERR_INPUT, 0, "key %s is group-accessible by a group other than root or lp (mode %03o)",
-                            path, (unsigned)(st.st_mode & 0777));
-    if (st.st_mode & S_IWGRP)
-        return mm_error_set(err, MM_ERR_INPUT, 0, "key %s is group-writable (mode %03o)", path,
-                            (unsigned)(st.st_mode & 0777));
-    if (st.st_uid != 0 && st.st_uid != geteuid() && !id_is_named(st.st_uid, 0, 0, "lp"))
-        return mm_error_set(err, MM_ERR_INPUT, 0, "key %s is owned by uid %u, not root or lp", path,
-                            (unsigned)st.st_uid);
+    if (stat_regular(path, "trust file", &st, err) != 0)
+        return -1;
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        return mm_error_set(err, MM_ERR_INPUT, 0,
+                            "trust file %s is writable by group or others (mode %03o); fix: chmod 644 %s", path,
+                            (unsigned)(st.st_mode & 0777), path);
+    return check_dir(path, err);
+}
+
+int mm_client_check_files(const char *conf_path, const mm_client_conf *conf, mm_error *err)
+{
+    if (mm_client_check_trust(conf_path, err) != 0 || mm_client_check_trust(conf->ca, err) != 0 ||
+        mm_client_check_trust(conf->cert, err) != 0)
+        return -1;
+    return check_key(conf->key, conf->key_shared_with_lp, err);
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    /* Overlong three- and four-byte forms, surrogates, above U+10FFFF. */
+    if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+        (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+/* Whether the n-byte UTF-8 sequence at s is a character that breaks or
+ * reorders a line: C0, DEL, C1 (U+0080..U+009F, NEL among them), the line
+ * and paragraph separators and the bidirectional embeddings and isolates. */
+static int is_control(const unsigned char *s, size_t n)
+{
+    if (n == 1)
+        return s[0] < 0x20 || s[0] == 0x7f;
+    if (n == 2)
+        return s[0] == 0xc2 && s[1] < 0xa0;
+    if (n == 3 && s[0] == 0xe2 && s[1] == 0x80)
+        return s[2] == 0xa8 || s[2] == 0xa9 || (s[2] >= 0xaa && s[2] <= 0xae);
+    if (n == 3 && s[0] == 0xe2 && s[1] == 0x81)
+        return s[2] >= 0xa6 && s[2] <= 0xa9;
     return 0;
+}
+
+void mm_client_one_line(char *text)
+{
+    unsigned char *in = (unsigned char *)text, *out = in;
+    int space = 1; /* drops leading spaces and runs */
+    while (*in) {
+        size_t n = utf8_len(in);
+        if (n == 0 || is_control(in, n) || *in == ' ') {
+            if (!space)
+                *out++ = ' ';
+            space = 1;
+            in += n ? n : 1;
+            continue;
+        }
+        memmove(out, in, n);
+        out += n;
+        in += n;
+        space = 0;
+    }
+    if (out > (unsigned char *)text && out[-1] == ' ')
+        out--;
+    *out = '\0';
 }
 
 int mm_client_base_url(const char *uri, char *out, size_t out_size, mm_error *err)
@@ -147,10 +259,10 @@ void mm_client_parse_reply(long status, const char *body, size_t len, mm_client_
     json_t *p = json_object_get(o, "pages");
     if (json_is_integer(p) && json_integer_value(p) > 0 && json_integer_value(p) < 1000000)
         r->pages = (int)json_integer_value(p);
-    /* Server text goes into CUPS logs and job attributes: no line breaks. */
-    for (char *c = r->message; *c; c++)
-        if (*c == '\n' || *c == '\r')
-            *c = ' ';
+    /* Server text goes into CUPS lines, logs and job attributes. */
+    char *texts[] = {r->id, r->state, r->channel, r->operator_name, r->printer, r->message, r->error};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        mm_client_one_line(texts[i]);
     json_decref(o);
 }
 

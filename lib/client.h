@@ -19,18 +19,40 @@ typedef struct {
     char ca[1024];             /* CA that signed the server's certificate */
     long connect_timeout_ms;   /* default 5000 */
     long timeout_ms;           /* whole request, default 120000 */
+    int key_shared_with_lp;    /* key_shared_with_lp = yes: the key may be root:lp 0640 (default no) */
 } mm_client_conf;
 
 /* Reads a configuration file (config.h: `key = value`, a key set twice is
  * an error) with the keys cert, key, ca, connect_timeout and timeout
- * (seconds, 1..3600) into conf (the caller's; fixed-size fields, nothing to
- * free).  Unknown keys and missing cert/key/ca are errors. */
+ * (seconds, 1..3600) and key_shared_with_lp (yes/no) into conf (the
+ * caller's; fixed-size fields, nothing to free).  Unknown keys and missing
+ * cert/key/ca are errors. */
 int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err);
 
-/* Refuses a private key that someone other than root or lp could read or
- * change: readable/writable by others, group-readable with a group other
- * than root or lp, or owned by anyone but root, lp or the caller. */
+/* Refuses a private key that anyone but its owner could read or change:
+ * any group or other permission bit, an owner other than root or the
+ * caller, a directory others may replace it in.  The message names the
+ * file and the chmod/chown that fixes it. */
 int mm_client_check_key(const char *path, mm_error *err);
+
+/* Refuses a file that decides whom we trust (a CA file, backend.conf) when
+ * someone but root or the caller could change it: writable by group or
+ * others, owned by another user, or in a directory they may write to
+ * (sticky directories excepted).  The message names the fix. */
+int mm_client_check_trust(const char *path, mm_error *err);
+
+/* Every file of a loaded configuration, the configuration file itself at
+ * conf_path included: the key as mm_client_check_key (or, with
+ * key_shared_with_lp, also root:lp 0640), cert, ca and conf_path as
+ * mm_client_check_trust. */
+int mm_client_check_files(const char *conf_path, const mm_client_conf *conf, mm_error *err);
+
+/* Makes text from the server safe for one CUPS line, in place: every
+ * control character (C0, DEL, C1, U+2028/U+2029 and the bidirectional
+ * overrides U+202A..U+202E, U+2066..U+2069) and every byte that is not
+ * valid UTF-8 becomes one space, runs of spaces one, and the ends are
+ * trimmed.  The result is never longer than the input. */
+void mm_client_one_line(char *text);
 
 /* mmprint://host[:port]/ -> https://host:port (no trailing slash).  IPv6
  * literals in brackets are kept; user info, query and fragment are refused. */

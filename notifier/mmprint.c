@@ -99,7 +99,7 @@ static void tell_server(const char *base, int job_id, const char *uuid)
     mm_client_conf conf;
     mm_error err;
     mm_error_clear(&err);
-    if (mm_client_conf_load(conf_path, &conf, &err) != 0 || mm_client_check_key(conf.key, &err) != 0) {
+    if (mm_client_conf_load(conf_path, &conf, &err) != 0 || mm_client_check_files(conf_path, &conf, &err) != 0) {
         say("ERROR", "[Job %d] mmprint notifier: cannot tell the server that the job was cancelled: "
                      "mmprint is misconfigured on this machine (%s)", job_id, err.msg);
         return;

@@ -117,3 +117,5 @@ EXTRA_DIST += tests/integration/testlib.sh tests/integration/cups.sh \
 EXTRA_DIST += tests/integration/t_authz.sh
 # Issue 10, point 5: one host cannot starve the others (front limits).
 EXTRA_DIST += tests/integration/t_front_limits.sh
+# Issue 10: the print path cannot be bypassed or forged (the backend).
+EXTRA_DIST += tests/integration/t_cups_forged.sh

@@ -12,6 +12,7 @@
 # start_printroom    ippeveprinter on 127.0.0.1:$PRINTROOM_PORT keeping what
 #                    it prints in $PRINTROOM_DIR; $PRINTROOM_URI is its URI
 # backend_conf CERT KEY CA           the backend.conf cupsd hands the backend
+#                    (plus the line $BACKEND_CONF_EXTRA)
 # job_attr JOBID ATTR                one job attribute as text (ipptool)
 # job_state JOBID / job_state_reasons JOBID / job_message JOBID
 # wait_job_state JOBID STATE[|STATE...] SECONDS   until the job is in a state
@@ -46,9 +47,10 @@ _lp_can_reach() {
   setpriv --reuid=lp --regid=lp --clear-groups test -x "$1" 2>/dev/null
 }
 
-backend_conf() { # CERT KEY CA
+backend_conf() { # CERT KEY CA  (plus the line $BACKEND_CONF_EXTRA, if set)
   mkdir -p "$CUPS_DIR"
-  printf 'cert = %s\nkey = %s\nca = %s\nconnect_timeout = 3\ntimeout = 60\n' "$1" "$2" "$3" > "$CUPS_DIR/backend.conf"
+  printf 'cert = %s\nkey = %s\nca = %s\nconnect_timeout = 3\ntimeout = 60\n%s\n' "$1" "$2" "$3" \
+    "${BACKEND_CONF_EXTRA:-}" > "$CUPS_DIR/backend.conf"
   chmod 644 "$CUPS_DIR/backend.conf"
 }
 
@@ -419,13 +421,20 @@ start_stack() {
   start_mmsimd "$@" || { echo "mmsimd did not start" >&2; cat "$T/mmsimd.log" >&2; return 1; }
   start_printroom || { echo "ippeveprinter did not start" >&2; return 1; }
   start_mmprintd || { echo "mmprintd did not start" >&2; tail -n 20 "$T/mmprintd.log" >&2; return 1; }
-  # As doc/admin-guide.md says: the key root:lp 0640, because the notifier
-  # that reports cancelled jobs runs as lp.
+  # As doc/admin-guide.md says: the key root-only (0600), or with
+  # STACK_KEY_SHARED=1 root:lp 0640 and key_shared_with_lp = yes, the
+  # opt-in that lets the notifier (it runs as lp) report cancelled jobs.
   mkdir -m 750 -p "$T/keys"
   chgrp lp "$T/keys"
   cp "$PKI/client-desk1.crt" "$PKI/client-desk1.key" "$PKI/ca.crt" "$T/keys/"
-  chgrp lp "$T/keys/client-desk1.key"
-  chmod 640 "$T/keys/client-desk1.key"
+  chmod 644 "$T/keys/client-desk1.crt" "$T/keys/ca.crt"
+  if [ "${STACK_KEY_SHARED:-0}" = 1 ]; then
+    chgrp lp "$T/keys/client-desk1.key"
+    chmod 640 "$T/keys/client-desk1.key"
+    BACKEND_CONF_EXTRA="key_shared_with_lp = yes"
+  else
+    chmod 600 "$T/keys/client-desk1.key"
+  fi
   backend_conf "$T/keys/client-desk1.crt" "$T/keys/client-desk1.key" "$T/keys/ca.crt"
   start_cupsd || return 1
   if [ "${STACK_RAW_QUEUE:-0}" = 1 ]; then

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: EUPL-1.2
 # The mmprint backend inside a real, private cupsd, for what needs no
-# mmprintd: discovery, an unsafe client key, the server unreachable (CUPS
-# retries the job), and SIGTERM when a job is cancelled mid-transfer.
+# mmprintd: discovery, unsafe key and trust files (root-only key, CA file,
+# backend.conf), the server unreachable (CUPS retries the job), SIGTERM when
+# a job is cancelled mid-transfer, content that is not our bundle.
 # A raw queue hands the backend our bytes unchanged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cups.sh"
@@ -30,6 +31,16 @@ is "the queue retries jobs instead of stopping" "$(printer_attr Test_q printer-e
 is "the queue is not shared" "$(printer_attr Test_q printer-is-shared)" "false"
 is "the queue's description" "$(printer_attr Test_q printer-info)" "Mina meddelanden (test)"
 is "the queue accepts jobs" "$(printer_attr Test_q printer-is-accepting-jobs)" "true"
+# It refuses a backend that CUPS would run as lp (not mode 0700 root).
+mkdir -p "$T/sb/backend"
+install -m 0755 "$MM_BUILDDIR/backend/mmprint" "$T/sb/backend/mmprint"
+out=$(MMPRINT_SERVERBIN=$T/sb "$MM_SRCDIR/tools/mmprint-queue" install --queue Test_q2 --server 127.0.0.1:9999 --ppd "$ppd" 2>&1)
+is "mmprint-queue install refuses a 0755 backend" "$?" 1
+contains "… naming the fix" "$out" "chmod 0700 $T/sb/backend/mmprint"
+check_fails "… and installs no queue" lpstat -v Test_q2
+check "mmprint-queue install takes the 0700 root backend cupsd runs" env MMPRINT_SERVERBIN="$CUPS_DIR/serverbin" \
+  "$MM_SRCDIR/tools/mmprint-queue" install --queue Test_q2 --server 127.0.0.1:9999 --ppd "$ppd"
+check "mmprint-queue remove" "$MM_SRCDIR/tools/mmprint-queue" remove --queue Test_q2
 check_fails "mmprint-queue refuses a server with a path in it" "$MM_SRCDIR/tools/mmprint-queue" install --queue Test_q --server 'h/../x' --ppd "$ppd"
 check "mmprint-queue remove" "$MM_SRCDIR/tools/mmprint-queue" remove --queue Test_q
 check_fails "the queue is gone" lpstat -v Test_q
@@ -38,7 +49,8 @@ check "mmprint-queue remove of a missing queue is not an error" "$MM_SRCDIR/tool
 # Nothing listens on this port: the server is down.
 dead=$(free_port)
 lpadmin -p "$CUPS_QUEUE" -E -v "mmprint://127.0.0.1:$dead/" -m raw -o printer-error-policy=retry-job 2>/dev/null
-printf 'MMPRINT-JOB 1\ntitle: x\n\n' > "$T/bundle"
+make_letter "$T/letter.pdf"
+make_bundle "$T/bundle" "$T/letter.pdf" title=x user=root cups-job-id=1 pages=1
 id=$(submit -o raw "$T/bundle")
 check "job is held for retry while the server is down" wait_job_state "$id" pending-held 15
 msg=$(job_message "$id")
@@ -112,28 +124,72 @@ out=$("$MMCTL" release 99999 191212121212 2>&1); rc=$?
 is "mmctl release of an unknown job fails" "$rc" 1
 cancel "$id"
 
-# A client key others can read: the backend refuses to use it, stops the
-# queue with a Swedish ERROR: and keeps the job (nothing is lost).
-chmod 644 "$T/keys/client-desk1.key"
+# Files the backend must not trust: it refuses them, stops the queue with a
+# Swedish ERROR: naming the file and the fix, and keeps the job (nothing is
+# lost).  refused DESC DETAIL...: a job submitted now is kept and the queue
+# says each DETAIL; then the queue is enabled again.
 lpadmin -p "$CUPS_QUEUE" -v "mmprint://127.0.0.1:$dead/" 2>/dev/null
-id=$(submit -o raw "$T/bundle")
-for ((i = 0; i < 50; i++)); do
-  lpstat -p "$CUPS_QUEUE" 2>/dev/null | grep -q disabled && break
-  sleep 0.2
-done
-st=$(lpstat -p "$CUPS_QUEUE" -l 2>&1)
-contains "an unsafe key stops the queue" "$st" "disabled"
-contains "the queue tells IT in Swedish" "$st" "mmprint är felinställd på den här datorn"
-check "error_log names the key problem" grep -q "accessible by others" "$CUPS_DIR/log/error_log"
-is "the job is kept, pending" "$(job_state "$id")" "pending"
-chmod 600 "$T/keys/client-desk1.key"
-cancel "$id"
+refused() {
+  local desc=$1 d st id
+  shift
+  id=$(submit -o raw "$T/bundle")
+  for ((i = 0; i < 50; i++)); do
+    lpstat -p "$CUPS_QUEUE" 2>/dev/null | grep -q disabled && break
+    sleep 0.2
+  done
+  st=$(lpstat -p "$CUPS_QUEUE" -l 2>&1)
+  contains "$desc stops the queue" "$st" "disabled"
+  contains "… the queue tells IT in Swedish" "$st" "mmprint är felinställd på den här datorn"
+  for d in "$@"; do
+    contains "… and says: $d" "$st" "$d"
+  done
+  is "… the job is kept, pending" "$(job_state "$id")" "pending"
+  cancel "$id"
+  cupsenable "$CUPS_QUEUE"
+}
+K=$T/keys/client-desk1.key
+chmod 644 "$K"
+refused "a client key others can read" "accessible by others" "fix: chmod 600 $K"
+# Root-only is the supported mode: the filters run as lp, so a key that
+# group lp can read is refused too (it used to be the recommended mode).
+chgrp lp "$K"
+chmod 640 "$K"
+refused "a client key group lp can read" "group-readable" "fix: chmod 600 $K"
+chgrp root "$K"
+chmod 600 "$K"
+# A writable CA file or backend.conf would let someone inject trust.
+chmod 664 "$T/keys/ca.crt"
+refused "a group-writable CA file" "trust file $T/keys/ca.crt is writable by group or others" "fix: chmod 644 $T/keys/ca.crt"
+chmod 644 "$T/keys/ca.crt"
+chown nobody "$T/keys/ca.crt"
+refused "a CA file another user owns" "trust file $T/keys/ca.crt is owned by uid" "fix: chown root:root $T/keys/ca.crt"
+chown root "$T/keys/ca.crt"
+chmod 666 "$CUPS_DIR/backend.conf"
+refused "a world-writable backend.conf" "trust file $CUPS_DIR/backend.conf is writable" "fix: chmod 644 $CUPS_DIR/backend.conf"
+chmod 644 "$CUPS_DIR/backend.conf"
+chmod 770 "$T/keys"
+refused "a key directory its group may write to" "directory $T/keys of" "fix: chmod go-w $T/keys"
+chmod 700 "$T/keys"
 
 # Nothing in any CUPS log may hold an unmasked personnummer (the backend
 # masks server text); none was printed here, so check the masking itself.
-out=$(printf 'MMPRINT-JOB 1\n\n' | DEVICE_URI="mmprint://127.0.0.1:$dead/" \
-  MMPRINT_BACKEND_CONF="$CUPS_DIR/backend.conf" "$MM_BUILDDIR/backend/mmprint" 1 u t 1 "" 2>&1)
+out=$(DEVICE_URI="mmprint://127.0.0.1:$dead/" MMPRINT_BACKEND_CONF="$CUPS_DIR/backend.conf" \
+  "$MM_BUILDDIR/backend/mmprint" 1 u t 1 "" <"$T/bundle" 2>&1)
 contains "backend run by hand without the server asks to retry" "$out" "WARNING: mmprint-servern svarar inte"
+# Content that is not our bundle (a PDF sent with lp -o raw past the
+# filter): held (CUPS_BACKEND_HOLD, 3) with a Swedish ERROR:, never posted.
+out=$(DEVICE_URI="mmprint://127.0.0.1:$dead/" MMPRINT_BACKEND_CONF="$CUPS_DIR/backend.conf" \
+  "$MM_BUILDDIR/backend/mmprint" 1 u t 1 "" <"$T/letter.pdf" 2>&1)
+rc=$?
+is "backend run by hand with a PDF holds the job (3)" "$rc" 3
+contains "… saying so in Swedish" "$out" "ERROR: Utskriften kom inte genom mmprint-filtret"
+check_fails "… without trying the server" grep -q "svarar inte" <<<"$out"
+# Run as lp (a 0755 install): refused, with the fix.
+out=$(DEVICE_URI="mmprint://127.0.0.1:$dead/" MMPRINT_BACKEND_CONF="$CUPS_DIR/backend.conf" CUPS_SERVERBIN=/usr/lib/cups \
+  setpriv --reuid=lp --regid=lp --clear-groups "$MM_BUILDDIR/backend/mmprint" 1 u t 1 "" <"$T/bundle" 2>&1)
+rc=$?
+is "the backend run as lp stops (4)" "$rc" 4
+contains "… naming the fix" "$out" "chmod 0700 /usr/lib/cups/backend/mmprint"
 "$MM_BUILDDIR/backend/mmprint" 1 u t 1 "" </dev/null >/dev/null 2>&1
 rc=$?
 is "backend run by hand without a device URI config exits STOP (4), never FAILED (1)" "$rc" 4

@@ -45,11 +45,12 @@ for kind in damaged encrypted nopages; do
     nopages) want="har inga sidor" ;;
   esac
   make_bundle "$T/$kind.job" "$T/$kind.pdf" "recipient=$NOBOX" "${common[@]}" "cups-job-id=$kind"
+  # The server knows the job by its CUPS job id, which the backend sets.
   id=$(submit -o raw "$T/$kind.job")
   check "$kind: the CUPS job is cancelled at once" wait_job_state "$id" canceled 40
   contains "$kind: CUPS shows why, in Swedish" "$(job_log "$id" | grep -a '^E ')" "Brevet togs inte emot: "
   contains "$kind: ... naming the problem" "$(job_log "$id" | grep -a '^E ')" "$want"
-  listed=$(srv_get "/api/v1/jobs" | python3 -c 'import json,sys; print(sum(1 for j in json.load(sys.stdin)["jobs"] if j.get("cups_job_id")==sys.argv[1]))' "$kind")
+  listed=$(srv_get "/api/v1/jobs" | python3 -c 'import json,sys; print(sum(1 for j in json.load(sys.stdin)["jobs"] if j.get("cups_job_id")==sys.argv[1]))' "$id")
   is "$kind: the server stored no job" "$listed" 0
 done
 is "no bad letter reached the print room" "$(printroom_count)" 0
@@ -59,7 +60,7 @@ is "no bad letter reached the print room" "$(printroom_count)" 0
 make_bundle "$T/good.job" "$T/good.pdf" "recipient=$A" recipient-source=option title=Beslut user=anna host=desk1 pages=7 cups-job-id=good
 id=$(submit -o raw "$T/good.job")
 check "a readable letter completes" wait_job_state "$id" completed 40
-pages=$(srv_get "/api/v1/jobs" | python3 -c 'import json,sys; print([j.get("pages") for j in json.load(sys.stdin)["jobs"] if j.get("cups_job_id")=="good"])')
+pages=$(srv_get "/api/v1/jobs" | python3 -c 'import json,sys; print([j.get("pages") for j in json.load(sys.stdin)["jobs"] if j.get("cups_job_id")==sys.argv[1]])' "$id")
 is "the server records the pages it counted (1), not the bundle's claim (7)" "$pages" "[1]"
 
 # On the API: the answer names the problem for programs and people.

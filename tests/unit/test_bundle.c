@@ -42,6 +42,43 @@ static void round_trip(void **state)
     mm_buf_free(&out);
 }
 
+/* The backend puts CUPS's user, host and job id over the bundle's: every
+ * line of those keys goes (also a second, later one that would win), the
+ * rest, unknown keys and the document stay byte for byte. */
+static void set_fields(void **state)
+{
+    (void)state;
+    const char text[] = "MMPRINT-JOB 1\nuser: kollega\ntitle: Beslut\nx-future: keep me\ncups-job-id: 7\n"
+                        "user: kollega2\nhost: forged.example\ndocument-length: 4\n\nuser";
+    static const char *const keys[] = {"user", "host", "cups-job-id"};
+    const char *values[] = {"anna", "desk1\nuser: x", "42"};
+    mm_buf out = MM_BUF_INIT;
+    mm_error err;
+    assert_int_equal(mm_bundle_set_fields((const unsigned char *)text, sizeof text - 1, keys, values, 3, &out, &err),
+                     0);
+    const char want[] = "MMPRINT-JOB 1\nuser: anna\nhost: desk1 user: x\ncups-job-id: 42\ntitle: Beslut\n"
+                        "x-future: keep me\ndocument-length: 4\n\nuser";
+    assert_int_equal(out.len, sizeof want - 1);
+    assert_memory_equal(out.data, want, sizeof want - 1);
+    mm_bundle b;
+    assert_int_equal(mm_bundle_parse((const unsigned char *)out.data, out.len, &b, &err), 0);
+    assert_string_equal(b.user, "anna");
+    assert_string_equal(b.cups_job_id, "42");
+    mm_buf_free(&out);
+    /* Too long for the field, a key not in the format, not a bundle. */
+    char user[200];
+    memset(user, 'u', sizeof user - 1);
+    user[sizeof user - 1] = '\0';
+    const char *long_values[] = {user, "h", "1"};
+    assert_int_equal(
+        mm_bundle_set_fields((const unsigned char *)text, sizeof text - 1, keys, long_values, 3, &out, &err), -1);
+    static const char *const unknown[] = {"owner"};
+    assert_int_equal(mm_bundle_set_fields((const unsigned char *)text, sizeof text - 1, unknown, values, 1, &out, &err),
+                     -1);
+    assert_int_equal(mm_bundle_set_fields((const unsigned char *)"%PDF-1.4\n", 9, keys, values, 3, &out, &err), -1);
+    mm_buf_free(&out);
+}
+
 static void expect_bad(const char *text, const char *reason)
 {
     mm_bundle b;
@@ -238,6 +275,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip),
+        cmocka_unit_test(set_fields),
         cmocka_unit_test(candidates),
         cmocka_unit_test(refuses_malformed),
         cmocka_unit_test(all_fields),

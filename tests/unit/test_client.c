@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* lib/client: device URI parsing, backend.conf, key permissions, the
- * server answer -> CUPS action table (its masking of server text is
+/* lib/client: device URI parsing, backend.conf, key and trust file
+ * permissions, control characters in server text, the server answer ->
+ * CUPS action table (its masking of server text is
  * mm_log_mask_text, tested in test_log). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,9 +90,48 @@ static void test_parse_reply(void **state)
     assert_string_equal(r.printer, "");
     assert_string_equal(r.message, "Levererat digitalt till Kivra");
     assert_int_equal(r.pages, 3);
+    /* What the server says goes into CUPS lines: a line break, an escape
+     * sequence, a C1 NEL, U+2028 or a bidi override in any field cannot
+     * start a second line or change how the line reads. */
+    const char *evil = "{\"state\":\"needs\\u0085-recipient\",\"id\":\"a\\rb\","
+                       "\"message\":\"  Personnummer saknas\\n\\nERROR: forged\\u001b[31m red\\u007f"
+                       "\\u2028INFO: x\\u202e kcab\\u2029 \",\"error\":\"bad\\tthing\"}";
+    mm_client_parse_reply(200, evil, strlen(evil), &r);
+    assert_string_equal(r.message, "Personnummer saknas ERROR: forged [31m red INFO: x kcab");
+    assert_string_equal(r.state, "needs -recipient");
+    assert_string_equal(r.id, "a b");
+    assert_string_equal(r.error, "bad thing");
     mm_client_parse_reply(201, "{\"pages\":-4,\"message\":5}", 25, &r);
     assert_int_equal(r.pages, 0);
     assert_string_equal(r.message, "");
+}
+
+/* The one helper for text that goes into a CUPS line. */
+static void test_one_line(void **state)
+{
+    (void)state;
+    char t[128];
+    snprintf(t, sizeof t, "%s", "a\r\nb\tc\x7f" "d\xc2\x85" "e\xc2\x9f" "f");
+    mm_client_one_line(t);
+    assert_string_equal(t, "a b c d e f");
+    /* U+2028, U+2029, the bidi embeddings/overrides and isolates. */
+    snprintf(t, sizeof t, "%s", "x\xe2\x80\xa8y\xe2\x80\xa9z\xe2\x80\xaeq\xe2\x81\xa6w\xe2\x81\xa9");
+    mm_client_one_line(t);
+    assert_string_equal(t, "x y z q w");
+    /* Swedish letters, the en dash and NBSP (U+00A0) stay. */
+    snprintf(t, sizeof t, "%s", "Åtgärd \xe2\x80\x93 klar\xc2\xa0nu");
+    mm_client_one_line(t);
+    assert_string_equal(t, "Åtgärd \xe2\x80\x93 klar\xc2\xa0nu");
+    /* Bytes that are not UTF-8 (a cut sequence, overlong, surrogate) go. */
+    snprintf(t, sizeof t, "%s", "a\xc3" "b\xc0\xaf" "c\xed\xa0\x80" "d\xe2\x80");
+    mm_client_one_line(t);
+    assert_string_equal(t, "a b c d");
+    t[0] = '\0';
+    mm_client_one_line(t);
+    assert_string_equal(t, "");
+    snprintf(t, sizeof t, "%s", "\n\n\x1b");
+    mm_client_one_line(t);
+    assert_string_equal(t, "");
 }
 
 /* The notifier names a job by its CUPS job-uuid in a URL path: only what the
@@ -157,20 +198,90 @@ static void test_key_perms(void **state)
     mm_error err;
     write_file("k600.pem", "key", 0600, path, sizeof path);
     assert_int_equal(mm_client_check_key(path, &err), 0);
+    write_file("k400.pem", "key", 0400, path, sizeof path);
+    assert_int_equal(mm_client_check_key(path, &err), 0);
     write_file("k644.pem", "key", 0644, path, sizeof path);
     assert_int_equal(mm_client_check_key(path, &err), -1);
     assert_non_null(strstr(err.msg, "accessible by others"));
+    assert_non_null(strstr(err.msg, "chmod 600"));
     write_file("k604.pem", "key", 0604, path, sizeof path);
     assert_int_equal(mm_client_check_key(path, &err), -1);
-    /* Group-readable is fine for group root (or lp), as created here by root. */
-    if (getegid() == 0) {
-        write_file("k640.pem", "key", 0640, path, sizeof path);
-        assert_int_equal(mm_client_check_key(path, &err), 0);
-        assert_int_equal(chown(path, 0, 12345), 0);
+    /* Root-only: group-readable is refused whatever the group (lp, whose
+     * filters parse every document, too). */
+    write_file("k640.pem", "key", 0640, path, sizeof path);
+    assert_int_equal(mm_client_check_key(path, &err), -1);
+    assert_non_null(strstr(err.msg, "group-readable"));
+    assert_non_null(strstr(err.msg, "chmod 600"));
+    assert_non_null(strstr(err.msg, path));
+    write_file("k620.pem", "key", 0620, path, sizeof path);
+    assert_int_equal(mm_client_check_key(path, &err), -1);
+    assert_non_null(strstr(err.msg, "group-writable"));
+    if (geteuid() == 0) {
+        write_file("kuid.pem", "key", 0600, path, sizeof path);
+        assert_int_equal(chown(path, 12345, 0), 0);
         assert_int_equal(mm_client_check_key(path, &err), -1);
-        assert_non_null(strstr(err.msg, "group"));
+        assert_non_null(strstr(err.msg, "chown root:root"));
     }
     assert_int_equal(mm_client_check_key("/nonexistent/key.pem", &err), -1);
+}
+
+/* backend.conf with its own files: the CA and the configuration decide
+ * whom the backend trusts, so nobody but root may be able to change them. */
+static void test_trust_files(void **state)
+{
+    (void)state;
+    char conf[128], ca[128], cert[128], key[128], text[600];
+    mm_client_conf c;
+    mm_error err;
+    write_file("t.crt", "cert", 0644, cert, sizeof cert);
+    write_file("t.ca", "ca", 0644, ca, sizeof ca);
+    write_file("t.key", "key", 0600, key, sizeof key);
+    snprintf(text, sizeof text, "cert = %s\nkey = %s\nca = %s\n", cert, key, ca);
+    write_file("t.conf", text, 0644, conf, sizeof conf);
+    assert_int_equal(mm_client_conf_load(conf, &c, &err), 0);
+    assert_int_equal(c.key_shared_with_lp, 0);
+    assert_int_equal(mm_client_check_files(conf, &c, &err), 0);
+    assert_int_equal(chmod(ca, 0664), 0);
+    assert_int_equal(mm_client_check_files(conf, &c, &err), -1);
+    assert_non_null(strstr(err.msg, ca));
+    assert_non_null(strstr(err.msg, "chmod 644"));
+    assert_int_equal(chmod(ca, 0646), 0);
+    assert_int_equal(mm_client_check_trust(ca, &err), -1);
+    assert_int_equal(chmod(ca, 0644), 0);
+    assert_int_equal(chmod(conf, 0666), 0);
+    assert_int_equal(mm_client_check_files(conf, &c, &err), -1);
+    assert_non_null(strstr(err.msg, conf));
+    assert_int_equal(chmod(conf, 0644), 0);
+    assert_int_equal(chmod(key, 0640), 0);
+    assert_int_equal(mm_client_check_files(conf, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "group-readable"));
+    /* A directory others may write to lets them replace the CA file. */
+    assert_int_equal(chmod(key, 0600), 0);
+    assert_int_equal(chmod(tmpdir, 0777), 0);
+    assert_int_equal(mm_client_check_files(conf, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "chmod go-w"));
+    assert_int_equal(chmod(tmpdir, 01777), 0); /* sticky, as /tmp */
+    assert_int_equal(mm_client_check_files(conf, &c, &err), 0);
+    assert_int_equal(chmod(tmpdir, 0700), 0);
+    if (geteuid() == 0) {
+        assert_int_equal(chown(ca, 12345, 0), 0);
+        assert_int_equal(mm_client_check_files(conf, &c, &err), -1);
+        assert_non_null(strstr(err.msg, "chown root:root"));
+        assert_int_equal(chown(ca, 0, 0), 0);
+        /* The explicit opt-in for the notifier: root:lp 0640, and only group lp. */
+        snprintf(text, sizeof text, "cert = %s\nkey = %s\nca = %s\nkey_shared_with_lp = yes\n", cert, key, ca);
+        write_file("t.conf", text, 0644, conf, sizeof conf);
+        assert_int_equal(mm_client_conf_load(conf, &c, &err), 0);
+        assert_int_equal(c.key_shared_with_lp, 1);
+        struct group *lp = getgrnam("lp");
+        if (lp) {
+            assert_int_equal(chown(key, 0, lp->gr_gid), 0);
+            assert_int_equal(chmod(key, 0640), 0);
+            assert_int_equal(mm_client_check_files(conf, &c, &err), 0);
+            assert_int_equal(chown(key, 0, 12345), 0);
+            assert_int_equal(mm_client_check_files(conf, &c, &err), -1);
+        }
+    }
 }
 
 static int setup(void **state)
@@ -192,7 +303,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_base_url), cmocka_unit_test(test_classify), cmocka_unit_test(test_parse_reply),
-        cmocka_unit_test(test_conf), cmocka_unit_test(test_key_perms),
+        cmocka_unit_test(test_conf), cmocka_unit_test(test_key_perms), cmocka_unit_test(test_trust_files),
+        cmocka_unit_test(test_one_line),
         cmocka_unit_test(test_key_valid),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
