@@ -15,6 +15,7 @@
 #include "instance.h"
 #include "log.h"
 #include "mmprintd.h"
+#include "sandbox.h"
 
 /* Exit statuses (mmprintd(8)). */
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_LOCKED = 3 };
@@ -205,6 +206,9 @@ int main(int argc, char **argv)
         goto out;
     }
     srv_spool_sweep(&s);
+    if (!mm_sandbox_landlock())
+        mm_log(MM_LOG_WARN, "Landlock is not available in this kernel: qpdf runs with resource limits and a clean "
+                            "environment only, not shut off from the organisation key");
     if (s.conf.printer_cleartext && !strncmp(s.conf.printer_uri, "ipp://", 6))
         mm_log(MM_LOG_WARN, "printer_uri %s is plain ipp:// (printer_insecure_cleartext = yes): paper letters and "
                             "their separator pages travel UNENCRYPTED to the printer; use ipps:// with printer_ca",

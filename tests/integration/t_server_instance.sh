@@ -34,8 +34,8 @@ start_print_room() { # [PORT]
   [ -n "${DBUS_SYSTEM_BUS_ADDRESS:-}" ] || start_dnssd || return 1
   mkdir -p "$T/printroom"
   IPP_PORT=${1:-$(free_port)}
-  PRINTER_URI=ipp://127.0.0.1:$IPP_PORT/ipp/print
-  ippeveprinter -p "$IPP_PORT" -d "$T/printroom" -f application/pdf -k -c "$T/print-slowly" -n localhost -r off \
+  PRINTER_URI=ipps://127.0.0.1:$IPP_PORT/ipp/print
+  ippeveprinter -p "$IPP_PORT" -d "$T/printroom" -f application/pdf -k -K "$(printer_keys)" -c "$T/print-slowly" -n localhost -r off \
     "Utskriftsrummet" >>"$T/ipp.log" 2>&1 &
   IPP_PID=$!
   remember_pid $IPP_PID

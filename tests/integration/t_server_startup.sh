@@ -8,7 +8,7 @@
 . "$MM_SRCDIR/tests/integration/testlib.sh"
 make_pki
 SIM_URL=https://127.0.0.1:9   # never contacted: these runs stop before any work
-PRINTER_URI=ipp://127.0.0.1:9/ipp/print
+PRINTER_URI=ipps://127.0.0.1:9/ipp/print
 mkdir -p "$T/k"
 cp "$PKI/org.key" "$PKI/org.crt" "$T/k/"
 chmod 600 "$T/k/org.key"
