@@ -4,12 +4,10 @@
  * print room gets them together and in order. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <cups/cups.h>
 #include <openssl/evp.h>
