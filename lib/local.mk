@@ -27,6 +27,7 @@ lib_libmmprint_a_SOURCES = \
 	lib/bundle.c lib/bundle.h \
 	lib/discover.c lib/discover.h \
 	lib/pdfcheck.c lib/pdfcheck.h \
+	lib/sandbox.c lib/sandbox.h \
 	lib/client.c lib/client.h \
 	lib/cupsjob.c lib/cupsjob.h \
 	lib/journal.c lib/journal.h

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "config.h"
 #include "far.h"
+#include "print.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -75,6 +76,13 @@ static const mm_config_key conf_keys[] = {
     LONG("connect_timeout_ms", connect_timeout_ms, "5000", 100, 600000),
     TEXT("printer_uri", printer_uri, NULL, REQUIRED),
     TEXT("printer_name", printer_name, "Utskriftsrummet", 0),
+    /* An ipps:// printer is trusted through one of these two, never by
+     * libcups' defaults (any root, trust on first use). */
+    TEXT("printer_ca", printer_ca, "", 0),
+    TEXT("printer_fingerprint", printer_fingerprint, "", 0),
+    /* ipp:// sends letters in clear: only when this names that risk. */
+    {"printer_insecure_cleartext", MM_CONFIG_BOOL, offsetof(srv_conf, printer_cleartext), 0, "no", 0, 0, 0,
+     MM_CONFIG_EMPTY_ABSENT},
     LONG("retention_days", retention_days, "365", 0, 36500),
     TEXT("support_text", support_text, "Har du frågor om brevet? Kontakta avsändaren.", 0),
     TEXT("support_url", support_url, "", 0),
@@ -127,6 +135,32 @@ static int check_printer_uri(const char *uri, mm_error *err)
     return 0;
 }
 
+/* How the printer is trusted: ipps:// with printer_ca or a pinned
+ * printer_fingerprint, or ipp:// only when the cleartext risk is accepted
+ * by name.  The CA file must hold certificates now, not at the first letter. */
+static int check_printer_trust(srv_conf *c, mm_error *err)
+{
+    if (!strncmp(c->printer_uri, "ipp://", 6)) {
+        if (!c->printer_cleartext)
+            return mm_error_set(err, MM_ERR_INPUT, 0,
+                                "config: printer_uri %s would send letters unencrypted; use ipps:// with printer_ca "
+                                "or printer_fingerprint, or set printer_insecure_cleartext = yes to accept that risk",
+                                c->printer_uri);
+        return 0;
+    }
+    if (!c->printer_ca[0] && !c->printer_fingerprint[0])
+        return mm_error_set(err, MM_ERR_INPUT, 0,
+                            "config: printer_uri %s needs printer_ca or printer_fingerprint to verify the printer",
+                            c->printer_uri);
+    if (c->printer_fingerprint[0] && srv_print_fingerprint_parse(c->printer_fingerprint, NULL))
+        return mm_error_set(err, MM_ERR_INPUT, 0,
+                            "config: printer_fingerprint must be the certificate's SHA-256 as 64 hex digits "
+                            "(colons allowed)");
+    if (c->printer_ca[0] && srv_print_ca_check(c->printer_ca, err))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "config: printer_ca: %s", err->msg);
+    return 0;
+}
+
 int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
 {
     memset(c, 0, sizeof *c);
@@ -149,7 +183,9 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
                             c->max_connections_per_ip, c->max_connections);
     if (c->sender_id[0] && !mm_idnum_sender_id_valid(c->sender_id))
         return mm_error_set(err, MM_ERR_INPUT, 0, "config: sender_id must be \"16\" followed by 10 digits");
-    return check_printer_uri(c->printer_uri, err);
+    if (check_printer_uri(c->printer_uri, err))
+        return -1;
+    return check_printer_trust(c, err);
 }
 
 void srv_conf_print(const srv_conf *c, FILE *f)

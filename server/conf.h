@@ -39,6 +39,9 @@ typedef struct {
     long print_deadline_s;
     long http_timeout_ms, connect_timeout_ms;
     char printer_uri[1024], printer_name[128];
+    char printer_ca[1024];        /* CA file the ipps:// printer's certificate must chain to */
+    char printer_fingerprint[128]; /* or: the SHA-256 of its certificate (hex) */
+    int printer_cleartext;        /* printer_insecure_cleartext: ipp:// accepted */
     long retention_days;
     long held_expiry_s;        /* a letter waiting for a recipient becomes an exception */
     long exception_retention_s; /* an unresolved exception's letter is kept this long */

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "mmprintd.h"
 #include "rate.h"
+#include "sandbox.h"
 
 /* Exit statuses (mmprintd(8)). */
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_LOCKED = 3 };
@@ -143,6 +144,18 @@ int main(int argc, char **argv)
     umask(077);
 
     rc = 1;
+    /* Root could read every key on the machine and the helpers it runs
+     * would too: the server and its check run as their own user only. */
+    if (geteuid() == 0) {
+        mm_log(MM_LOG_ERROR, "refusing to run as root: start mmprintd as its own user (mmprint, User= in "
+                             "mmprintd.service, or runuser -u mmprint -- mmprintd)");
+        goto out;
+    }
+    /* libcups' own trust rules (trust on first use, any root) never
+     * decide about the printer, and it stores no certificate under $HOME:
+     * print.c verifies the printer itself.  Set before any thread runs. */
+    setenv("CUPS_TRUSTFIRST", "no", 1);
+    setenv("CUPS_ANYROOT", "no", 1);
     if (srv_conf_load(config, &s.conf, &err) || check_certs(&s, &err)) {
         mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
         goto out;
@@ -200,6 +213,13 @@ int main(int argc, char **argv)
         goto out;
     }
     srv_spool_sweep(&s);
+    if (!mm_sandbox_landlock())
+        mm_log(MM_LOG_WARN, "Landlock is not available in this kernel: qpdf runs with resource limits and a clean "
+                            "environment only, not shut off from the organisation key");
+    if (s.conf.printer_cleartext && !strncmp(s.conf.printer_uri, "ipp://", 6))
+        mm_log(MM_LOG_WARN, "printer_uri %s is plain ipp:// (printer_insecure_cleartext = yes): paper letters and "
+                            "their separator pages travel UNENCRYPTED to the printer; use ipps:// with printer_ca",
+               s.conf.printer_uri);
     block_signals(&set);
 
     rc = 1;

@@ -4,20 +4,21 @@
  * print room gets them together and in order. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <cups/cups.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "print.h"
 #include "fileio.h"
-
-extern char **environ;
+#include "sandbox.h"
 
 /* UTF-8 -> WinAnsi (the Helvetica encoding), enough for Swedish text. */
 static void pdf_text(mm_buf *out, const char *s)
@@ -111,11 +112,26 @@ int srv_separator_pdf(const char *const *lines, size_t n, mm_buf *out)
     return out->data ? 0 : -1;
 }
 
-/* A temporary file for qpdf (mode 0600: it holds the letter).  No fsync:
- * the letter is in the store, and the spool is emptied at every start. */
+/* The temporary files of the print path, each spool_prefix + one of
+ * these; the spool sweep removes these names and nothing else. */
+static const char *const temp_suffixes[] = {".letter.pdf", ".sep.pdf", ".print.pdf"};
+
+int srv_print_temp_suffix(const char *suffix)
+{
+    for (size_t i = 0; i < sizeof temp_suffixes / sizeof temp_suffixes[0]; i++)
+        if (!strcmp(suffix, temp_suffixes[i]))
+            return 1;
+    return 0;
+}
+
+/* A temporary file for qpdf (mode 0600: it holds the letter), always a new
+ * file: a leftover of ours is removed first, and a name that someone
+ * turned into a symlink is neither followed nor written through.  No
+ * fsync: the letter is in the store, and the spool is swept at every start. */
 static int write_temp(const char *path, const void *data, size_t len, mm_error *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    unlink(path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot create %s: %s", path, strerror(errno));
     int e = mm_fileio_write_fd(fd, data, len) ? errno : 0;
@@ -128,36 +144,30 @@ static int write_temp(const char *path, const void *data, size_t len, mm_error *
     return 0;
 }
 
-/* Runs qpdf with a time limit: the letter is outside input.  Only qpdf's
- * own verdict that it cannot read the letter (exit status 2) is final; a
- * timeout, a signal (the OOM killer, a system shutdown) or any other status
- * says nothing about the letter and is retried (MM_ERR_TRANSPORT). */
-static int merge(const char *sep, const char *letter, const char *outpath, mm_error *err)
+/* Runs qpdf, confined (lib/sandbox.h): it reads and writes only in the
+ * spool, with limits on time, memory and output, so that a letter crafted
+ * against the parser cannot reach the organisation key or the store.  The
+ * letter is outside input.  Only qpdf's own verdict that it cannot read
+ * the letter (exit status 2) is final; a timeout, a signal (a limit, the
+ * OOM killer, a system shutdown) or any other status says nothing about
+ * the letter and is retried (MM_ERR_TRANSPORT). */
+static int merge(const char *spool_dir, const char *sep, const char *letter, size_t letter_len, const char *outpath,
+                 mm_error *err)
 {
     char *argv[] = {"qpdf", "--empty", "--pages", (char *)sep, (char *)letter, "--", (char *)outpath, NULL};
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, "qpdf", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc)
-        return mm_error_set(err, MM_ERR_SYSTEM, rc, "cannot run qpdf: %s", strerror(rc));
+    mm_sandbox sb = {
+        .write_dir = spool_dir,
+        .cpu_s = 120,
+        .mem_bytes = 2LL << 30,
+        .file_bytes = 2LL * (long long)letter_len + (64LL << 20),
+        .nofile = 64,
+        .timeout_ms = 120000,
+    };
     int status = 0;
-    for (int waited = 0;; waited += 50) {
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid)
-            break;
-        if (r < 0 && errno != EINTR)
-            return mm_error_set(err, MM_ERR_SYSTEM, errno, "qpdf: %s", strerror(errno));
-        if (waited > 120000) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
+    if (mm_sandbox_exec(&sb, argv, &status, err)) {
+        if (err->code == MM_SANDBOX_TIMEOUT)
             return mm_error_set(err, MM_ERR_TRANSPORT, 0, "qpdf took more than 120 s on the letter");
-        }
-        struct timespec ts = {0, 50 * 1000000L};
-        nanosleep(&ts, NULL);
+        return mm_error_set(err, err->cls, err->code, "%s", err->msg);
     }
     if (WIFSIGNALED(status))
         return mm_error_set(err, MM_ERR_TRANSPORT, 0, "qpdf was killed by signal %d", WTERMSIG(status));
@@ -169,8 +179,133 @@ static int merge(const char *sep, const char *letter, const char *outpath, mm_er
     return mm_error_set(err, MM_ERR_TRANSPORT, 0, "qpdf failed with status %d", WEXITSTATUS(status));
 }
 
+int srv_print_fingerprint_parse(const char *text, unsigned char *out)
+{
+    size_t n = 0;
+    for (const char *c = text; *c; c++) {
+        if (*c == ':')
+            continue;
+        int v = *c >= '0' && *c <= '9' ? *c - '0' : *c >= 'a' && *c <= 'f' ? *c - 'a' + 10
+                : *c >= 'A' && *c <= 'F' ? *c - 'A' + 10 : -1;
+        if (v < 0 || n >= 64)
+            return -1;
+        if (out)
+            out[n / 2] = (unsigned char)(n % 2 ? (out[n / 2] | v) : v << 4);
+        n++;
+    }
+    return n == 64 ? 0 : -1;
+}
+
+static X509_STORE *load_ca(const char *path, mm_error *err)
+{
+    X509_STORE *st = X509_STORE_new();
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        mm_error_set(err, MM_ERR_SYSTEM, errno, "%s: %s", path, strerror(errno));
+        X509_STORE_free(st);
+        return NULL;
+    }
+    int n = 0;
+    X509 *x;
+    while ((x = PEM_read_X509(f, NULL, NULL, NULL))) {
+        if (st && X509_STORE_add_cert(st, x) == 1)
+            n++;
+        X509_free(x);
+    }
+    fclose(f);
+    if (!st || !n) {
+        mm_error_set(err, MM_ERR_INPUT, 0, "%s holds no PEM certificate", path);
+        X509_STORE_free(st);
+        return NULL;
+    }
+    return st;
+}
+
+int srv_print_ca_check(const char *path, mm_error *err)
+{
+    X509_STORE *st = load_ca(path, err);
+    X509_STORE_free(st);
+    return st ? 0 : -1;
+}
+
+/* Checks the certificate chain the printer presented on this connection
+ * against printer_ca (chain, purpose and host name of the URI) and/or
+ * printer_fingerprint (the leaf's SHA-256), before any letter is sent.
+ * libcups 2.4 accepts any certificate in its handshake and its own trust
+ * function would store one on first use: neither decides here. */
+static int verify_printer(const srv_printer *p, http_t *http, const char *host, mm_error *err)
+{
+    cups_array_t *creds = NULL;
+    if (httpCopyCredentials(http, &creds) || cupsArrayCount(creds) < 1) {
+        httpFreeCredentials(creds);
+        return mm_error_set(err, MM_ERR_TRANSPORT, SRV_PRINT_UNTRUSTED,
+                            "printer %s presented no certificate: nothing sent", p->name);
+    }
+    http_credential_t *leaf = cupsArrayFirst(creds);
+    unsigned char got[EVP_MAX_MD_SIZE];
+    unsigned int glen = 0;
+    char hex[3 * 32 + 1] = "";
+    if (EVP_Digest(leaf->data, leaf->datalen, got, &glen, EVP_sha256(), NULL) == 1 && glen == 32)
+        for (unsigned i = 0; i < 32; i++)
+            snprintf(hex + 3 * i, 4, "%s%02X", i ? ":" : "", got[i]);
+    const char *why = NULL;
+    char whybuf[400];
+    if (p->fingerprint && p->fingerprint[0]) {
+        unsigned char want[32];
+        if (srv_print_fingerprint_parse(p->fingerprint, want) || glen != 32 || memcmp(want, got, 32))
+            why = "it is not the certificate pinned in printer_fingerprint";
+    }
+    if (!why && p->ca && p->ca[0]) {
+        mm_error cerr;
+        X509_STORE *st = load_ca(p->ca, &cerr);
+        STACK_OF(X509) *chain = sk_X509_new_null();
+        X509 *x = NULL;
+        X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+        int i = 0;
+        for (http_credential_t *c = leaf; c && chain; c = cupsArrayNext(creds), i++) {
+            const unsigned char *d = c->data;
+            X509 *one = d2i_X509(NULL, &d, (long)c->datalen);
+            if (!one)
+                continue;
+            if (i == 0)
+                x = one;
+            else if (!sk_X509_push(chain, one))
+                X509_free(one);
+        }
+        if (!st) {
+            snprintf(whybuf, sizeof whybuf, "printer_ca cannot be read (%.200s)", cerr.msg);
+            why = whybuf;
+        } else if (!x || !ctx || !chain || !X509_STORE_CTX_init(ctx, st, x, chain)) {
+            why = "its certificate cannot be read";
+        } else {
+            X509_VERIFY_PARAM *vp = X509_STORE_CTX_get0_param(ctx);
+            X509_VERIFY_PARAM_set_purpose(vp, X509_PURPOSE_SSL_SERVER);
+            /* An address in the URI is checked against the IP names, a
+             * host name against the DNS names. */
+            if (X509_VERIFY_PARAM_set1_ip_asc(vp, host) != 1)
+                X509_VERIFY_PARAM_set1_host(vp, host, 0);
+            if (X509_verify_cert(ctx) != 1) {
+                snprintf(whybuf, sizeof whybuf, "it does not verify against printer_ca %.120s for host %.64s: %.80s", p->ca,
+                         host, X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+                why = whybuf;
+            }
+        }
+        X509_STORE_CTX_free(ctx);
+        sk_X509_pop_free(chain, X509_free);
+        X509_free(x);
+        X509_STORE_free(st);
+    }
+    httpFreeCredentials(creds);
+    if (why)
+        return mm_error_set(err, MM_ERR_TRANSPORT, SRV_PRINT_UNTRUSTED,
+                            "printer %.64s is not trusted, nothing sent: its certificate (SHA-256 %s) %.330s", p->name,
+                            hex[0] ? hex : "?", why);
+    return 0;
+}
+
 /* Connects to the printer, or reuses an open connection (open != NULL);
- * resource is set either way. */
+ * resource is set either way.  An ipps:// printer is verified before the
+ * connection is handed out. */
 static http_t *connect_printer(const srv_printer *p, char *resource, size_t rsize, mm_error *err, http_t *open)
 {
     char scheme[32], user[256], host[256];
@@ -180,14 +315,31 @@ static http_t *connect_printer(const srv_printer *p, char *resource, size_t rsiz
         mm_error_set(err, MM_ERR_INPUT, 0, "bad printer_uri");
         return NULL;
     }
+    int tls = !strcmp(scheme, "ipps");
     if (open)
         return open;
-    http_t *http = httpConnect2(host, port, NULL, AF_UNSPEC,
-                                !strcmp(scheme, "ipps") ? HTTP_ENCRYPTION_ALWAYS : HTTP_ENCRYPTION_IF_REQUESTED, 1,
-                                p->connect_timeout_ms, NULL);
-    if (!http)
+    http_t *http = httpConnect2(host, port, NULL, AF_UNSPEC, tls ? HTTP_ENCRYPTION_ALWAYS : HTTP_ENCRYPTION_IF_REQUESTED,
+                                1, p->connect_timeout_ms, NULL);
+    if (!http) {
         mm_error_set(err, MM_ERR_TRANSPORT, 0, "cannot connect to printer %s: %s", p->name, cupsLastErrorString());
+    } else if (tls && verify_printer(p, http, host, err)) {
+        httpClose(http);
+        http = NULL;
+    }
     return http;
+}
+
+/* libcups reconnects by itself when the printer closed a kept connection:
+ * a reused ipps:// connection is verified again after each request. */
+static int still_trusted(const srv_printer *p, http_t *http)
+{
+    char scheme[32], user[256], host[256], resource[1024];
+    int port = 0;
+    mm_error err;
+    if (httpSeparateURI(HTTP_URI_CODING_ALL, p->uri, scheme, sizeof scheme, user, sizeof user, host, sizeof host,
+                        &port, resource, sizeof resource) < HTTP_URI_STATUS_OK)
+        return 0;
+    return strcmp(scheme, "ipps") || verify_printer(p, http, host, &err) == 0;
 }
 
 /* An IPP request of operation op to the printer, on behalf of mmprintd. */
@@ -246,9 +398,10 @@ int srv_print_prepare(const char *spool_prefix, const void *letter_pdf, size_t l
                       const char *const *lines, size_t nlines, char *both, size_t bsize, mm_error *err)
 {
     char letter[1200], sep[1200];
-    snprintf(letter, sizeof letter, "%s.letter.pdf", spool_prefix);
-    snprintf(sep, sizeof sep, "%s.sep.pdf", spool_prefix);
-    snprintf(both, bsize, "%s.print.pdf", spool_prefix);
+    snprintf(letter, sizeof letter, "%s%s", spool_prefix, temp_suffixes[0]);
+    snprintf(sep, sizeof sep, "%s%s", spool_prefix, temp_suffixes[1]);
+    snprintf(both, bsize, "%s%s", spool_prefix, temp_suffixes[2]);
+    unlink(both); /* qpdf writes it: not through anything left there */
     /* qpdf merges files: the letter goes to a temporary one in the spool. */
     if (write_temp(letter, letter_pdf, letter_len, err))
         return -1;
@@ -261,8 +414,15 @@ int srv_print_prepare(const char *spool_prefix, const void *letter_pdf, size_t l
     }
     int rc = write_temp(sep, pdf.data, pdf.len, err);
     mm_buf_free(&pdf);
+    char dir[1200];
+    snprintf(dir, sizeof dir, "%s", spool_prefix);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir)
+        *slash = 0;
+    else
+        snprintf(dir, sizeof dir, "%s", slash ? "/" : ".");
     if (rc == 0)
-        rc = merge(sep, letter, both, err);
+        rc = merge(dir, sep, letter, letter_len, both, err);
     unlink(sep);
     unlink(letter);
     if (rc) {
@@ -329,7 +489,7 @@ int srv_print_state(const srv_printer *p, http_t **conn, char *reasons, size_t s
     ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 2, NULL, attrs);
     ipp_t *resp = cupsDoRequest(http, req, resource);
     int state = -1;
-    if (resp && ippGetStatusCode(resp) <= IPP_STATUS_OK_EVENTS_COMPLETE) {
+    if (resp && ippGetStatusCode(resp) <= IPP_STATUS_OK_EVENTS_COMPLETE && still_trusted(p, http)) {
         ipp_attribute_t *a = ippFindAttribute(resp, "printer-state", IPP_TAG_ENUM);
         state = a ? ippGetInteger(a, 0) : -1;
         a = ippFindAttribute(resp, "printer-state-reasons", IPP_TAG_KEYWORD);

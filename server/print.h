@@ -17,8 +17,23 @@ typedef struct {
     const char *uri;         /* printer_uri: ipp:// or ipps:// */
     const char *name;        /* printer_name, for messages */
     int connect_timeout_ms;
+    const char *ca;          /* printer_ca: "" or a PEM file the ipps:// certificate must chain to */
+    const char *fingerprint; /* printer_fingerprint: "" or the SHA-256 of its certificate */
 } srv_printer;
 
+/* err->code when an ipps:// printer's certificate is not the one we trust
+ * (class MM_ERR_TRANSPORT: nothing was sent, the letter is retried). */
+enum { SRV_PRINT_UNTRUSTED = 9001 };
+
+/* Reads a SHA-256 fingerprint written as 64 hex digits, colons allowed,
+ * into out[32] (NULL: only checks it): 0, or -1 when it is not one. */
+int srv_print_fingerprint_parse(const char *text, unsigned char *out);
+/* Whether path is a PEM file with at least one certificate: 0, or -1 with err. */
+int srv_print_ca_check(const char *path, mm_error *err);
+
+/* 1 when suffix (".print.pdf") ends the name of one of the print path's
+ * temporary files in the spool, else 0. */
+int srv_print_temp_suffix(const char *suffix);
 /* Writes a one-page PDF with the given UTF-8 lines (Latin-1 subset): the
  * first as a heading.  0, or -1 out of memory. */
 int srv_separator_pdf(const char *const *lines, size_t n, mm_buf *out);

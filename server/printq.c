@@ -24,7 +24,8 @@
 
 static srv_printer printer_of(const srv *s)
 {
-    srv_printer p = {s->conf.printer_uri, s->conf.printer_name, PRINT_CONNECT_MS};
+    srv_printer p = {s->conf.printer_uri, s->conf.printer_name, PRINT_CONNECT_MS, s->conf.printer_ca,
+                     s->conf.printer_fingerprint};
     return p;
 }
 
@@ -259,6 +260,10 @@ static void print_one(srv *s, srv_job *j, unsigned long ticket)
     if (srv_now_ms() < j->deadline_ms && err.cls != MM_ERR_INPUT) {
         long d = srv_backoff_ms(s, j->attempts);
         snprintf(detail, sizeof detail, "attempt %d: %s; retry in %ld ms", j->attempts, err.msg, d);
+        /* A printer we cannot verify is an attack or a misconfiguration,
+         * not a busy printer: the administrator must see it at once. */
+        if (err.code == SRV_PRINT_UNTRUSTED)
+            srv_log_job(MM_LOG_ERROR, j, "not sent to the printer: %s; retry in %ld ms", err.msg, d);
         srv_store_event(s->store, j->id, "print-failed", detail, NULL);
         srv_schedule(s, j, SRV_STAGE_PRINT, d);
         return;
@@ -267,8 +272,9 @@ static void print_one(srv *s, srv_job *j, unsigned long ticket)
     /* The reason now says why the letter reached no one (the exception list shows it). */
     snprintf(detail, sizeof detail, "not printed: %s", err.msg);
     SRV_SET(j->reason, detail);
-    SRV_SET(j->reason_sv, err.cls == MM_ERR_INPUT ? srv_sv(SRV_SV_PRINT_UNREADABLE)
-                                              : srv_sv(SRV_SV_PRINT_LATE));
+    SRV_SET(j->reason_sv, err.cls == MM_ERR_INPUT            ? srv_sv(SRV_SV_PRINT_UNREADABLE)
+                          : err.code == SRV_PRINT_UNTRUSTED ? srv_sv(SRV_SV_PRINTER_UNTRUSTED)
+                                                            : srv_sv(SRV_SV_PRINT_LATE));
     snprintf(detail, sizeof detail, "attempt %d: %s; giving up, the letter is kept in the exception list",
              j->attempts, err.msg);
     srv_log_job(MM_LOG_ERROR, j, "cannot be printed: %s", err.msg);

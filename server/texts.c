@@ -12,6 +12,8 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_REFUSED] = "den digitala brevlådan avvisade brevet",
     [SRV_SV_PRINT_UNREADABLE] = "brevet kunde inte läsas för utskrift",
     [SRV_SV_PRINT_LATE] = "brevet kunde inte skrivas ut i tid",
+    [SRV_SV_PRINTER_UNTRUSTED] = "skrivaren i utskriftsrummet kunde inte verifieras (fel certifikat), brevet "
+                                 "skickades inte dit",
     [SRV_SV_CANCELLED_IN_CUPS] = "avbrutet i utskriftskön",
     [SRV_SV_NO_RECIPIENT] = "personnummer saknas",
     [SRV_SV_REACH_NOT_FOUND] = "mottagaren har ingen digital brevlåda",

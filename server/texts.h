@@ -17,6 +17,7 @@ typedef enum {
     SRV_SV_REFUSED,           /* the operator refused it */
     SRV_SV_PRINT_UNREADABLE,
     SRV_SV_PRINT_LATE,
+    SRV_SV_PRINTER_UNTRUSTED, /* the ipps:// printer's certificate is not ours */
     SRV_SV_CANCELLED_IN_CUPS,
     SRV_SV_NO_RECIPIENT,      /* "personnummer saknas" */
     /* FaR's outcomes (policy.c maps mm_reach_why to them) */

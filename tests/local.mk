@@ -66,6 +66,11 @@ tests_unit_test_pdfcheck_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pdfcheck_SOURCES = tests/unit/test_pdfcheck.c
 tests_unit_test_pdfcheck_LDADD = $(UNIT_LIBS)
 
+check_PROGRAMS += tests/unit/test_sandbox
+tests_unit_test_sandbox_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c
+tests_unit_test_sandbox_LDADD = $(UNIT_LIBS)
+
 # The server's internals, linked from server/libmmprintd.a: the store
 # against a real SQLite file (compare-and-set, rollback, the journal), the
 # queue, the separator page, the configuration table.
@@ -110,10 +115,11 @@ tests_unit_test_auth_SOURCES = tests/unit/test_auth.c
 tests_unit_test_auth_LDADD = $(SERVER_UNIT_LIBS)
 
 # The integration tests' scripts and helpers.
-EXTRA_DIST += tests/integration/testlib.sh tests/integration/cups.sh \
+EXTRA_DIST += tests/integration/testlib.sh tests/integration/cups.sh tests/integration/mmprintd-as-user \
 	tests/integration/t_cups_backend.sh tests/integration/t_cups_print.sh tests/integration/t_cups_hold.sh \
 	tests/integration/t_cups_retry.sh tests/integration/t_cups_libreoffice.sh tests/integration/t_cups_server.sh \
-	tests/integration/t_cups_cancel.sh tests/integration/t_filter.sh tests/integration/t_ppd.sh
+	tests/integration/t_cups_cancel.sh tests/integration/t_filter.sh tests/integration/t_ppd.sh \
+	tests/integration/t_paper_tls.sh
 EXTRA_DIST += tests/integration/t_authz.sh
 # Issue 10, point 5: one host cannot starve the others (front limits).
 EXTRA_DIST += tests/integration/t_front_limits.sh

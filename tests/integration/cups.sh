@@ -208,11 +208,11 @@ start_printroom() {
   if [ -z "${DBUS_SYSTEM_BUS_ADDRESS:-}" ] && declare -F start_dnssd >/dev/null; then
     start_dnssd || return 1
   fi
-  ippeveprinter -p "$PRINTROOM_PORT" -n localhost -r off -k -d "$PRINTROOM_DIR" \
+  ippeveprinter -p "$PRINTROOM_PORT" -n localhost -r off -k -K "$(printer_keys)" -d "$PRINTROOM_DIR" \
     -f application/pdf,application/octet-stream -l Utskriftsrummet Utskriftsrummet \
     >"$T/printroom.log" 2>&1 &
   remember_pid $!
-  PRINTROOM_URI=ipp://127.0.0.1:$PRINTROOM_PORT/ipp/print
+  PRINTROOM_URI=ipps://127.0.0.1:$PRINTROOM_PORT/ipp/print
   wait_port "$PRINTROOM_PORT" 20
 }
 
@@ -392,10 +392,11 @@ sender_name = Exempelkommun
 database = $T/srv/mmprintd.db
 spool_dir = $T/srv/spool
 printer_uri = $PRINTROOM_URI
+printer_ca = $PKI/ca.crt
 printer_name = Utskriftsrummet
 sync_wait_ms = ${SRV_SYNC_WAIT_MS:-3000}
 CONF
-  "$MM_BUILDDIR/server/mmprintd" -c "$T/srv/mmprintd.conf" >>"$T/mmprintd.log" 2>&1 &
+  "$MMPRINTD" -c "$T/srv/mmprintd.conf" >>"$T/mmprintd.log" 2>&1 &
   SRV_PID=$!
   remember_pid "$SRV_PID"
   wait_port "$SRV_PORT" 20

@@ -56,7 +56,7 @@ contains "the refusal says how to write it" "$(cat "$T/last.out")" "held_expiry 
 # A qpdf that dies from a signal once (as under the OOM killer), then works.
 REAL_QPDF=$(command -v qpdf)
 mkdir -p "$T/bin"
-printf '#!/bin/sh\nif rm "%s" 2>/dev/null; then kill -KILL $$; fi\nexec "%s" "$@"\n' "$T/qpdf-kill-once" "$REAL_QPDF" \
+printf '#!/bin/sh\nif rm "%s" 2>/dev/null; then kill -KILL $$; fi\nexec "%s" "$@"\n' "$T/state/spool/qpdf-kill-once" "$REAL_QPDF" \
   > "$T/bin/qpdf"
 chmod +x "$T/bin/qpdf"
 export PATH="$T/bin:$PATH"
@@ -80,13 +80,13 @@ in_list() { # ID FIELD: FIELD of job ID in the exception list ("absent" when not
 pdf_size=$(stat -c %s "$T/letter.pdf")
 
 # --- a transient qpdf failure is retried, and the letter is printed ---
-: > "$T/qpdf-kill-once"
+: > "$T/state/spool/qpdf-kill-once"
 job qpdfkill 200001012384 "policy=paper-only"
 submit "$T/qpdfkill.job" k-qpdfkill
 Q=$(jfield .id)
 wait_state "$Q" printed 20
 is "qpdf killed by a signal once: the letter is still printed" "$(jfield .state)" printed
-check "qpdf was really killed once (fault injected)" test ! -e "$T/qpdf-kill-once"
+check "qpdf was really killed once (fault injected)" test ! -e "$T/state/spool/qpdf-kill-once"
 contains "the killed attempt is journaled and retried" "$(events "$Q")" "qpdf was killed by signal 9; retry in"
 is "printed exactly once" "$(find "$T/printroom" -name "*mmprint-$Q.pdf" | wc -l)" 1
 is "a printed letter is purged as before" "$(stored_documents "$Q")" ""
@@ -165,7 +165,8 @@ is "failed: its letter is kept in the store" "$(stored_documents "$F")" "pdf $pd
 is "failed: in the exception list" "$(in_list "$F" .state)" failed
 is "failed: the list says why in Swedish" "$(in_list "$F" .reason_sv)" "brevet kunde inte skrivas ut i tid"
 is "failed: document kept" "$(in_list "$F" .document_kept)" true
-ippeveprinter -p "$IPP_PORT" -d "$T/printroom" -f application/pdf -k -c /bin/true -n localhost -r off "Utskriftsrummet" \
+ippeveprinter -p "$IPP_PORT" -d "$T/printroom" -f application/pdf -k -K "$(printer_keys)" -c /bin/true -n localhost -r off \
+  "Utskriftsrummet" \
   >"$T/ipp2.log" 2>&1 &
 IPP_PID=$!
 remember_pid $IPP_PID

@@ -67,7 +67,8 @@ sleep 1
 api GET "/api/v1/jobs/$D"
 is "printer away: still printing (retrying)" "$(jfield .state)" printing
 OLD_PORT=$IPP_PORT
-ippeveprinter -p "$OLD_PORT" -d "$T/printroom" -f application/pdf -k -c /bin/true -n localhost -r off "Utskriftsrummet" \
+ippeveprinter -p "$OLD_PORT" -d "$T/printroom" -f application/pdf -k -K "$(printer_keys)" -c /bin/true -n localhost -r off \
+  "Utskriftsrummet" \
   >"$T/ipp2.log" 2>&1 &
 IPP_PID=$!
 remember_pid $IPP_PID

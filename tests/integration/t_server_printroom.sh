@@ -40,8 +40,8 @@ chmod +x "$T/print-cmd"
 [ -n "${DBUS_SYSTEM_BUS_ADDRESS:-}" ] || start_dnssd || { not_ok "DNS-SD for ippeveprinter starts"; done_testing; exit 1; }
 mkdir -p "$T/printroom"
 IPP_PORT=$(free_port)
-PRINTER_URI=ipp://127.0.0.1:$IPP_PORT/ipp/print
-ippeveprinter -p "$IPP_PORT" -d "$T/printroom" -f application/pdf -k -c "$T/print-cmd" -n localhost -r off \
+PRINTER_URI=ipps://127.0.0.1:$IPP_PORT/ipp/print
+ippeveprinter -p "$IPP_PORT" -d "$T/printroom" -f application/pdf -k -K "$(printer_keys)" -c "$T/print-cmd" -n localhost -r off \
   "Utskriftsrummet" >"$T/ipp.log" 2>&1 &
 remember_pid $!
 wait_port "$IPP_PORT" 20 || { not_ok "ippeveprinter starts"; done_testing; exit 1; }

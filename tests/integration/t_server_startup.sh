@@ -8,7 +8,7 @@
 . "$MM_SRCDIR/tests/integration/testlib.sh"
 make_pki
 SIM_URL=https://127.0.0.1:9   # never contacted: these runs stop before any work
-PRINTER_URI=ipp://127.0.0.1:9/ipp/print
+PRINTER_URI=ipps://127.0.0.1:9/ipp/print
 mkdir -p "$T/k"
 cp "$PKI/org.key" "$PKI/org.crt" "$T/k/"
 chmod 600 "$T/k/org.key"
@@ -97,7 +97,36 @@ mkdir -p "$T/state/spool"
 chmod 755 "$T/state/spool"
 : > "$T/state/mmprintd.db"
 chmod 644 "$T/state/mmprintd.db"
+
+# mmprintd refuses to run as root, the check (-t) included.  (The tests run
+# it as $MM_TEST_USER when they run as root; unshare -r makes an ordinary
+# user root in a user namespace.)
+if [ "$(id -u)" = 0 ]; then as_root=(); else as_root=(unshare -r); fi
+timeout 10 "${as_root[@]}" "${MMPRINTD_BIN:-$MM_BIN/server/mmprintd}" -c "$T/run.conf" >"$T/out" 2>&1
+is "as root: the daemon exits with status 1" "$?" 1
+contains "as root: it says why and what to do" "$(cat "$T/out")" "refusing to run as root: start mmprintd as its own user"
+check_fails "as root: it never listened" wait_port "$SRV_PORT" 1
+timeout 10 "${as_root[@]}" "${MMPRINTD_BIN:-$MM_BIN/server/mmprintd}" -t -c "$T/run.conf" >"$T/out" 2>&1
+is "as root: mmprintd -t exits with status 1 too" "$?" 1
+contains "as root: -t says why" "$(cat "$T/out")" "refusing to run as root"
+
+# The spool sweep at start removes leftovers of ours only: a file someone
+# else put there and symlinks (even with one of our names) stay, and no
+# symlink is followed.
+ours=0123abcd-0000-4000-8000-00000000beef
+echo "letter" > "$T/state/spool/$ours.letter.pdf"
+echo "admin's notes" > "$T/state/spool/notes.txt"
+echo "victim" > "$T/victim"
+ln -s "$T/victim" "$T/state/spool/link-to-victim"
+ln -s "$T/victim" "$T/state/spool/$ours.print.pdf"
 start_server "$T/run.conf"
+check_fails "spool sweep: our leftover temporary file is removed" test -e "$T/state/spool/$ours.letter.pdf"
+is "spool sweep: a foreign file survives" "$(cat "$T/state/spool/notes.txt" 2>&1)" "admin's notes"
+check "spool sweep: a symlink survives" test -L "$T/state/spool/link-to-victim"
+check "spool sweep: a symlink with one of our names survives" test -L "$T/state/spool/$ours.print.pdf"
+is "spool sweep: the symlinks' target is untouched" "$(cat "$T/victim" 2>&1)" "victim"
+contains "spool sweep: the log says what it left alone" "$(cat "$T/server.log")" \
+  "spool: 3 entries in $T/state/spool are not mmprintd's temporary files; left alone"
 is "spool directory is made private (0700)" "$(stat -c %a "$T/state/spool")" 700
 is "database is private" "$(stat -c %a "$T/state/mmprintd.db")" 600
 mkpdf "$T/l.pdf" 1 "Brev"

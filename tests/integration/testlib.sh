@@ -2,7 +2,22 @@
 # Helpers for the mmprintd integration tests (tests/integration/t_server_*.sh),
 # sourced after tests/integration/lib.sh.  Everything runs in $T on 127.0.0.1
 # with the real mmsimd, the real ippeveprinter and the test PKI over real TLS.
-MMPRINTD=$MM_BIN/server/mmprintd
+# mmprintd refuses to run as root.  Under root (CI on a fresh machine) the
+# tests run it as the unprivileged user $MM_TEST_USER, made here when
+# missing, through the wrapper mmprintd-as-user: $MMPRINTD is what the
+# tests start, MMPRINTD_BIN the program itself.
+export MMPRINTD_BIN=$MM_BIN/server/mmprintd
+export MM_TEST_USER=${MM_TEST_USER:-mmprint-test}
+MMPRINTD=$MMPRINTD_BIN
+if [ "$(id -u)" = 0 ]; then
+  if ! id -u "$MM_TEST_USER" >/dev/null 2>&1; then
+    # Parallel test files may race to create it: one does, all then see it.
+    flock /tmp/.mmprint-test-user.lock sh -c 'id -u "$1" >/dev/null 2>&1 ||
+      useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$1"' sh "$MM_TEST_USER"
+  fi
+  MMPRINTD=$MM_SRCDIR/tests/integration/mmprintd-as-user
+  chmod a+x "$T"
+fi
 PINS=$MM_SHARED/testdata/ids/personnummer-meta/allPins.json
 
 # pins N OFFSET: N valid test personnummer (Skatteverket's test list)
@@ -110,8 +125,24 @@ EOF
   return 1
 }
 
+# printer_keys: the directory ippeveprinter -K serves its IPPS certificate
+# from (localhost.crt/.key, for the name given with -n localhost: the test
+# PKI's printer certificate).
+printer_keys() {
+  local d=$T/printer-keys
+  [ -n "${PKI:-}" ] || make_pki
+  if [ ! -f "$d/localhost.key" ]; then
+    mkdir -p "$d"
+    cp "$PKI/printer.crt" "$d/localhost.crt"
+    cp "$PKI/printer.key" "$d/localhost.key"
+  fi
+  echo "$d"
+}
+
 # start_printer [COMMAND [DIR]]: ippeveprinter keeping its files in DIR
-# (default $T/printroom); sets PRINTER_URI, IPP_PORT and IPP_PID.  The
+# (default $T/printroom), over IPPS with the test PKI's printer certificate
+# (write_conf has mmprintd verify it with printer_ca); sets PRINTER_URI,
+# IPP_PORT and IPP_PID.  The
 # default command /bin/true finishes each job at once.  ippeveprinter takes
 # one job at a time and answers server-error-busy while one is processing,
 # as many office printers do: a COMMAND that sleeps makes it a slow printer
@@ -121,8 +152,9 @@ start_printer() {
   [ -n "${DBUS_SYSTEM_BUS_ADDRESS:-}" ] || start_dnssd || return 1
   mkdir -p "$dir"
   IPP_PORT=$(free_port)
-  PRINTER_URI=ipp://127.0.0.1:$IPP_PORT/ipp/print
-  ippeveprinter -p "$IPP_PORT" -d "$dir" -f application/pdf -k -c "${1:-/bin/true}" -n localhost -r off "Utskriftsrummet" \
+  PRINTER_URI=ipps://127.0.0.1:$IPP_PORT/ipp/print
+  ippeveprinter -p "$IPP_PORT" -d "$dir" -f application/pdf -k -K "$(printer_keys)" -c "${1:-/bin/true}" \
+    -n localhost -r off "Utskriftsrummet" \
     >>"$T/ipp.log" 2>&1 &
   IPP_PID=$!
   remember_pid $IPP_PID
@@ -151,6 +183,7 @@ write_conf() {
     echo "database = $T/state/mmprintd.db"
     echo "spool_dir = $T/state/spool"
     echo "printer_uri = $PRINTER_URI"
+    echo "printer_ca = $PKI/ca.crt"
     echo "printer_name = Utskriftsrummet"
     echo "retry_initial_ms = 100"
     echo "retry_max_ms = 400"

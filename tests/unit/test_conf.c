@@ -14,10 +14,11 @@
 
 #include "conf.h"
 
-#define MINIMAL \
+#define NO_PRINTER \
     "org_cert = /k/org.crt\norg_key = /k/org.key\nca_file = /k/ca.crt\nsender_name = Exempelkommun\n" \
-    "far_url = https://far.example/\nprinter_uri = ipp://printer.example:631/ipp/print\n" \
-    "listen_plain_loopback = yes\n"
+    "far_url = https://far.example/\nlisten_plain_loopback = yes\n"
+#define MINIMAL \
+    NO_PRINTER "printer_uri = ipp://printer.example:631/ipp/print\nprinter_insecure_cleartext = yes\n"
 
 static char path[64];
 
@@ -138,6 +139,31 @@ static void refusals(void **state)
     assert_non_null(strstr(err.msg, "sender_id must be"));
 }
 
+/* The printer is trusted by printer_ca or printer_fingerprint (ipps://),
+ * or sent letters in clear only when printer_insecure_cleartext says so. */
+static void printer_trust(void **state)
+{
+    (void)state;
+    srv_conf c;
+    mm_error err;
+    assert_int_equal(load(NO_PRINTER "printer_uri = ipp://printer.example:631/ipp/print\n", &c, &err), -1);
+    assert_non_null(strstr(err.msg, "would send letters unencrypted"));
+    assert_non_null(strstr(err.msg, "printer_insecure_cleartext = yes"));
+    const char *ipps = NO_PRINTER "printer_uri = ipps://printer.example/ipp/print\n";
+    char text[1024];
+    assert_int_equal(load(ipps, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "needs printer_ca or printer_fingerprint"));
+    snprintf(text, sizeof text, "%sprinter_fingerprint = %s\n", ipps,
+             "AB:CD:EF:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:ab:cd:ef:01:23:45:67:89");
+    assert_int_equal(load(text, &c, &err), 0);
+    snprintf(text, sizeof text, "%sprinter_fingerprint = abcd\n", ipps);
+    assert_int_equal(load(text, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "64 hex digits"));
+    snprintf(text, sizeof text, "%sprinter_ca = /nonexistent/ca.crt\n", ipps);
+    assert_int_equal(load(text, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "config: printer_ca"));
+}
+
 /* What -t prints is a configuration file that loads to the same settings. */
 static void printed_form_reads_back(void **state)
 {
@@ -167,6 +193,7 @@ int main(void)
         cmocka_unit_test(defaults),
         cmocka_unit_test(refusals),
         cmocka_unit_test(far_url_must_be_https),
+        cmocka_unit_test(printer_trust),
         cmocka_unit_test(printed_form_reads_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* The confined child qpdf runs in (lib/sandbox): it reads its input in the
+ * spool and writes there, but cannot read the organisation key next door;
+ * its limits apply; it inherits no descriptor and no environment; a
+ * forked check can open no file at all; a child that hangs is killed. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+static char top[64], keydir[128], key[160], spool[128], input[160];
+
+static void put(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(top, sizeof top, "/tmp/mmsandbox.XXXXXX");
+    if (!mkdtemp(top))
+        return -1;
+    snprintf(keydir, sizeof keydir, "%s/keys", top);
+    snprintf(key, sizeof key, "%s/org.key", keydir);
+    snprintf(spool, sizeof spool, "%s/spool", top);
+    snprintf(input, sizeof input, "%s/letter.pdf", spool);
+    mkdir(keydir, 0700);
+    mkdir(spool, 0700);
+    put(key, "-----BEGIN PRIVATE KEY-----\nsecret\n");
+    put(input, "%PDF-1.4 the letter\n");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", top);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static const mm_sandbox limits = {
+    .write_dir = spool, .cpu_s = 7, .mem_bytes = 512LL << 20, .file_bytes = 100000, .nofile = 32, .timeout_ms = 10000,
+};
+
+/* Runs argv confined; returns its exit status (128 + signal when killed). */
+static int run(const mm_sandbox *sb, char *const argv[])
+{
+    int status = -1;
+    mm_error err;
+    if (mm_sandbox_exec(sb, argv, &status, &err))
+        fail_msg("mm_sandbox_exec: %s", err.msg);
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static void reads_its_input_but_not_the_key(void **state)
+{
+    (void)state;
+    if (!mm_sandbox_landlock())
+        skip();
+    char copy[200], stolen[200];
+    snprintf(copy, sizeof copy, "%s/copy.pdf", spool);
+    snprintf(stolen, sizeof stolen, "%s/stolen", spool);
+    char *cp_input[] = {"cp", input, copy, NULL};
+    assert_int_equal(run(&limits, cp_input), 0);
+    struct stat sb;
+    assert_int_equal(stat(copy, &sb), 0);
+    assert_int_equal(sb.st_size, 20);
+    char *cat_key[] = {"cat", key, NULL};
+    assert_int_not_equal(run(&limits, cat_key), 0);
+    char *cp_key[] = {"cp", key, stolen, NULL};
+    assert_int_not_equal(run(&limits, cp_key), 0);
+    assert_int_equal(stat(stolen, &sb), -1);
+    /* Nor anything else outside the spool and the system's programs. */
+    char *cat_passwd[] = {"cat", "/etc/passwd", NULL};
+    assert_int_not_equal(run(&limits, cat_passwd), 0);
+    /* The key is readable for this process: the sandbox made the difference. */
+    assert_int_equal(access(key, R_OK), 0);
+}
+
+static void its_limits_apply(void **state)
+{
+    (void)state;
+    char *sh_limits[] = {"sh", "-c",
+                         "test \"$(ulimit -n)\" = 32 && test \"$(ulimit -t)\" = 7 && test \"$(ulimit -v)\" = 524288 && "
+                         "test \"$(ulimit -c)\" = 0",
+                         NULL};
+    assert_int_equal(run(&limits, sh_limits), 0);
+    /* A file beyond file_bytes is cut off (SIGXFSZ). */
+    char big[200], cmd[300];
+    snprintf(big, sizeof big, "%s/big", spool);
+    snprintf(cmd, sizeof cmd, "head -c 300000 /dev/zero > %s", big);
+    char *sh_big[] = {"sh", "-c", cmd, NULL};
+    assert_int_not_equal(run(&limits, sh_big), 0);
+    struct stat sb;
+    assert_int_equal(stat(big, &sb), 0);
+    assert_true(sb.st_size <= 100000);
+}
+
+static void inherits_no_descriptor_and_no_environment(void **state)
+{
+    (void)state;
+    int fd = open("/dev/null", O_WRONLY); /* without O_CLOEXEC */
+    assert_true(fd >= 0);
+    assert_int_equal(dup2(fd, 7), 7);
+    setenv("MM_SECRET", "organisation key passphrase", 1);
+    char *sh_fd[] = {"sh", "-c", "echo x >&7", NULL};
+    assert_int_not_equal(run(&limits, sh_fd), 0);
+    char *sh_env[] = {"sh", "-c", "test -z \"$MM_SECRET\" && test \"$PATH\" = /usr/bin:/bin", NULL};
+    assert_int_equal(run(&limits, sh_env), 0);
+    close(7);
+    close(fd);
+    unsetenv("MM_SECRET");
+}
+
+static void try_open(void *arg, int fd)
+{
+    int r = open((const char *)arg, O_RDONLY);
+    int answer = r >= 0 ? 0 : errno;
+    if (write(fd, &answer, sizeof answer) < 0)
+        _exit(1);
+}
+
+static void a_forked_check_opens_no_file(void **state)
+{
+    (void)state;
+    if (!mm_sandbox_landlock())
+        skip();
+    mm_sandbox sb = {.cpu_s = 5, .nofile = 16, .timeout_ms = 10000};
+    const char *paths[] = {key, input, "/etc/hostname"};
+    for (int i = 0; i < 3; i++) {
+        int answer = -1, status = -1;
+        size_t got = 0;
+        mm_error err;
+        assert_int_equal(mm_sandbox_call(&sb, try_open, (void *)paths[i], &answer, sizeof answer, &got, &status, &err),
+                         0);
+        assert_int_equal(got, sizeof answer);
+        assert_int_equal(answer, EACCES);
+    }
+}
+
+static void a_hanging_child_is_killed(void **state)
+{
+    (void)state;
+    mm_sandbox sb = limits;
+    sb.timeout_ms = 300;
+    char *sleeper[] = {"sleep", "30", NULL};
+    int status = 0;
+    mm_error err;
+    assert_int_equal(mm_sandbox_exec(&sb, sleeper, &status, &err), -1);
+    assert_int_equal(err.cls, MM_ERR_TRANSPORT);
+    assert_int_equal(err.code, MM_SANDBOX_TIMEOUT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(reads_its_input_but_not_the_key),
+        cmocka_unit_test(its_limits_apply),
+        cmocka_unit_test(inherits_no_descriptor_and_no_environment),
+        cmocka_unit_test(a_forked_check_opens_no_file),
+        cmocka_unit_test(a_hanging_child_is_killed),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
