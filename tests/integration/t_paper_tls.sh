@@ -81,11 +81,11 @@ is "wrong printer_fingerprint: nothing reached the printer" "$(printed_files | w
 contains "wrong printer_fingerprint: the log says why" "$(cat "$T/server.log")" \
   "is not the certificate pinned in printer_fingerprint"
 pin=$(sha256_of "$PKI/printer.crt" | sed 's/../&:/g; s/:$//')
-write_conf "$T/pin.conf" "printer_ca =" "printer_fingerprint = $pin" "sync_wait_ms = 3000"
+write_conf "$T/pin.conf" "printer_ca =" "printer_fingerprint = $pin" "sync_wait_ms = 3000" "admin_allow = admin"
 restart "$T/pin.conf" || { not_ok "mmprintd starts (right pin)"; done_testing; exit 1; }
 wait_state "$PIN" printed 30
 is "right printer_fingerprint (with colons): the waiting letter is printed after the restart" "$(jfield .state)" printed
-api POST "/api/v1/jobs/$WRONG_CA/resolve" -H 'Content-Type: application/json' -d '{"action":"reprint"}'
+API_CERT=admin api POST "/api/v1/jobs/$WRONG_CA/resolve" -H 'Content-Type: application/json' -d '{"action":"reprint"}'
 is "the letter the wrong CA kept can be printed once the printer is trusted" "$code" 200
 wait_state "$WRONG_CA" printed 30
 is "... and it is" "$(jfield .state)" printed

@@ -77,7 +77,8 @@ static void defaults(void **state)
 /* MINIMAL with another far_url. */
 #define WITH_FAR(url) \
     "org_cert = /k/org.crt\norg_key = /k/org.key\nca_file = /k/ca.crt\nsender_name = Exempelkommun\n" \
-    "far_url = " url "\nprinter_uri = ipp://printer.example:631/ipp/print\nlisten_plain_loopback = yes\n"
+    "far_url = " url "\nprinter_uri = ipp://printer.example:631/ipp/print\n" \
+    "printer_insecure_cleartext = yes\nlisten_plain_loopback = yes\n"
 
 /* FaR is asked about people: plain http cannot be configured. */
 static void far_url_must_be_https(void **state)
