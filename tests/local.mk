@@ -109,3 +109,5 @@ EXTRA_DIST += tests/integration/testlib.sh tests/integration/cups.sh \
 	tests/integration/t_cups_backend.sh tests/integration/t_cups_print.sh tests/integration/t_cups_hold.sh \
 	tests/integration/t_cups_retry.sh tests/integration/t_cups_libreoffice.sh tests/integration/t_cups_server.sh \
 	tests/integration/t_cups_cancel.sh tests/integration/t_filter.sh tests/integration/t_ppd.sh
+# The fuzzers' brief run (tools/fuzz all, clang build in build-fuzz/).
+EXTRA_DIST += tests/integration/t_fuzz.sh

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* The XMP reader (lib/discover.c): a PDF's metadata packet, in which the
+ * filter looks for the mm:recipient property. */
+#include "fuzz.h"
+
+#include <libxml/parser.h>
+
+#include "discover.h"
+
+static void quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    xmlInitParser();
+    xmlSetGenericErrorFunc(NULL, quiet);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *xmp = fuzz_cstr(data, size);
+    free(mm_discover_xmp_recipient(xmp));
+    free(xmp);
+    return 0;
+}
