@@ -10,12 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* A copy of exactly size bytes, so ASan sees any read past the end. */
-    unsigned char *copy = malloc(size ? size : 1);
-    if (!copy)
-        abort();
-    if (size)
-        memcpy(copy, data, size);
+    unsigned char *copy = (unsigned char *)fuzz_copy(data, size);
     mm_bundle b;
     mm_error err;
     mm_bundle_init(&b);

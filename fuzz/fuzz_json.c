@@ -9,12 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* Exactly size bytes, as the front hands the body over: not terminated. */
-    char *body = malloc(size ? size : 1);
-    if (!body)
-        abort();
-    if (size)
-        memcpy(body, data, size);
+    char *body = fuzz_copy(data, size);
     srv_req rq = {.body = size ? body : NULL, .body_len = size};
     char num[64], action[16];
     if (srv_req_json_string(&rq, "recipient", num, sizeof num) == 0 && num[0]) {

@@ -7,17 +7,9 @@
  * verification, so one per input keeps the fuzzer's pace. */
 #include "fuzz.h"
 
-#include <libxml/parser.h>
-
 #include "dsig.h"
 
 static mm_cert_cache *cache;
-
-static void quiet(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -26,17 +18,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     mm_error err;
     if (mm_dsig_init(&err) || !(cache = mm_cert_cache_new()))
         abort();
-    xmlSetGenericErrorFunc(NULL, quiet);
+    fuzz_libxml_init();
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *xml = malloc(size ? size : 1);
-    if (!xml)
-        abort();
-    if (size)
-        memcpy(xml, data, size);
+    char *xml = fuzz_copy(data, size);
     mm_sig_report report;
     mm_error err;
     if (size % 2 == 0) {

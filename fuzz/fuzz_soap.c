@@ -5,24 +5,15 @@
  * (lib/mailbox.c). */
 #include "fuzz.h"
 
-#include <libxml/parser.h>
-
 #include "far.h"
 #include "mailbox.h"
 #include "soap.h"
-
-static void quiet(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    xmlInitParser();
-    xmlSetGenericErrorFunc(NULL, quiet);
+    fuzz_libxml_init();
     return 0;
 }
 
@@ -30,11 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const ids[] = {"189001019802", "191212121212", "189001029819", "189001039800"};
     const size_t n = sizeof ids / sizeof ids[0];
-    char *copy = malloc(size ? size : 1);
-    if (!copy)
-        abort();
-    if (size)
-        memcpy(copy, data, size);
+    char *copy = fuzz_copy(data, size);
     xmlNodePtr body = NULL;
     mm_soap_fault fault;
     mm_error err;

@@ -3,22 +3,13 @@
  * filter looks for the mm:recipient property. */
 #include "fuzz.h"
 
-#include <libxml/parser.h>
-
 #include "discover.h"
-
-static void quiet(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    xmlInitParser();
-    xmlSetGenericErrorFunc(NULL, quiet);
+    fuzz_libxml_init();
     return 0;
 }
 

@@ -109,23 +109,16 @@ for f in sorted(glob.glob(os.path.join(unit, "*.c"))):
             if b"=" in s and b"\n" in s:
                 put("config", s)
 
-# The XMP packets of the PDF fixtures (tests/data/pdf/mkpdfs.py xmp_packet).
-def xmp_packet(props="", attrs=""):
-    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-            '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
-            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-            '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"'
-            ' xmlns:mm="http://mmprint.example/ns/1.0/" xmlns:other="http://example.org/other/"'
-            + attrs + '>' + props +
-            '</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end="w"?>')
-
+# The XMP packets of the PDF fixtures, made by their own generator.
+sys.path.insert(0, os.path.join(SRC, "tests", "data", "pdf"))
+from mkpdfs import xmp_packet  # noqa: E402
 
 for x in [xmp_packet(props="<mm:recipient>19121212-1212</mm:recipient>"),
           xmp_packet(attrs=' mm:recipient="191212121212"'),
           xmp_packet(props="<other:recipient>191212121212</other:recipient>"),
           xmp_packet(props="<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">Beslut</rdf:li></rdf:Alt></dc:title>"
                            "<mm:recipient> 198112189876 </mm:recipient>"),
-          "<x:xmpmeta><rdf:RDF <<<"]:
+          b"<x:xmpmeta><rdf:RDF <<<"]:
     put("xmp", x)
 
 # The bundle's candidates lists (doc/job-bundle.md).
