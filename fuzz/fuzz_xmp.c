@@ -5,16 +5,9 @@
 
 #include "discover.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_libxml_init();
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    fuzz_libxml_init();
     char *xmp = fuzz_cstr(data, size);
     free(mm_discover_xmp_recipient(xmp));
     free(xmp);
