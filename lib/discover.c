@@ -1078,3 +1078,8 @@ int mm_discover(const unsigned char *pdf, size_t len, const mm_discover_input *i
     g_object_unref(doc);
     return 0;
 }
+
+char *mm_discover_xmp_recipient(const char *xmp)
+{
+    return xmp_recipient(xmp);
+}

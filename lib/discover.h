@@ -62,4 +62,9 @@ int mm_discover(const unsigned char *pdf, size_t len, const mm_discover_input *i
 int mm_discover_in_text(const char *text, const char *sender_orgnr, const struct tm *today,
                         mm_discover_result *out);
 
+/* The XMP reader on its own, the parser's entry for the fuzz harness
+ * (fuzz/fuzz_xmp.c): the mm:recipient property of a metadata packet as a
+ * malloc'd, trimmed string, or NULL. */
+char *mm_discover_xmp_recipient(const char *xmp);
+
 #endif
