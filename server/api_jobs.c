@@ -92,6 +92,13 @@ static int check_letter(struct MHD_Connection *c, const srv_req *rq, const mm_bu
     mm_error_clear(&err);
     if (mm_pdf_check(b->document, b->document_len, pages, &err) == 0)
         return 0;
+    if (err.cls == MM_ERR_SYSTEM) {
+        /* The check itself could not run (fork, pipe, memory): not the
+         * letter's fault, so the backend retries rather than cancels. */
+        mm_log(MM_LOG_ERROR, "cannot check a job's PDF from %s: %s", rq->client, err.msg);
+        *refused = srv_respond_error(c, 503, "busy", SRV_SV_BUSY);
+        return -1;
+    }
     int code = err.code >= MM_PDF_DAMAGED && err.code <= MM_PDF_NO_PAGES ? err.code : MM_PDF_DAMAGED;
     mm_log(MM_LOG_WARN, "refused a job from %s (user %s, cups job %s): %s", rq->client, b->user,
            b->cups_job_id[0] ? b->cups_job_id : "-", err.msg);
@@ -367,9 +374,9 @@ enum MHD_Result srv_api_post_cancel_by_key(srv_req *rq, const char *key)
         snprintf(j.channel, sizeof j.channel, "none");
         snprintf(j.reason, sizeof j.reason, "cancelled in CUPS");
         snprintf(j.reason_sv, sizeof j.reason_sv, "%s", srv_sv(SRV_SV_CANCELLED_IN_CUPS));
-        snprintf(detail, sizeof detail, "cancelled in CUPS (cups job %s on %s) while %s; reported by %s; letter purged",
-                 j.cups_job_id[0] ? j.cups_job_id : "-", j.host[0] ? j.host : "-", srv_jstate_name(was),
-                 rq->client);
+        /* No host: it is the client's free text, and the journal outlives retention. */
+        snprintf(detail, sizeof detail, "cancelled in CUPS (cups job %s) while %s; reported by %s; letter purged",
+                 j.cups_job_id[0] ? j.cups_job_id : "-", srv_jstate_name(was), rq->client);
         rc = srv_transition_as(s, &j, was, "cancelled-in-cups", detail, rq->who->actor);
         if (rc == 0) {
             srv_log_job(MM_LOG_INFO, &j, "cancelled in CUPS (reported by %s)", rq->client);

@@ -125,6 +125,5 @@ EXTRA_DIST += tests/integration/t_authz.sh
 EXTRA_DIST += tests/integration/t_front_limits.sh
 # Issue 10: the print path cannot be bypassed or forged (the backend).
 EXTRA_DIST += tests/integration/t_cups_forged.sh
-	tests/integration/t_cups_cancel.sh tests/integration/t_filter.sh tests/integration/t_ppd.sh
 # The fuzzers' brief run (tools/fuzz all, clang build in build-fuzz/).
 EXTRA_DIST += tests/integration/t_fuzz.sh

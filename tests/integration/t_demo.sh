@@ -48,6 +48,9 @@ rm -rf "$private"
 # A letter that does not end where expected: qpdf cannot read anything, so
 # the paper letters fail in the print room.
 mkdir -p "$T/badbin"
+# mmprintd runs as the unprivileged test user under root: it must reach the
+# stand-in qpdf to run it.
+chmod a+x "$T" "$T/badbin"
 printf '#!/bin/sh\necho "qpdf: simulated damage" >&2\nexit 2\n' > "$T/badbin/qpdf"
 chmod 755 "$T/badbin/qpdf"
 PATH=$T/badbin:$PATH "$demo" >"$T/bad.out" 2>&1
