@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(reach, 0, sizeof reach);
         mm_far_parse_registered_response(body, ids, n, reach, &err);
         memset(&result, 0, sizeof result);
-        mm_mailbox_parse_response(body, &result, &err);
+        mm_mailbox_parse_response(body, ids[1], &result, &err);
         xmlFreeDoc(doc);
     }
     free(copy);
