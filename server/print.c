@@ -16,6 +16,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "cert.h"
 #include "print.h"
 #include "fileio.h"
 #include "sandbox.h"
@@ -196,34 +197,9 @@ int srv_print_fingerprint_parse(const char *text, unsigned char *out)
     return n == 64 ? 0 : -1;
 }
 
-static X509_STORE *load_ca(const char *path, mm_error *err)
-{
-    X509_STORE *st = X509_STORE_new();
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        mm_error_set(err, MM_ERR_SYSTEM, errno, "%s: %s", path, strerror(errno));
-        X509_STORE_free(st);
-        return NULL;
-    }
-    int n = 0;
-    X509 *x;
-    while ((x = PEM_read_X509(f, NULL, NULL, NULL))) {
-        if (st && X509_STORE_add_cert(st, x) == 1)
-            n++;
-        X509_free(x);
-    }
-    fclose(f);
-    if (!st || !n) {
-        mm_error_set(err, MM_ERR_INPUT, 0, "%s holds no PEM certificate", path);
-        X509_STORE_free(st);
-        return NULL;
-    }
-    return st;
-}
-
 int srv_print_ca_check(const char *path, mm_error *err)
 {
-    X509_STORE *st = load_ca(path, err);
+    X509_STORE *st = mm_cert_store_load(path, err);
     X509_STORE_free(st);
     return st ? 0 : -1;
 }
@@ -257,7 +233,7 @@ static int verify_printer(const srv_printer *p, http_t *http, const char *host, 
     }
     if (!why && p->ca && p->ca[0]) {
         mm_error cerr;
-        X509_STORE *st = load_ca(p->ca, &cerr);
+        X509_STORE *st = mm_cert_store_load(p->ca, &cerr);
         STACK_OF(X509) *chain = sk_X509_new_null();
         X509 *x = NULL;
         X509_STORE_CTX *ctx = X509_STORE_CTX_new();

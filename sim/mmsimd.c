@@ -520,14 +520,14 @@ static int load_trust(sim_state *st, const sim_args *a)
     st->svc_schema = load_schema(a->schemas, "schema/v3/Service.xsd");
     if (!st->rcp_schema || !st->svc_schema)
         return -1;
-    st->ca_store = X509_STORE_new();
+    mm_error err;
     st->certs = mm_cert_cache_new();
     if (!st->certs) {
         mm_log(MM_LOG_ERROR, "out of memory");
         return -1;
     }
-    if (!st->ca_store || X509_STORE_load_locations(st->ca_store, a->ca, NULL) != 1) {
-        mm_log(MM_LOG_ERROR, "cannot load CA certificates from %s", a->ca);
+    if (!(st->ca_store = mm_cert_store_load(a->ca, &err))) {
+        mm_log(MM_LOG_ERROR, "%s", err.msg);
         return -1;
     }
     return a->xmlsec1 ? xmlsec1_setup(st, a) : 0;

@@ -57,18 +57,16 @@ static int base64_sha256(const char *in, char hex[65])
 
 static int signer_chain_ok(sim_state *st, const mm_sig_check *c, char *why, size_t cap)
 {
-    X509 *x = c->cert;
-    if (!x) {
+    char reason[200];
+    if (!c->cert) {
         snprintf(why, cap, "%s signature without a readable signer certificate", c->element);
         return 0;
     }
-    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-    int ok = ctx && X509_STORE_CTX_init(ctx, st->ca_store, x, NULL) == 1 && X509_verify_cert(ctx) == 1;
-    if (!ok)
-        snprintf(why, cap, "%s signer certificate (%.200s) is not issued by a trusted CA: %s", c->element,
-                 c->subject, ctx ? X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)) : "no memory");
-    X509_STORE_CTX_free(ctx);
-    return ok;
+    if (mm_cert_chain_check(st->ca_store, c->cert, reason, sizeof reason) == 0)
+        return 1;
+    snprintf(why, cap, "%s signer certificate (%.200s) is not issued by a trusted CA: %s", c->element, c->subject,
+             reason);
+    return 0;
 }
 
 static void delivery_reply(sim_reply *rp, const char *trans, const char *recipient, int delivered)
