@@ -15,9 +15,6 @@
 #include "idnum.h"
 #include "mmprintd.h"
 
-/* Why a job whose bundle does not hold together is held. */
-#define SRV_RECIPIENT_UNSURE_SV "mottagaren i brevet kunde inte avgöras säkert"
-
 static size_t own_numbers(const srv *s, const char *own[2])
 {
     size_t n = 0;
@@ -135,7 +132,7 @@ int srv_recipient_from_bundle(const srv *s, const mm_bundle *b, srv_recipient *r
     const char *odd = claim_inconsistent(b);
     if (odd) {
         snprintf(r->problem, sizeof r->problem, "%s", odd);
-        snprintf(r->reason_sv, sizeof r->reason_sv, "%s", SRV_RECIPIENT_UNSURE_SV);
+        snprintf(r->reason_sv, sizeof r->reason_sv, "%s", srv_sv(SRV_SV_RECIPIENT_UNSURE));
         return 0;
     }
     /* The candidates of the source that decided in the filter: decide again
@@ -153,7 +150,7 @@ int srv_recipient_from_bundle(const srv *s, const mm_bundle *b, srv_recipient *r
         if (d.choice == MM_CHOICE_FOUND) {
             /* The filter named another number than its own list gives. */
             snprintf(r->problem, sizeof r->problem, "the bundle's recipient is not the one its candidates give");
-            snprintf(r->reason_sv, sizeof r->reason_sv, "%s", SRV_RECIPIENT_UNSURE_SV);
+            snprintf(r->reason_sv, sizeof r->reason_sv, "%s", srv_sv(SRV_SV_RECIPIENT_UNSURE));
             return 0;
         }
         mm_candidates_why(&d, &b->cands, r->problem, sizeof r->problem);
@@ -177,7 +174,6 @@ int srv_recipient_from_bundle(const srv *s, const mm_bundle *b, srv_recipient *r
     /* A number the filter would never have sent (a forged or damaged
      * bundle): say so, not only that one is missing. */
     snprintf(r->reason_sv, sizeof r->reason_sv, "%s",
-             b->recipient[0] ? "numret i jobbet är inget giltigt personnummer (kontrollsiffran eller datumet stämmer inte)"
-                             : srv_sv(SRV_SV_NO_RECIPIENT));
+             srv_sv(b->recipient[0] ? SRV_SV_RECIPIENT_INVALID : SRV_SV_NO_RECIPIENT));
     return 0;
 }

@@ -16,6 +16,9 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
                                  "skickades inte dit",
     [SRV_SV_CANCELLED_IN_CUPS] = "avbrutet i utskriftskön",
     [SRV_SV_NO_RECIPIENT] = "personnummer saknas",
+    [SRV_SV_RECIPIENT_UNSURE] = "mottagaren i brevet kunde inte avgöras säkert",
+    [SRV_SV_RECIPIENT_INVALID] = "numret i jobbet är inget giltigt personnummer (kontrollsiffran eller datumet "
+                                 "stämmer inte)",
     [SRV_SV_REACH_NOT_FOUND] = "mottagaren har ingen digital brevlåda",
     [SRV_SV_REACH_NO_MAILBOX] = "mottagaren har ingen digital brevlåda",
     [SRV_SV_REACH_ANONYMOUS] = "mottagaren har ingen säker digital brevlåda",

@@ -20,6 +20,8 @@ typedef enum {
     SRV_SV_PRINTER_UNTRUSTED, /* the ipps:// printer's certificate is not ours */
     SRV_SV_CANCELLED_IN_CUPS,
     SRV_SV_NO_RECIPIENT,      /* "personnummer saknas" */
+    SRV_SV_RECIPIENT_UNSURE,  /* the bundle's recipient claim does not hold together */
+    SRV_SV_RECIPIENT_INVALID, /* a number the filter would never have sent */
     /* FaR's outcomes (policy.c maps mm_reach_why to them) */
     SRV_SV_REACH_NOT_FOUND,
     SRV_SV_REACH_NO_MAILBOX,
