@@ -44,20 +44,15 @@ static int check_here(const unsigned char *pdf, size_t len, int *pages, mm_error
 
 /* What the child answers through its pipe. */
 typedef struct {
-    const unsigned char *pdf;
-    size_t len;
-} check_arg;
-typedef struct {
     int rc, pages;
     mm_error err;
 } check_answer;
 
-static void check_child(void *arg, int fd)
+void mm_pdf_check_child(const unsigned char *in, size_t len, int fd)
 {
-    const check_arg *a = arg;
     check_answer ans;
     memset(&ans, 0, sizeof ans);
-    ans.rc = check_here(a->pdf, a->len, &ans.pages, &ans.err);
+    ans.rc = check_here(in, len, &ans.pages, &ans.err);
     const char *p = (const char *)&ans;
     for (size_t done = 0; done < sizeof ans;) {
         ssize_t n = write(fd, p + done, sizeof ans - done);
@@ -70,7 +65,8 @@ static void check_child(void *arg, int fd)
 /* qpdf parses the letter in a confined child (lib/sandbox.h): a forked
  * copy of this process that can open no file at all, with limits on time
  * and memory, so a PDF made against the parser reaches neither the
- * organisation key nor the store.  A child killed by a limit was given a
+ * organisation key nor the store.  The child is this program started
+ * again (mm_sandbox_call), which calls mm_pdf_check_child.  A child killed by a limit was given a
  * PDF too costly to print: that is the letter's fault. */
 int mm_pdf_check(const unsigned char *pdf, size_t len, int *pages, mm_error *err)
 {
@@ -78,11 +74,10 @@ int mm_pdf_check(const unsigned char *pdf, size_t len, int *pages, mm_error *err
     if (len < 5 || memcmp(pdf, "%PDF-", 5))
         return mm_error_set(err, MM_ERR_INPUT, MM_PDF_DAMAGED, "the document is not a PDF");
     mm_sandbox sb = {.cpu_s = 60, .mem_bytes = 2LL << 30, .nofile = 16, .timeout_ms = 60000};
-    check_arg a = {pdf, len};
     check_answer ans;
     size_t got = 0;
     int status = 0;
-    if (mm_sandbox_call(&sb, check_child, &a, &ans, sizeof ans, &got, &status, err)) {
+    if (mm_sandbox_call(&sb, MM_PDF_CHECK_CHILD, pdf, len, &ans, sizeof ans, &got, &status, err)) {
         if (err->code == MM_SANDBOX_TIMEOUT)
             return mm_error_set(err, MM_ERR_INPUT, MM_PDF_DAMAGED, "the PDF took more than 60 s to check");
         return -1;

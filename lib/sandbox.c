@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The confined child (see sandbox.h).  The Landlock ruleset is built in
  * the parent; between fork and exec the child makes only system calls, as
- * a child of a threaded process must. */
+ * a child of a threaded process must, which is also why mm_sandbox_call
+ * starts this program afresh instead of running a parser in the fork. */
 #include "sandbox.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -119,26 +121,35 @@ static int ruleset(const mm_sandbox *sb, const char *exe, int nothing, mm_error 
     return rs;
 }
 
-/* In the child: limits, no privileges to gain, the ruleset, descriptors
- * 0-2 on /dev/null and keep (if >= 0) as 3, nothing else open.  System
- * calls only. */
-static int confine(const mm_sandbox *sb, int rs, int keep, int in_process)
+/* The flag that starts a program as a child of mm_sandbox_call. */
+#define CHILD_FLAG "--mm-sandbox-child"
+/* Where a child of mm_sandbox_call finds its answer pipe and, when it was
+ * not applied before the execve, its Landlock ruleset. */
+enum { CHILD_ANSWER_FD = 3, CHILD_RULESET_FD = 4 };
+
+/* In the child: limits, no privileges to gain, descriptor 0 on in (or
+ * /dev/null), 1 and 2 on /dev/null, keep (if >= 0) as 3, nothing else
+ * open, and the Landlock ruleset rs: applied here, or with defer left open
+ * as descriptor 4 for the program it executes (mm_sandbox_child_main),
+ * because Landlock would refuse the execve of ourselves.  self: the child
+ * executes this program again (a sanitizer build needs its address space).
+ * System calls only. */
+static int confine(const mm_sandbox *sb, int rs, int in, int keep, int defer, int self)
 {
-    /* Out of the way first, so that no dup2 below overwrites the other. */
+    /* Out of the way first, so that no dup2 below overwrites another. */
+    int hi = in >= 0 ? fcntl(in, F_DUPFD, 10) : -1;
     int hk = keep >= 0 ? fcntl(keep, F_DUPFD, 10) : -1;
     int hr = rs >= 0 ? fcntl(rs, F_DUPFD, 10) : -1;
     int null = open("/dev/null", O_RDWR);
-    if ((keep >= 0 && hk < 0) || (rs >= 0 && hr < 0) || null < 0)
+    if ((in >= 0 && hi < 0) || (keep >= 0 && hk < 0) || (rs >= 0 && hr < 0) || null < 0)
         return -1;
-    if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+    if (dup2(hi >= 0 ? hi : null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
         return -1;
-    int next = 3;
-    if (hk >= 0 && dup2(hk, next++) < 0)
+    if (hk >= 0 ? dup2(hk, CHILD_ANSWER_FD) < 0 : close(CHILD_ANSWER_FD) < 0 && errno != EBADF)
         return -1;
-    int rsfd = hr >= 0 ? next++ : -1;
-    if (hr >= 0 && dup2(hr, rsfd) < 0)
+    if (hr >= 0 ? dup2(hr, CHILD_RULESET_FD) < 0 : close(CHILD_RULESET_FD) < 0 && errno != EBADF)
         return -1;
-    if (syscall(SYS_close_range, (unsigned)next, ~0U, 0))
+    if (syscall(SYS_close_range, (unsigned)CHILD_RULESET_FD + 1, ~0U, 0))
         return -1;
     struct rlimit r;
     r.rlim_cur = r.rlim_max = (rlim_t)sb->cpu_s;
@@ -146,9 +157,9 @@ static int confine(const mm_sandbox *sb, int rs, int keep, int in_process)
         return -1;
 #ifdef MM_SANDBOX_ASAN
     /* The sanitizer's shadow memory is already larger than any limit. */
-    if (!in_process) {
+    if (!self) {
 #else
-    (void)in_process;
+    (void)self;
     {
 #endif
         r.rlim_cur = r.rlim_max = (rlim_t)sb->mem_bytes;
@@ -165,10 +176,10 @@ static int confine(const mm_sandbox *sb, int rs, int keep, int in_process)
     setrlimit(RLIMIT_CORE, &r);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
         return -1;
-    if (rsfd >= 0) {
-        if (syscall(SYS_landlock_restrict_self, rsfd, 0))
+    if (hr >= 0 && !defer) {
+        if (syscall(SYS_landlock_restrict_self, CHILD_RULESET_FD, 0))
             return -1;
-        close(rsfd);
+        close(CHILD_RULESET_FD);
     }
     return 0;
 }
@@ -226,7 +237,7 @@ int mm_sandbox_exec(const mm_sandbox *sb, char *const argv[], int *status, mm_er
     static char *const envp[] = {"PATH=/usr/bin:/bin", "LC_ALL=C", NULL};
     pid_t pid = fork();
     if (pid == 0) {
-        if (confine(sb, rs, -1, 0) == 0)
+        if (confine(sb, rs, -1, -1, 0, 0) == 0)
             execve(exe, argv, envp);
         _exit(127);
     }
@@ -238,55 +249,141 @@ int mm_sandbox_exec(const mm_sandbox *sb, char *const argv[], int *status, mm_er
     return wait_child(pid, sb->timeout_ms, status, err);
 }
 
-int mm_sandbox_call(const mm_sandbox *sb, void (*fn)(void *arg, int fd), void *arg, void *out, size_t outlen,
+void mm_sandbox_child_main(int argc, char **argv, const mm_sandbox_entry *entries)
+{
+    if (argc != 5 || strcmp(argv[1], CHILD_FLAG))
+        return;
+    /* Before anything is read: from here on no file can be opened. */
+    if (!strcmp(argv[4], "landlock")) {
+        if (syscall(SYS_landlock_restrict_self, CHILD_RULESET_FD, 0))
+            _exit(126);
+        close(CHILD_RULESET_FD);
+    }
+    const mm_sandbox_entry *e = entries;
+    while (e->name && strcmp(e->name, argv[2]))
+        e++;
+    char *end;
+    errno = 0;
+    unsigned long long len = strtoull(argv[3], &end, 10);
+    if (!e->fn || errno || *end || len > SIZE_MAX - 1)
+        _exit(125);
+    unsigned char *in = malloc((size_t)len + 1);
+    if (!in)
+        _exit(125);
+    size_t have = 0;
+    while (have < len) {
+        ssize_t n = read(0, in + have, (size_t)len - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            _exit(125);
+        have += (size_t)n;
+    }
+    e->fn(in, (size_t)len, CHILD_ANSWER_FD);
+    _exit(0);
+}
+
+/* The environment of a child of ours: a sanitizer build's options pass, so
+ * that the child reports as its parent would. */
+static void child_env(char **envp, size_t size)
+{
+    static const char *const keep[] = {"ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=", NULL};
+    extern char **environ;
+    size_t n = 0;
+    envp[n++] = "PATH=/usr/bin:/bin";
+    envp[n++] = "LC_ALL=C";
+    for (char **e = environ; e && *e && n + 1 < size; e++)
+        for (const char *const *k = keep; *k; k++)
+            if (!strncmp(*e, *k, strlen(*k)))
+                envp[n++] = *e;
+    envp[n] = NULL;
+}
+
+int mm_sandbox_call(const mm_sandbox *sb, const char *name, const void *in, size_t inlen, void *out, size_t outlen,
                     size_t *got, int *status, mm_error *err)
 {
     *got = 0;
+    /* Everything the child needs is made before the fork: between fork and
+     * execve it may only make system calls. */
+    char lenbuf[32];
+    snprintf(lenbuf, sizeof lenbuf, "%zu", inlen);
     int rs = ruleset(sb, NULL, 1, err);
     if (rs == -2)
         return -1;
-    int p[2];
-    if (pipe2(p, O_CLOEXEC)) {
+    char *argv[] = {"mmprint-sandbox", CHILD_FLAG, (char *)name, lenbuf, rs >= 0 ? "landlock" : "none", NULL};
+    char *envp[8];
+    child_env(envp, sizeof envp / sizeof envp[0]);
+    int pin[2] = {-1, -1}, pout[2] = {-1, -1};
+    /* The input through a socket: a child that stops reading gives EPIPE
+     * without a SIGPIPE that would end the caller. */
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pin) || pipe2(pout, O_CLOEXEC)) {
         int e = errno;
+        for (int i = 0; i < 2; i++) {
+            if (pin[i] >= 0)
+                close(pin[i]);
+            if (pout[i] >= 0)
+                close(pout[i]);
+        }
         if (rs >= 0)
             close(rs);
         return mm_error_set(err, MM_ERR_SYSTEM, e, "sandbox: pipe: %s", strerror(e));
     }
     pid_t pid = fork();
     if (pid == 0) {
-        if (confine(sb, rs, p[1], 1) == 0)
-            fn(arg, 3);
-        _exit(0);
+        if (confine(sb, rs, pin[0], pout[1], 1, 1) == 0)
+            execve("/proc/self/exe", argv, envp);
+        _exit(127);
     }
     int e = errno;
-    close(p[1]);
+    close(pin[0]);
+    close(pout[1]);
     if (rs >= 0)
         close(rs);
     if (pid < 0) {
-        close(p[0]);
+        close(pin[1]);
+        close(pout[0]);
         return mm_error_set(err, MM_ERR_SYSTEM, e, "sandbox: fork: %s", strerror(e));
     }
-    /* The answer until EOF (the child ended) or the time is up. */
+    /* The input goes in while the answer comes out, until EOF (the child
+     * ended) or the time is up; a child that stops reading cannot block us. */
+    const unsigned char *src = in;
+    size_t sent = 0;
+    if (inlen == 0) {
+        close(pin[1]);
+        pin[1] = -1;
+    }
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
     int late = 0;
     for (;;) {
         clock_gettime(CLOCK_MONOTONIC, &now);
         long left = sb->timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
-        struct pollfd pf = {.fd = p[0], .events = POLLIN};
         if (sb->timeout_ms > 0 && left <= 0) {
             late = 1;
             break;
         }
-        int n = poll(&pf, 1, sb->timeout_ms > 0 ? (int)left : -1);
+        struct pollfd pf[2] = {{.fd = pout[0], .events = POLLIN}, {.fd = pin[1], .events = POLLOUT}};
+        int n = poll(pf, pin[1] >= 0 ? 2 : 1, sb->timeout_ms > 0 ? (int)left : -1);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
             late = n == 0;
             break;
         }
+        if (pin[1] >= 0 && pf[1].revents) {
+            ssize_t w = send(pin[1], src + sent, inlen - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (w > 0)
+                sent += (size_t)w;
+            /* Written, or the child stopped reading (EPIPE): its answer tells. */
+            if (sent == inlen || (w < 0 && errno != EAGAIN && errno != EINTR)) {
+                close(pin[1]);
+                pin[1] = -1;
+            }
+        }
+        if (!pf[0].revents)
+            continue;
         char sink[256];
-        ssize_t r = *got < outlen ? read(p[0], (char *)out + *got, outlen - *got) : read(p[0], sink, sizeof sink);
+        ssize_t r = *got < outlen ? read(pout[0], (char *)out + *got, outlen - *got) : read(pout[0], sink, sizeof sink);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -294,7 +391,9 @@ int mm_sandbox_call(const mm_sandbox *sb, void (*fn)(void *arg, int fd), void *a
         if (*got < outlen)
             *got += (size_t)r;
     }
-    close(p[0]);
+    if (pin[1] >= 0)
+        close(pin[1]);
+    close(pout[0]);
     if (late) {
         kill(pid, SIGKILL);
         waitpid(pid, status, 0);

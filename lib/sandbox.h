@@ -38,12 +38,29 @@ int mm_sandbox_landlock(void);
  * MM_SANDBOX_TIMEOUT: killed after timeout_ms). */
 int mm_sandbox_exec(const mm_sandbox *sb, char *const argv[], int *status, mm_error *err);
 
-/* Runs fn(arg, fd) in a confined child of this process (a fork, no exec:
- * fn sees this process's memory as it was, reads no file at all, and
- * writes its answer to fd), then reads up to outlen bytes of the answer
- * into out: 0 with *got and *status (from waitpid) set, or -1 as
- * mm_sandbox_exec.  write_dir and read are ignored: nothing is readable. */
-int mm_sandbox_call(const mm_sandbox *sb, void (*fn)(void *arg, int fd), void *arg, void *out, size_t outlen,
+/* A function that runs in a confined child (mm_sandbox_call): it reads
+ * its input in (len bytes) and writes its answer to fd. */
+typedef void (*mm_sandbox_fn)(const unsigned char *in, size_t len, int fd);
+typedef struct {
+    const char *name;
+    mm_sandbox_fn fn;
+} mm_sandbox_entry;
+
+/* The first call in main of every program that uses mm_sandbox_call:
+ * when this process was started as such a child, runs the entry of
+ * entries (ended by {NULL, NULL}) it was started for and exits; otherwise
+ * returns at once. */
+void mm_sandbox_child_main(int argc, char **argv, const mm_sandbox_entry *entries);
+
+/* Runs the entry name of this program (see mm_sandbox_child_main) in a
+ * confined child with in (inlen bytes) as its input, and reads up to
+ * outlen bytes of its answer into out: 0 with *got and *status (from
+ * waitpid) set, or -1 as mm_sandbox_exec.  The child is this program
+ * started afresh (/proc/self/exe), not a bare fork: a fork of a threaded
+ * daemon may inherit a lock another thread held (malloc's, a library's)
+ * and hang in the parser.  It reads no file at all once started; read and
+ * write_dir are ignored. */
+int mm_sandbox_call(const mm_sandbox *sb, const char *name, const void *in, size_t inlen, void *out, size_t outlen,
                     size_t *got, int *status, mm_error *err);
 
 #endif

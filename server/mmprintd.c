@@ -15,6 +15,7 @@
 #include "instance.h"
 #include "log.h"
 #include "mmprintd.h"
+#include "pdfcheck.h"
 #include "rate.h"
 #include "sandbox.h"
 
@@ -114,8 +115,12 @@ static void drain(srv *s, struct MHD_Daemon *d)
         srv_work_free(s);
 }
 
+/* What this program runs in its confined children (lib/sandbox.h). */
+static const mm_sandbox_entry sandboxed[] = {MM_PDF_CHECK_ENTRY, {NULL, NULL}};
+
 int main(int argc, char **argv)
 {
+    mm_sandbox_child_main(argc, argv, sandboxed);
     const char *config = SYSCONFDIR "/mmprint/mmprintd.conf";
     int check_only = 0, verbose = 0, opt, rc = EXIT_USAGE, locked = 0, started = 0;
     static srv s;

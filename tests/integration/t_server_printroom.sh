@@ -75,9 +75,11 @@ PY
 # printer alone needs 30 s; the old exponential backoff needed over 70 s.
 for ((i = 1; i <= N; i++)); do letter "l$i" "${P[$i]}" "Brev $i"; done
 ids=()
+refused=()
 t0=$(date +%s)
 for ((i = 1; i <= N; i++)); do
   submit "$T/l$i.job" "printroom-$i"
+  case $code in 20[12]) ;; *) refused+=("letter $i: $code $(cat "$T/resp" 2>/dev/null)") ;; esac
   ids+=("$(jfield .id)")
 done
 t1=$(date +%s)
@@ -88,6 +90,7 @@ while [ "$(date +%s)" -le $((t1 + 60)) ]; do
   [ "$left" = 0 ] && break
   sleep 0.2
 done
+is "the server took every letter" "${refused[*]}" ""
 diag "30 letters: submitted in $((t1 - t0)) s, $((N - left)) printed $(($(date +%s) - t1)) s after the last one"
 is "30 letters to a busy printer: all printed within a minute of the last submission" "$left" 0
 is "none of them failed" "$(jq '[.jobs[] | select(.state == "failed")] | length' < "$T/resp")" 0

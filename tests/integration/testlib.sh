@@ -209,6 +209,8 @@ start_server() {
 api() {
   local m=$1 p=$2 who=${API_CERT:-desk1}
   shift 2
+  # A call that gets no answer must not leave the previous one's body to be read.
+  rm -f "$T/resp"
   code=$(curl -sS -o "$T/resp" -w '%{http_code}' --max-time 60 --cacert "$PKI/ca.crt" \
     --cert "$PKI/client-$who.crt" --key "$PKI/client-$who.key" -X "$m" "$@" "$SRV_URL$p" 2>"$T/curl.err")
 }

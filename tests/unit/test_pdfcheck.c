@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pdfcheck.h"
+#include "sandbox.h"
 
 /* Two pages; the xref offsets are deliberately not exact, as in many PDFs
  * that applications write: qpdf repairs such a table (a warning), and the
@@ -85,8 +86,10 @@ static void not_a_pdf_is_refused(void **state)
     assert_int_equal(check("", &pages, &err), -1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    static const mm_sandbox_entry sandboxed[] = {MM_PDF_CHECK_ENTRY, {NULL, NULL}};
+    mm_sandbox_child_main(argc, argv, sandboxed);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(repaired_pdf_is_taken_with_its_pages),
         cmocka_unit_test(pdf_without_pages_is_refused),

@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -130,9 +132,12 @@ static void inherits_no_descriptor_and_no_environment(void **state)
     unsetenv("MM_SECRET");
 }
 
-static void try_open(void *arg, int fd)
+/* In the child: opens the path it is given. */
+static void try_open(const unsigned char *in, size_t len, int fd)
 {
-    int r = open((const char *)arg, O_RDONLY);
+    char path[4096];
+    snprintf(path, sizeof path, "%.*s", (int)len, (const char *)in);
+    int r = open(path, O_RDONLY);
     int answer = r >= 0 ? 0 : errno;
     if (write(fd, &answer, sizeof answer) < 0)
         _exit(1);
@@ -149,11 +154,55 @@ static void a_forked_check_opens_no_file(void **state)
         int answer = -1, status = -1;
         size_t got = 0;
         mm_error err;
-        assert_int_equal(mm_sandbox_call(&sb, try_open, (void *)paths[i], &answer, sizeof answer, &got, &status, &err),
+        assert_int_equal(mm_sandbox_call(&sb, "try-open", paths[i], strlen(paths[i]), &answer, sizeof answer, &got, &status, &err),
                          0);
         assert_int_equal(got, sizeof answer);
         assert_int_equal(answer, EACCES);
     }
+}
+
+/* A lock another thread of the caller holds, as a threaded server's
+ * malloc or library lock may be held at any moment. */
+static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void take_busy_lock(const unsigned char *in, size_t len, int fd)
+{
+    (void)in;
+    (void)len;
+    pthread_mutex_lock(&busy_lock);
+    int answer = 42;
+    if (write(fd, &answer, sizeof answer) < 0)
+        _exit(1);
+}
+
+static void *hold_busy_lock(void *arg)
+{
+    pthread_mutex_lock(&busy_lock);
+    sem_post(arg);
+    pause();
+    return NULL;
+}
+
+/* A bare fork would copy the held lock and hang in the child until the
+ * time limit: the child must start afresh. */
+static void a_lock_held_by_another_thread_does_not_hang_the_child(void **state)
+{
+    (void)state;
+    sem_t held;
+    sem_init(&held, 0, 0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, hold_busy_lock, &held), 0);
+    sem_wait(&held);
+    mm_sandbox sb = {.cpu_s = 5, .nofile = 16, .timeout_ms = 10000};
+    int answer = 0, status = -1;
+    size_t got = 0;
+    mm_error err;
+    assert_int_equal(mm_sandbox_call(&sb, "take-busy-lock", "", 0, &answer, sizeof answer, &got, &status, &err), 0);
+    assert_int_equal(got, sizeof answer);
+    assert_int_equal(answer, 42);
+    pthread_cancel(t);
+    pthread_join(t, NULL);
+    sem_destroy(&held);
 }
 
 static void a_hanging_child_is_killed(void **state)
@@ -169,13 +218,16 @@ static void a_hanging_child_is_killed(void **state)
     assert_int_equal(err.code, MM_SANDBOX_TIMEOUT);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    static const mm_sandbox_entry sandboxed[] = {{"try-open", try_open}, {"take-busy-lock", take_busy_lock}, {NULL, NULL}};
+    mm_sandbox_child_main(argc, argv, sandboxed);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_its_input_but_not_the_key),
         cmocka_unit_test(its_limits_apply),
         cmocka_unit_test(inherits_no_descriptor_and_no_environment),
         cmocka_unit_test(a_forked_check_opens_no_file),
+        cmocka_unit_test(a_lock_held_by_another_thread_does_not_hang_the_child),
         cmocka_unit_test(a_hanging_child_is_killed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "fileio.h"
 #include "pdfcheck.h"
+#include "sandbox.h"
 #include "print.h"
 
 /* Checks pdf as the intake does and returns its pages. */
@@ -210,8 +211,10 @@ static void prepare_refuses_an_unreadable_letter(void **state)
     rmdir(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    static const mm_sandbox_entry sandboxed[] = {MM_PDF_CHECK_ENTRY, {NULL, NULL}};
+    mm_sandbox_child_main(argc, argv, sandboxed);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(swedish_lines_as_given),
         cmocka_unit_test(many_lines_still_one_page),
