@@ -24,7 +24,9 @@ static const unsigned char rules[R_COUNT][SRV_ACT_METRICS + 1] = {
     /*                 SUBMIT READ    LIST COMPLETE CANCEL  CANCEL_OWN RESOLVE SEE_EXC PRECHECK METRICS */
     [R_WORKSTATION] = {ANY, CLIENT, ANY, CLIENT, CLIENT, CLIENT, NO, ANY, ANY, ANY},
     [R_ADMIN] = {ANY, ANY, ANY, ANY, ANY, CLIENT, ANY, ANY, ANY, ANY},
-    [R_HANDLAGGARE] = {NO, USER, ANY, USER, USER, NO, NO, ANY, ANY, ANY},
+    /* A handläggare resolves the exceptions of their own letters ("Att
+     * hantera", issue 11): RESOLVE is USER. */
+    [R_HANDLAGGARE] = {NO, USER, ANY, USER, USER, NO, USER, ANY, ANY, ANY},
     [R_UTSKRIFT] = {NO, PAPER, ANY, NO, NO, NO, PAPER, ANY, NO, ANY},
     [R_PERSON_ADMIN] = {NO, ANY, ANY, ANY, ANY, NO, ANY, ANY, ANY, ANY},
     [R_STATISTIK] = {NO, NO, NO, NO, NO, NO, NO, NO, NO, ANY},
