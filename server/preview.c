@@ -290,7 +290,7 @@ void srv_preview_check(srv *s, const srv_principal *who, const srv_job *j, const
     if (next == 0) {
         out->channel = "digital";
         snprintf(out->operator_name, sizeof out->operator_name, "%s", copy.operator_name);
-        snprintf(out->text_sv, sizeof out->text_sv, "Brevet skickas till mottagarens digitala brevlåda hos %s.",
+        snprintf(out->text_sv, sizeof out->text_sv, "Mottagaren har en digital brevlåda hos %s. Brevet skickas dit.",
                  copy.operator_name);
     } else if (next == 1) {
         out->channel = "paper";

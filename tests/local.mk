@@ -133,5 +133,7 @@ EXTRA_DIST += tests/integration/t_front_limits.sh
 EXTRA_DIST += tests/integration/t_cups_forged.sh
 # Issue 11: the web portal for people (login, sessions, CSRF, "Mina brev").
 EXTRA_DIST += tests/integration/t_web_portal.sh
+# Issue 11: Behöver mottagare and Att hantera (preview, preflight, Skicka, exceptions).
+EXTRA_DIST += tests/integration/t_web_letters.sh
 # The fuzzers' brief run (tools/fuzz all, clang build in build-fuzz/).
 EXTRA_DIST += tests/integration/t_fuzz.sh
