@@ -262,5 +262,63 @@ sleep 3
 WEB_AS=anna3 web GET /brev.json
 is "an expired session's /brev.json: 401" "$code" 401
 kill -TERM "$SRV_PID"; wait "$SRV_PID"
+
+# --- PAM (web_pam = yes): a real PAM stack and real system groups ---
+# PAM reads services from /etc/pam.d only (an absolute path is refused), so
+# this part needs root: a service file of its own, pam_exec with
+# expose_authtok checking the password (mmprintd runs as $MM_TEST_USER,
+# which pam_unix could not check against /etc/shadow), and system users
+# and groups for the role mapping, all removed at the end.
+if [ "$(id -u)" = 0 ]; then
+  SUF=$$
+  PAM_SVC=mmprintd-test-$SUF
+  G_HL=mmprint-hl-$SUF
+  U_PAM=mmprint-pam-$SUF
+  U_NOROLE=mmprint-pn-$SUF
+  pam_cleanup() {
+    rm -f "/etc/pam.d/$PAM_SVC"
+    userdel "$U_PAM" 2>/dev/null
+    userdel "$U_NOROLE" 2>/dev/null
+    groupdel "$G_HL" 2>/dev/null
+  }
+  trap 'pam_cleanup; _cleanup' EXIT
+  groupadd --system "$G_HL"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin -G "$G_HL" "$U_PAM"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$U_NOROLE"
+  # The directory's password check: pam_exec hands the password on stdin.
+  cat > "$T/pamcheck.sh" <<EOF2
+#!/bin/sh
+pw=\$(tr -d '\\000')
+case "\$PAM_USER" in
+  $U_PAM|$U_NOROLE) [ "\$pw" = "Katalog-lösen-9" ] ;;
+  *) exit 1 ;;
+esac
+EOF2
+  chmod 755 "$T/pamcheck.sh"
+  printf 'auth required pam_exec.so expose_authtok quiet %s\naccount required pam_permit.so\n' "$T/pamcheck.sh" \
+    > "/etc/pam.d/$PAM_SVC"
+  write_conf "$T/mmprintd.conf" "web_pam = yes" "web_pam_service = $PAM_SVC" \
+    "web_pam_roles = admin:no-such-group-$SUF, handläggare:$G_HL"
+  start_server "$T/mmprintd.conf" || { not_ok "mmprintd starts with web_pam"; done_testing; exit 1; }
+  bundle "$T/p1.job" "$T/letter.pdf" "recipient=191212121212" "recipient-source=option" "user=$U_PAM" \
+    "host=desk1" "cups-job-id=9" "title=Katalogbrev" "pages=1"
+  submit "$T/p1.job" key-p1; P1=$(jfield .id)
+  WEB_FROM=127.0.0.7 WEB_AS=pam web_login "$U_PAM" 'fel'
+  is "PAM: a wrong password is refused (401)" "$code" 401
+  contains "... Fel användarnamn eller lösenord" "$(cat "$T/resp")" "Fel användarnamn eller lösenord"
+  WEB_FROM=127.0.0.7 WEB_AS=pam web_login "$U_PAM" 'Katalog-lösen-9'
+  is "PAM: the directory's password signs in (303)" "$code" 303
+  WEB_AS=pam web GET /brev.json
+  is "... as handläggare (group $G_HL): own letters" "$(jfield '[.brev[].id] | join(",")')" "$P1"
+  is "... journaled as a PAM login of the person" \
+    "$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE event = 'login' AND actor = 'person:$U_PAM' AND detail LIKE 'login (PAM)%'")" 1
+  WEB_FROM=127.0.0.8 WEB_AS=pn web_login "$U_NOROLE" 'Katalog-lösen-9'
+  is "PAM: a right password but in no mapped group: refused (401)" "$code" 401
+  WEB_FROM=127.0.0.9 WEB_AS=anna4 web_login anna 'Anna-lösen-1'
+  is "with web_pam, a local account alone is no login" "$code" 401
+  kill -TERM "$SRV_PID"; wait "$SRV_PID"
+else
+  ok "# SKIP the PAM login needs root (a service file in /etc/pam.d, system users and groups)"
+fi
 check_fails "no sanitizer report in the server log" grep -E "Sanitizer|runtime error" "$T/server.log"
 done_testing
