@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "idnum.h"
 #include "log.h"
 #include "text.h"
 #include "web.h"
@@ -61,10 +62,12 @@ static void add_row(const srv_job *j, void *arg)
     localtime_r(&t, &tm);
     strftime(r->nar, sizeof r->nar, "%Y-%m-%d %H:%M", &tm);
     snprintf(r->titel, sizeof r->titel, "%s", j->title[0] ? j->title : "(utan titel)");
-    if (j->recipient[0]) {
-        snprintf(r->mottagare, sizeof r->mottagare, "%s", j->recipient);
-        mm_log_mask_text(r->mottagare);
-    }
+    /* A title may name a personnummer too: masked like every other text. */
+    mm_log_mask_text(r->titel);
+    char mask[16] = "";
+    if (j->recipient[0])
+        mm_idnum_mask(j->recipient, mask);
+    snprintf(r->mottagare, sizeof r->mottagare, "%s", mask);
     r->kanal = !strcmp(j->channel, "digital") ? srv_sv(SRV_SV_CHANNEL_DIGITAL)
                : !strcmp(j->channel, "paper") ? srv_sv(SRV_SV_CHANNEL_PAPER)
                                               : "";
