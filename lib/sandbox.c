@@ -88,8 +88,10 @@ static int add_rule(int rs, const char *path, uint64_t rights, mm_error *err)
     return 0;
 }
 
-/* The ruleset for a child (-1 without Landlock, -2 on error with err). */
-static int ruleset(const mm_sandbox *sb, const char *exe, int nothing, mm_error *err)
+/* The ruleset for a child (-1 without Landlock, -2 on error with err):
+ * scope 0 = a program's needs plus sb's, 1 = nothing at all, 2 = only
+ * sb->read, read-only and not executable. */
+static int ruleset(const mm_sandbox *sb, const char *exe, int scope, mm_error *err)
 {
     int abi = mm_sandbox_landlock();
     if (!abi)
@@ -102,7 +104,10 @@ static int ruleset(const mm_sandbox *sb, const char *exe, int nothing, mm_error 
         return -2;
     }
     int bad = 0;
-    if (!nothing) {
+    if (scope == 2) {
+        for (const char *const *p = sb->read; *p && !bad; p++)
+            bad = add_rule(rs, *p, LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR, err);
+    } else if (!scope) {
         for (const char *const *p = base_read; *p && !bad; p++)
             bad = add_rule(rs, *p, FS_READ, err);
         for (const char *const *p = sb->read; p && *p && !bad; p++)
@@ -203,7 +208,8 @@ static int wait_child(pid_t pid, int timeout_ms, int *status, mm_error *err)
             waitpid(pid, status, 0);
             return mm_error_set(err, MM_ERR_TRANSPORT, MM_SANDBOX_TIMEOUT, "took more than %d s", timeout_ms / 1000);
         }
-        struct timespec ts = {0, 20 * 1000000L};
+        /* After EOF the child is normally already ending: look again soon. */
+        struct timespec ts = {0, (ms < 100 ? 1 : 20) * 1000000L};
         nanosleep(&ts, NULL);
     }
 }
@@ -249,8 +255,13 @@ int mm_sandbox_exec(const mm_sandbox *sb, char *const argv[], int *status, mm_er
     return wait_child(pid, sb->timeout_ms, status, err);
 }
 
+/* Set by mm_sandbox_child_main at the start of main: a program that never
+ * called it would, started again as a child, run its whole self. */
+static int child_main_called;
+
 void mm_sandbox_child_main(int argc, char **argv, const mm_sandbox_entry *entries)
 {
+    child_main_called = 1;
     if (argc != 5 || strcmp(argv[1], CHILD_FLAG))
         return;
     /* Before anything is read: from here on no file can be opened. */
@@ -303,11 +314,15 @@ int mm_sandbox_call(const mm_sandbox *sb, const char *name, const void *in, size
                     size_t *got, int *status, mm_error *err)
 {
     *got = 0;
+    if (!child_main_called)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "sandbox: %s: this program does not call mm_sandbox_child_main",
+                            name);
     /* Everything the child needs is made before the fork: between fork and
-     * execve it may only make system calls. */
+     * execve it may only make system calls.  Nothing readable, or only what
+     * the caller lists (the fonts a renderer needs), read-only. */
     char lenbuf[32];
     snprintf(lenbuf, sizeof lenbuf, "%zu", inlen);
-    int rs = ruleset(sb, NULL, 1, err);
+    int rs = ruleset(sb, NULL, sb->read ? 2 : 1, err);
     if (rs == -2)
         return -1;
     char *argv[] = {"mmprint-sandbox", CHILD_FLAG, (char *)name, lenbuf, rs >= 0 ? "landlock" : "none", NULL};

@@ -58,8 +58,10 @@ void mm_sandbox_child_main(int argc, char **argv, const mm_sandbox_entry *entrie
  * waitpid) set, or -1 as mm_sandbox_exec.  The child is this program
  * started afresh (/proc/self/exe), not a bare fork: a fork of a threaded
  * daemon may inherit a lock another thread held (malloc's, a library's)
- * and hang in the parser.  It reads no file at all once started; read and
- * write_dir are ignored. */
+ * and hang in the parser, and would hold a copy of everything the daemon
+ * holds.  Once started it reads no file at all, or with read only those
+ * files and directories, read-only and not executable (the fonts a PDF
+ * renderer needs); write_dir is ignored. */
 int mm_sandbox_call(const mm_sandbox *sb, const char *name, const void *in, size_t inlen, void *out, size_t outlen,
                     size_t *got, int *status, mm_error *err);
 

@@ -66,6 +66,48 @@ typedef enum {
     SRV_SV_BAD_SINCE,
     SRV_SV_BAD_FILTER,
     SRV_SV_FAR_UNAVAILABLE,
+    /* the web portal (server/web.h) */
+    SRV_SV_WEB_LOGIN_FAILED,  /* #fel on the login page */
+    SRV_SV_WEB_LOGGED_OUT,    /* an expired or ended session */
+    SRV_SV_WEB_THROTTLED,     /* 429: too many login attempts */
+    SRV_SV_WEB_CSRF,          /* 403: missing or wrong CSRF token */
+    SRV_SV_WEB_FORBIDDEN,     /* 403: the role may not */
+    SRV_SV_WEB_NOT_FOUND,
+    SRV_SV_WEB_NO_LETTER,     /* 404: unknown, or another person's letter */
+    SRV_SV_WEB_NOT_SIGNED_IN, /* 401 JSON */
+    SRV_SV_WEB_BAD_DATE,
+    SRV_SV_WEB_NO_LETTERS,
+    SRV_SV_WEB_LOGIN_ERROR,   /* the check itself failed (database, PAM) */
+    SRV_SV_USER_EXISTS,       /* the admin API's accounts */
+    SRV_SV_USER_NOT_FOUND,
+    SRV_SV_BAD_USER,
+    SRV_SV_MAY_NOT_USERS,
+    /* a letter's state and channel as "Mina brev" shows them */
+    SRV_SV_STATE_NEEDS_RECIPIENT,
+    SRV_SV_STATE_SENDING,     /* queued and sending */
+    SRV_SV_STATE_PRINTING,
+    SRV_SV_STATE_DELIVERED,
+    SRV_SV_STATE_PRINTED,
+    SRV_SV_STATE_RETURNED,
+    SRV_SV_STATE_FAILED,
+    SRV_SV_STATE_CANCELLED,
+    SRV_SV_STATE_EXPIRED,
+    SRV_SV_CHANNEL_DIGITAL,
+    SRV_SV_CHANNEL_PAPER,
+    /* "Behöver mottagare" and "Att hantera" (server/web_letters.c); the
+     * preflight's sentences with a number or an operator in them are
+     * built in server/preview.c */
+    SRV_SV_WEB_NO_HELD,        /* /behover: nothing waits */
+    SRV_SV_WEB_NO_EXCEPTIONS,  /* /hantera: nothing to handle */
+    SRV_SV_WEB_PN_HINT,        /* under the field Personnummer */
+    SRV_SV_WEB_CONFIRM_LABEL,  /* the checkbox #bekrafta */
+    SRV_SV_WEB_CONFIRM_NEEDED, /* Skicka without it */
+    SRV_SV_WEB_NOT_HELD,       /* 409: the letter got its recipient meanwhile */
+    SRV_SV_WEB_NOT_CANCELLABLE,
+    SRV_SV_WEB_NO_PREVIEW,     /* the first page could not be rendered */
+    SRV_SV_WEB_SENT,           /* after Skicka */
+    SRV_SV_WEB_CANCELLED,      /* after Makulera brevet */
+    SRV_SV_WEB_HANDLED,        /* after Markera som hanterat */
     SRV_SV_COUNT
 } srv_text;
 

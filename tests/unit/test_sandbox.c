@@ -143,7 +143,18 @@ static void try_open(const unsigned char *in, size_t len, int fd)
         _exit(1);
 }
 
-static void a_forked_check_opens_no_file(void **state)
+/* In the child: creates the path it is given. */
+static void try_create(const unsigned char *in, size_t len, int fd)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%.*s", (int)len, (const char *)in);
+    int r = open(path, O_WRONLY | O_CREAT, 0600);
+    int answer = r >= 0 ? 0 : errno;
+    if (write(fd, &answer, sizeof answer) < 0)
+        _exit(1);
+}
+
+static void a_sandboxed_check_opens_no_file(void **state)
 {
     (void)state;
     if (!mm_sandbox_landlock())
@@ -205,6 +216,34 @@ static void a_lock_held_by_another_thread_does_not_hang_the_child(void **state)
     sem_destroy(&held);
 }
 
+/* A renderer's child may read what it is given (the fonts), and only that,
+ * and only to read. */
+static void a_sandboxed_child_reads_only_what_it_is_given(void **state)
+{
+    (void)state;
+    if (!mm_sandbox_landlock())
+        skip();
+    const char *const readable[] = {spool, NULL};
+    mm_sandbox sb = {.read = readable, .cpu_s = 5, .nofile = 16, .timeout_ms = 10000};
+    const char *paths[] = {input, key, "/etc/hostname"};
+    for (int i = 0; i < 3; i++) {
+        int answer = -1, status = -1;
+        size_t got = 0;
+        mm_error err;
+        assert_int_equal(mm_sandbox_call(&sb, "try-open", paths[i], strlen(paths[i]), &answer, sizeof answer, &got, &status, &err),
+                         0);
+        assert_int_equal(got, sizeof answer);
+        assert_int_equal(answer, i == 0 ? 0 : EACCES);
+    }
+    char out[200];
+    snprintf(out, sizeof out, "%s/written", spool);
+    int answer = -1, status = -1;
+    size_t got = 0;
+    mm_error err;
+    assert_int_equal(mm_sandbox_call(&sb, "try-create", out, strlen(out), &answer, sizeof answer, &got, &status, &err), 0);
+    assert_int_equal(answer, EACCES);
+}
+
 static void a_hanging_child_is_killed(void **state)
 {
     (void)state;
@@ -220,14 +259,16 @@ static void a_hanging_child_is_killed(void **state)
 
 int main(int argc, char **argv)
 {
-    static const mm_sandbox_entry sandboxed[] = {{"try-open", try_open}, {"take-busy-lock", take_busy_lock}, {NULL, NULL}};
+    static const mm_sandbox_entry sandboxed[] = {
+        {"try-open", try_open}, {"try-create", try_create}, {"take-busy-lock", take_busy_lock}, {NULL, NULL}};
     mm_sandbox_child_main(argc, argv, sandboxed);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_its_input_but_not_the_key),
         cmocka_unit_test(its_limits_apply),
         cmocka_unit_test(inherits_no_descriptor_and_no_environment),
-        cmocka_unit_test(a_forked_check_opens_no_file),
+        cmocka_unit_test(a_sandboxed_check_opens_no_file),
         cmocka_unit_test(a_lock_held_by_another_thread_does_not_hang_the_child),
+        cmocka_unit_test(a_sandboxed_child_reads_only_what_it_is_given),
         cmocka_unit_test(a_hanging_child_is_killed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
