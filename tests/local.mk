@@ -137,10 +137,10 @@ EXTRA_DIST += tests/integration/t_authz.sh
 EXTRA_DIST += tests/integration/t_front_limits.sh
 # Issue 10: the print path cannot be bypassed or forged (the backend).
 EXTRA_DIST += tests/integration/t_cups_forged.sh
-# Issue 11, part 1: the shared queue on a central print server.
-EXTRA_DIST += tests/integration/t_shared_queue.sh
 # Issue 11: the web portal for people (login, sessions, CSRF, "Mina brev").
 EXTRA_DIST += tests/integration/t_web_portal.sh
+# Issue 11, part 1: the shared queue on a central print server.
+EXTRA_DIST += tests/integration/t_shared_queue.sh
 # Issue 11: Behöver mottagare and Att hantera (preview, preflight, Skicka, exceptions).
 EXTRA_DIST += tests/integration/t_web_letters.sh
 # The fuzzers' brief run (tools/fuzz all, clang build in build-fuzz/).

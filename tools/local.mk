@@ -25,3 +25,5 @@ tools_bench_load_jobs_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
 tools_bench_load_jobs_SOURCES = tools/bench/load_jobs.c
 tools_bench_load_jobs_LDADD = $(MM_LIB) $(CURL_LIBS) $(JANSSON_LIBS) -lpthread
 EXTRA_DIST += tools/bench/server tools/bench/print tools/bench/discover
+# The web portal's pages and preview against a static file (tools/bench/web).
+EXTRA_DIST += tools/bench/web

@@ -3,14 +3,23 @@
 # tools/demo as a new user runs it: the Quick start's first command.  It
 # exits 0 when every sample letter ended where it should, non-zero with a
 # line saying which did not, and --keep works in a directory that lp
-# cannot reach (mktemp -d, a 0700 home).
+# cannot reach (mktemp -d, a 0700 home).  It ends with the web portal's
+# address and a handläggare's login; DIR/env holds the portal's address, the
+# handläggare's and an admin's logins and the shared queue's IPP URI, and
+# each works: the logins through the portal's TLS (the demo's CA), her
+# "Mina brev" listing the demo letters, a wrong password refused, and an IPP
+# client reaching the shared queue.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/testlib.sh"
 demo=$MM_SRCDIR/tools/demo
 
 # The Quick start's command as it stands: run, show, stop everything.
 "$demo" >"$T/plain.out" 2>&1
 is "tools/demo exits 0 after a successful run" "$?" 0
 contains "... and says every letter ended where expected" "$(cat "$T/plain.out")" "demo OK: all 7 letters ended where expected"
+check "... and ends with the web portal's address and the handläggare's login" \
+  grep -Eq '^  handläggare: anna  password: [A-Za-z0-9_-]{12,}' <(tail -n 4 "$T/plain.out")
+contains "... the address" "$(tail -n 5 "$T/plain.out")" "web portal: https://127.0.0.1:"
 
 private=$(mktemp -d /tmp/mmdemo.XXXXXX)   # 0700: lp cannot traverse it
 dir=$private/stack
@@ -31,6 +40,50 @@ check "DIR/env is written" grep -q '^export CUPS_SERVER=' "$dir/env"
 pids=$(cat "$dir/pids")
 server=$(sed -n 's/^export CUPS_SERVER=//p' "$dir/env")
 check "the kept stack answers lpstat" env CUPS_SERVER="$server" lpstat -p Mina_meddelanden
+
+# The portal and the shared queue, as DIR/env gives them.
+envval() { sed -n "s/^export $1=//p" "$dir/env"; }
+missing=
+for k in MMPRINT_WEB_URL MMPRINT_WEB_USER MMPRINT_WEB_PASSWORD MMPRINT_ADMIN_USER MMPRINT_ADMIN_PASSWORD MMPRINT_SHARED_URI; do
+  [ -n "$(envval "$k")" ] || missing+=" $k"
+done
+is "DIR/env sets the portal's address, both logins and the shared queue's URI" "${missing:-none missing}" "none missing"
+is "DIR/env is readable by its owner alone (it holds passwords)" "$(stat -c %a "$dir/env")" 600
+# testlib's web helpers, pointed at the demo's portal and its CA: curl
+# verifies the server's certificate (real TLS, nothing skipped).
+WEB_URL=$(envval MMPRINT_WEB_URL)
+PKI=$(dirname "$(envval MMPRINT_WEB_CA)")
+user=$(envval MMPRINT_WEB_USER)
+WEB_AS=hl web_login "$user" "$(envval MMPRINT_WEB_PASSWORD)"
+is "the handläggare's login from DIR/env works (303 to Mina brev)" "$code" 303
+WEB_AS=hl web GET /brev
+is "... and her Mina brev answers 200" "$code" 200
+brev=$(cat "$T/resp")
+is "... listing the 7 letters she printed in the demo" "$(grep -o '<tr data-id=' <<<"$brev" | wc -l)" 7
+for title in "XMP-metadata" "Org.nr i brevhuvudet" "Utan mottagare"; do
+  contains "... among them \"$title\"" "$brev" "$title"
+done
+contains "... a delivered one shown as Levererat" "$brev" "Levererat"
+contains "... and a paper one as Utskrivet" "$brev" "Utskrivet"
+WEB_AS=adm web_login "$(envval MMPRINT_ADMIN_USER)" "$(envval MMPRINT_ADMIN_PASSWORD)"
+is "the admin's login from DIR/env works" "$code" 303
+WEB_AS=bad web_login "$user" "$(envval MMPRINT_WEB_PASSWORD)x"
+# Refused by the portal itself (an answer, not a connection that failed).
+case $code in 200|4??) ok "a wrong password is refused (HTTP $code)" ;; *) not_ok "a wrong password is refused"; diag "got: HTTP $code" ;; esac
+contains "... saying so" "$(cat "$T/resp")" "Fel användarnamn eller lösenord"
+WEB_AS=bad web GET /brev
+loc=$(sed -n 's/^[Ll]ocation: *//p' "$T/resp.h" | tr -d '\r')
+if [ "$code" = 303 ] && [[ "$loc" == */logga-in* ]]; then ok "... and gives no session: Mina brev sends it to the login page"
+else not_ok "... and gives no session: Mina brev sends it to the login page"; diag "got: $code $loc"; fi
+uri=$(envval MMPRINT_SHARED_URI)
+case $uri in ipp://*:[0-9]*/printers/Mina_meddelanden) ok "MMPRINT_SHARED_URI is the queue's IPP URI ($uri)" ;; *) not_ok "MMPRINT_SHARED_URI is the queue's IPP URI"; diag "got: $uri" ;; esac
+ipptool -t -v "$uri" get-printer-attributes.test > "$T/ipp.out" 2>&1
+is "an IPP client (ipptool get-printer-attributes) reaches MMPRINT_SHARED_URI" "$?" 0
+if [[ "$uri" == ipp://127.0.0.1:* ]]; then
+  ok "# SKIP the queue is shared only when this machine has an address besides loopback"
+else
+  check "... and the queue says it is shared" grep -q 'printer-is-shared (boolean) = true' "$T/ipp.out"
+fi
 cupsdir=$(readlink "$dir/cups")
 "$demo" --stop "$dir" >"$T/stop.out" 2>&1
 is "demo --stop exits 0" "$?" 0

@@ -4,9 +4,11 @@
  * a client certificate, from C concurrent clients (one thread and one
  * kept-alive curl handle each), with a unique Idempotency-Key per job.
  * Writes one line per job (index, HTTP status, state, id, seconds from
- * submission to answer) to --out and prints a summary.
+ * submission to answer) to --out and prints a summary.  --user names the
+ * CUPS user the letters carry (default "bench"): tools/bench/web fills one
+ * handläggare's "Mina brev" this way.
  * Usage: load_jobs --url URL --cert C --key K --ca CA --pdf FILE
- *                  --recipients FILE [-n N] [-c CLIENTS] [--out FILE] */
+ *                  --recipients FILE [-n N] [-c CLIENTS] [--out FILE] [--user NAME] */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -28,7 +30,7 @@ typedef struct {
 } result;
 
 typedef struct {
-    const char *url, *cert, *key, *ca;
+    const char *url, *cert, *key, *ca, *user;
     mm_buf pdf;
     char **recipients;
     size_t nrecipients;
@@ -73,7 +75,7 @@ static void *client(void *arg)
         snprintf(b.recipient_source, sizeof b.recipient_source, "option");
         snprintf(b.title, sizeof b.title, "Beslut %d", i);
         snprintf(b.subject, sizeof b.subject, "Beslut om bygglov");
-        snprintf(b.user, sizeof b.user, "bench");
+        snprintf(b.user, sizeof b.user, "%s", sh->user);
         snprintf(b.host, sizeof b.host, "loadgen");
         snprintf(b.cups_job_id, sizeof b.cups_job_id, "%d", i);
         b.pages = 1;
@@ -88,8 +90,10 @@ static void *client(void *arg)
             sh->results[i].status = -1;
             continue;
         }
-        char key[96];
-        snprintf(key, sizeof key, "Idempotency-Key: bench-%s-%d", sh->run_id, i);
+        /* The user is in the key: two runs in the same second for two users
+         * must not replay each other's jobs. */
+        char key[160];
+        snprintf(key, sizeof key, "Idempotency-Key: bench-%s-%.64s-%d", sh->run_id, sh->user, i);
         struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/vnd.mmprint-job");
         h = curl_slist_append(h, key);
         h = curl_slist_append(h, "Expect:");
@@ -132,6 +136,7 @@ int main(int argc, char **argv)
     const char *pdf = NULL, *rfile = NULL, *out = NULL;
     int clients = 16;
     sh.n = 2000;
+    sh.user = "bench";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) {
@@ -147,9 +152,10 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--out")) out = v;
         else if (!strcmp(a, "-n")) sh.n = atoi(v);
         else if (!strcmp(a, "-c")) clients = atoi(v);
+        else if (!strcmp(a, "--user")) sh.user = v;
         else {
             fprintf(stderr, "usage: load_jobs --url URL --cert C --key K --ca CA --pdf FILE --recipients FILE "
-                            "[-n N] [-c CLIENTS] [--out FILE]\n");
+                            "[-n N] [-c CLIENTS] [--out FILE] [--user NAME]\n");
             return 2;
         }
         i++;
