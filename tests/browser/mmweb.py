@@ -102,6 +102,7 @@ class Browser:
         self.name = name
         self.console = []     # every browser-log entry seen
         self.requests = []    # every URL the browser asked for
+        self.statuses = {}    # URL -> the HTTP status of its last answer
         self.home = nss_home(ca_file)
         opts = webdriver.ChromeOptions()
         opts.binary_location = CHROMIUM
@@ -160,7 +161,7 @@ class Browser:
         while True:
             try:
                 val = cond()
-            except (NoSuchElementException, StaleElementReferenceException):
+            except (NoSuchElementException, StaleElementReferenceException, AttributeError):
                 val = None
             if val or time.monotonic() > end:
                 return val
@@ -179,7 +180,14 @@ class Browser:
 
     def tab_to(self, pred, limit=60, backwards=False):
         """Presses Tab until PRED(active element) holds; returns the element
-        or None after LIMIT presses.  A page reachable only by mouse fails."""
+        or None after LIMIT presses.  A page reachable only by mouse fails.
+        The element that has the focus already (autofocus) counts."""
+        try:
+            el = self.focused()
+            if el.tag_name != "body" and pred(el):
+                return el
+        except (StaleElementReferenceException, WebDriverException):
+            pass
         for _ in range(limit):
             if backwards:
                 ActionChains(self.driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
@@ -214,8 +222,16 @@ class Browser:
                 msg = json.loads(entry["message"])["message"]
                 if msg.get("method") == "Network.requestWillBeSent":
                     self.requests.append(msg["params"]["request"]["url"])
+                elif msg.get("method") == "Network.responseReceived":
+                    r = msg["params"]["response"]
+                    self.statuses[r["url"]] = r["status"]
         except WebDriverException:
             pass
+
+    def status(self, path):
+        """The HTTP status the browser got for PATH (its last load), or None."""
+        self.drain_logs()
+        return self.statuses.get(self.url(path))
 
     def csp_violations(self):
         self.drain_logs()
