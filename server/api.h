@@ -38,6 +38,12 @@ typedef enum MHD_Result (*srv_handler)(srv_req *rq, const char *arg);
 /* routes.c: finds the route of method + url and calls its handler; 404 and
  * 405 answers for the rest. */
 enum MHD_Result srv_api_dispatch(srv_req *rq, const char *url, const char *method);
+/* Does url fit a route pattern ("*" one path segment, "**" at the end the
+ * rest)?  Sets *arg, *arg_len to the part it matched (also the web
+ * portal's routes, web_routes.c). */
+int srv_api_route_match(const char *pattern, const char *url, const char **arg, size_t *arg_len);
+/* A job id as mm_uuid_new writes it: 36 of hex digits and dashes. */
+int srv_api_job_id_valid(const char *id, size_t n);
 
 
 /* ---- answers (respond.c); each queues one response and frees what it is

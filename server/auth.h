@@ -50,6 +50,7 @@ typedef enum {
     SRV_ACT_SEE_EXCEPTIONS, /* GET /api/v1/exceptions (rows then filtered by READ) */
     SRV_ACT_PRECHECK,       /* GET /api/v1/reachability: a FaR lookup */
     SRV_ACT_METRICS,        /* GET /metrics: counts, no job and no person */
+    SRV_ACT_USERS,          /* the web portal's local accounts: /api/v1/users, mmctl user */
 } srv_action;
 
 /* The principal of a client certificate whose subject DN the front

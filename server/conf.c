@@ -28,6 +28,10 @@
 #define LONG(name, field, def, lo, hi) {name, MM_CONFIG_LONG, offsetof(srv_conf, field), 0, def, lo, hi, 0, 0}
 #define SECS(name, field, def, lo, hi) {name, MM_CONFIG_DURATION, offsetof(srv_conf, field), 0, def, lo, hi, 0, 0}
 #define REQUIRED MM_CONFIG_REQUIRED
+/* $(pkgdatadir)/web, where make install puts web/ (server/local.mk). */
+#ifndef SRV_WEB_ASSETS
+#define SRV_WEB_ASSETS "/usr/local/share/mmprint/web"
+#endif
 
 /* Every key of mmprintd.conf(5), in the order of the man page: its type,
  * its field, its default as written in the file (NULL: none) and its
@@ -98,6 +102,19 @@ static const mm_config_key conf_keys[] = {
     SECS("exception_retention", exception_retention_s, "60d", 1, 3650L * 86400),
     /* As long as systemd gives the previous instance to stop (TimeoutStopSec). */
     LONG("lock_wait", lock_wait_s, "90", 0, 3600),
+    /* The web portal for people (server/web.h, mmprintd(8)). */
+    TEXT("web_listen", web_listen, "", 0),
+    TEXT("web_tls_cert", web_tls_cert, "", 0),
+    TEXT("web_tls_key", web_tls_key, "", 0),
+    TEXT("web_assets", web_assets, SRV_WEB_ASSETS, 0),
+    LONG("web_session_idle", web_session_idle_s, "900", 1, 86400),
+    LONG("web_session_max", web_session_max_s, "28800", 1, 7L * 86400),
+    /* Enough for a person who mistypes a few times; far too few to guess. */
+    LONG("web_login_rate", web_login_rate, "10", 1, 100000),
+    LONG("web_login_burst", web_login_burst, "5", 1, 100000),
+    {"web_pam", MM_CONFIG_BOOL, offsetof(srv_conf, web_pam), 0, "no", 0, 0, 0, MM_CONFIG_EMPTY_ABSENT},
+    TEXT("web_pam_service", web_pam_service, "mmprintd", 0),
+    TEXT("web_pam_roles", web_pam_roles, "", 0),
 };
 
 /* The print room's printer: ipp:// or ipps://, a host, a port and the
@@ -185,6 +202,12 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
         return mm_error_set(err, MM_ERR_INPUT, 0, "config: sender_id must be \"16\" followed by 10 digits");
     if (check_printer_uri(c->printer_uri, err))
         return -1;
+    if (c->web_session_idle_s > c->web_session_max_s)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "config: web_session_idle (%ld) exceeds web_session_max (%ld)",
+                            c->web_session_idle_s, c->web_session_max_s);
+    if (c->web_pam && !c->web_pam_roles[0])
+        return mm_error_set(err, MM_ERR_INPUT, 0,
+                            "config: web_pam = yes needs web_pam_roles (role:GROUP,...): without it nobody has a role");
     return check_printer_trust(c, err);
 }
 

@@ -51,6 +51,15 @@ typedef struct {
     long header_timeout_s;     /* handshake + request headers, per request */
     long request_rate, request_burst; /* per principal: requests per second, at once */
     long lock_wait_s;          /* how long a start waits for a stopping instance */
+    /* The web portal for people (server/web.h): a second listener. */
+    char web_listen[80];       /* ADDR:PORT; "" = no portal */
+    char web_tls_cert[1024], web_tls_key[1024]; /* "" = tls_cert, tls_key */
+    char web_assets[1024];     /* the folder of /static/ (mmprint.css, mmprint.js) */
+    long web_session_idle_s, web_session_max_s;
+    long web_login_rate, web_login_burst; /* login attempts per minute, per IP and per user name */
+    int web_pam;               /* log in through PAM instead of the local accounts */
+    char web_pam_service[128];
+    char web_pam_roles[1024];  /* role:GROUP,... (PAM's groups to one role) */
 } srv_conf;
 
 /* Loads path into c: every key known, each value or its default in range,

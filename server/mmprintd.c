@@ -17,6 +17,7 @@
 #include "mmprintd.h"
 #include "rate.h"
 #include "sandbox.h"
+#include "web.h"
 
 /* Exit statuses (mmprintd(8)). */
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_LOCKED = 3 };
@@ -107,6 +108,7 @@ static void drain(srv *s, struct MHD_Daemon *d)
     for (srv_waiter *w = s->waiters; w; w = w->next)
         pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&s->wait_mu);
+    srv_web_stop(s);
     if (s->send_threads)
         srv_work_stop(s);
     srv_api_stop(s, d);
@@ -234,6 +236,11 @@ int main(int argc, char **argv)
     d = srv_api_start(&s, &err);
     if (!d) {
         mm_log(MM_LOG_ERROR, "%s", err.msg);
+        goto out;
+    }
+    if (srv_web_start(&s, &err)) {
+        mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
+        rc = 1;
         goto out;
     }
     mm_log(MM_LOG_INFO, "listening on %s:%d (%s), organisation certificate valid for %ld days",

@@ -74,6 +74,7 @@ struct srv {
     atomic_long print_busy;     /* busy answers (waited for, not errors) */
 
     struct srv_rate *reach_rate; /* reachability prechecks per principal (rate.h) */
+    struct srv_web *web;        /* the web portal for people, NULL without web_listen (web.h) */
 
     /* metrics */
     atomic_long far_calls, far_errors, op_attempts, op_errors, op_rejected, print_attempts, print_errors;

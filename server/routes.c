@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "web.h"
 
 /* A pattern's "*" is one path segment (no '/', may be empty), "**" at the
  * end is the rest of the path; the matched text is the handler's arg. */
@@ -36,6 +37,10 @@ static const route routes[] = {
     {"POST", "/api/v1/jobs/*/resolve", ARG_JOB_ID, srv_api_post_resolve},
     {"GET", "/api/v1/exceptions", ARG_ANY, srv_api_list_exceptions},
     {"GET", "/api/v1/reachability/**", ARG_ANY, srv_api_get_reachability},
+    /* The web portal's local accounts (web_users.c): the admin tool's. */
+    {"POST", "/api/v1/users", ARG_ANY, srv_web_api_add_user},
+    {"GET", "/api/v1/users", ARG_ANY, srv_web_api_list_users},
+    {"DELETE", "/api/v1/users/*", ARG_ANY, srv_web_api_del_user},
 };
 
 static enum MHD_Result get_healthz(srv_req *rq, const char *arg)
@@ -46,8 +51,7 @@ static enum MHD_Result get_healthz(srv_req *rq, const char *arg)
     return srv_respond_text(rq->conn, 200, "text/plain", strdup("ok\n"));
 }
 
-/* A job id as mm_uuid_new writes it: 36 of hex digits and dashes. */
-static int valid_job_id(const char *id, size_t n)
+int srv_api_job_id_valid(const char *id, size_t n)
 {
     if (n != 36)
         return 0;
@@ -57,8 +61,7 @@ static int valid_job_id(const char *id, size_t n)
     return 1;
 }
 
-/* Does url fit pattern?  Sets *arg, *arg_len to the part "*" matched. */
-static int match(const char *pattern, const char *url, const char **arg, size_t *arg_len)
+int srv_api_route_match(const char *pattern, const char *url, const char **arg, size_t *arg_len)
 {
     *arg = "";
     *arg_len = 0;
@@ -89,7 +92,7 @@ static enum MHD_Result not_found(srv_req *rq, const char *url)
     const char *jobs = "/api/v1/jobs/", *by_key = "/api/v1/jobs/by-key/";
     if (!strncmp(url, jobs, strlen(jobs)) && strncmp(url, by_key, strlen(by_key))) {
         const char *id = url + strlen(jobs);
-        if (!valid_job_id(id, strcspn(id, "/")))
+        if (!srv_api_job_id_valid(id, strcspn(id, "/")))
             return srv_respond_error(rq->conn, 404, "not-found", SRV_SV_JOB_NOT_FOUND);
     }
     return srv_respond_error(rq->conn, 404, "not-found", SRV_SV_NOT_FOUND);
@@ -102,11 +105,11 @@ enum MHD_Result srv_api_dispatch(srv_req *rq, const char *url, const char *metho
         const route *r = &routes[i];
         const char *a;
         size_t n;
-        if (!match(r->pattern, url, &a, &n))
+        if (!srv_api_route_match(r->pattern, url, &a, &n))
             continue;
         /* The path's variable part is checked before the method: a
          * malformed job id is 404 whatever the method. */
-        if ((r->arg == ARG_JOB_ID && !valid_job_id(a, n)) || (r->arg == ARG_KEY && n >= KEY_MAX))
+        if ((r->arg == ARG_JOB_ID && !srv_api_job_id_valid(a, n)) || (r->arg == ARG_KEY && n >= KEY_MAX))
             return not_found(rq, url);
         path_known = 1;
         if (strcmp(r->method, method))

@@ -46,6 +46,12 @@ typedef enum {
     Q_EXCEPTIONS,
     Q_EXCEPTION_COUNTS,
     Q_EXCEPTION_LETTERS,
+    Q_USER_ADD,
+    Q_USER_GET,
+    Q_USER_DEL,
+    Q_USER_LIST,
+    Q_LETTERS_USER,
+    Q_LETTERS_ALL,
     Q_COUNT
 } stmt_id;
 
@@ -187,6 +193,20 @@ static const char *const stmt_sql[Q_COUNT] = {
     [Q_EXCEPTION_LETTERS] = "SELECT DISTINCT d.job_id FROM documents d JOIN jobs j ON j.id = d.job_id"
                             " WHERE j.state IN ($exception) AND j.resolved_ms = 0"
                             " AND j.final_ms > 0 AND j.final_ms < ?1 ORDER BY d.job_id",
+    /* The web portal's local accounts (web_account.c). */
+    [Q_USER_ADD] = "INSERT INTO users (name, role, hash, created_ms) VALUES (?,?,?,?) ON CONFLICT(name) DO NOTHING",
+    [Q_USER_GET] = "SELECT name, role, hash, created_ms FROM users WHERE name = ?",
+    [Q_USER_DEL] = "DELETE FROM users WHERE name = ?",
+    [Q_USER_LIST] = "SELECT name, role, '', created_ms FROM users ORDER BY name",
+    /* "Mina brev": one person's letters walk the index jobs_user_created
+     * backwards and stop at the limit, however many jobs there are; the
+     * title filter (?4, a plain substring, ASCII case folded) only reads the
+     * rows of that person's dates.  Two statements, not "?1 IS NULL OR
+     * user = ?1", which SQLite cannot answer from the index. */
+    [Q_LETTERS_USER] = "SELECT $cols FROM jobs WHERE user = ?1 AND created_ms >= ?2 AND created_ms < ?3"
+                       " AND (?4 IS NULL OR instr(lower(title), lower(?4)) > 0) ORDER BY created_ms DESC LIMIT ?5",
+    [Q_LETTERS_ALL] = "SELECT $cols FROM jobs WHERE created_ms >= ?2 AND created_ms < ?3"
+                      " AND (?4 IS NULL OR instr(lower(title), lower(?4)) > 0) ORDER BY created_ms DESC LIMIT ?5",
 };
 
 /* Writes sql with its "$" words spelled out (see stmt_sql) into out. */
@@ -401,6 +421,11 @@ srv_store *srv_store_open(const char *path, mm_error *err)
                  * every job, and the few queries by state can scan. */
                 "DROP INDEX IF EXISTS jobs_state;"
                 "CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_ms);"
+                /* "Mina brev" (Q_LETTERS_USER): a person's letters, newest first. */
+                "CREATE INDEX IF NOT EXISTS jobs_user_created ON jobs(user, created_ms);"
+                /* The web portal's local accounts: a yescrypt hash, never a password. */
+                "CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL,"
+                " hash TEXT NOT NULL, created_ms INTEGER NOT NULL);"
                 /* The letter (kind pdf) and its sealed delivery (soap) until the
                  * job is final: written and purged in the job's own transactions. */
                 "CREATE TABLE IF NOT EXISTS documents (job_id TEXT NOT NULL, kind TEXT NOT NULL,"
@@ -957,5 +982,113 @@ int srv_store_held_before(srv_store *st, int64_t before_ms, void (*fn)(const srv
 {
     sqlite3_stmt *s = jobs_query(st, Q_JOB_HELD);
     sqlite3_bind_int64(s, 1, before_ms);
+    return run_query(st, s, fn, NULL, arg, err);
+}
+
+/* ---- the web portal's accounts and letters ---- */
+
+int srv_store_audit(srv_store *st, const char *actor, const char *event, const char *detail, mm_error *err)
+{
+    return srv_store_event_as(st, "", actor, event, detail, err);
+}
+
+int srv_store_user_add(srv_store *st, const srv_user *u, const char *actor, mm_error *err)
+{
+    chain_save c;
+    if (tx_begin(st, &c, err))
+        return -1;
+    sqlite3_stmt *s = prep(st, Q_USER_ADD);
+    sqlite3_bind_text(s, 1, u->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, u->role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, u->hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, srv_now_ms());
+    int result = -1, ok = 0;
+    if (run(s) != SQLITE_DONE) {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+    } else if (sqlite3_changes(st->db) == 0) {
+        result = 1;
+    } else {
+        char d[200];
+        snprintf(d, sizeof d, "account %s with role %s", u->name, u->role);
+        ok = event_locked(st, "", srv_now_ms(), "user-added", d, actor, err) == 0;
+        result = ok ? 0 : -1;
+    }
+    if (tx_end(st, ok, &c, err) && result == 0)
+        result = -1;
+    return result;
+}
+
+int srv_store_user_get(srv_store *st, const char *name, srv_user *u, mm_error *err)
+{
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = prep(st, Q_USER_GET);
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    int rc = step_one(st, s, err);
+    if (rc == 0) {
+        memset(u, 0, sizeof *u);
+        snprintf(u->name, sizeof u->name, "%s", (const char *)sqlite3_column_text(s, 0));
+        snprintf(u->role, sizeof u->role, "%s", (const char *)sqlite3_column_text(s, 1));
+        snprintf(u->hash, sizeof u->hash, "%s", (const char *)sqlite3_column_text(s, 2));
+        u->created_ms = sqlite3_column_int64(s, 3);
+        release(s);
+    }
+    pthread_mutex_unlock(&st->mu);
+    return rc;
+}
+
+int srv_store_user_del(srv_store *st, const char *name, const char *actor, mm_error *err)
+{
+    chain_save c;
+    if (tx_begin(st, &c, err))
+        return -1;
+    sqlite3_stmt *s = prep(st, Q_USER_DEL);
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    int result = -1, ok = 0;
+    if (run(s) != SQLITE_DONE) {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+    } else if (sqlite3_changes(st->db) == 0) {
+        result = 1;
+    } else {
+        char d[160];
+        snprintf(d, sizeof d, "account %s", name);
+        ok = event_locked(st, "", srv_now_ms(), "user-deleted", d, actor, err) == 0;
+        result = ok ? 0 : -1;
+    }
+    if (tx_end(st, ok, &c, err) && result == 0)
+        result = -1;
+    return result;
+}
+
+int srv_store_user_list(srv_store *st, void (*fn)(const srv_user *, void *), void *arg, mm_error *err)
+{
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = prep(st, Q_USER_LIST);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        srv_user u;
+        memset(&u, 0, sizeof u);
+        snprintf(u.name, sizeof u.name, "%s", (const char *)sqlite3_column_text(s, 0));
+        snprintf(u.role, sizeof u.role, "%s", (const char *)sqlite3_column_text(s, 1));
+        u.created_ms = sqlite3_column_int64(s, 3);
+        fn(&u, arg);
+    }
+    if (rc != SQLITE_DONE)
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+    release(s);
+    pthread_mutex_unlock(&st->mu);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int srv_store_letters(srv_store *st, const char *user, const char *title_part, int64_t from_ms, int64_t to_ms,
+                      int limit, void (*fn)(const srv_job *, void *), void *arg, mm_error *err)
+{
+    sqlite3_stmt *s = jobs_query(st, user ? Q_LETTERS_USER : Q_LETTERS_ALL);
+    if (user)
+        sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, from_ms);
+    sqlite3_bind_int64(s, 3, to_ms > 0 ? to_ms : INT64_MAX);
+    if (title_part && title_part[0])
+        sqlite3_bind_text(s, 4, title_part, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 5, limit);
     return run_query(st, s, fn, NULL, arg, err);
 }

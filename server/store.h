@@ -151,4 +151,37 @@ long srv_store_purge_exceptions(srv_store *st, int64_t cutoff_ms, const char *wh
 int srv_store_held_before(srv_store *st, int64_t before_ms, void (*fn)(const srv_job *, void *), void *arg,
                           mm_error *err);
 
+/* ---- the web portal (server/web.h) ---- */
+
+/* An event of no job in the hash-chained journal: the audit trail of what
+ * people do that is not a step of one letter (a login, a failed login, a
+ * logout, an account added).  actor: the principal ("person:LOGIN", a
+ * certificate's DN).  The detail is masked like every event's. */
+int srv_store_audit(srv_store *st, const char *actor, const char *event, const char *detail, mm_error *err);
+
+/* A local account of the web portal: its yescrypt hash, never a password. */
+typedef struct {
+    char name[128];
+    char role[32];     /* srv_auth_role's word */
+    char hash[256];    /* crypt(3) output; "" in lists */
+    int64_t created_ms;
+} srv_user;
+/* Adds u (created now) and journals "user-added" by actor, in one
+ * transaction: 0 added, 1 the name exists already (nothing changed), -1 error. */
+int srv_store_user_add(srv_store *st, const srv_user *u, const char *actor, mm_error *err);
+/* The account name into *u: 0 found, 1 not, -1 error. */
+int srv_store_user_get(srv_store *st, const char *name, srv_user *u, mm_error *err);
+/* Deletes it and journals "user-deleted" by actor: 0 deleted, 1 none, -1 error. */
+int srv_store_user_del(srv_store *st, const char *name, const char *actor, mm_error *err);
+/* Calls fn for every account by name, hashes left out, with the store
+ * locked (fn must not call the store): 0, or -1 with err. */
+int srv_store_user_list(srv_store *st, void (*fn)(const srv_user *, void *), void *arg, mm_error *err);
+
+/* "Mina brev": the jobs printed under user (NULL: everyone's), created in
+ * [from_ms, to_ms) (to_ms 0: no end), whose title contains title_part
+ * (NULL or "": any; ASCII letters case-insensitive), newest first, at most
+ * limit; fn as srv_store_list's (the store unlocked). */
+int srv_store_letters(srv_store *st, const char *user, const char *title_part, int64_t from_ms, int64_t to_ms,
+                      int limit, void (*fn)(const srv_job *, void *), void *arg, mm_error *err);
+
 #endif

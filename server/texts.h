@@ -65,6 +65,34 @@ typedef enum {
     SRV_SV_BAD_SINCE,
     SRV_SV_BAD_FILTER,
     SRV_SV_FAR_UNAVAILABLE,
+    /* the web portal (server/web.h) */
+    SRV_SV_WEB_LOGIN_FAILED,  /* #fel on the login page */
+    SRV_SV_WEB_LOGGED_OUT,    /* an expired or ended session */
+    SRV_SV_WEB_THROTTLED,     /* 429: too many login attempts */
+    SRV_SV_WEB_CSRF,          /* 403: missing or wrong CSRF token */
+    SRV_SV_WEB_FORBIDDEN,     /* 403: the role may not */
+    SRV_SV_WEB_NOT_FOUND,
+    SRV_SV_WEB_NO_LETTER,     /* 404: unknown, or another person's letter */
+    SRV_SV_WEB_NOT_SIGNED_IN, /* 401 JSON */
+    SRV_SV_WEB_BAD_DATE,
+    SRV_SV_WEB_NO_LETTERS,
+    SRV_SV_WEB_LOGIN_ERROR,   /* the check itself failed (database, PAM) */
+    SRV_SV_USER_EXISTS,       /* the admin API's accounts */
+    SRV_SV_USER_NOT_FOUND,
+    SRV_SV_BAD_USER,
+    SRV_SV_MAY_NOT_USERS,
+    /* a letter's state and channel as "Mina brev" shows them */
+    SRV_SV_STATE_NEEDS_RECIPIENT,
+    SRV_SV_STATE_SENDING,     /* queued and sending */
+    SRV_SV_STATE_PRINTING,
+    SRV_SV_STATE_DELIVERED,
+    SRV_SV_STATE_PRINTED,
+    SRV_SV_STATE_RETURNED,
+    SRV_SV_STATE_FAILED,
+    SRV_SV_STATE_CANCELLED,
+    SRV_SV_STATE_EXPIRED,
+    SRV_SV_CHANNEL_DIGITAL,
+    SRV_SV_CHANNEL_PAPER,
     SRV_SV_COUNT
 } srv_text;
 

@@ -125,6 +125,8 @@ EXTRA_DIST += tests/integration/t_authz.sh
 EXTRA_DIST += tests/integration/t_front_limits.sh
 # Issue 10: the print path cannot be bypassed or forged (the backend).
 EXTRA_DIST += tests/integration/t_cups_forged.sh
+# Issue 11: the web portal for people (login, sessions, CSRF, "Mina brev").
+EXTRA_DIST += tests/integration/t_web_portal.sh
 # The fuzzers' brief run (tools/fuzz all, clang build in build-fuzz/).
 EXTRA_DIST += tests/integration/t_fuzz.sh
 # Issue 11, part 4: the web portal in headless Chromium (selenium, axe-core

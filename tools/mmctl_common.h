@@ -38,4 +38,30 @@ void mmctl_conf_free(mmctl_conf *c);
 /* Prints "mmctl CMD: message" to stderr with every personnummer masked. */
 void mmctl_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ---- mmctl against mmprintd's API with a client certificate ---- */
+
+/* The backend's file (backend/mmprint.c): on a print server the same certificate. */
+#define MMCTL_DEFAULT_CLIENT_CONF "/etc/mmprint/backend.conf"
+
+#include <jansson.h>
+#include "buf.h"
+
+typedef struct {
+    const char *server;      /* -s, $MMCTL_SERVER */
+    const char *client_conf; /* -C, $MMPRINT_BACKEND_CONF, MMCTL_DEFAULT_CLIENT_CONF */
+} mmctl_api_opts;
+
+/* -s SERVER and -C CLIENT_CONF: optind, or -1 (usage) / -2 (help). */
+int mmctl_api_parse_opts(int argc, char **argv, mmctl_api_opts *o);
+/* One request: 0 with *status and the body in resp, 1 on failure (printed). */
+int mmctl_api_call(const char *cmd, const mmctl_api_opts *o, const char *method, const char *path, const char *body,
+                   long *status, mm_buf *resp);
+/* Prints the server's Swedish message of an error answer; returns 1. */
+int mmctl_api_refused(const char *cmd, long status, const mm_buf *resp);
+/* mmctl_api_call wanting 200 or 201: 0, or 1 once the reason is printed. */
+int mmctl_api_call_ok(const char *cmd, const mmctl_api_opts *o, const char *method, const char *path,
+                      const char *body, mm_buf *resp);
+/* The string member key of o, "-" when absent. */
+const char *mmctl_json_str(const json_t *o, const char *key);
+
 #endif

@@ -168,6 +168,9 @@ write_conf() {
   shift
   SRV_PORT=${SRV_PORT:-$(free_port)}
   SRV_URL=https://127.0.0.1:$SRV_PORT
+  # The web portal for people (server/web.h) on its own port.
+  export WEB_PORT=${WEB_PORT:-$(free_port)}
+  export WEB_URL=https://127.0.0.1:$WEB_PORT
   mkdir -p "$T/state"
   {
     echo "listen_address = 127.0.0.1"
@@ -187,6 +190,9 @@ write_conf() {
     echo "printer_name = Utskriftsrummet"
     echo "retry_initial_ms = 100"
     echo "retry_max_ms = 400"
+    echo "admin_allow = admin"
+    echo "web_listen = 127.0.0.1:$WEB_PORT"
+    echo "web_assets = $MM_SRCDIR/web"
   } > "$f.defaults"
   : > "$f.extra"
   for kv in "$@"; do echo "$kv" >> "$f.extra"; done
@@ -201,6 +207,53 @@ start_server() {
   SRV_PID=$!
   remember_pid $SRV_PID
   wait_port "$SRV_PORT" 20 || { diag "mmprintd did not start: $(tail -5 "$T/server.log")"; return 1; }
+  if grep -q '^web_listen = .' "$1"; then
+    wait_port "$WEB_PORT" 20 || { diag "the web portal did not start: $(tail -5 "$T/server.log")"; return 1; }
+  fi
+}
+
+# ---- the web portal (server/web.h) ----
+
+# web_user NAME ROLE PASSWORD: a local account, made through
+# `mmctl user add --password-stdin` with the admin certificate
+web_user() {
+  [ -f "$T/admin-client.conf" ] ||
+    printf 'cert = %s\nkey = %s\nca = %s\n' "$PKI/client-admin.crt" "$PKI/client-admin.key" "$PKI/ca.crt" \
+      > "$T/admin-client.conf"
+  printf '%s\n' "$3" | "$MM_BIN/tools/mmctl" user add "$1" --role "$2" --password-stdin \
+    -s "127.0.0.1:$SRV_PORT" -C "$T/admin-client.conf" >/dev/null
+}
+
+# web GET|POST PATH [curl args...]: HTTPS to the portal (server TLS only)
+# with the cookie jar $T/jar-$WEB_AS (WEB_AS: whose browser, default
+# "web"); body in $T/resp, headers in $T/resp.h, status in $code
+web() {
+  local m=$1 p=$2
+  shift 2
+  code=$(curl -sS -o "$T/resp" -D "$T/resp.h" -w '%{http_code}' --max-time 60 --cacert "$PKI/ca.crt" \
+    -b "$T/jar-${WEB_AS:-web}" -c "$T/jar-${WEB_AS:-web}" -X "$m" "$@" "$WEB_URL$p" 2>"$T/curl.err")
+}
+
+# web_csrf: the CSRF token of the page in $T/resp (its hidden field csrf)
+web_csrf() { grep -o 'name="csrf" value="[0-9a-f]*"' "$T/resp" | head -1 | sed 's/.*value="\(.*\)"/\1/'; }
+
+# web_login NAME PASSWORD: signs in in the browser $WEB_AS (the login form,
+# its CSRF token, the post); $code is the post's status (303 when signed in,
+# its headers in $T/login.h) and WEB_CSRF the session's CSRF token for later
+# posts (read from /brev)
+web_login() {
+  web GET /logga-in
+  local t
+  t=$(web_csrf)
+  web POST /logga-in --data-urlencode "csrf=$t" --data-urlencode "anvandare=$1" --data-urlencode "losenord=$2"
+  local c=$code
+  cp "$T/resp.h" "$T/login.h"
+  WEB_CSRF=
+  if [ "$c" = 303 ]; then
+    web GET /brev
+    WEB_CSRF=$(web_csrf)
+  fi
+  code=$c
 }
 
 # api METHOD PATH [curl args...]: HTTPS with the desk1 client certificate
