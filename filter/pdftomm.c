@@ -280,6 +280,18 @@ static void set_recipient(mm_bundle *b, const mm_discover_result *res)
     mm_text_copy(b->recipient_source, sizeof b->recipient_source, res->source);
     mm_text_copy(b->recipient_problem, sizeof b->recipient_problem,
                  res->problem[0] ? res->problem : "no recipient found");
+    /* A raster job (IPP Class Driver, IPP Everywhere, AirPrint) reached us
+     * as pictures of pages: CUPS made it a PDF without text, so nothing can
+     * be read from it.  The server words the held reason from this prefix
+     * (server/recipient.c). */
+    const char *type = getenv("CONTENT_TYPE");
+    if (!res->source[0] && type && !strncmp(type, "image/", 6)) {
+        snprintf(b->recipient_problem, sizeof b->recipient_problem,
+                 "image only: the letter came as %.64s, a picture without text", type);
+        fprintf(stderr, "INFO: Brevet kom som en bild utan text – mottagaren kan inte läsas, jobbet hålls\n");
+        fprintf(stderr, "DEBUG: pdftomm: recipient missing: %s\n", b->recipient_problem);
+        return;
+    }
     if (!strncmp(res->problem, "invalid number", 14))
         fprintf(stderr, "INFO: Ogiltigt personnummer i %s – jobbet hålls\n", source_sv(res->source));
     else if (res->source[0] && (strstr(res->problem, "different") || strstr(res->problem, "several")))

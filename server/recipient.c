@@ -172,8 +172,11 @@ int srv_recipient_from_bundle(const srv *s, const mm_bundle *b, srv_recipient *r
              b->recipient[0] ? "the recipient number is not valid"
              : b->recipient_problem[0] ? b->recipient_problem : "no recipient in the job");
     /* A number the filter would never have sent (a forged or damaged
-     * bundle): say so, not only that one is missing. */
+     * bundle): say so, not only that one is missing; likewise a letter that
+     * came as a raster image (filter/pdftomm.c), which has no text at all. */
     snprintf(r->reason_sv, sizeof r->reason_sv, "%s",
-             srv_sv(b->recipient[0] ? SRV_SV_RECIPIENT_INVALID : SRV_SV_NO_RECIPIENT));
+             srv_sv(b->recipient[0]                                     ? SRV_SV_RECIPIENT_INVALID
+                    : !strncmp(b->recipient_problem, "image only:", 11) ? SRV_SV_IMAGE_ONLY
+                                                                         : SRV_SV_NO_RECIPIENT));
     return 0;
 }

@@ -19,6 +19,7 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_RECIPIENT_UNSURE] = "mottagaren i brevet kunde inte avgöras säkert",
     [SRV_SV_RECIPIENT_INVALID] = "numret i jobbet är inget giltigt personnummer (kontrollsiffran eller datumet "
                                  "stämmer inte)",
+    [SRV_SV_IMAGE_ONLY] = "brevet kom som en bild utan text, så mottagaren kunde inte läsas ur det",
     [SRV_SV_REACH_NOT_FOUND] = "mottagaren har ingen digital brevlåda",
     [SRV_SV_REACH_NO_MAILBOX] = "mottagaren har ingen digital brevlåda",
     [SRV_SV_REACH_ANONYMOUS] = "mottagaren har ingen säker digital brevlåda",

@@ -22,6 +22,7 @@ typedef enum {
     SRV_SV_NO_RECIPIENT,      /* "personnummer saknas" */
     SRV_SV_RECIPIENT_UNSURE,  /* the bundle's recipient claim does not hold together */
     SRV_SV_RECIPIENT_INVALID, /* a number the filter would never have sent */
+    SRV_SV_IMAGE_ONLY,        /* a raster job: no text to read a recipient from */
     /* FaR's outcomes (policy.c maps mm_reach_why to them) */
     SRV_SV_REACH_NOT_FOUND,
     SRV_SV_REACH_NO_MAILBOX,

@@ -127,6 +127,8 @@ EXTRA_DIST += tests/integration/t_front_limits.sh
 EXTRA_DIST += tests/integration/t_cups_forged.sh
 # Issue 11: the web portal for people (login, sessions, CSRF, "Mina brev").
 EXTRA_DIST += tests/integration/t_web_portal.sh
+# Issue 11, part 1: the shared queue on a central print server.
+EXTRA_DIST += tests/integration/t_shared_queue.sh
 # The fuzzers' brief run (tools/fuzz all, clang build in build-fuzz/).
 EXTRA_DIST += tests/integration/t_fuzz.sh
 # Issue 11, part 4: the web portal in headless Chromium (selenium, axe-core

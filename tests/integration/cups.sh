@@ -17,6 +17,30 @@
 # job_state JOBID / job_state_reasons JOBID / job_message JOBID
 # wait_job_state JOBID STATE[|STATE...] SECONDS   until the job is in a state
 # submit ARGS...     lp ARGS -> prints the CUPS job id
+# A central print server and a workstation with none of our software:
+# lan_address        this machine's first non-loopback IPv4 address (cupsd
+#                    treats 127.0.0.0/8 as "localhost", for which a queue
+#                    need not be shared); empty if there is none
+# CUPSD_LAN=ADDR     set before start_cupsd/start_stack: our cupsd listens
+#                    on ADDR:$CUPSD_PORT too, allows clients from ADDR and
+#                    has Browsing on (what cupsctl --share-printers sets,
+#                    so cupsctl reports _share_printers=1; no DNS-SD)
+# install_shared_queue SERVER_HOST:PORT   install_queue with --shared
+# start_remote_cupsd  a second private cupsd (the workstation): system
+#                    ServerBin and MIME files only, tree in $T/remote-cups,
+#                    on 127.0.0.1:$REMOTE_CUPSD_PORT; $REMOTE_CUPS_SERVER
+#                    is its address (pass as CUPS_SERVER=... or use
+#                    remote_cups CMD...)
+# stop_remote_cupsd
+# remote_cups CMD ARGS...  runs a CUPS client (lp, lpstat, lpadmin, ...)
+#                    against the workstation's cupsd
+# add_remote_queue NAME URI [MODEL]  lpadmin -p NAME -E -v URI -m MODEL on
+#                    the workstation (MODEL: everywhere, the default, or raw)
+# remote_submit NAME ARGS...  lp -d NAME ARGS on the workstation -> its job id
+# remote_job_state NAME JOBID  the workstation job's state (ipptool)
+# ipp_print URI FILE FORMAT USER  Print-Job with ipptool (a driverless
+#                    client, e.g. Windows' IPP Class Driver) -> job id, or
+#                    "status-code: message" and status 1 when refused
 : "${T:?source lib.sh first}"
 # Debian's ippeveprinter needs DNS-SD even with "-r off": reuse the server
 # tests' private D-Bus + avahi (start_dnssd).  Sourced first so that the
@@ -150,6 +174,8 @@ SystemGroup root
 SetEnv MMPRINT_BACKEND_CONF $C/backend.conf
 PassEnv ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
 EOF
+  local browsing=No
+  [ -n "${CUPSD_LAN:-}" ] && browsing=Yes
   # The settings doc/admin-guide.md recommends: personnummer kept private,
   # no documents kept after the job.  Retries are fast here so a test can
   # watch CUPS retry while the server is down.
@@ -157,7 +183,8 @@ EOF
 LogLevel debug
 MaxLogSize 0
 Listen 127.0.0.1:$CUPSD_PORT
-Browsing No
+${CUPSD_LAN:+Listen $CUPSD_LAN:$CUPSD_PORT}
+Browsing $browsing
 BrowseLocalProtocols none
 WebInterface No
 DefaultAuthType None
@@ -172,6 +199,7 @@ MaxJobsPerPrinter 0
 <Location />
   Order allow,deny
   Allow 127.0.0.1
+${CUPSD_LAN:+  Allow $CUPSD_LAN}
 </Location>
 <Policy default>
   JobPrivateAccess default
@@ -494,4 +522,152 @@ printer_attr() {
 TEST
   ipptool -t -v "ipp://$CUPS_SERVER/printers/$1" "$test" 2>/dev/null |
     sed -n "s/^ *$2 ([^)]*) = \(.*\)$/\1/p" | tail -n 1
+}
+
+# ---- a central print server and a workstation without our software ----
+
+lan_address() {
+  ip -4 -o addr show scope global 2>/dev/null | awk '{ sub(/\/.*/, "", $4); print $4; exit }'
+}
+
+install_shared_queue() { # SERVER_HOST:PORT
+  local ppd
+  ppd=$(_find_ppd) || { echo "install_shared_queue: no PPD built (ppd/)" >&2; return 1; }
+  "$MM_SRCDIR/tools/mmprint-queue" install --shared --server "$1" --ppd "$ppd"
+}
+
+start_remote_cupsd() {
+  [ "$(id -u)" = 0 ] || { echo "start_remote_cupsd: needs root" >&2; return 1; }
+  REMOTE_CUPSD_PORT=$(free_port)
+  REMOTE_CUPS_DIR=$T/remote-cups
+  local C=$REMOTE_CUPS_DIR
+  mkdir -p "$C"/etc/ppd "$C"/spool "$C"/tmp "$C"/cache "$C"/state "$C"/log
+  chmod 755 "$C"
+  chown root:lp "$C/tmp"
+  chmod 1770 "$C/tmp"
+  # The system's ServerBin and MIME database (DataDir): a desktop as Debian
+  # installs it, with nothing of ours.
+  cat > "$C/cups-files.conf" <<EOF
+ServerRoot $C/etc
+RequestRoot $C/spool
+TempDir $C/tmp
+CacheDir $C/cache
+StateDir $C/state
+AccessLog $C/log/access_log
+ErrorLog $C/log/error_log
+PageLog $C/log/page_log
+Printcap $C/printcap
+User lp
+Group lp
+SystemGroup root
+EOF
+  cat > "$C/cupsd.conf" <<EOF
+LogLevel debug
+MaxLogSize 0
+Listen 127.0.0.1:$REMOTE_CUPSD_PORT
+Browsing No
+BrowseLocalProtocols none
+WebInterface No
+DefaultAuthType None
+JobRetryInterval 2
+PreserveJobFiles No
+PreserveJobHistory Yes
+<Location />
+  Order allow,deny
+  Allow 127.0.0.1
+</Location>
+<Policy default>
+  <Limit All>
+    Order deny,allow
+  </Limit>
+</Policy>
+EOF
+  chmod 644 "$C/cupsd.conf" "$C/cups-files.conf"
+  if ! cupsd -t -c "$C/cupsd.conf" -s "$C/cups-files.conf" >"$C/log/cupsd-t.out" 2>&1; then
+    echo "the workstation's cupsd refuses $C/cupsd.conf:" >&2
+    cat "$C/log/cupsd-t.out" >&2
+    return 1
+  fi
+  cupsd -f -c "$C/cupsd.conf" -s "$C/cups-files.conf" 2>>"$C/log/cupsd.stderr" &
+  REMOTE_CUPSD_PID=$!
+  remember_pid "$REMOTE_CUPSD_PID"
+  REMOTE_CUPS_SERVER=127.0.0.1:$REMOTE_CUPSD_PORT
+  wait_port "$REMOTE_CUPSD_PORT" 20 ||
+    { echo "the workstation's cupsd did not start:" >&2; tail -n 20 "$C/log/error_log" "$C/log/cupsd.stderr" >&2; return 1; }
+}
+
+stop_remote_cupsd() {
+  [ -n "${REMOTE_CUPSD_PID:-}" ] || return 0
+  kill "$REMOTE_CUPSD_PID" 2>/dev/null
+  local i
+  for ((i = 0; i < 100; i++)); do
+    gone "$REMOTE_CUPSD_PID" && break
+    sleep 0.1
+  done
+  REMOTE_CUPSD_PID=
+}
+
+remote_cups() { # CMD ARGS...
+  CUPS_SERVER=$REMOTE_CUPS_SERVER "$@"
+}
+
+add_remote_queue() { # NAME URI [MODEL]
+  remote_cups lpadmin -p "$1" -E -v "$2" -m "${3:-everywhere}"
+}
+
+remote_submit() { # NAME ARGS...
+  local q=$1 out
+  shift
+  out=$(remote_cups lp -d "$q" "$@") || return 1
+  sed -n 's/^request id is [^ ]*-\([0-9]*\) .*/\1/p' <<<"$out"
+}
+
+remote_job_state() { # NAME JOBID
+  local test=$T/remote-get-job.test
+  cat > "$test" <<EOF
+{
+  OPERATION Get-Job-Attributes
+  GROUP operation-attributes-tag
+  ATTR charset attributes-charset utf-8
+  ATTR naturalLanguage attributes-natural-language en
+  ATTR uri printer-uri \$uri
+  ATTR integer job-id $2
+  ATTR name requesting-user-name root
+  ATTR keyword requested-attributes job-state
+  DISPLAY job-state
+}
+EOF
+  ipptool -t -v "ipp://$REMOTE_CUPS_SERVER/printers/$1" "$test" 2>/dev/null |
+    sed -n 's/^ *job-state ([^)]*) = \(.*\)$/\1/p' | head -n 1
+}
+
+# ipp_print URI FILE FORMAT USER: Print-Job straight to URI with ipptool, as a
+# driverless client sends it (the Windows IPP Class Driver: PWG raster; the
+# PS Class Driver over IPP: PostScript).  Prints the job id; on a refusal
+# prints "status-code: status-message" and returns 1.
+ipp_print() {
+  local test=$T/print-job.test out
+  cat > "$test" <<EOF
+{
+  OPERATION Print-Job
+  GROUP operation-attributes-tag
+  ATTR charset attributes-charset utf-8
+  ATTR naturalLanguage attributes-natural-language en
+  ATTR uri printer-uri \$uri
+  ATTR name requesting-user-name $4
+  ATTR name job-name ${2##*/}
+  ATTR mimeMediaType document-format $3
+  FILE $2
+  DISPLAY job-id
+  DISPLAY status-message
+}
+EOF
+  out=$(ipptool -t -v "$1" "$test" 2>&1)
+  if [[ "$out" == *"status-code = successful-ok"* ]]; then
+    sed -n 's/^ *job-id (integer) = \([0-9]*\)$/\1/p' <<<"$out" | head -n 1
+    return 0
+  fi
+  sed -n 's/^ *status-code = \([^ ]*\).*$/\1/p' <<<"$out" | head -n 1 | tr '\n' ':'
+  sed -n 's/^ *status-message ([^)]*) = \(.*\)$/ \1/p' <<<"$out" | head -n 1
+  return 1
 }
