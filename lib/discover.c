@@ -995,13 +995,15 @@ static int discover_in_pages(PopplerDocument *doc, int pages, const char *sender
 
 /* ---- the whole job ------------------------------------------------------- */
 
-int mm_discover(const unsigned char *pdf, size_t len, const mm_discover_input *in,
-                mm_discover_result *out, mm_error *err)
+/* The PDF opened with poppler (pdf stays the caller's and must outlive
+ * the document), with its page count: the document, or NULL with err
+ * (MM_ERR_INPUT, a MM_DISCOVER_BAD_* code). */
+static PopplerDocument *open_pdf(const unsigned char *pdf, size_t len, int *pages, mm_error *err)
 {
-    memset(out, 0, sizeof *out);
-    if (len < 5 || memcmp(pdf, "%PDF-", 5))
-        return mm_error_set(err, MM_ERR_INPUT, MM_DISCOVER_BAD_PDF, "not a PDF document");
-
+    if (len < 5 || memcmp(pdf, "%PDF-", 5)) {
+        mm_error_set(err, MM_ERR_INPUT, MM_DISCOVER_BAD_PDF, "not a PDF document");
+        return NULL;
+    }
     GError *gerr = NULL;
     GBytes *bytes = g_bytes_new_static(pdf, len);
     PopplerDocument *doc = poppler_document_new_from_bytes(bytes, NULL, &gerr);
@@ -1013,13 +1015,24 @@ int mm_discover(const unsigned char *pdf, size_t len, const mm_discover_input *i
                      gerr ? gerr->message : "unknown error");
         if (gerr)
             g_error_free(gerr);
-        return -1;
+        return NULL;
     }
-    out->pages = poppler_document_get_n_pages(doc);
-    if (out->pages <= 0) {
+    *pages = poppler_document_get_n_pages(doc);
+    if (*pages <= 0) {
         g_object_unref(doc);
-        return mm_error_set(err, MM_ERR_INPUT, MM_DISCOVER_NO_PAGES, "the PDF has no pages");
+        mm_error_set(err, MM_ERR_INPUT, MM_DISCOVER_NO_PAGES, "the PDF has no pages");
+        return NULL;
     }
+    return doc;
+}
+
+int mm_discover(const unsigned char *pdf, size_t len, const mm_discover_input *in,
+                mm_discover_result *out, mm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    PopplerDocument *doc = open_pdf(pdf, len, &out->pages, err);
+    if (!doc)
+        return -1;
     int encrypted = 0;
     char *info = info_recipient(pdf, len, &encrypted);
     if (encrypted) {
@@ -1076,6 +1089,24 @@ int mm_discover(const unsigned char *pdf, size_t len, const mm_discover_input *i
     free(info);
     g_free(subject);
     g_object_unref(doc);
+    return 0;
+}
+
+int mm_discover_text_numbers(const unsigned char *pdf, size_t len, const struct tm *today, mm_candidates *out,
+                             mm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int pages = 0;
+    PopplerDocument *doc = open_pdf(pdf, len, &pages, err);
+    if (!doc)
+        return -1;
+    mm_discover_result r;
+    memset(&r, 0, sizeof r);
+    int rc = discover_in_pages(doc, pages, NULL, today, &r);
+    g_object_unref(doc);
+    if (rc < 0)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory reading the page text");
+    *out = r.candidates;
     return 0;
 }
 

@@ -62,6 +62,14 @@ int mm_discover(const unsigned char *pdf, size_t len, const mm_discover_input *i
 int mm_discover_in_text(const char *text, const char *sender_orgnr, const struct tm *today,
                         mm_discover_result *out);
 
+/* Every labelled number the page text of a PDF names (the same reading
+ * and labels as mm_discover's page-text source, no sender number left
+ * out), whatever its other sources say: for comparing a number a person
+ * typed with what the letter itself says.  0 with *out, or -1 with err as
+ * mm_discover (MM_ERR_SYSTEM when memory runs out). */
+int mm_discover_text_numbers(const unsigned char *pdf, size_t len, const struct tm *today, mm_candidates *out,
+                             mm_error *err);
+
 /* The XMP reader on its own, the parser's entry for the fuzz harness
  * (fuzz/fuzz_xmp.c): the mm:recipient property of a metadata packet as a
  * malloc'd, trimmed string, or NULL. */

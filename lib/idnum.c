@@ -55,9 +55,9 @@ static int check_person_date(int year, int month, int day, mm_id_kind *kind, mm_
 {
     if (month < 1 || month > 12) {
         if (month == 0 && day >= 60)
-            return mm_error_set(err, MM_ERR_INPUT, 0,
+            return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_DATE,
                                 "coordination number with unknown month (00) cannot be addressed");
-        return mm_error_set(err, MM_ERR_INPUT, 0, "month %02d does not exist", month);
+        return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_DATE, "month %02d does not exist", month);
     }
     if (day >= 60) {
         *kind = MM_ID_COORDINATION;
@@ -68,23 +68,23 @@ static int check_person_date(int year, int month, int day, mm_id_kind *kind, mm_
         *kind = MM_ID_PERSON;
     }
     if (day < 1 || day > days_in_month(year, month))
-        return mm_error_set(err, MM_ERR_INPUT, 0, "no such date (%04d-%02d-%02d)", year, month, day);
+        return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_DATE, "no such date (%04d-%02d-%02d)", year, month, day);
     return 0;
 }
 
 int mm_idnum_parse(const char *text, const struct tm *today, mm_id *out, mm_error *err)
 {
     if (!text)
-        return mm_error_set(err, MM_ERR_INPUT, 0, "no number given");
+        return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_EMPTY, "no number given");
     while (*text == ' ' || *text == '\t')
         text++;
     size_t len = strlen(text);
     while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n' || text[len - 1] == '\r'))
         len--;
     if (len == 0)
-        return mm_error_set(err, MM_ERR_INPUT, 0, "empty number");
+        return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_EMPTY, "empty number");
     if (len > 13)
-        return mm_error_set(err, MM_ERR_INPUT, 0, "too long for an identity number");
+        return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_FORM, "too long for an identity number");
 
     char digits[13];
     size_t nd = 0;
@@ -98,18 +98,18 @@ int mm_idnum_parse(const char *text, const struct tm *today, mm_id *out, mm_erro
             sep = (char)c;
             sep_pos = nd;
         } else if (isalpha(c)) {
-            return mm_error_set(err, MM_ERR_INPUT, 0,
+            return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_LETTERS,
                                 "letters are not allowed (interim or reserve numbers cannot receive letters)");
         } else {
-            return mm_error_set(err, MM_ERR_INPUT, 0, "unexpected character '%c'", isprint(c) ? c : '?');
+            return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_FORM, "unexpected character '%c'", isprint(c) ? c : '?');
         }
         if (nd > 12)
-            return mm_error_set(err, MM_ERR_INPUT, 0, "too many digits");
+            return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_FORM, "too many digits");
     }
     if (nd != 10 && nd != 12)
-        return mm_error_set(err, MM_ERR_INPUT, 0, "must have 10 or 12 digits, not %zu", nd);
+        return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_FORM, "must have 10 or 12 digits, not %zu", nd);
     if (sep && sep_pos != nd - 4)
-        return mm_error_set(err, MM_ERR_INPUT, 0, "separator must come before the last four digits");
+        return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_FORM, "separator must come before the last four digits");
     digits[nd] = '\0';
 
     /* The 10 digits the checksum covers. */
@@ -119,26 +119,26 @@ int mm_idnum_parse(const char *text, const struct tm *today, mm_id *out, mm_erro
 
     if (nd == 12 && digits[0] == '1' && digits[1] == '6') {
         if (sep == '+')
-            return mm_error_set(err, MM_ERR_INPUT, 0, "'+' is only used in personnummer");
+            return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_ORG, "'+' is only used in personnummer");
         if (month < 20)
-            return mm_error_set(err, MM_ERR_INPUT, 0, "not an organisation number (digits 3-4 must be 20 or more)");
+            return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_ORG, "not an organisation number (digits 3-4 must be 20 or more)");
     } else if (nd == 12 && !(num2(digits) >= 18 && num2(digits) <= 20)) {
-        return mm_error_set(err, MM_ERR_INPUT, 0, "century must be 18, 19 or 20 (or 16 for organisations)");
+        return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_DATE, "century must be 18, 19 or 20 (or 16 for organisations)");
     }
 
     if (!luhn_ok(ten))
-        return mm_error_set(err, MM_ERR_INPUT, 0, "checksum digit is wrong");
+        return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_CHECKSUM, "checksum digit is wrong");
 
     mm_id id;
     memset(&id, 0, sizeof id);
 
     if (month >= 20) {
         if (nd == 12 && !(digits[0] == '1' && digits[1] == '6'))
-            return mm_error_set(err, MM_ERR_INPUT, 0, "month %02d does not exist", month);
+            return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_DATE, "month %02d does not exist", month);
         if (sep == '+')
-            return mm_error_set(err, MM_ERR_INPUT, 0, "'+' is only used in personnummer");
+            return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_ORG, "'+' is only used in personnummer");
         if (ten[0] == '0' || ten[0] == '4')
-            return mm_error_set(err, MM_ERR_INPUT, 0, "organisation group number %c is not used", ten[0]);
+            return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_ORG, "organisation group number %c is not used", ten[0]);
         id.kind = MM_ID_ORGANISATION;
         memcpy(id.number, "16", 2);
         memcpy(id.number + 2, ten, 10);
@@ -148,7 +148,7 @@ int mm_idnum_parse(const char *text, const struct tm *today, mm_id *out, mm_erro
     }
 
     if (ten[6] == '0' && ten[7] == '0' && ten[8] == '0')
-        return mm_error_set(err, MM_ERR_INPUT, 0, "birth number 000 is not allowed");
+        return mm_error_set(err, MM_ERR_INPUT, MM_IDNUM_BIRTH_NUMBER, "birth number 000 is not allowed");
 
     int year;
     if (nd == 12) {
@@ -176,6 +176,28 @@ int mm_idnum_parse(const char *text, const struct tm *today, mm_id *out, mm_erro
     id.number[12] = '\0';
     *out = id;
     return 0;
+}
+
+const char *mm_idnum_problem_sv(int code)
+{
+    switch (code) {
+    case MM_IDNUM_EMPTY:
+        return "Skriv mottagarens personnummer.";
+    case MM_IDNUM_FORM:
+        return "Ett personnummer har 10 eller 12 siffror, till exempel ÅÅÅÅMMDD-NNNN.";
+    case MM_IDNUM_LETTERS:
+        return "Numret får inte innehålla bokstäver: interimsnummer och reservnummer kan inte ta emot brev.";
+    case MM_IDNUM_CHECKSUM:
+        return "Numret stämmer inte: kontrollsiffran (den sista siffran) är fel. Kontrollera att du skrivit rätt.";
+    case MM_IDNUM_DATE:
+        return "Numret stämmer inte: datumet i numret finns inte. Kontrollera födelsedatumet.";
+    case MM_IDNUM_BIRTH_NUMBER:
+        return "Numret stämmer inte: födelsenumret 000 används inte.";
+    case MM_IDNUM_ORG:
+        return "Numret är inget giltigt organisationsnummer.";
+    default:
+        return "Numret är inget giltigt personnummer.";
+    }
 }
 
 const char *mm_idnum_kind_name(mm_id_kind kind)

@@ -25,6 +25,21 @@ typedef struct {
  * (MM_ERR_INPUT) that never repeats the number itself. */
 int mm_idnum_parse(const char *text, const struct tm *today, mm_id *out, mm_error *err);
 
+/* err->code after a failed mm_idnum_parse: what is wrong, so that a page
+ * can tell the person who typed it (mm_idnum_problem_sv). */
+enum {
+    MM_IDNUM_EMPTY = 1,   /* nothing typed */
+    MM_IDNUM_FORM,        /* not 10 or 12 digits with at most one separator before the last four */
+    MM_IDNUM_LETTERS,     /* letters: an interim or reserve number */
+    MM_IDNUM_CHECKSUM,    /* the check digit does not match */
+    MM_IDNUM_DATE,        /* no such date (month, day, century) */
+    MM_IDNUM_BIRTH_NUMBER, /* birth number 000 */
+    MM_IDNUM_ORG,         /* an organisation number's own rules */
+};
+/* The Swedish sentence for a person about a failed parse's code (static,
+ * never NULL; a general one for an unknown code). */
+const char *mm_idnum_problem_sv(int code);
+
 /* "person", "coordination" or "organisation". */
 const char *mm_idnum_kind_name(mm_id_kind kind);
 

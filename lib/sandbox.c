@@ -86,8 +86,10 @@ static int add_rule(int rs, const char *path, uint64_t rights, mm_error *err)
     return 0;
 }
 
-/* The ruleset for a child (-1 without Landlock, -2 on error with err). */
-static int ruleset(const mm_sandbox *sb, const char *exe, int nothing, mm_error *err)
+/* The ruleset for a child (-1 without Landlock, -2 on error with err):
+ * scope 0 = a program's needs plus sb's, 1 = nothing at all, 2 = only
+ * sb->read, read-only and not executable. */
+static int ruleset(const mm_sandbox *sb, const char *exe, int scope, mm_error *err)
 {
     int abi = mm_sandbox_landlock();
     if (!abi)
@@ -100,7 +102,10 @@ static int ruleset(const mm_sandbox *sb, const char *exe, int nothing, mm_error 
         return -2;
     }
     int bad = 0;
-    if (!nothing) {
+    if (scope == 2) {
+        for (const char *const *p = sb->read; *p && !bad; p++)
+            bad = add_rule(rs, *p, LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR, err);
+    } else if (!scope) {
         for (const char *const *p = base_read; *p && !bad; p++)
             bad = add_rule(rs, *p, FS_READ, err);
         for (const char *const *p = sb->read; p && *p && !bad; p++)
@@ -242,7 +247,9 @@ int mm_sandbox_call(const mm_sandbox *sb, void (*fn)(void *arg, int fd), void *a
                     size_t *got, int *status, mm_error *err)
 {
     *got = 0;
-    int rs = ruleset(sb, NULL, 1, err);
+    /* Nothing readable, or only what the caller lists (the fonts a
+     * renderer needs): no program is started, so no base_read. */
+    int rs = ruleset(sb, NULL, sb->read ? 2 : 1, err);
     if (rs == -2)
         return -1;
     int p[2];

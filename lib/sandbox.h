@@ -42,7 +42,9 @@ int mm_sandbox_exec(const mm_sandbox *sb, char *const argv[], int *status, mm_er
  * fn sees this process's memory as it was, reads no file at all, and
  * writes its answer to fd), then reads up to outlen bytes of the answer
  * into out: 0 with *got and *status (from waitpid) set, or -1 as
- * mm_sandbox_exec.  write_dir and read are ignored: nothing is readable. */
+ * mm_sandbox_exec.  write_dir is ignored; read is NULL (nothing is
+ * readable) or the only files and directories the child may read, not
+ * execute (the fonts a PDF renderer needs). */
 int mm_sandbox_call(const mm_sandbox *sb, void (*fn)(void *arg, int fd), void *arg, void *out, size_t outlen,
                     size_t *got, int *status, mm_error *err);
 

@@ -15,6 +15,7 @@
 #include "mmprintd.h"
 #include "texts.h"
 #include "auth.h"
+#include "idnum.h"
 
 /* One complete request, owned by the front for the duration of the call. */
 typedef struct {
@@ -80,6 +81,55 @@ json_t *srv_job_json(srv *s, const srv_job *j, int with_events);
 void srv_iso_time(int64_t ms, char *out, size_t size);
 /* A JSON string, or null for NULL and "" (a new reference). */
 json_t *srv_json_str_or_null(const char *s);
+
+/* ---- what both entrances do: the API's handlers below and the web
+ * pages (web_letters.c) call the same function for each action, so the
+ * checks, srv_may and the journal (with who->actor) are the same ---- */
+
+/* How an action ended; each entrance words it its own way (JSON, page). */
+typedef enum {
+    SRV_OK = 0,
+    SRV_NO_SUCH_JOB, /* unknown, or one who may not read (answered as unknown) */
+    SRV_NOT_ALLOWED, /* who may read it but not do this (srv_may) */
+    SRV_BAD_NUMBER,  /* not a valid identity number (lib/idnum; err->code says why) */
+    SRV_OWN_NUMBER,  /* one of the sender's own numbers */
+    SRV_WRONG_STATE, /* not held, not cancellable, or not an open exception */
+    SRV_NO_DOCUMENT, /* a reprint asked of a letter no longer stored */
+    SRV_TOO_OFTEN,   /* over reach_rate */
+    SRV_FAR_DOWN,    /* FaR did not answer */
+    SRV_FAILED,      /* the store or memory: internal */
+} srv_outcome;
+
+/* Job id into *j when who may read it and do action on it (srv_may):
+ * SRV_OK, SRV_NO_SUCH_JOB (also when who may not read it; logged),
+ * SRV_NOT_ALLOWED, or SRV_FAILED. */
+srv_outcome srv_api_lookup(srv *s, const srv_principal *who, const char *id, srv_action action, srv_job *j);
+/* A number typed as a recipient: SRV_OK with *id, SRV_BAD_NUMBER with err
+ * (MM_ERR_INPUT, a MM_IDNUM_* code), or SRV_OWN_NUMBER with *id. */
+srv_outcome srv_api_number(const srv *s, const char *typed, mm_id *id, mm_error *err);
+/* Gives held job id the recipient typed (srv_api_number) on behalf of who,
+ * journaled with who->actor and source ("api", "web"), then lets it go
+ * and waits as srv_api_run_and_wait: SRV_OK, or why not (the number's
+ * outcome with *id and err, then srv_api_lookup's with SRV_ACT_COMPLETE,
+ * SRV_WRONG_STATE when the job is not waiting for a recipient). */
+srv_outcome srv_api_complete(srv *s, const srv_principal *who, const char *id, const char *typed, const char *source,
+                             mm_id *number, mm_error *err);
+/* Cancels job id (queued or held) on behalf of who, journaled "cancelled
+ * through VIA": SRV_OK, srv_api_lookup's outcome with SRV_ACT_CANCEL, or
+ * SRV_WRONG_STATE. */
+srv_outcome srv_api_cancel(srv *s, const srv_principal *who, const char *id, const char *via);
+/* Resolves open exception id (action reprint, handled or cancel: the
+ * caller checked it) on behalf of who (srv_resolve): SRV_OK, srv_api_lookup's
+ * outcome with SRV_ACT_RESOLVE, SRV_WRONG_STATE, or SRV_NO_DOCUMENT.  A
+ * reprinted letter is handed on and waited for. */
+srv_outcome srv_api_resolve(srv *s, const srv_principal *who, const char *id, const char *action);
+/* The reachability precheck: may who ask (SRV_ACT_PRECHECK), within
+ * reach_rate, journaled before FaR is asked (as an event of job_id, "" for
+ * none), then FaR's answer for number12 (valid, not the sender's own) in
+ * *r: SRV_OK, SRV_NOT_ALLOWED, SRV_TOO_OFTEN with *wait_s, SRV_FAR_DOWN
+ * with err, or SRV_FAILED. */
+srv_outcome srv_api_reach(srv *s, const srv_principal *who, const char *job_id, const char *number12, mm_reach *r,
+                          long *wait_s, mm_error *err);
 
 /* ---- handlers ---- */
 

@@ -7,30 +7,37 @@
 #include "api.h"
 #include "auth.h"
 
+srv_outcome srv_api_resolve(srv *s, const srv_principal *who, const char *id, const char *action)
+{
+    srv_job j;
+    srv_outcome o = srv_api_lookup(s, who, id, SRV_ACT_RESOLVE, &j);
+    if (o != SRV_OK)
+        return o;
+    if (!srv_job_is_exception(&j))
+        return SRV_WRONG_STATE;
+    int rc = srv_resolve(s, &j, action, who->actor);
+    if (rc)
+        return rc == 1 ? SRV_WRONG_STATE : rc == 2 ? SRV_NO_DOCUMENT : SRV_FAILED;
+    if (!strcmp(action, "reprint"))
+        srv_api_run_and_wait(s, &j);
+    return SRV_OK;
+}
+
 enum MHD_Result srv_api_post_resolve(srv_req *rq, const char *id)
 {
-    srv *s = rq->s;
     struct MHD_Connection *c = rq->conn;
     char action[16];
     if (srv_req_json_string(rq, "action", action, sizeof action) ||
         (strcmp(action, "reprint") && strcmp(action, "handled") && strcmp(action, "cancel")))
         return srv_respond_error(c, 400, "bad-action", SRV_SV_BAD_ACTION);
-    srv_job j;
-    enum MHD_Result missing;
-    if (srv_api_find_job(rq, id, SRV_ACT_RESOLVE, SRV_SV_MAY_NOT_RESOLVE, &j, &missing))
-        return missing;
-    if (!srv_job_is_exception(&j))
-        return srv_respond_error(c, 409, "not-exception", SRV_SV_NOT_EXCEPTION);
-    int rc = srv_resolve(s, &j, action, rq->who->actor);
-    if (rc == 1)
-        return srv_respond_error(c, 409, "not-exception", SRV_SV_NOT_EXCEPTION);
-    if (rc == 2)
-        return srv_respond_error(c, 409, "no-document", SRV_SV_NO_DOCUMENT);
-    if (rc < 0)
-        return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
-    if (!strcmp(action, "reprint"))
-        srv_api_run_and_wait(s, &j);
-    return srv_api_answer_job(s, c, id, 200);
+    switch (srv_api_resolve(rq->s, rq->who, id, action)) {
+    case SRV_OK: return srv_api_answer_job(rq->s, c, id, 200);
+    case SRV_NO_SUCH_JOB: return srv_respond_error(c, 404, "not-found", SRV_SV_JOB_NOT_FOUND);
+    case SRV_NOT_ALLOWED: return srv_respond_error(c, 403, "not-allowed", SRV_SV_MAY_NOT_RESOLVE);
+    case SRV_WRONG_STATE: return srv_respond_error(c, 409, "not-exception", SRV_SV_NOT_EXCEPTION);
+    case SRV_NO_DOCUMENT: return srv_respond_error(c, 409, "no-document", SRV_SV_NO_DOCUMENT);
+    default: return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
+    }
 }
 
 typedef struct {

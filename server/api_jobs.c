@@ -49,14 +49,12 @@ static void sha256_hex(const void *data, size_t len, char out[65])
     mm_text_hex(md, sizeof md, 0, out);
 }
 
-static int recipient_ok(const char *number, char out[13])
+srv_outcome srv_api_number(const srv *s, const char *typed, mm_id *id, mm_error *err)
 {
-    mm_id id;
-    mm_error err;
-    if (!number[0] || mm_idnum_parse(number, NULL, &id, &err))
-        return 0;
-    memcpy(out, id.number, 13);
-    return 1;
+    memset(id, 0, sizeof *id);
+    if (mm_idnum_parse(typed, NULL, id, err))
+        return SRV_BAD_NUMBER;
+    return srv_recipient_is_own(s, id->number) ? SRV_OWN_NUMBER : SRV_OK;
 }
 
 /* Completes a job that waited for a recipient, journaled as done by actor;
@@ -256,63 +254,97 @@ enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
     return srv_api_answer_job(s, c, id, 201);
 }
 
+srv_outcome srv_api_lookup(srv *s, const srv_principal *who, const char *id, srv_action action, srv_job *j)
+{
+    int rc = srv_store_get(s->store, id, j, NULL);
+    if (rc < 0)
+        return SRV_FAILED;
+    if (rc == 1)
+        return SRV_NO_SUCH_JOB;
+    if (!srv_may(s, who, SRV_ACT_READ, j)) {
+        /* Answered like an unknown job: nobody learns that another
+         * principal's job exists (doc/api.md "Who may do what"). */
+        mm_log(MM_LOG_WARN, "%s asked for job %s, submitted by %s: refused as not found", who->actor, id,
+               j->client);
+        return SRV_NO_SUCH_JOB;
+    }
+    return srv_may(s, who, action, j) ? SRV_OK : SRV_NOT_ALLOWED;
+}
+
 int srv_api_find_job(srv_req *rq, const char *id, srv_action action, srv_text refused, srv_job *j,
                      enum MHD_Result *answer)
 {
-    int rc = srv_store_get(rq->s->store, id, j, NULL);
-    if (rc == 0 && !srv_may(rq->s, rq->who, SRV_ACT_READ, j)) {
-        /* Answered like an unknown job: nobody learns that another
-         * principal's job exists (doc/api.md "Who may do what"). */
-        mm_log(MM_LOG_WARN, "%s asked for job %s, submitted by %s: refused as not found", rq->who->actor, id,
-               j->client);
-        rc = 1;
-    } else if (rc == 0 && !srv_may(rq->s, rq->who, action, j)) {
-        *answer = srv_respond_error(rq->conn, 403, "not-allowed", refused);
-        return -1;
+    switch (srv_api_lookup(rq->s, rq->who, id, action, j)) {
+    case SRV_OK: return 0;
+    case SRV_NO_SUCH_JOB: *answer = srv_respond_error(rq->conn, 404, "not-found", SRV_SV_JOB_NOT_FOUND); break;
+    case SRV_NOT_ALLOWED: *answer = srv_respond_error(rq->conn, 403, "not-allowed", refused); break;
+    default: *answer = srv_respond_error(rq->conn, 500, "internal", SRV_SV_INTERNAL); break;
     }
-    if (rc == 0)
-        return 0;
-    *answer = rc == 1 ? srv_respond_error(rq->conn, 404, "not-found", SRV_SV_JOB_NOT_FOUND)
-                      : srv_respond_error(rq->conn, 500, "internal", SRV_SV_INTERNAL);
     return -1;
+}
+
+srv_outcome srv_api_complete(srv *s, const srv_principal *who, const char *id, const char *typed, const char *source,
+                             mm_id *number, mm_error *err)
+{
+    srv_outcome o = srv_api_number(s, typed, number, err);
+    if (o != SRV_OK)
+        return o;
+    srv_job j;
+    if ((o = srv_api_lookup(s, who, id, SRV_ACT_COMPLETE, &j)) != SRV_OK)
+        return o;
+    if (j.state != SRV_JSTATE_NEEDS_RECIPIENT || complete_recipient(s, &j, number->number, source, who->actor))
+        return SRV_WRONG_STATE;
+    return SRV_OK;
 }
 
 enum MHD_Result srv_api_post_recipient(srv_req *rq, const char *id)
 {
-    srv *s = rq->s;
     struct MHD_Connection *c = rq->conn;
-    char num[64], number[13];
-    if (srv_req_json_string(rq, "recipient", num, sizeof num) || !recipient_ok(num, number))
-        return srv_respond_error(c, 400, "bad-recipient", SRV_SV_BAD_RECIPIENT);
-    if (srv_recipient_is_own(s, number))
-        return srv_respond_own_number(c, number);
+    char num[64];
+    mm_id number;
+    mm_error err;
+    mm_error_clear(&err);
+    srv_outcome o = srv_req_json_string(rq, "recipient", num, sizeof num)
+                        ? SRV_BAD_NUMBER
+                        : srv_api_complete(rq->s, rq->who, id, num, "api", &number, &err);
+    switch (o) {
+    case SRV_OK: return srv_api_answer_job(rq->s, c, id, 200);
+    case SRV_BAD_NUMBER: return srv_respond_error(c, 400, "bad-recipient", SRV_SV_BAD_RECIPIENT);
+    case SRV_OWN_NUMBER: return srv_respond_own_number(c, number.number);
+    case SRV_NO_SUCH_JOB: return srv_respond_error(c, 404, "not-found", SRV_SV_JOB_NOT_FOUND);
+    case SRV_NOT_ALLOWED: return srv_respond_error(c, 403, "not-allowed", SRV_SV_MAY_NOT_COMPLETE);
+    case SRV_WRONG_STATE: return srv_respond_error(c, 409, "has-recipient", SRV_SV_HAS_RECIPIENT);
+    default: return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
+    }
+}
+
+srv_outcome srv_api_cancel(srv *s, const srv_principal *who, const char *id, const char *via)
+{
     srv_job j;
-    enum MHD_Result missing;
-    if (srv_api_find_job(rq, id, SRV_ACT_COMPLETE, SRV_SV_MAY_NOT_COMPLETE, &j, &missing))
-        return missing;
-    if (j.state != SRV_JSTATE_NEEDS_RECIPIENT)
-        return srv_respond_error(c, 409, "has-recipient", SRV_SV_HAS_RECIPIENT);
-    if (complete_recipient(s, &j, number, "api", rq->who->actor))
-        return srv_respond_error(c, 409, "has-recipient", SRV_SV_HAS_RECIPIENT);
-    return srv_api_answer_job(s, c, id, 200);
+    srv_outcome o = srv_api_lookup(s, who, id, SRV_ACT_CANCEL, &j);
+    if (o != SRV_OK)
+        return o;
+    srv_jstate was = j.state;
+    if (was != SRV_JSTATE_QUEUED && was != SRV_JSTATE_NEEDS_RECIPIENT)
+        return SRV_WRONG_STATE;
+    j.state = SRV_JSTATE_CANCELLED;
+    snprintf(j.channel, sizeof j.channel, "none");
+    char detail[100];
+    snprintf(detail, sizeof detail, "cancelled through %s", via);
+    int rc = srv_transition_as(s, &j, was, "cancelled", detail, who->actor);
+    return rc == 0 ? SRV_OK : rc == 1 ? SRV_WRONG_STATE : SRV_FAILED;
 }
 
 enum MHD_Result srv_api_post_cancel(srv_req *rq, const char *id)
 {
-    srv *s = rq->s;
     struct MHD_Connection *c = rq->conn;
-    srv_job j;
-    enum MHD_Result missing;
-    if (srv_api_find_job(rq, id, SRV_ACT_CANCEL, SRV_SV_MAY_NOT_CANCEL, &j, &missing))
-        return missing;
-    srv_jstate was = j.state;
-    if (was != SRV_JSTATE_QUEUED && was != SRV_JSTATE_NEEDS_RECIPIENT)
-        return srv_respond_error(c, 409, "not-cancellable", SRV_SV_NOT_CANCELLABLE);
-    j.state = SRV_JSTATE_CANCELLED;
-    snprintf(j.channel, sizeof j.channel, "none");
-    if (srv_transition_as(s, &j, was, "cancelled", "cancelled through the API", rq->who->actor) != 0)
-        return srv_respond_error(c, 409, "not-cancellable", SRV_SV_NOT_CANCELLABLE);
-    return srv_api_answer_job(s, c, id, 200);
+    switch (srv_api_cancel(rq->s, rq->who, id, "the API")) {
+    case SRV_OK: return srv_api_answer_job(rq->s, c, id, 200);
+    case SRV_NO_SUCH_JOB: return srv_respond_error(c, 404, "not-found", SRV_SV_JOB_NOT_FOUND);
+    case SRV_NOT_ALLOWED: return srv_respond_error(c, 403, "not-allowed", SRV_SV_MAY_NOT_CANCEL);
+    case SRV_WRONG_STATE: return srv_respond_error(c, 409, "not-cancellable", SRV_SV_NOT_CANCELLABLE);
+    default: return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
+    }
 }
 
 enum MHD_Result srv_api_get_job(srv_req *rq, const char *id)

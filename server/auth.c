@@ -24,7 +24,9 @@ static const unsigned char rules[R_COUNT][SRV_ACT_USERS + 1] = {
     /*                 SUBMIT READ    LIST COMPLETE CANCEL  CANCEL_OWN RESOLVE SEE_EXC PRECHECK METRICS USERS */
     [R_WORKSTATION] = {ANY, CLIENT, ANY, CLIENT, CLIENT, CLIENT, NO, ANY, ANY, ANY, NO},
     [R_ADMIN] = {ANY, ANY, ANY, ANY, ANY, CLIENT, ANY, ANY, ANY, ANY, ANY},
-    [R_HANDLAGGARE] = {NO, USER, ANY, USER, USER, NO, NO, ANY, ANY, ANY, NO},
+    /* A handläggare resolves the exceptions of their own letters ("Att
+     * hantera", issue 11): RESOLVE is USER. */
+    [R_HANDLAGGARE] = {NO, USER, ANY, USER, USER, NO, USER, ANY, ANY, ANY, NO},
     [R_UTSKRIFT] = {NO, PAPER, ANY, NO, NO, NO, PAPER, ANY, NO, ANY, NO},
     /* USERS: accounts are the admin tool's (its certificate), not a web session's. */
     [R_PERSON_ADMIN] = {NO, ANY, ANY, ANY, ANY, NO, ANY, ANY, ANY, ANY, NO},

@@ -87,6 +87,18 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_STATE_EXPIRED] = "Har gått ut",
     [SRV_SV_CHANNEL_DIGITAL] = "Digital brevlåda",
     [SRV_SV_CHANNEL_PAPER] = "Papper",
+    [SRV_SV_WEB_NO_HELD] = "Inga brev väntar på mottagare.",
+    [SRV_SV_WEB_NO_EXCEPTIONS] = "Du har inga brev att hantera.",
+    [SRV_SV_WEB_PN_HINT] = "10 eller 12 siffror, till exempel ÅÅÅÅMMDD-NNNN. Numret kontrolleras innan något skickas.",
+    [SRV_SV_WEB_CONFIRM_LABEL] = "Jag har kontrollerat att numret jag skrev är mottagarens",
+    [SRV_SV_WEB_CONFIRM_NEEDED] = "Brevets text anger ett annat nummer. Kontrollera mottagaren och kryssa i rutan "
+                                  "om numret du skrev är rätt.",
+    [SRV_SV_WEB_NOT_HELD] = "Brevet väntar inte längre på någon mottagare.",
+    [SRV_SV_WEB_NOT_CANCELLABLE] = "Brevet kan inte makuleras: det har redan börjat skickas.",
+    [SRV_SV_WEB_NO_PREVIEW] = "Förhandsvisningen av brevet kunde inte skapas.",
+    [SRV_SV_WEB_SENT] = "Mottagaren är angiven och brevet har skickats i väg.",
+    [SRV_SV_WEB_CANCELLED] = "Brevet är makulerat. Inget har skickats.",
+    [SRV_SV_WEB_HANDLED] = "Brevet är markerat som hanterat.",
 };
 
 const char *srv_sv(srv_text text)

@@ -94,6 +94,20 @@ typedef enum {
     SRV_SV_STATE_EXPIRED,
     SRV_SV_CHANNEL_DIGITAL,
     SRV_SV_CHANNEL_PAPER,
+    /* "Behöver mottagare" and "Att hantera" (server/web_letters.c); the
+     * preflight's sentences with a number or an operator in them are
+     * built in server/preview.c */
+    SRV_SV_WEB_NO_HELD,        /* /behover: nothing waits */
+    SRV_SV_WEB_NO_EXCEPTIONS,  /* /hantera: nothing to handle */
+    SRV_SV_WEB_PN_HINT,        /* under the field Personnummer */
+    SRV_SV_WEB_CONFIRM_LABEL,  /* the checkbox #bekrafta */
+    SRV_SV_WEB_CONFIRM_NEEDED, /* Skicka without it */
+    SRV_SV_WEB_NOT_HELD,       /* 409: the letter got its recipient meanwhile */
+    SRV_SV_WEB_NOT_CANCELLABLE,
+    SRV_SV_WEB_NO_PREVIEW,     /* the first page could not be rendered */
+    SRV_SV_WEB_SENT,           /* after Skicka */
+    SRV_SV_WEB_CANCELLED,      /* after Makulera brevet */
+    SRV_SV_WEB_HANDLED,        /* after Markera som hanterat */
     SRV_SV_COUNT
 } srv_text;
 

@@ -210,6 +210,19 @@ enum MHD_Result srv_web_get_static(srv_web_req *rq, const char *name);
 enum MHD_Result srv_web_get_letters(srv_web_req *rq, const char *arg);
 enum MHD_Result srv_web_get_letters_json(srv_web_req *rq, const char *arg);
 
+/* web_letters.c: "Behöver mottagare" (/behover), one letter (/brev/{id}
+ * and its preview, preflight, Skicka, Makulera), "Att hantera" (/hantera,
+ * the letter's PDF, Markera som hanterat) */
+enum MHD_Result srv_web_get_held(srv_web_req *rq, const char *arg);
+enum MHD_Result srv_web_get_letter(srv_web_req *rq, const char *id);
+enum MHD_Result srv_web_get_preview(srv_web_req *rq, const char *id);
+enum MHD_Result srv_web_get_check(srv_web_req *rq, const char *id);
+enum MHD_Result srv_web_post_send(srv_web_req *rq, const char *id);
+enum MHD_Result srv_web_post_cancel(srv_web_req *rq, const char *id);
+enum MHD_Result srv_web_get_exceptions(srv_web_req *rq, const char *arg);
+enum MHD_Result srv_web_get_document(srv_web_req *rq, const char *id);
+enum MHD_Result srv_web_post_handled(srv_web_req *rq, const char *id);
+
 /* web_users.c: the admin API's /api/v1/users (api.h's srv_req) */
 enum MHD_Result srv_web_api_add_user(srv_req *rq, const char *arg);
 enum MHD_Result srv_web_api_list_users(srv_req *rq, const char *arg);

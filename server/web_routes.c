@@ -33,6 +33,16 @@ static const web_route routes[] = {
     {"POST", "/logga-ut", S | C, NONE, srv_web_post_logout},
     {"GET", "/brev", S, SRV_ACT_LIST, srv_web_get_letters},
     {"GET", "/brev.json", S | J, SRV_ACT_LIST, srv_web_get_letters_json},
+    /* web_letters.c: Behöver mottagare, one letter, Att hantera (srv_may per letter in the handlers) */
+    {"GET", "/behover", S, SRV_ACT_LIST, srv_web_get_held},
+    {"GET", "/brev/*/forhandsvisning.png", S | ID, NONE, srv_web_get_preview},
+    {"GET", "/brev/*/kontroll", S | J | ID, SRV_ACT_PRECHECK, srv_web_get_check},
+    {"POST", "/brev/*/skicka", S | C | ID, NONE, srv_web_post_send},
+    {"POST", "/brev/*/makulera", S | C | ID, NONE, srv_web_post_cancel},
+    {"GET", "/brev/*/dokument.pdf", S | ID, NONE, srv_web_get_document},
+    {"POST", "/brev/*/hanterad", S | C | ID, NONE, srv_web_post_handled},
+    {"GET", "/brev/*", S | ID, NONE, srv_web_get_letter},
+    {"GET", "/hantera", S, SRV_ACT_SEE_EXCEPTIONS, srv_web_get_exceptions},
 };
 
 #undef S

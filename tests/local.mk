@@ -114,6 +114,12 @@ tests_unit_test_auth_CFLAGS = $(SERVER_UNIT_CFLAGS)
 tests_unit_test_auth_SOURCES = tests/unit/test_auth.c
 tests_unit_test_auth_LDADD = $(SERVER_UNIT_LIBS)
 
+# A held letter's page-1 preview, its labelled numbers and the preflight (issue 11).
+check_PROGRAMS += tests/unit/test_preview
+tests_unit_test_preview_CFLAGS = $(SERVER_UNIT_CFLAGS) $(CAIRO_CFLAGS)
+tests_unit_test_preview_SOURCES = tests/unit/test_preview.c
+tests_unit_test_preview_LDADD = $(SERVER_UNIT_LIBS)
+
 # The integration tests' scripts and helpers.
 EXTRA_DIST += tests/integration/testlib.sh tests/integration/cups.sh tests/integration/mmprintd-as-user \
 	tests/integration/t_cups_backend.sh tests/integration/t_cups_print.sh tests/integration/t_cups_hold.sh \
@@ -129,6 +135,8 @@ EXTRA_DIST += tests/integration/t_cups_forged.sh
 EXTRA_DIST += tests/integration/t_web_portal.sh
 # Issue 11, part 1: the shared queue on a central print server.
 EXTRA_DIST += tests/integration/t_shared_queue.sh
+# Issue 11: Behöver mottagare and Att hantera (preview, preflight, Skicka, exceptions).
+EXTRA_DIST += tests/integration/t_web_letters.sh
 # The fuzzers' brief run (tools/fuzz all, clang build in build-fuzz/).
 EXTRA_DIST += tests/integration/t_fuzz.sh
 # Issue 11, part 4: the web portal in headless Chromium (selenium, axe-core

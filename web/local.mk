@@ -3,3 +3,5 @@
 # /static/ from web_assets (default this folder, server/local.mk's define).
 webassetsdir = $(pkgdatadir)/web
 dist_webassets_DATA = web/mmprint.css web/mmprint.js
+# The held letter's live check (server/web_letters.c).
+dist_webassets_DATA += web/letters.js

@@ -147,7 +147,7 @@ static void rules_table(void **state)
     /* The CUPS notifier's cancel is only ever a certificate's own job. */
     CHECK(SRV_ACT_CANCEL_OWN, {"workstation", 0, 1, 0}, {"admin-tool", 0, 0, 0}, {"handläggare", 0, 0, 0},
           {"utskrift", 0, 0, 0}, {"admin", 0, 0, 0}, {"statistik", 0, 0, 0}, {"nobody", 0, 0, 0});
-    CHECK(SRV_ACT_RESOLVE, {"workstation", 0, 0, 0}, {"admin-tool", 1, 1, 1}, {"handläggare", 0, 0, 0},
+    CHECK(SRV_ACT_RESOLVE, {"workstation", 0, 0, 0}, {"admin-tool", 1, 1, 1}, {"handläggare", 0, 1, 0},
           {"utskrift", 0, 1, 0}, {"admin", 1, 1, 1}, {"statistik", 0, 0, 0}, {"nobody", 0, 0, 0});
     CHECK(SRV_ACT_SUBMIT, {"workstation", 1, 1, 1}, {"admin-tool", 1, 1, 1}, {"handläggare", 0, 0, 0},
           {"utskrift", 0, 0, 0}, {"admin", 0, 0, 0}, {"statistik", 0, 0, 0}, {"nobody", 0, 0, 0});

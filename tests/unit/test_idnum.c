@@ -137,6 +137,33 @@ static void orgnumber_not_person(void **state)
     json_decref(list);
 }
 
+/* A page tells the person who typed a number what is wrong with it. */
+static void problem_in_swedish(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *typed;
+        int code;
+        const char *says;
+    } cases[] = {
+        {"", MM_IDNUM_EMPTY, "Skriv"},
+        {"19121212-121", MM_IDNUM_FORM, "10 eller 12 siffror"},
+        {"19121212-T212", MM_IDNUM_LETTERS, "bokstäver"},
+        {"19121212-1213", MM_IDNUM_CHECKSUM, "kontrollsiffran"},
+        {"121312-1211", MM_IDNUM_DATE, "datumet"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mm_id id;
+        mm_error err;
+        mm_error_clear(&err);
+        assert_int_equal(mm_idnum_parse(cases[i].typed, NULL, &id, &err), -1);
+        if (err.code != cases[i].code)
+            fail_msg("%s: code %d, want %d (%s)", cases[i].typed, err.code, cases[i].code, err.msg);
+        assert_non_null(strstr(mm_idnum_problem_sv(err.code), cases[i].says));
+    }
+    assert_non_null(strstr(mm_idnum_problem_sv(0), "personnummer"));
+}
+
 static void all_pins(void **state)
 {
     (void)state;
@@ -314,6 +341,7 @@ int main(void)
         cmocka_unit_test(interim_rejected),
         cmocka_unit_test(orgnumber_not_person),
         cmocka_unit_test(all_pins),
+        cmocka_unit_test(problem_in_swedish),
         cmocka_unit_test(all_coords),
         cmocka_unit_test(organisationsnummer_list),
         cmocka_unit_test(edge_cases),

@@ -138,6 +138,14 @@ static void try_open(void *arg, int fd)
         _exit(1);
 }
 
+static void try_create(void *arg, int fd)
+{
+    int r = open((const char *)arg, O_WRONLY | O_CREAT, 0600);
+    int answer = r >= 0 ? 0 : errno;
+    if (write(fd, &answer, sizeof answer) < 0)
+        _exit(1);
+}
+
 static void a_forked_check_opens_no_file(void **state)
 {
     (void)state;
@@ -154,6 +162,34 @@ static void a_forked_check_opens_no_file(void **state)
         assert_int_equal(got, sizeof answer);
         assert_int_equal(answer, EACCES);
     }
+}
+
+/* A renderer's child may read what it is given (the fonts), and only that,
+ * and only to read. */
+static void a_forked_child_reads_only_what_it_is_given(void **state)
+{
+    (void)state;
+    if (!mm_sandbox_landlock())
+        skip();
+    const char *const readable[] = {spool, NULL};
+    mm_sandbox sb = {.read = readable, .cpu_s = 5, .nofile = 16, .timeout_ms = 10000};
+    const char *paths[] = {input, key, "/etc/hostname"};
+    for (int i = 0; i < 3; i++) {
+        int answer = -1, status = -1;
+        size_t got = 0;
+        mm_error err;
+        assert_int_equal(mm_sandbox_call(&sb, try_open, (void *)paths[i], &answer, sizeof answer, &got, &status, &err),
+                         0);
+        assert_int_equal(got, sizeof answer);
+        assert_int_equal(answer, i == 0 ? 0 : EACCES);
+    }
+    char out[200];
+    snprintf(out, sizeof out, "%s/written", spool);
+    int answer = -1, status = -1;
+    size_t got = 0;
+    mm_error err;
+    assert_int_equal(mm_sandbox_call(&sb, try_create, out, &answer, sizeof answer, &got, &status, &err), 0);
+    assert_int_equal(answer, EACCES);
 }
 
 static void a_hanging_child_is_killed(void **state)
@@ -176,6 +212,7 @@ int main(void)
         cmocka_unit_test(its_limits_apply),
         cmocka_unit_test(inherits_no_descriptor_and_no_environment),
         cmocka_unit_test(a_forked_check_opens_no_file),
+        cmocka_unit_test(a_forked_child_reads_only_what_it_is_given),
         cmocka_unit_test(a_hanging_child_is_killed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
