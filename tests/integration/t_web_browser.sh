@@ -101,7 +101,7 @@ export MM_WEB_URL=$WEB_URL MM_CA=$PKI/ca.crt MM_HL_USER=$HL MM_HL_PASS=$HL_PASS 
 export MM_TAP_STATE=$T/tap.state
 tap_sync() { read -r _tap_n _tap_failed < "$MM_TAP_STATE"; }
 echo "$_tap_n $_tap_failed" > "$MM_TAP_STATE"
-$PY "$BROWSER_DIR/t_portal.py" portal
+$PY -B "$BROWSER_DIR/t_portal.py" portal
 tap_sync
 
 wait_inbox "$A" 1 20
@@ -115,7 +115,7 @@ contains "the journal names the person who completed it" "$(jq -r '.events[].act
 if mmprintd_reconf "web_session_idle = 10"; then
   export MM_IDLE=10
   echo "$_tap_n $_tap_failed" > "$MM_TAP_STATE"
-  $PY "$BROWSER_DIR/t_portal.py" expiry
+  $PY -B "$BROWSER_DIR/t_portal.py" expiry
   tap_sync
 else
   not_ok "mmprintd restarts with web_session_idle = 10"
