@@ -117,7 +117,11 @@ class Browser:
         if os.geteuid() == 0:
             opts.add_argument("--no-sandbox")   # Chromium's sandbox refuses root
         opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-        env = dict(os.environ, HOME=self.home)
+        # TMPDIR too: Chromium's profile and singleton socket go there, and
+        # close() removes them with the HOME.
+        tmp = os.path.join(self.home, "tmp")
+        os.mkdir(tmp)
+        env = dict(os.environ, HOME=self.home, TMPDIR=tmp)
         # The driver and the browser it starts inherit HOME (the NSS db).
         self.service = Service(executable_path=CHROMEDRIVER, env=env,
                                log_path=os.path.join(self.home, "chromedriver.log"))

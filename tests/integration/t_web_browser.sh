@@ -123,6 +123,10 @@ else
 fi
 
 check_no_sanitizer_reports
+# The server under ASan reports leaks as it stops: stop it and read its log.
+stop_mmprintd
+check_fails "no sanitizer reports from mmprintd" grep -a -m 5 -E "(Address|Leak|UndefinedBehavior)Sanitizer|runtime error:" \
+  "$T/mmprintd.log"
 stop_remote_cupsd
 stop_cupsd
 done_testing
