@@ -9,6 +9,7 @@
 #ifndef MMPRINTD_API_H
 #define MMPRINTD_API_H
 
+#include <stdarg.h>
 #include <microhttpd.h>
 #include <jansson.h>
 
@@ -43,6 +44,9 @@ enum MHD_Result srv_api_dispatch(srv_req *rq, const char *url, const char *metho
  * rest)?  Sets *arg, *arg_len to the part it matched (also the web
  * portal's routes, web_routes.c). */
 int srv_api_route_match(const char *pattern, const char *url, const char **arg, size_t *arg_len);
+/* libmicrohttpd's error log into ours (debug level), for both listeners
+ * (front.c, web.c). */
+void srv_api_mhd_log(void *cls, const char *fmt, va_list ap);
 /* A job id as mm_uuid_new writes it: 36 of hex digits and dashes. */
 int srv_api_job_id_valid(const char *id, size_t n);
 

@@ -347,7 +347,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
     }
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+void srv_api_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char line[512];
     vsnprintf(line, sizeof line, fmt, ap);
@@ -524,7 +524,7 @@ struct MHD_Daemon *srv_api_start(srv *s, mm_error *err)
          * request's headers however slowly they trickle in. */
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->conf.max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->conf.max_connections_per_ip,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_EXTERNAL_LOGGER, srv_api_mhd_log, NULL,
         MHD_OPTION_ARRAY, s->conf.plain_loopback ? none : tls_opts, MHD_OPTION_END);
     /* Kept until the daemon stops: MHD may refer to them while running. */
     s->pem[0] = cert;

@@ -992,16 +992,22 @@ int srv_store_audit(srv_store *st, const char *actor, const char *event, const c
     return srv_store_event_as(st, "", actor, event, detail, err);
 }
 
-int srv_store_user_add(srv_store *st, const srv_user *u, const char *actor, mm_error *err)
+/* Adds (Q_USER_ADD) or deletes (Q_USER_DEL) account u and journals event
+ * by actor, in one transaction: 0 done, 1 nothing to do (the name exists,
+ * or does not), -1 error. */
+static int account_write(srv_store *st, stmt_id id, const srv_user *u, const char *event, const char *actor,
+                         mm_error *err)
 {
     chain_save c;
     if (tx_begin(st, &c, err))
         return -1;
-    sqlite3_stmt *s = prep(st, Q_USER_ADD);
+    sqlite3_stmt *s = prep(st, id);
     sqlite3_bind_text(s, 1, u->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, u->role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, u->hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, srv_now_ms());
+    if (id == Q_USER_ADD) {
+        sqlite3_bind_text(s, 2, u->role, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, u->hash, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, srv_now_ms());
+    }
     int result = -1, ok = 0;
     if (run(s) != SQLITE_DONE) {
         mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
@@ -1009,13 +1015,18 @@ int srv_store_user_add(srv_store *st, const srv_user *u, const char *actor, mm_e
         result = 1;
     } else {
         char d[200];
-        snprintf(d, sizeof d, "account %s with role %s", u->name, u->role);
-        ok = event_locked(st, "", srv_now_ms(), "user-added", d, actor, err) == 0;
+        snprintf(d, sizeof d, "account %s%s%s", u->name, u->role[0] ? " with role " : "", u->role);
+        ok = event_locked(st, "", srv_now_ms(), event, d, actor, err) == 0;
         result = ok ? 0 : -1;
     }
     if (tx_end(st, ok, &c, err) && result == 0)
         result = -1;
     return result;
+}
+
+int srv_store_user_add(srv_store *st, const srv_user *u, const char *actor, mm_error *err)
+{
+    return account_write(st, Q_USER_ADD, u, "user-added", actor, err);
 }
 
 int srv_store_user_get(srv_store *st, const char *name, srv_user *u, mm_error *err)
@@ -1038,25 +1049,10 @@ int srv_store_user_get(srv_store *st, const char *name, srv_user *u, mm_error *e
 
 int srv_store_user_del(srv_store *st, const char *name, const char *actor, mm_error *err)
 {
-    chain_save c;
-    if (tx_begin(st, &c, err))
-        return -1;
-    sqlite3_stmt *s = prep(st, Q_USER_DEL);
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    int result = -1, ok = 0;
-    if (run(s) != SQLITE_DONE) {
-        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
-    } else if (sqlite3_changes(st->db) == 0) {
-        result = 1;
-    } else {
-        char d[160];
-        snprintf(d, sizeof d, "account %s", name);
-        ok = event_locked(st, "", srv_now_ms(), "user-deleted", d, actor, err) == 0;
-        result = ok ? 0 : -1;
-    }
-    if (tx_end(st, ok, &c, err) && result == 0)
-        result = -1;
-    return result;
+    srv_user u;
+    memset(&u, 0, sizeof u);
+    snprintf(u.name, sizeof u.name, "%s", name);
+    return account_write(st, Q_USER_DEL, &u, "user-deleted", actor, err);
 }
 
 int srv_store_user_list(srv_store *st, void (*fn)(const srv_user *, void *), void *arg, mm_error *err)

@@ -152,14 +152,6 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
     }
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    char line[512];
-    vsnprintf(line, sizeof line, fmt, ap);
-    line[strcspn(line, "\n")] = 0;
-    mm_log(MM_LOG_DEBUG, "web httpd: %s", line);
-}
-
 /* web_listen "ADDR:PORT" or "[ADDR6]:PORT" as a socket address. */
 static int web_addr(const char *listen, struct sockaddr_storage *ss, mm_error *err)
 {
@@ -256,7 +248,7 @@ int srv_web_start(srv *s, mm_error *err)
         MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_NOTIFY_CONNECTION, conn_notify, s,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cf->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cf->max_connections_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)CONNECTION_MEMORY, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+        (size_t)CONNECTION_MEMORY, MHD_OPTION_EXTERNAL_LOGGER, srv_api_mhd_log, NULL, MHD_OPTION_END);
     if (!w->daemon) {
         int e = errno;
         mm_error_set(err, MM_ERR_SYSTEM, e, "cannot listen on web_listen %s (HTTPS): %s%s", cf->web_listen, strerror(e),

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "idnum.h"
 #include "log.h"
 #include "text.h"
 #include "web.h"
@@ -61,10 +62,12 @@ static void add_row(const srv_job *j, void *arg)
     localtime_r(&t, &tm);
     strftime(r->nar, sizeof r->nar, "%Y-%m-%d %H:%M", &tm);
     snprintf(r->titel, sizeof r->titel, "%s", j->title[0] ? j->title : "(utan titel)");
-    if (j->recipient[0]) {
-        snprintf(r->mottagare, sizeof r->mottagare, "%s", j->recipient);
-        mm_log_mask_text(r->mottagare);
-    }
+    /* A title may name a personnummer too: masked like every other text. */
+    mm_log_mask_text(r->titel);
+    char mask[16] = "";
+    if (j->recipient[0])
+        mm_idnum_mask(j->recipient, mask);
+    snprintf(r->mottagare, sizeof r->mottagare, "%s", mask);
     r->kanal = !strcmp(j->channel, "digital") ? srv_sv(SRV_SV_CHANNEL_DIGITAL)
                : !strcmp(j->channel, "paper") ? srv_sv(SRV_SV_CHANNEL_PAPER)
                                               : "";
@@ -162,22 +165,16 @@ static void input(mm_buf *b, const char *id, const char *label, const char *type
     srv_html_raw(b, "></p>\n");
 }
 
-enum MHD_Result srv_web_get_letters(srv_web_req *rq, const char *arg)
+/* The page of l's rows, with the search form of f. */
+static enum MHD_Result page(srv_web_req *rq, const letters *l, const search *f)
 {
-    (void)arg;
-    letters l;
-    search f;
-    if (find(rq, &l, &f)) {
-        free(l.rows);
-        return srv_web_message(rq, 500, "Fel i servern", srv_sv(SRV_SV_INTERNAL));
-    }
     mm_buf b = MM_BUF_INIT;
     srv_html_raw(&b, "<form method=\"get\" action=\"/brev\" class=\"sok\" role=\"search\" aria-label=\"Sök brev\">\n");
-    input(&b, "q", "Titel innehåller", "search", f.q, NULL);
-    input(&b, "fran", "Från och med datum", "date", f.fran, "ÅÅÅÅ-MM-DD");
-    input(&b, "till", "Till och med datum", "date", f.till, "ÅÅÅÅ-MM-DD");
+    input(&b, "q", "Titel innehåller", "search", f->q, NULL);
+    input(&b, "fran", "Från och med datum", "date", f->fran, "ÅÅÅÅ-MM-DD");
+    input(&b, "till", "Till och med datum", "date", f->till, "ÅÅÅÅ-MM-DD");
     srv_html_raw(&b, "<p><button type=\"submit\">Sök</button></p>\n</form>\n");
-    if (f.bad_date) {
+    if (f->bad_date) {
         srv_html_raw(&b, "<p id=\"fel\" role=\"alert\" class=\"fel\">");
         srv_html_esc(&b, srv_sv(SRV_SV_WEB_BAD_DATE));
         srv_html_raw(&b, "</p>\n");
@@ -188,8 +185,8 @@ enum MHD_Result srv_web_get_letters(srv_web_req *rq, const char *arg)
                      "</caption>\n<thead><tr><th scope=\"col\">När</th><th scope=\"col\">Titel</th>"
                      "<th scope=\"col\">Mottagare</th><th scope=\"col\">Kanal</th><th scope=\"col\">Vart</th>"
                      "<th scope=\"col\">Tillstånd</th></tr></thead>\n<tbody>\n");
-    for (size_t i = 0; i < l.n; i++) {
-        const letter_row *r = &l.rows[i];
+    for (size_t i = 0; i < l->n; i++) {
+        const letter_row *r = &l->rows[i];
         srv_html_raw(&b, "<tr data-id=\"");
         srv_html_esc(&b, r->id);
         srv_html_raw(&b, "\" data-state=\"");
@@ -204,33 +201,52 @@ enum MHD_Result srv_web_get_letters(srv_web_req *rq, const char *arg)
         srv_html_raw(&b, "</tr>\n");
     }
     srv_html_raw(&b, "</tbody>\n</table>\n");
-    srv_html_raw(&b, l.n ? "<p id=\"inga-brev\" hidden>" : "<p id=\"inga-brev\">");
+    srv_html_raw(&b, l->n ? "<p id=\"inga-brev\" hidden>" : "<p id=\"inga-brev\">");
     srv_html_esc(&b, srv_sv(SRV_SV_WEB_NO_LETTERS));
     srv_html_raw(&b, "</p>\n");
-    free(l.rows);
     return srv_web_page(rq, 200, "Mina brev", &b);
+}
+
+
+/* The JSON of l's rows. */
+static enum MHD_Result json(srv_web_req *rq, const letters *l, const search *f)
+{
+    if (f->bad_date) {
+        return srv_web_json(rq, 400, json_pack("{s:s, s:s}", "error", "bad-date", "message", srv_sv(SRV_SV_WEB_BAD_DATE)));
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < l->n; i++) {
+        const letter_row *r = &l->rows[i];
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", r->id, "nar", r->nar, "titel",
+                                           r->titel, "mottagare", r->mottagare, "kanal", r->kanal, "vart", r->vart,
+                                           "tillstand", r->tillstand, "state", r->state));
+    }
+    return srv_web_json(rq, 200, json_pack("{s:o}", "brev", a ? a : json_array()));
+}
+
+/* Both answers of "Mina brev": the rows found, as a page or as JSON. */
+static enum MHD_Result answer(srv_web_req *rq, int as_json)
+{
+    letters l;
+    search f;
+    enum MHD_Result r;
+    if (find(rq, &l, &f))
+        r = as_json ? srv_web_json(rq, 500, json_pack("{s:s, s:s}", "error", "internal", "message", srv_sv(SRV_SV_INTERNAL)))
+                    : srv_web_message(rq, 500, "Fel i servern", srv_sv(SRV_SV_INTERNAL));
+    else
+        r = as_json ? json(rq, &l, &f) : page(rq, &l, &f);
+    free(l.rows);
+    return r;
+}
+
+enum MHD_Result srv_web_get_letters(srv_web_req *rq, const char *arg)
+{
+    (void)arg;
+    return answer(rq, 0);
 }
 
 enum MHD_Result srv_web_get_letters_json(srv_web_req *rq, const char *arg)
 {
     (void)arg;
-    letters l;
-    search f;
-    if (find(rq, &l, &f)) {
-        free(l.rows);
-        return srv_web_json(rq, 500, json_pack("{s:s, s:s}", "error", "internal", "message", srv_sv(SRV_SV_INTERNAL)));
-    }
-    if (f.bad_date) {
-        free(l.rows);
-        return srv_web_json(rq, 400, json_pack("{s:s, s:s}", "error", "bad-date", "message", srv_sv(SRV_SV_WEB_BAD_DATE)));
-    }
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < l.n; i++) {
-        const letter_row *r = &l.rows[i];
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", r->id, "nar", r->nar, "titel",
-                                           r->titel, "mottagare", r->mottagare, "kanal", r->kanal, "vart", r->vart,
-                                           "tillstand", r->tillstand, "state", r->state));
-    }
-    free(l.rows);
-    return srv_web_json(rq, 200, json_pack("{s:o}", "brev", a ? a : json_array()));
+    return answer(rq, 1);
 }

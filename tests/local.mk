@@ -120,6 +120,12 @@ tests_unit_test_preview_CFLAGS = $(SERVER_UNIT_CFLAGS) $(CAIRO_CFLAGS)
 tests_unit_test_preview_SOURCES = tests/unit/test_preview.c
 tests_unit_test_preview_LDADD = $(SERVER_UNIT_LIBS)
 
+# The web portal: HTML escaping, form fields, sessions and CSRF, passwords.
+check_PROGRAMS += tests/unit/test_web
+tests_unit_test_web_CFLAGS = $(SERVER_UNIT_CFLAGS)
+tests_unit_test_web_SOURCES = tests/unit/test_web.c
+tests_unit_test_web_LDADD = $(SERVER_UNIT_LIBS)
+
 # The integration tests' scripts and helpers.
 EXTRA_DIST += tests/integration/testlib.sh tests/integration/cups.sh tests/integration/mmprintd-as-user \
 	tests/integration/t_cups_backend.sh tests/integration/t_cups_print.sh tests/integration/t_cups_hold.sh \

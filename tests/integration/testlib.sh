@@ -226,11 +226,13 @@ web_user() {
 
 # web GET|POST PATH [curl args...]: HTTPS to the portal (server TLS only)
 # with the cookie jar $T/jar-$WEB_AS (WEB_AS: whose browser, default
-# "web"); body in $T/resp, headers in $T/resp.h, status in $code
+# "web"), from the address $WEB_FROM when set (127.0.0.N: another
+# computer); body in $T/resp, headers in $T/resp.h, status in $code
 web() {
   local m=$1 p=$2
   shift 2
   code=$(curl -sS -o "$T/resp" -D "$T/resp.h" -w '%{http_code}' --max-time 60 --cacert "$PKI/ca.crt" \
+    ${WEB_FROM:+--interface "$WEB_FROM"} \
     -b "$T/jar-${WEB_AS:-web}" -c "$T/jar-${WEB_AS:-web}" -X "$m" "$@" "$WEB_URL$p" 2>"$T/curl.err")
 }
 
@@ -242,6 +244,7 @@ web_csrf() { grep -o 'name="csrf" value="[0-9a-f]*"' "$T/resp" | head -1 | sed '
 # its headers in $T/login.h) and WEB_CSRF the session's CSRF token for later
 # posts (read from /brev)
 web_login() {
+  rm -f "$T/jar-${WEB_AS:-web}" # a browser without cookies
   web GET /logga-in
   local t
   t=$(web_csrf)

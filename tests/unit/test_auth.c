@@ -160,6 +160,9 @@ static void rules_table(void **state)
           {"utskrift", 0, 0, 0}, {"admin", 1, 1, 1}, {"statistik", 0, 0, 0}, {"nobody", 0, 0, 0});
     CHECK(SRV_ACT_METRICS, {"workstation", 1, 1, 1}, {"admin-tool", 1, 1, 1}, {"handläggare", 1, 1, 1},
           {"utskrift", 1, 1, 1}, {"admin", 1, 1, 1}, {"statistik", 1, 1, 1}, {"nobody", 0, 0, 0});
+    /* The web portal's accounts: the admin tool's certificate alone. */
+    CHECK(SRV_ACT_USERS, {"workstation", 0, 0, 0}, {"admin-tool", 1, 1, 1}, {"handläggare", 0, 0, 0},
+          {"utskrift", 0, 0, 0}, {"admin", 0, 0, 0}, {"statistik", 0, 0, 0}, {"nobody", 0, 0, 0});
 }
 
 /* An open exception is the print room's, whichever channel it was on. */
