@@ -527,7 +527,11 @@ TEST
 # ---- a central print server and a workstation without our software ----
 
 lan_address() {
-  ip -4 -o addr show scope global 2>/dev/null | awk '{ sub(/\/.*/, "", $4); print $4; exit }'
+  # hostname(1) is in every Debian system (Priority: required), ip(8) not.
+  local a
+  for a in $(hostname -I 2>/dev/null); do
+    case $a in 127.*|*:*) ;; *) echo "$a"; return 0 ;; esac
+  done
 }
 
 install_shared_queue() { # SERVER_HOST:PORT
@@ -597,13 +601,9 @@ EOF
 }
 
 stop_remote_cupsd() {
-  [ -n "${REMOTE_CUPSD_PID:-}" ] || return 0
-  kill "$REMOTE_CUPSD_PID" 2>/dev/null
-  local i
-  for ((i = 0; i < 100; i++)); do
-    gone "$REMOTE_CUPSD_PID" && break
-    sleep 0.1
-  done
+  # stop_cupsd on the workstation's pid (bash scoping: it sees this local).
+  local CUPSD_PID=${REMOTE_CUPSD_PID:-}
+  stop_cupsd
   REMOTE_CUPSD_PID=
 }
 
