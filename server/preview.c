@@ -16,6 +16,7 @@
 
 #include "api.h"
 #include "discover.h"
+#include "fileio.h"
 #include "idnum.h"
 #include "log.h"
 #include "policy.h"
@@ -40,22 +41,9 @@ typedef struct {
     size_t len;
 } letter;
 
-static int write_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 static cairo_status_t png_out(void *closure, const unsigned char *data, unsigned int length)
 {
-    return write_all(*(int *)closure, data, length) ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
+    return mm_fileio_write_fd(*(int *)closure, data, length) ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
 }
 
 /* Page 1 as a PNG on fd; nothing at all when it cannot be rendered. */
@@ -108,7 +96,7 @@ static void numbers_child(void *arg, int fd)
     numbers_answer a;
     memset(&a, 0, sizeof a);
     a.rc = mm_discover_text_numbers(l->pdf, l->len, NULL, &a.c, &a.err);
-    write_all(fd, &a, sizeof a);
+    mm_fileio_write_fd(fd, &a, sizeof a);
 }
 
 /* ---- in the server ---- */
