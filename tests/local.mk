@@ -145,3 +145,7 @@ EXTRA_DIST += tests/integration/t_shared_queue.sh
 EXTRA_DIST += tests/integration/t_web_letters.sh
 # The fuzzers' brief run (tools/fuzz all, clang build in build-fuzz/).
 EXTRA_DIST += tests/integration/t_fuzz.sh
+# Issue 11, part 4: the web portal in headless Chromium (selenium, axe-core
+# pinned in tests/browser/package-lock.json, installed by install-axe).
+EXTRA_DIST += tests/integration/t_web_browser.sh tests/browser/mmweb.py tests/browser/t_portal.py \
+	tests/browser/install-axe tests/browser/package.json tests/browser/package-lock.json
