@@ -89,16 +89,19 @@ int srv_web_session_create(srv_web_sessions *t, const char *login, srv_role role
     x.role = role;
     x.created_ms = x.seen_ms = srv_mono_ms();
     pthread_mutex_lock(&t->mu);
-    /* A free or timed-out slot; when every slot is live, the one seen
-     * longest ago goes (a flood of login forms cannot grow the table). */
+    /* A free or timed-out slot; when every slot is live, the login form
+     * seen longest ago goes, and only when there is none a signed-in
+     * session: a flood of login forms can neither grow the table nor
+     * sign people out. */
     size_t pick = 0;
     for (size_t i = 0; i < t->n; i++) {
-        session *y = &t->slots[i];
+        session *y = &t->slots[i], *p = &t->slots[pick];
         if (!y->used || timed_out(t, y, x.created_ms)) {
             pick = i;
             break;
         }
-        if (y->seen_ms < t->slots[pick].seen_ms)
+        int y_form = !y->login[0], p_form = !p->login[0];
+        if (y_form > p_form || (y_form == p_form && y->seen_ms < p->seen_ms))
             pick = i;
     }
     t->slots[pick] = x;

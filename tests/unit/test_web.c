@@ -120,7 +120,7 @@ static void sessions_and_csrf(void **state)
     srv_web_sessions_free(NULL);
 }
 
-/* A full table: the session seen longest ago makes room. */
+/* A full table: the login form, else the session, seen longest ago makes room. */
 static void full_table_evicts_oldest(void **state)
 {
     (void)state;
@@ -136,6 +136,14 @@ static void full_table_evicts_oldest(void **state)
     assert_int_equal(srv_web_session_find(t, t2, srv_mono_ms(), &f), -1);
     assert_int_equal(srv_web_session_find(t, t1, srv_mono_ms(), &f), 0);
     assert_int_equal(srv_web_session_find(t, t3, srv_mono_ms(), &f), 0);
+    /* A login form's pre-session goes before any signed-in session. */
+    char p1[65], p2[65];
+    assert_int_equal(srv_web_session_create(t, "", SRV_ROLE_NONE, p1, &s), 0); /* evicts a (seen longer ago) */
+    assert_int_equal(srv_web_session_find(t, t3, srv_mono_ms(), &f), 0);
+    assert_int_equal(srv_web_session_create(t, "", SRV_ROLE_NONE, p2, &s), 0); /* evicts the form p1, not c */
+    assert_int_equal(srv_web_session_find(t, p1, srv_mono_ms(), &f), -1);
+    assert_int_equal(srv_web_session_find(t, t3, srv_mono_ms(), &f), 0);
+    assert_int_equal(srv_web_session_find(t, p2, srv_mono_ms(), &f), 0);
     srv_web_sessions_free(t);
 }
 
