@@ -104,6 +104,7 @@ static const mm_config_key conf_keys[] = {
     LONG("lock_wait", lock_wait_s, "90", 0, 3600),
     /* The web portal for people (server/web.h, mmprintd(8)). */
     TEXT("web_listen", web_listen, "", 0),
+    TEXT("web_public_url", web_public_url, "", 0),
     TEXT("web_tls_cert", web_tls_cert, "", 0),
     TEXT("web_tls_key", web_tls_key, "", 0),
     TEXT("web_assets", web_assets, SRV_WEB_ASSETS, 0),
@@ -205,6 +206,10 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
     if (c->web_session_idle_s > c->web_session_max_s)
         return mm_error_set(err, MM_ERR_INPUT, 0, "config: web_session_idle (%ld) exceeds web_session_max (%ld)",
                             c->web_session_idle_s, c->web_session_max_s);
+    /* People type passwords there: a link in the clear would teach them to. */
+    if (c->web_public_url[0] && !mm_http_url_is_https(c->web_public_url))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "config: web_public_url '%s' must be an https:// URL",
+                            c->web_public_url);
     if (c->web_pam && !c->web_pam_roles[0])
         return mm_error_set(err, MM_ERR_INPUT, 0,
                             "config: web_pam = yes needs web_pam_roles (role:GROUP,...): without it nobody has a role");

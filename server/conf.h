@@ -53,6 +53,7 @@ typedef struct {
     long lock_wait_s;          /* how long a start waits for a stopping instance */
     /* The web portal for people (server/web.h): a second listener. */
     char web_listen[80];       /* ADDR:PORT; "" = no portal */
+    char web_public_url[256];  /* the portal as people reach it: held letters' messages point there */
     char web_tls_cert[1024], web_tls_key[1024]; /* "" = tls_cert, tls_key */
     char web_assets[1024];     /* the folder of /static/ (mmprint.css, mmprint.js) */
     long web_session_idle_s, web_session_max_s;

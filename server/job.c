@@ -27,7 +27,15 @@ void srv_message(const srv *s, const srv_job *j, char *out, size_t size)
         char why[sizeof j->reason_sv + 2] = "";
         if (j->reason_sv[0] && strcmp(j->reason_sv, srv_sv(SRV_SV_NO_RECIPIENT)))
             snprintf(why, sizeof why, ": %s", j->reason_sv);
-        if (j->cups_job_id[0])
+        /* Where the person can add it: the web page (every desktop, Windows
+         * first), else the command a Linux desktop has. */
+        size_t base = strlen(s->conf.web_public_url);
+        while (base && s->conf.web_public_url[base - 1] == '/')
+            base--;
+        if (base)
+            snprintf(out, size, "Personnummer saknas%s – lägg till %s på %.*s/behover", why,
+                     why[0] ? "mottagarens" : "det", (int)base, s->conf.web_public_url);
+        else if (j->cups_job_id[0])
             snprintf(out, size, "Personnummer saknas%s – lägg till %s med: lp -i %s -o Personnummer=ÅÅÅÅMMDDNNNN -H resume",
                      why, why[0] ? "mottagarens" : "det", j->cups_job_id);
         else

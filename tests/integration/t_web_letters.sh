@@ -29,7 +29,8 @@ sender 162120000142 name=Exempelkommun
 EOF
 start_sim || { not_ok "mmsimd starts"; done_testing; exit 1; }
 start_printer || { not_ok "ippeveprinter starts"; done_testing; exit 1; }
-write_conf "$T/mmprintd.conf" "sync_wait_ms = 3000" "reach_rate = 600" "reach_burst = 50"
+write_conf "$T/mmprintd.conf" "sync_wait_ms = 3000" "reach_rate = 600" "reach_burst = 50" \
+  "web_public_url = https://mmprint.example.se:8443/"
 start_server "$T/mmprintd.conf" || { not_ok "mmprintd starts"; diag "$(cat "$T/server.log")"; done_testing; exit 1; }
 check "mmctl user add anna (handläggare)" web_user anna handläggare 'Anna-lösen-1'
 check "mmctl user add bertil (handläggare)" web_user bertil handläggare 'Bertil-lösen-2'
@@ -67,6 +68,8 @@ held() {
 }
 H1=$(held h1 "Beslut om bistånd")
 is "a letter without a recipient is held" "$(jfield .state)" needs-recipient
+is "its message (the CUPS line) points the handläggare to the web page, not to lp" "$(jfield .message)" \
+  "Personnummer saknas – lägg till det på https://mmprint.example.se:8443/behover"
 H2=$(held h2 "Kallelse")
 H3=$(held h3 "Beslut om färdtjänst")
 bundle "$T/r.job" "$T/letter.pdf" "title=Beslut returnerat" user=anna recipient=200001012384 policy=digital-only cups-job-id=9

@@ -98,6 +98,20 @@ static void far_url_must_be_https(void **state)
     assert_int_equal(load(WITH_FAR("HTTPS://far.example/Recipient/v3"), &c, &err), 0);
 }
 
+/* People follow the held letter's link to type their password there. */
+static void web_public_url_must_be_https(void **state)
+{
+    (void)state;
+    srv_conf c;
+    mm_error err;
+    assert_int_equal(load(MINIMAL "web_public_url = http://mmprint.example:8443\n", &c, &err), -1);
+    assert_non_null(strstr(err.msg, "config: web_public_url 'http://mmprint.example:8443' must be an https:// URL"));
+    assert_int_equal(load(MINIMAL "web_public_url = https://mmprint.example:8443\n", &c, &err), 0);
+    assert_string_equal(c.web_public_url, "https://mmprint.example:8443");
+    assert_int_equal(load(MINIMAL, &c, &err), 0);
+    assert_string_equal(c.web_public_url, "");
+}
+
 static void refusals(void **state)
 {
     (void)state;
@@ -194,6 +208,7 @@ int main(void)
         cmocka_unit_test(defaults),
         cmocka_unit_test(refusals),
         cmocka_unit_test(far_url_must_be_https),
+        cmocka_unit_test(web_public_url_must_be_https),
         cmocka_unit_test(printer_trust),
         cmocka_unit_test(printed_form_reads_back),
     };
