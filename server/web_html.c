@@ -174,16 +174,12 @@ enum MHD_Result srv_web_json(srv_web_req *rq, unsigned status, json_t *o)
 
 int srv_web_find_job(srv_web_req *rq, const char *id, srv_action action, srv_job *j, enum MHD_Result *answer)
 {
-    mm_error err;
-    int rc = srv_api_job_id_valid(id, strlen(id)) ? srv_store_get(rq->s->store, id, j, &err) : 1;
-    if (rc < 0) {
-        *answer = srv_web_message(rq, 500, "Fel i servern", srv_sv(SRV_SV_INTERNAL));
-        return -1;
-    }
-    /* Another person's letter is answered as if it did not exist. */
-    if (rc == 1 || !srv_may(rq->s, rq->who, SRV_ACT_READ, j) || !srv_may(rq->s, rq->who, action, j)) {
-        *answer = srv_web_message(rq, 404, "Brevet finns inte", srv_sv(SRV_SV_WEB_NO_LETTER));
-        return -1;
-    }
-    return 0;
+    /* The API's lookup: another person's letter is answered as if it did
+     * not exist (404), as is one the person may read but not act on. */
+    srv_outcome o = srv_api_lookup(rq->s, rq->who, id, action, j);
+    if (o == SRV_OK)
+        return 0;
+    *answer = o == SRV_FAILED ? srv_web_message(rq, 500, "Fel i servern", srv_sv(SRV_SV_INTERNAL))
+                              : srv_web_message(rq, 404, "Brevet finns inte", srv_sv(SRV_SV_WEB_NO_LETTER));
+    return -1;
 }

@@ -39,17 +39,6 @@ static enum MHD_Result internal(srv_web_req *rq)
     return srv_web_message(rq, 500, "Fel i servern", srv_sv(SRV_SV_INTERNAL));
 }
 
-/* The letter for a handler when the person may do action on it: 0, or -1
- * with the answer queued (404 as unknown, 500). */
-static int letter(srv_web_req *rq, const char *id, srv_action action, srv_job *j, enum MHD_Result *answer)
-{
-    srv_outcome o = srv_api_lookup(rq->s, rq->who, id, action, j);
-    if (o == SRV_OK)
-        return 0;
-    *answer = o == SRV_FAILED ? internal(rq) : no_letter(rq);
-    return -1;
-}
-
 static void when(int64_t ms, char out[20])
 {
     time_t t = (time_t)(ms / 1000);
@@ -275,7 +264,7 @@ enum MHD_Result srv_web_get_letter(srv_web_req *rq, const char *id)
 {
     srv_job j;
     enum MHD_Result answer;
-    if (letter(rq, id, SRV_ACT_READ, &j, &answer))
+    if (srv_web_find_job(rq, id, SRV_ACT_READ, &j, &answer))
         return answer;
     form_state f = {0};
     f.done = done_text(rq);
@@ -314,7 +303,7 @@ enum MHD_Result srv_web_get_preview(srv_web_req *rq, const char *id)
     srv_job j;
     enum MHD_Result answer;
     /* Only for whoever may complete it (its owner), and only while held. */
-    if (letter(rq, id, SRV_ACT_COMPLETE, &j, &answer))
+    if (srv_web_find_job(rq, id, SRV_ACT_COMPLETE, &j, &answer))
         return answer;
     if (j.state != SRV_JSTATE_NEEDS_RECIPIENT)
         return no_letter(rq);
@@ -385,7 +374,7 @@ enum MHD_Result srv_web_post_send(srv_web_req *rq, const char *id)
 {
     srv_job j;
     enum MHD_Result answer;
-    if (letter(rq, id, SRV_ACT_COMPLETE, &j, &answer))
+    if (srv_web_find_job(rq, id, SRV_ACT_COMPLETE, &j, &answer))
         return answer;
     form_state f = {0};
     if (j.state != SRV_JSTATE_NEEDS_RECIPIENT) {
@@ -439,7 +428,7 @@ enum MHD_Result srv_web_post_cancel(srv_web_req *rq, const char *id)
 {
     srv_job j;
     enum MHD_Result answer;
-    if (letter(rq, id, SRV_ACT_CANCEL, &j, &answer))
+    if (srv_web_find_job(rq, id, SRV_ACT_CANCEL, &j, &answer))
         return answer;
     char to[80];
     switch (srv_api_cancel(rq->s, rq->who, id, "the web page")) {
@@ -518,7 +507,7 @@ enum MHD_Result srv_web_get_document(srv_web_req *rq, const char *id)
     enum MHD_Result answer;
     /* Whoever may resolve the exception (its owner, the print room, an
      * admin), and only while it is one. */
-    if (letter(rq, id, SRV_ACT_RESOLVE, &j, &answer))
+    if (srv_web_find_job(rq, id, SRV_ACT_RESOLVE, &j, &answer))
         return answer;
     if (!srv_job_is_exception(&j))
         return no_letter(rq);
@@ -552,7 +541,7 @@ enum MHD_Result srv_web_post_handled(srv_web_req *rq, const char *id)
 {
     srv_job j;
     enum MHD_Result answer;
-    if (letter(rq, id, SRV_ACT_RESOLVE, &j, &answer))
+    if (srv_web_find_job(rq, id, SRV_ACT_RESOLVE, &j, &answer))
         return answer;
     switch (srv_api_resolve(rq->s, rq->who, id, "handled")) {
     case SRV_OK: return srv_web_redirect(rq, "/hantera?klart=hanterat");
