@@ -130,6 +130,20 @@ static const char *source_sv(const char *source)
     return source;
 }
 
+/* A PPD option's choice: the job's option (the PPD keyword, else the
+ * script's mm-* name), else the PPD's default; out unchanged when none. */
+static void ppd_choice(int nopt, cups_option_t *opts, const char *keyword, const char *script_name, char *out,
+                       size_t size)
+{
+    const char *p = cupsGetOption(keyword, nopt, opts);
+    if (!p)
+        p = cupsGetOption(script_name, nopt, opts);
+    if (p)
+        mm_text_copy(out, size, p);
+    else
+        ppd_default(keyword, out, size);
+}
+
 static int fail(const char *swedish, const char *detail)
 {
     fprintf(stderr, "ERROR: %s\n", swedish);
@@ -239,18 +253,28 @@ static int fill_bundle(mm_bundle *b, const mm_buf *pdf, const mm_discover_result
     }
 
     char policy[32] = "";
-    const char *p = cupsGetOption("MMPolicy", nopt, opts);
-    if (!p)
-        p = cupsGetOption("mm-policy", nopt, opts);
-    if (p)
-        mm_text_copy(policy, sizeof policy, p);
-    else
-        ppd_default("MMPolicy", policy, sizeof policy);
+    ppd_choice(nopt, opts, "MMPolicy", "mm-policy", policy, sizeof policy);
     if (policy[0]) {
         if (strcmp(policy, "digital-else-paper") && strcmp(policy, "digital-only") && strcmp(policy, "paper-only"))
             return fail("Okänt val för Leverans; välj Digitalt, annars papper, Endast digitalt eller Endast papper.",
                         "unknown MMPolicy value");
         mm_text_copy(b->policy, sizeof b->policy, policy);
+    }
+    /* "default" leaves the choice to the server (its print room's class). */
+    char choice[32] = "";
+    ppd_choice(nopt, opts, "MMPostClass", "mm-postal-class", choice, sizeof choice);
+    if (choice[0] && strcmp(choice, "default")) {
+        if (!mm_bundle_postal_class_valid(choice))
+            return fail("Okänt val för Postklass; välj A-post, B-post eller Rekommenderat brev.",
+                        "unknown MMPostClass value");
+        mm_text_copy(b->postal_class, sizeof b->postal_class, choice);
+    }
+    choice[0] = 0;
+    ppd_choice(nopt, opts, "MMLetterType", "mm-letter-type", choice, sizeof choice);
+    if (choice[0] && strcmp(choice, "default")) {
+        if (!mm_bundle_letter_type_valid(choice))
+            return fail("Okänt val för Brevtyp; välj Beslut, Information eller Annat.", "unknown MMLetterType value");
+        mm_text_copy(b->letter_type, sizeof b->letter_type, choice);
     }
 
     /* Every labelled number of the text, for the server to decide again

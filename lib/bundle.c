@@ -33,6 +33,8 @@ static const field fields[] = {
     FIELD("cups-job-id", cups_job_id),
     FIELD("policy", policy),
     FIELD("department", department),
+    FIELD("postal-class", postal_class),
+    FIELD("letter-type", letter_type),
     FIELD("document-type", document_type),
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
@@ -40,6 +42,16 @@ static const field fields[] = {
 static int valid_policy(const char *p)
 {
     return !strcmp(p, "digital-else-paper") || !strcmp(p, "digital-only") || !strcmp(p, "paper-only");
+}
+
+int mm_bundle_postal_class_valid(const char *w)
+{
+    return w && (!strcmp(w, "a-post") || !strcmp(w, "b-post") || !strcmp(w, "rekommenderat"));
+}
+
+int mm_bundle_letter_type_valid(const char *w)
+{
+    return w && (!strcmp(w, "beslut") || !strcmp(w, "information") || !strcmp(w, "annat"));
 }
 
 static int valid_recipient(const char *r)
@@ -60,6 +72,10 @@ int mm_bundle_write(const mm_bundle *b, mm_buf *out, mm_error *err)
         return mm_error_set(err, MM_ERR_INPUT, 0, "bundle recipient must be 12 digits");
     if (!valid_policy(b->policy))
         return mm_error_set(err, MM_ERR_INPUT, 0, "unknown delivery policy '%s'", b->policy);
+    if (b->postal_class[0] && !mm_bundle_postal_class_valid(b->postal_class))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "unknown postal class '%s'", b->postal_class);
+    if (b->letter_type[0] && !mm_bundle_letter_type_valid(b->letter_type))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "unknown letter type '%s'", b->letter_type);
     if (mm_buf_puts(out, MM_BUNDLE_MAGIC "\n") < 0)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     for (size_t i = 0; i < NFIELDS; i++) {
@@ -160,6 +176,10 @@ int mm_bundle_parse(const unsigned char *data, size_t len, mm_bundle *b, mm_erro
         return mm_error_set(err, MM_ERR_INPUT, 0, "bundle recipient must be 12 digits");
     if (!valid_policy(b->policy))
         return mm_error_set(err, MM_ERR_INPUT, 0, "unknown delivery policy in bundle");
+    if (b->postal_class[0] && !mm_bundle_postal_class_valid(b->postal_class))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "unknown postal-class in bundle (a-post, b-post, rekommenderat)");
+    if (b->letter_type[0] && !mm_bundle_letter_type_valid(b->letter_type))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "unknown letter-type in bundle (beslut, information, annat)");
     if (mm_candidates_parse(b->candidates, &b->cands, err) < 0)
         return -1;
     b->document = data + pos;

@@ -27,6 +27,8 @@ typedef struct {
     char cups_job_id[32];
     char policy[32];             /* digital-else-paper (default), digital-only, paper-only */
     char department[128];
+    char postal_class[16];       /* a-post, b-post, rekommenderat; "" the server's default */
+    char letter_type[16];        /* beslut, information, annat; "" the server's default */
     int pages;
     char document_type[64];      /* application/pdf */
     mm_candidates cands;         /* candidates, parsed by mm_bundle_parse */
@@ -35,6 +37,10 @@ typedef struct {
 } mm_bundle;
 
 void mm_bundle_init(mm_bundle *b);
+/* The words of postal-class and letter-type (the PPD's choices, the API's
+ * and the store's values): 1 when w is one of them, else 0 ("" is none). */
+int mm_bundle_postal_class_valid(const char *w);
+int mm_bundle_letter_type_valid(const char *w);
 /* Appends the header and document to out. */
 int mm_bundle_write(const mm_bundle *b, mm_buf *out, mm_error *err);
 /* Parses data (which must outlive b: document points into it). Unknown keys

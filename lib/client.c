@@ -270,7 +270,7 @@ mm_client_action mm_client_classify(const mm_client_reply *r)
 {
     long s = r->status;
     if (s == 200 || s == 201) {
-        static const char *const done[] = {"delivered", "printed", "queued", "sending", "printing"};
+        static const char *const done[] = {"delivered", "printed", "posted", "queued", "sending", "printing"};
         for (size_t i = 0; i < sizeof done / sizeof done[0]; i++)
             if (!strcmp(r->state, done[i]))
                 return MM_CLIENT_DONE;

@@ -24,6 +24,17 @@ static const char *const reach_en[MM_REACH_COUNT] = {
     [MM_REACH_DIGITAL] = "",
 };
 
+const char *mm_far_reach_name(mm_reach_why why)
+{
+    static const char *const names[MM_REACH_COUNT] = {
+        [MM_REACH_NOT_FOUND] = "not-found",         [MM_REACH_NO_MAILBOX] = "no-mailbox",
+        [MM_REACH_ANONYMOUS] = "anonymous",         [MM_REACH_OTHER_TYPE] = "other-type",
+        [MM_REACH_PENDING] = "pending",             [MM_REACH_SENDER_REFUSED] = "sender-refused",
+        [MM_REACH_NO_ADDRESS] = "no-address",       [MM_REACH_DIGITAL] = "digital",
+    };
+    return why >= 0 && why < MM_REACH_COUNT ? names[why] : "unknown";
+}
+
 void mm_far_apply_rule(mm_reach *r)
 {
     if (!r->found)

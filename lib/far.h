@@ -40,6 +40,10 @@ typedef struct {
     mm_reach_why why;        /* the same as a code */
 } mm_reach;
 
+/* The outcome's word for statistics and the store ("digital",
+ * "no-mailbox", "not-found", ...): a static string, "unknown" out of range. */
+const char *mm_far_reach_name(mm_reach_why why);
+
 /* Applies the digital-delivery rule to a filled mm_reach: digital only when
  * SenderAccepted and Type=Secure and not Pending and a ServiceAdress exists;
  * sets digital, why and reason. */

@@ -102,6 +102,34 @@ int mm_text_digits(const char *s, size_t n)
     return 1;
 }
 
+int mm_text_amount(const char *s, double *out)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (!n || n > 15)
+        return -1;
+    double v = 0, scale = 0; /* scale: 0 before the decimal mark */
+    int digits = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            digits++;
+            if (scale) {
+                v += (*p - '0') * scale;
+                scale /= 10;
+            } else {
+                v = v * 10 + (*p - '0');
+            }
+        } else if ((*p == '.' || *p == ',') && !scale && digits) {
+            scale = 0.1;
+        } else {
+            return -1;
+        }
+    }
+    if (!digits || (scale && s[n - 1] < '0'))
+        return -1;
+    *out = v;
+    return 0;
+}
+
 void mm_text_hex(const void *data, size_t len, int upper, char *out)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";

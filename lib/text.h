@@ -34,5 +34,9 @@ int mm_text_digits(const char *s, size_t n);
 /* Writes len bytes as 2*len hex digits plus NUL into out (2*len+1 bytes):
  * lower case, or upper case when upper is set. */
 void mm_text_hex(const void *data, size_t len, int upper, char *out);
+/* An amount as people write it in a setting: digits with at most one
+ * decimal mark, '.' or ',' ("7", "1.50", "1,50"), no sign, no exponent,
+ * at most 15 characters, into *out: 0, or -1 (*out unchanged). */
+int mm_text_amount(const char *s, double *out);
 
 #endif

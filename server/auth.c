@@ -20,17 +20,20 @@ enum { R_WORKSTATION, R_ADMIN, R_HANDLAGGARE, R_UTSKRIFT, R_PERSON_ADMIN, R_STAT
 /* The model of doc/api.md "Who may do what", and nowhere else.  A list
  * (LIST, SEE_EXCEPTIONS) allowed here is then filtered row by row with
  * READ, so a list never shows a job its reader could not open. */
-static const unsigned char rules[R_COUNT][SRV_ACT_USERS + 1] = {
-    /*                 SUBMIT READ    LIST COMPLETE CANCEL  CANCEL_OWN RESOLVE SEE_EXC PRECHECK METRICS USERS */
-    [R_WORKSTATION] = {ANY, CLIENT, ANY, CLIENT, CLIENT, CLIENT, NO, ANY, ANY, ANY, NO},
-    [R_ADMIN] = {ANY, ANY, ANY, ANY, ANY, CLIENT, ANY, ANY, ANY, ANY, ANY},
+static const unsigned char rules[R_COUNT][SRV_ACT_COUNT] = {
+    /*                 SUBMIT READ    LIST COMPLETE CANCEL  CANCEL_OWN RESOLVE SEE_EXC PRECHECK METRICS USERS
+     *                 PRINTROOM POST STATS */
+    [R_WORKSTATION] = {ANY, CLIENT, ANY, CLIENT, CLIENT, CLIENT, NO, ANY, ANY, ANY, NO, NO, NO, NO},
+    [R_ADMIN] = {ANY, ANY, ANY, ANY, ANY, CLIENT, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY},
     /* A handläggare resolves the exceptions of their own letters ("Att
      * hantera", issue 11): RESOLVE is USER. */
-    [R_HANDLAGGARE] = {NO, USER, ANY, USER, USER, NO, USER, ANY, ANY, ANY, NO},
-    [R_UTSKRIFT] = {NO, PAPER, ANY, NO, NO, NO, PAPER, ANY, NO, ANY, NO},
+    [R_HANDLAGGARE] = {NO, USER, ANY, USER, USER, NO, USER, ANY, ANY, ANY, NO, NO, NO, NO},
+    /* The print room posts and reprints paper letters; it sees no statistics. */
+    [R_UTSKRIFT] = {NO, PAPER, ANY, NO, NO, NO, PAPER, ANY, NO, ANY, NO, ANY, PAPER, NO},
     /* USERS: accounts are the admin tool's (its certificate), not a web session's. */
-    [R_PERSON_ADMIN] = {NO, ANY, ANY, ANY, ANY, NO, ANY, ANY, ANY, ANY, NO},
-    [R_STATISTIK] = {NO, NO, NO, NO, NO, NO, NO, NO, NO, ANY, NO},
+    [R_PERSON_ADMIN] = {NO, ANY, ANY, ANY, ANY, NO, ANY, ANY, ANY, ANY, NO, ANY, ANY, ANY},
+    /* Counts only: no letter, no list, no person (issue 12). */
+    [R_STATISTIK] = {NO, NO, NO, NO, NO, NO, NO, NO, NO, ANY, NO, NO, NO, ANY},
 };
 
 static int row_of(const srv_principal *p)
@@ -56,7 +59,7 @@ int srv_may(const srv *s, const srv_principal *p, srv_action action, const srv_j
 {
     (void)s;
     int row = p && p->name[0] ? row_of(p) : -1;
-    if (row < 0 || (unsigned)action > SRV_ACT_USERS)
+    if (row < 0 || (unsigned)action >= SRV_ACT_COUNT)
         return 0;
     switch (rules[row][action]) {
     case ANY: return 1;

@@ -51,6 +51,10 @@ typedef enum {
     SRV_ACT_PRECHECK,       /* GET /api/v1/reachability: a FaR lookup */
     SRV_ACT_METRICS,        /* GET /metrics: counts, no job and no person */
     SRV_ACT_USERS,          /* the web portal's local accounts: /api/v1/users, mmctl user */
+    SRV_ACT_PRINTROOM,      /* the print room's list of paper letters (rows then filtered by READ) */
+    SRV_ACT_POST,           /* mark a printed letter posted */
+    SRV_ACT_STATS,          /* statistics and the benefit model: counts, no letter and no person */
+    SRV_ACT_COUNT
 } srv_action;
 
 /* The principal of a client certificate whose subject DN the front

@@ -17,6 +17,7 @@
 #include "http.h"
 #include "idnum.h"
 #include "log.h"
+#include "bundle.h"
 #include "config.h"
 #include "far.h"
 #include "print.h"
@@ -116,6 +117,8 @@ static const mm_config_key conf_keys[] = {
     {"web_pam", MM_CONFIG_BOOL, offsetof(srv_conf, web_pam), 0, "no", 0, 0, 0, MM_CONFIG_EMPTY_ABSENT},
     TEXT("web_pam_service", web_pam_service, "mmprintd", 0),
     TEXT("web_pam_roles", web_pam_roles, "", 0),
+    /* The print room's class of a letter that names none (MMPostClass). */
+    TEXT("postal_class_default", postal_class_default, "b-post", 0),
 };
 
 /* The print room's printer: ipp:// or ipps://, a host, a port and the
@@ -203,6 +206,10 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
         return mm_error_set(err, MM_ERR_INPUT, 0, "config: sender_id must be \"16\" followed by 10 digits");
     if (check_printer_uri(c->printer_uri, err))
         return -1;
+    if (!mm_bundle_postal_class_valid(c->postal_class_default))
+        return mm_error_set(err, MM_ERR_INPUT, 0,
+                            "config: postal_class_default must be a-post, b-post or rekommenderat, not '%s'",
+                            c->postal_class_default);
     if (c->web_session_idle_s > c->web_session_max_s)
         return mm_error_set(err, MM_ERR_INPUT, 0, "config: web_session_idle (%ld) exceeds web_session_max (%ld)",
                             c->web_session_idle_s, c->web_session_max_s);

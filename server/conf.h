@@ -61,6 +61,8 @@ typedef struct {
     int web_pam;               /* log in through PAM instead of the local accounts */
     char web_pam_service[128];
     char web_pam_roles[1024];  /* role:GROUP,... (PAM's groups to one role) */
+    /* The paper leg and the statistics (issue 12). */
+    char postal_class_default[16]; /* a letter that names no postal class */
 } srv_conf;
 
 /* Loads path into c: every key known, each value or its default in range,

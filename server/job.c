@@ -54,6 +54,9 @@ void srv_message(const srv *s, const srv_job *j, char *out, size_t size)
     case SRV_JSTATE_PRINTED:
         snprintf(out, size, "Utskrivet i %s (%s)", s->conf.printer_name, j->reason_sv);
         break;
+    case SRV_JSTATE_POSTED:
+        snprintf(out, size, "Utskrivet i %s och postat", j->printer[0] ? j->printer : s->conf.printer_name);
+        break;
     case SRV_JSTATE_RETURNED:
         snprintf(out, size, "Returnerat, inget har skickats: %s", j->reason_sv);
         break;

@@ -53,6 +53,13 @@ typedef struct {
     char resolution[16];       /* "", handled, cancel */
     char resolved_by[256];     /* the principal who resolved it */
     int64_t resolved_ms;
+    /* The paper leg and the statistics (issue 12). */
+    char postal_class[16];     /* a-post, b-post, rekommenderat (mm_bundle_postal_class_valid) */
+    char letter_type[16];      /* beslut, information, annat (mm_bundle_letter_type_valid) */
+    char reach[16];            /* FaR's outcome as mm_far_reach_name ("digital", "no-mailbox", ...), "" not asked */
+    int sheets;                /* sheets of paper the print room received, separator included */
+    int64_t posted_ms;         /* when the print room marked it posted (state posted) */
+    char posted_by[256];       /* the principal who did */
 } srv_job;
 
 /* True while the job is an unresolved exception: its letter is kept. */

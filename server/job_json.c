@@ -67,6 +67,16 @@ json_t *srv_job_json(srv *s, const srv_job *j, int with_events)
     json_object_set_new(o, "created", json_string(created));
     json_object_set_new(o, "updated", json_string(updated));
     json_object_set_new(o, "exception", json_boolean(srv_job_is_exception(j)));
+    json_object_set_new(o, "postal_class", srv_json_str_or_null(j->postal_class));
+    json_object_set_new(o, "letter_type", srv_json_str_or_null(j->letter_type));
+    json_object_set_new(o, "reach", srv_json_str_or_null(j->reach));
+    json_object_set_new(o, "sheets", j->sheets > 0 ? json_integer(j->sheets) : json_null());
+    if (j->posted_ms) {
+        char posted[32];
+        srv_iso_time(j->posted_ms, posted, sizeof posted);
+        json_object_set_new(o, "posted", json_string(posted));
+        json_object_set_new(o, "posted_by", json_string(j->posted_by));
+    }
     if (j->resolved_ms) {
         char resolved[32];
         srv_iso_time(j->resolved_ms, resolved, sizeof resolved);

@@ -16,7 +16,10 @@ static const struct {
     [SRV_JSTATE_SENDING] = {"sending", SRV_JSTATE_F_WORKING},
     [SRV_JSTATE_PRINTING] = {"printing", SRV_JSTATE_F_WORKING},
     [SRV_JSTATE_DELIVERED] = {"delivered", SRV_JSTATE_F_FINAL},
+    /* Printed is final for the print path (the CUPS job completes, the
+     * letter is purged): "posted" only records the print room's step. */
     [SRV_JSTATE_PRINTED] = {"printed", SRV_JSTATE_F_FINAL},
+    [SRV_JSTATE_POSTED] = {"posted", SRV_JSTATE_F_FINAL},
     [SRV_JSTATE_RETURNED] = {"returned", SRV_JSTATE_F_FINAL | SRV_JSTATE_F_EXCEPTION},
     [SRV_JSTATE_FAILED] = {"failed", SRV_JSTATE_F_FINAL | SRV_JSTATE_F_EXCEPTION},
     [SRV_JSTATE_CANCELLED] = {"cancelled", SRV_JSTATE_F_FINAL},

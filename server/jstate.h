@@ -17,7 +17,8 @@ typedef enum {
     SRV_JSTATE_SENDING,         /* sign, seal, deliverSecure */
     SRV_JSTATE_PRINTING,        /* on its way to the printer */
     SRV_JSTATE_DELIVERED,       /* final states from here on */
-    SRV_JSTATE_PRINTED,
+    SRV_JSTATE_PRINTED,         /* the printer took it; the print room has yet to post it */
+    SRV_JSTATE_POSTED,          /* a person in the print room marked it posted (after printed) */
     SRV_JSTATE_RETURNED,        /* final, reached no one: exceptions */
     SRV_JSTATE_FAILED,
     SRV_JSTATE_CANCELLED,
@@ -27,7 +28,7 @@ typedef enum {
 
 /* What the table says of a state (flags of srv_jstate_sql_in). */
 #define SRV_JSTATE_F_WORKING   1u /* a worker stage takes it (resumed after a start) */
-#define SRV_JSTATE_F_FINAL     2u /* never changes again (but an exception's resolution) */
+#define SRV_JSTATE_F_FINAL     2u /* never changes again (but an exception's resolution, and printed -> posted) */
 #define SRV_JSTATE_F_EXCEPTION 4u /* final, and the letter reached no one */
 #define SRV_JSTATE_F_HELD      8u /* waits for a person to give a recipient */
 

@@ -72,6 +72,7 @@ int srv_policy_decide(srv *s, srv_job *j, const mm_reach *r, const char **event,
     int64_t now = srv_now_ms();
     j->updated_ms = now;
     j->attempts = 0;
+    SRV_SET(j->reach, mm_far_reach_name(r->why));
     if (r->digital) {
         j->state = SRV_JSTATE_SENDING;
         SRV_SET(j->channel, "digital");

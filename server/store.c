@@ -104,6 +104,7 @@ static const column cols[] = {
     I(pages), T(sha256, 0), L(doc_len), T(message_id, 0), I(has_soap), I(attempts),
     L(created_ms), L(updated_ms), L(decided_ms), L(final_ms), L(deadline_ms), I(purged),
     T(resolution, 0), T(resolved_by, 0), L(resolved_ms),
+    T(postal_class, 0), T(letter_type, 0), T(reach, 0), I(sheets), L(posted_ms), T(posted_by, 0),
 };
 #undef T
 #undef I

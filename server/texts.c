@@ -81,6 +81,7 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_STATE_PRINTING] = "Skrivs ut",
     [SRV_SV_STATE_DELIVERED] = "Levererat",
     [SRV_SV_STATE_PRINTED] = "Utskrivet",
+    [SRV_SV_STATE_POSTED] = "Postat",
     [SRV_SV_STATE_RETURNED] = "Returnerat",
     [SRV_SV_STATE_FAILED] = "Misslyckades",
     [SRV_SV_STATE_CANCELLED] = "Makulerat",

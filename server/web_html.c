@@ -104,6 +104,45 @@ static enum MHD_Result send_buf(srv_web_req *rq, unsigned status, const char *ty
     return srv_web_send(rq->conn, status, resp, 0);
 }
 
+/* The main menu: a page shows only in the menus of those srv_may lets
+ * open it, in this order; the first is the start page (srv_web_home). */
+static const struct {
+    const char *href, *label;
+    srv_action action;
+} menu[] = {
+    {"/brev", "Mina brev", SRV_ACT_LIST},
+    {"/behover", "Behöver mottagare", SRV_ACT_LIST},
+    {"/hantera", "Att hantera", SRV_ACT_SEE_EXCEPTIONS},
+    {"/utskrift", "Utskriftsrummet", SRV_ACT_PRINTROOM},
+    {"/statistik", "Statistik", SRV_ACT_STATS},
+    {"/nyttomodell", "Nyttomodell", SRV_ACT_STATS},
+};
+
+const char *srv_web_home(const srv *s, const srv_principal *who)
+{
+    for (size_t i = 0; i < sizeof menu / sizeof menu[0]; i++)
+        if (srv_may(s, who, menu[i].action, NULL))
+            return menu[i].href;
+    return NULL;
+}
+
+static void put_menu(srv_web_req *rq, mm_buf *b)
+{
+    srv_html_raw(b, "<nav aria-label=\"Huvudmeny\">\n<ul>\n");
+    for (size_t i = 0; i < sizeof menu / sizeof menu[0]; i++) {
+        if (!srv_may(rq->s, rq->who, menu[i].action, NULL))
+            continue;
+        size_t n = strlen(menu[i].href);
+        int here = !strncmp(rq->url, menu[i].href, n) && (!rq->url[n] || rq->url[n] == '/' || rq->url[n] == '.');
+        srv_html_raw(b, "<li><a href=\"");
+        srv_html_raw(b, menu[i].href);
+        srv_html_raw(b, here ? "\" aria-current=\"page\">" : "\">");
+        srv_html_esc(b, menu[i].label);
+        srv_html_raw(b, "</a></li>\n");
+    }
+    srv_html_raw(b, "</ul>\n");
+}
+
 enum MHD_Result srv_web_page(srv_web_req *rq, unsigned status, const char *title, mm_buf *body)
 {
     mm_buf b = MM_BUF_INIT;
@@ -116,11 +155,8 @@ enum MHD_Result srv_web_page(srv_web_req *rq, unsigned status, const char *title
                      "<a class=\"hoppa\" href=\"#innehall\">Hoppa till innehållet</a>\n<header>\n"
                      "<p class=\"tjanst\">Mina meddelanden – utskrifter</p>\n");
     if (signed_in) {
-        srv_html_raw(&b, "<nav aria-label=\"Huvudmeny\">\n<ul>\n"
-                         "<li><a href=\"/brev\">Mina brev</a></li>\n"
-                         "<li><a href=\"/behover\">Behöver mottagare</a></li>\n"
-                         "<li><a href=\"/hantera\">Att hantera</a></li>\n</ul>\n"
-                         "<form method=\"post\" action=\"/logga-ut\" class=\"logga-ut\">");
+        put_menu(rq, &b);
+        srv_html_raw(&b, "<form method=\"post\" action=\"/logga-ut\" class=\"logga-ut\">");
         srv_web_csrf_field(rq, &b);
         srv_html_raw(&b, "<span class=\"inloggad\">Inloggad som ");
         srv_html_esc(&b, rq->who->name);

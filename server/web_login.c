@@ -33,8 +33,11 @@ static void audit(srv_web_req *rq, const char *login, const char *event, const c
 enum MHD_Result srv_web_get_root(srv_web_req *rq, const char *arg)
 {
     (void)arg;
-    if (rq->who->kind == SRV_PRINCIPAL_PERSON)
-        return srv_web_redirect(rq, "/brev");
+    if (rq->who->kind == SRV_PRINCIPAL_PERSON) {
+        const char *home = srv_web_home(rq->s, rq->who);
+        return home ? srv_web_redirect(rq, home)
+                    : srv_web_message(rq, 403, "Ingen behörighet", srv_sv(SRV_SV_WEB_FORBIDDEN));
+    }
     return srv_web_redirect(rq, rq->token && !rq->session.found ? "/logga-in?utloggad=1" : "/logga-in");
 }
 
@@ -77,7 +80,7 @@ enum MHD_Result srv_web_get_login(srv_web_req *rq, const char *arg)
 {
     (void)arg;
     if (rq->who->kind == SRV_PRINCIPAL_PERSON)
-        return srv_web_redirect(rq, "/brev");
+        return srv_web_redirect(rq, "/");
     if (!rq->session.found) {
         /* The form's pre-session: its CSRF token protects the login itself. */
         char token[65];
@@ -138,7 +141,8 @@ enum MHD_Result srv_web_post_login(srv_web_req *rq, const char *arg)
     snprintf(detail, sizeof detail, "login (%s) from %s", rq->s->conf.web_pam ? "PAM" : "local account", rq->peer);
     audit(rq, name, "login", detail);
     mm_log(MM_LOG_INFO, "web: %s signed in from %s", who.actor, rq->peer);
-    return srv_web_redirect(rq, "/brev");
+    const char *home = srv_web_home(rq->s, &who);
+    return srv_web_redirect(rq, home ? home : "/");
 }
 
 enum MHD_Result srv_web_post_logout(srv_web_req *rq, const char *arg)

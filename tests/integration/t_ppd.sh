@@ -41,5 +41,5 @@ ui = [l.split()[1].lstrip("*").split("/")[0] for l in open(sys.argv[1], encoding
 print(" ".join(ui))
 PY
 )
-is "the options a dialog shows" "$opts" "PageSize PageRegion Personnummer Arende MMPolicy"
+is "the options a dialog shows" "$opts" "PageSize PageRegion Personnummer Arende MMPolicy MMPostClass MMLetterType"
 done_testing

@@ -163,6 +163,14 @@ static void rules_table(void **state)
     /* The web portal's accounts: the admin tool's certificate alone. */
     CHECK(SRV_ACT_USERS, {"workstation", 0, 0, 0}, {"admin-tool", 1, 1, 1}, {"handläggare", 0, 0, 0},
           {"utskrift", 0, 0, 0}, {"admin", 0, 0, 0}, {"statistik", 0, 0, 0}, {"nobody", 0, 0, 0});
+    /* The print room's list and posting (issue 12): its own staff and admins. */
+    CHECK(SRV_ACT_PRINTROOM, {"workstation", 0, 0, 0}, {"admin-tool", 1, 1, 1}, {"handläggare", 0, 0, 0},
+          {"utskrift", 1, 1, 1}, {"admin", 1, 1, 1}, {"statistik", 0, 0, 0}, {"nobody", 0, 0, 0});
+    CHECK(SRV_ACT_POST, {"workstation", 0, 0, 0}, {"admin-tool", 1, 1, 1}, {"handläggare", 0, 0, 0},
+          {"utskrift", 0, 1, 0}, {"admin", 1, 1, 1}, {"statistik", 0, 0, 0}, {"nobody", 0, 0, 0});
+    /* Statistics: counts for management, never to the print path's certificates. */
+    CHECK(SRV_ACT_STATS, {"workstation", 0, 0, 0}, {"admin-tool", 1, 1, 1}, {"handläggare", 0, 0, 0},
+          {"utskrift", 0, 0, 0}, {"admin", 1, 1, 1}, {"statistik", 1, 1, 1}, {"nobody", 0, 0, 0});
 }
 
 /* An open exception is the print room's, whichever channel it was on. */

@@ -124,6 +124,27 @@ static void sender_ids(void **state)
     assert_false(mm_idnum_sender_id_valid(NULL));
 }
 
+/* Settings in kronor as people write them (issue 12's unit values). */
+static void amounts(void **state)
+{
+    (void)state;
+    double v = -1;
+    assert_int_equal(mm_text_amount("7", &v), 0);
+    assert_true(v == 7.0);
+    assert_int_equal(mm_text_amount("1.50", &v), 0);
+    assert_true(v > 1.4999 && v < 1.5001);
+    assert_int_equal(mm_text_amount("1,5", &v), 0);
+    assert_true(v > 1.4999 && v < 1.5001);
+    assert_int_equal(mm_text_amount("62500", &v), 0);
+    assert_true(v == 62500.0);
+    v = 42;
+    const char *bad[] = {"", "-1", "1.", ".5", "1.2.3", "1e3", "7 kr", "1234567890123456", " 7"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(mm_text_amount(bad[i], &v), -1);
+    assert_int_equal(mm_text_amount(NULL, &v), -1);
+    assert_true(v == 42);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +153,7 @@ int main(void)
         cmocka_unit_test(trimming),
         cmocka_unit_test(utf8),
         cmocka_unit_test(digits_and_hex),
+        cmocka_unit_test(amounts),
         cmocka_unit_test(uuids),
         cmocka_unit_test(sender_ids),
     };
