@@ -44,10 +44,11 @@ check "the kept stack answers lpstat" env CUPS_SERVER="$server" lpstat -p Mina_m
 # The portal and the shared queue, as DIR/env gives them.
 envval() { sed -n "s/^export $1=//p" "$dir/env"; }
 missing=
-for k in MMPRINT_WEB_URL MMPRINT_WEB_USER MMPRINT_WEB_PASSWORD MMPRINT_ADMIN_USER MMPRINT_ADMIN_PASSWORD MMPRINT_SHARED_URI; do
+for k in MMPRINT_WEB_URL MMPRINT_WEB_USER MMPRINT_WEB_PASSWORD MMPRINT_ADMIN_USER MMPRINT_ADMIN_PASSWORD \
+         MMPRINT_PRINTROOM_USER MMPRINT_PRINTROOM_PASSWORD MMPRINT_STATS_USER MMPRINT_STATS_PASSWORD MMPRINT_SHARED_URI; do
   [ -n "$(envval "$k")" ] || missing+=" $k"
 done
-is "DIR/env sets the portal's address, both logins and the shared queue's URI" "${missing:-none missing}" "none missing"
+is "DIR/env sets the portal's address, the four logins and the shared queue's URI" "${missing:-none missing}" "none missing"
 is "DIR/env is readable by its owner alone (it holds passwords)" "$(stat -c %a "$dir/env")" 600
 # testlib's web helpers, pointed at the demo's portal and its CA: curl
 # verifies the server's certificate (real TLS, nothing skipped).
@@ -67,6 +68,15 @@ contains "... a delivered one shown as Levererat" "$brev" "Levererat"
 contains "... and a paper one as Utskrivet" "$brev" "Utskrivet"
 WEB_AS=adm web_login "$(envval MMPRINT_ADMIN_USER)" "$(envval MMPRINT_ADMIN_PASSWORD)"
 is "the admin's login from DIR/env works" "$code" 303
+# The print room's and management's logins lead to their own start pages.
+WEB_AS=pr web_login "$(envval MMPRINT_PRINTROOM_USER)" "$(envval MMPRINT_PRINTROOM_PASSWORD)"
+is "the print room's login from DIR/env works (303)" "$code" 303
+contains "... to Utskriftsrummet" "$(tr -d '\r' < "$T/login.h")" "Location: /utskrift"
+WEB_AS=st web_login "$(envval MMPRINT_STATS_USER)" "$(envval MMPRINT_STATS_PASSWORD)"
+is "the statistics login from DIR/env works (303)" "$code" 303
+contains "... to Statistik" "$(tr -d '\r' < "$T/login.h")" "Location: /statistik"
+WEB_AS=st web GET /brev
+is "... and the statistics reader sees no letters (403 on Mina brev)" "$code" 403
 WEB_AS=bad web_login "$user" "$(envval MMPRINT_WEB_PASSWORD)x"
 # Refused by the portal itself (an answer, not a connection that failed).
 case $code in 200|4??) ok "a wrong password is refused (HTTP $code)" ;; *) not_ok "a wrong password is refused"; diag "got: HTTP $code" ;; esac

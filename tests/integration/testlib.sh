@@ -253,7 +253,10 @@ web_login() {
   cp "$T/resp.h" "$T/login.h"
   WEB_CSRF=
   if [ "$c" = 303 ]; then
-    web GET /brev
+    # The person's start page (by role), as a browser follows the redirect.
+    local home
+    home=$(sed -n 's/^[Ll]ocation: *//p' "$T/login.h" | tr -d '\r')
+    web GET "${home:-/}"
     WEB_CSRF=$(web_csrf)
   fi
   code=$c
