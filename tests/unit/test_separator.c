@@ -171,7 +171,7 @@ static int prepare(const char *letter, const char *const *lines, size_t n, const
     assert_non_null(mkdtemp(dir));
     snprintf(prefix, sizeof prefix, "%s/%s", dir, id);
     mm_error_clear(err);
-    int rc = srv_print_prepare(prefix, letter, strlen(letter), lines, n, path, 128, err);
+    int rc = srv_print_prepare(prefix, letter, strlen(letter), lines, n, NULL, path, 128, err);
     files_in(dir, left, 256);
     return rc;
 }
