@@ -267,7 +267,7 @@ static int load_room(srv_conf *c, const char *path, const char *file, srv_room_c
 {
     memset(r, 0, sizeof *r);
     if (mm_config_load_table(path, room_keys, sizeof room_keys / sizeof room_keys[0], r, NULL, err))
-        return mm_error_set(err, MM_ERR_INPUT, 0, "config: print room %s: %s", path, err->msg);
+        return mm_error_set(err, MM_ERR_INPUT, 0, "config: print room file: %s", err->msg); /* names path */
     snprintf(r->file, sizeof r->file, "%s", path);
     if (!r->name[0])
         snprintf(r->name, sizeof r->name, "%.*s", (int)(strlen(file) - 5), file);
