@@ -135,6 +135,20 @@ srv_outcome srv_api_resolve(srv *s, const srv_principal *who, const char *id, co
 srv_outcome srv_api_reach(srv *s, const srv_principal *who, const char *job_id, const char *number12, mm_reach *r,
                           long *wait_s, mm_error *err);
 
+/* ---- the print room (api_printroom.c, issue 12) ---- */
+
+/* Marks printed letter id posted on behalf of who: srv_api_lookup with
+ * SRV_ACT_POST, then printed -> posted (compare-and-set) with posted_ms
+ * now and posted_by who->actor, journaled "posted" by who->actor: SRV_OK,
+ * lookup's outcomes, or SRV_WRONG_STATE when it is not printed (also when
+ * it is posted already). */
+srv_outcome srv_api_post(srv *s, const srv_principal *who, const char *id);
+/* Every printed letter of print room room (NULL: every room) decided in
+ * [from_ms, to_ms) (to_ms 0: no end) that who may post, each as
+ * srv_api_post: SRV_OK with *n = how many were marked, or SRV_FAILED. */
+srv_outcome srv_api_post_day(srv *s, const srv_principal *who, const char *room, int64_t from_ms, int64_t to_ms,
+                             long *n);
+
 /* ---- handlers ---- */
 
 /* api_jobs.c */
@@ -159,6 +173,12 @@ void srv_api_run_and_wait(srv *s, const srv_job *j);
 /* api_exceptions.c */
 enum MHD_Result srv_api_list_exceptions(srv_req *rq, const char *arg);
 enum MHD_Result srv_api_post_resolve(srv_req *rq, const char *id);
+
+/* api_printroom.c: GET /api/v1/printroom, POST /api/v1/jobs/{id}/posted,
+ * POST /api/v1/printroom/posted */
+enum MHD_Result srv_api_get_printroom(srv_req *rq, const char *arg);
+enum MHD_Result srv_api_post_posted(srv_req *rq, const char *id);
+enum MHD_Result srv_api_post_day_posted(srv_req *rq, const char *arg);
 
 /* api_reach.c */
 enum MHD_Result srv_api_get_reachability(srv_req *rq, const char *number);

@@ -6,6 +6,15 @@
 
 #include "idnum.h"
 #include "policy.h"
+#include "printroom.h"
+
+/* The print room of a paper letter, chosen once at the decision and kept
+ * in the job, so a restart or a reprint goes to the same room. */
+static void choose_room(const srv *s, srv_job *j)
+{
+    if (!j->printer[0] || srv_room_find(s, j->printer) < 0)
+        SRV_SET(j->printer, srv_room_name(s, srv_room_route(s, j->department)));
+}
 
 /* The job leaves the digital path for paper: printing, with the print
  * deadline from now.  decided_ms keeps the first decision's time. */
@@ -17,6 +26,7 @@ static void to_paper(const srv *s, srv_job *j, int64_t now)
     j->deadline_ms = now + s->conf.print_deadline_s * 1000;
     if (!j->decided_ms)
         j->decided_ms = now;
+    choose_room(s, j);
 }
 
 /* digital-only and no digital way: returned, nothing sent. */
@@ -42,7 +52,7 @@ void srv_policy_fallback(srv *s, srv_job *j, const char *reason, const char *rea
         return;
     }
     to_paper(s, j, srv_now_ms());
-    snprintf(detail, sizeof detail, "paper to %s: %s", s->conf.printer_name, reason);
+    snprintf(detail, sizeof detail, "paper to %s: %s", j->printer, reason);
     if (srv_transition(s, j, expect, "decided-paper", detail) == 0)
         srv_queue_push(&s->q_print, j);
     else
@@ -96,7 +106,7 @@ int srv_policy_decide(srv *s, srv_job *j, const mm_reach *r, const char **event,
     }
     j->decided_ms = now;
     to_paper(s, j, now);
-    snprintf(detail, dsize, "FaR: %s: %s; paper to %s", mask, r->reason, s->conf.printer_name);
+    snprintf(detail, dsize, "FaR: %s: %s; paper to %s", mask, r->reason, j->printer);
     *event = "decided-paper";
     return 1;
 }
@@ -110,6 +120,7 @@ srv_jstate srv_policy_intake(srv *s, srv_job *j, int have_recipient, const char 
         SRV_SET(j->reason_sv, srv_sv(SRV_SV_PAPER_ASKED));
         j->decided_ms = j->created_ms;
         j->deadline_ms = j->created_ms + s->conf.print_deadline_s * 1000;
+        choose_room(s, j);
     } else if (have_recipient) {
         j->state = SRV_JSTATE_QUEUED;
         SRV_SET(j->channel, "none");

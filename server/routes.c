@@ -37,6 +37,10 @@ static const route routes[] = {
     {"POST", "/api/v1/jobs/*/resolve", ARG_JOB_ID, srv_api_post_resolve},
     {"GET", "/api/v1/exceptions", ARG_ANY, srv_api_list_exceptions},
     {"GET", "/api/v1/reachability/**", ARG_ANY, srv_api_get_reachability},
+    /* The print room (api_printroom.c, issue 12). */
+    {"GET", "/api/v1/printroom", ARG_ANY, srv_api_get_printroom},
+    {"POST", "/api/v1/printroom/posted", ARG_ANY, srv_api_post_day_posted},
+    {"POST", "/api/v1/jobs/*/posted", ARG_JOB_ID, srv_api_post_posted},
     /* The web portal's local accounts (web_users.c): the admin tool's. */
     {"POST", "/api/v1/users", ARG_ANY, srv_web_api_add_user},
     {"GET", "/api/v1/users", ARG_ANY, srv_web_api_list_users},

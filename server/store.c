@@ -52,6 +52,9 @@ typedef enum {
     Q_USER_LIST,
     Q_LETTERS_USER,
     Q_LETTERS_ALL,
+    /* the print room (issue 12) */
+    Q_PRINTROOM,
+    Q_PRINTROOM_ROOM,
     Q_COUNT
 } stmt_id;
 
@@ -208,6 +211,15 @@ static const char *const stmt_sql[Q_COUNT] = {
                        " AND (?4 IS NULL OR instr(lower(title), lower(?4)) > 0) ORDER BY created_ms DESC LIMIT ?5",
     [Q_LETTERS_ALL] = "SELECT $cols FROM jobs WHERE created_ms >= ?2 AND created_ms < ?3"
                       " AND (?4 IS NULL OR instr(lower(title), lower(?4)) > 0) ORDER BY created_ms DESC LIMIT ?5",
+    /* The print room's letters of a day, in print order: the partial index
+     * jobs_paper_decided holds paper letters only, so the query reads that
+     * day's paper letters and nothing else.  channel = 'paper' is written
+     * out for SQLite to see that the index applies; one statement per
+     * room filter, as Q_LETTERS_*, so "any room" does not hide the index. */
+    [Q_PRINTROOM] = "SELECT $cols FROM jobs WHERE channel = 'paper' AND decided_ms >= ?1 AND decided_ms < ?2"
+                    " ORDER BY decided_ms, created_ms, id LIMIT ?3",
+    [Q_PRINTROOM_ROOM] = "SELECT $cols FROM jobs WHERE channel = 'paper' AND decided_ms >= ?1 AND decided_ms < ?2"
+                         " AND printer = ?4 ORDER BY decided_ms, created_ms, id LIMIT ?3",
 };
 
 /* Writes sql with its "$" words spelled out (see stmt_sql) into out. */
@@ -424,6 +436,10 @@ srv_store *srv_store_open(const char *path, mm_error *err)
                 "CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_ms);"
                 /* "Mina brev" (Q_LETTERS_USER): a person's letters, newest first. */
                 "CREATE INDEX IF NOT EXISTS jobs_user_created ON jobs(user, created_ms);"
+                /* The print room's day (Q_PRINTROOM): partial, so a digital
+                 * letter's steps never touch it; a paper letter's few
+                 * steps (printing, printed, posted) rewrite one small entry. */
+                "CREATE INDEX IF NOT EXISTS jobs_paper_decided ON jobs(decided_ms) WHERE channel = 'paper';"
                 /* The web portal's local accounts: a yescrypt hash, never a password. */
                 "CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL,"
                 " hash TEXT NOT NULL, created_ms INTEGER NOT NULL);"
@@ -1087,5 +1103,19 @@ int srv_store_letters(srv_store *st, const char *user, const char *title_part, i
     if (title_part && title_part[0])
         sqlite3_bind_text(s, 4, title_part, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(s, 5, limit);
+    return run_query(st, s, fn, NULL, arg, err);
+}
+
+/* ---- the print room (issue 12) ---- */
+
+int srv_store_printroom(srv_store *st, const char *room, int64_t from_ms, int64_t to_ms, int limit,
+                        void (*fn)(const srv_job *, void *), void *arg, mm_error *err)
+{
+    sqlite3_stmt *s = jobs_query(st, room ? Q_PRINTROOM_ROOM : Q_PRINTROOM);
+    sqlite3_bind_int64(s, 1, from_ms);
+    sqlite3_bind_int64(s, 2, to_ms > 0 ? to_ms : INT64_MAX);
+    sqlite3_bind_int(s, 3, limit);
+    if (room)
+        sqlite3_bind_text(s, 4, room, -1, SQLITE_TRANSIENT);
     return run_query(st, s, fn, NULL, arg, err);
 }

@@ -184,4 +184,14 @@ int srv_store_user_list(srv_store *st, void (*fn)(const srv_user *, void *), voi
 int srv_store_letters(srv_store *st, const char *user, const char *title_part, int64_t from_ms, int64_t to_ms,
                       int limit, void (*fn)(const srv_job *, void *), void *arg, mm_error *err);
 
+/* ---- the print room (issue 12) ---- */
+
+/* The print room's letters: channel paper in any state (printing, printed,
+ * posted, failed ...), decided in [from_ms, to_ms) (to_ms 0: no end), of
+ * print room room (jobs.printer; NULL: every room), in print order
+ * (decided_ms, created_ms, id), at most limit; fn as srv_store_list's (the
+ * store unlocked).  0, or -1 with err. */
+int srv_store_printroom(srv_store *st, const char *room, int64_t from_ms, int64_t to_ms, int limit,
+                        void (*fn)(const srv_job *, void *), void *arg, mm_error *err);
+
 #endif

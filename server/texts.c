@@ -100,6 +100,18 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_WEB_SENT] = "Mottagaren är angiven och brevet har skickats i väg.",
     [SRV_SV_WEB_CANCELLED] = "Brevet är makulerat. Inget har skickats.",
     [SRV_SV_WEB_HANDLED] = "Brevet är markerat som hanterat.",
+    /* the print room's paper leg (issue 12) */
+    [SRV_SV_MAY_NOT_PRINTROOM] = "Du har inte behörighet att se utskriftsrummets lista.",
+    [SRV_SV_MAY_NOT_POST] = "Du har inte behörighet att markera brevet som postat.",
+    [SRV_SV_NOT_PRINTED] = "Brevet kan inte markeras som postat: det är inte utskrivet.",
+    [SRV_SV_ALREADY_POSTED] = "Brevet är redan markerat som postat.",
+    [SRV_SV_BAD_DAY] = "Ogiltig dag: ange datumet som ÅÅÅÅ-MM-DD.",
+    [SRV_SV_UNKNOWN_ROOM] = "Det finns inget utskriftsrum med det namnet.",
+    [SRV_SV_SEP_HEADING] = "Mina meddelanden – pappersutskrift",
+    [SRV_SV_SEP_BACK] = "(Baksida till försättsbladet – lämnas tom. Brevet börjar på nästa ark.)",
+    [SRV_SV_POSTAL_A] = "A-post",
+    [SRV_SV_POSTAL_B] = "B-post",
+    [SRV_SV_POSTAL_REK] = "REKOMMENDERAT BREV",
     /* "Utskriftsrummet" (server/web_printroom.c) */
     [SRV_SV_WEB_PR_NONE] = "Inga brev på papper den här dagen.",
     [SRV_SV_WEB_PR_BAD_ROOM] = "Det finns inget utskriftsrum med det namnet.",

@@ -109,6 +109,18 @@ typedef enum {
     SRV_SV_WEB_SENT,           /* after Skicka */
     SRV_SV_WEB_CANCELLED,      /* after Makulera brevet */
     SRV_SV_WEB_HANDLED,        /* after Markera som hanterat */
+    /* the print room's paper leg (issue 12: api_printroom.c, printq.c) */
+    SRV_SV_MAY_NOT_PRINTROOM,  /* 403: the print room's list */
+    SRV_SV_MAY_NOT_POST,       /* 403: marking a letter posted */
+    SRV_SV_NOT_PRINTED,        /* 409: only a printed letter can be posted */
+    SRV_SV_ALREADY_POSTED,     /* 409: it is posted already */
+    SRV_SV_BAD_DAY,            /* 400: day is no YYYY-MM-DD */
+    SRV_SV_UNKNOWN_ROOM,       /* 404: no print room of that name */
+    SRV_SV_SEP_HEADING,        /* the separator page's first line */
+    SRV_SV_SEP_BACK,           /* the back of the separator sheet on a two-sided printer */
+    SRV_SV_POSTAL_A,           /* the postal classes as the separator page and the list say them */
+    SRV_SV_POSTAL_B,
+    SRV_SV_POSTAL_REK,
     /* "Utskriftsrummet", the print room's page (server/web_printroom.c) */
     SRV_SV_WEB_PR_NONE,         /* no paper letter that day */
     SRV_SV_WEB_PR_BAD_ROOM,     /* ?rum= names no print room */

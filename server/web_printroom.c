@@ -208,21 +208,18 @@ static void sheets_text(int sheets, const char *none, char *out, size_t size)
 static void read_query(srv_web_req *rq, const char *dag, const char *rum, const char *ordning, pr_query *q)
 {
     memset(q, 0, sizeof *q);
-    if (dag && dag[0] && !day_ms(dag, 0, &q->from_ms)) {
+    if (dag && dag[0] && !srv_printroom_day(dag, &q->from_ms, &q->to_ms)) {
         snprintf(q->dag, sizeof q->dag, "%s", dag);
     } else {
         q->bad_date = dag && dag[0];
         clock_text(srv_now_ms(), DAY, q->dag, sizeof q->dag);
-        day_ms(q->dag, 0, &q->from_ms);
+        srv_printroom_day(q->dag, &q->from_ms, &q->to_ms);
     }
-    if (day_ms(q->dag, 1, &q->to_ms))
-        q->to_ms = q->from_ms + 86400000;
     /* Only a room the server has: its name then comes from the
      * configuration, never from the request. */
     if (rum && rum[0]) {
-        for (size_t i = 0; i < srv_rooms_count(rq->s) && !q->room; i++)
-            if (!strcmp(rum, srv_room_name(rq->s, i)))
-                q->room = srv_room_name(rq->s, i);
+        long i = srv_room_find(rq->s, rum);
+        q->room = i >= 0 ? srv_room_name(rq->s, (size_t)i) : NULL;
         q->bad_room = !q->room;
     }
     q->by_class = ordning && !strcmp(ordning, "postklass");

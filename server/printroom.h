@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* The print rooms of mmprintd (issue 12): the default room (printer_uri,
+ * printer_name ... in mmprintd.conf) and the rooms of printroom_dir, which
+ * room a paper letter goes to, and the print room's day.  What the print
+ * room does with a letter (the list, marking it posted): api.h. */
+#ifndef MMPRINTD_PRINTROOM_H
+#define MMPRINTD_PRINTROOM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmprintd.h"
+
+/* How many print rooms there are (at least 1: the default room). */
+size_t srv_rooms_count(const srv *s);
+/* The name of room i (0: the default room, conf printer_name), as jobs'
+ * printer field records it; NULL when i is out of range. */
+const char *srv_room_name(const srv *s, size_t i);
+/* The index of the room named name (exactly), or -1. */
+long srv_room_find(const srv *s, const char *name);
+/* The room a paper letter of department goes to: the room whose
+ * departments list names it (case-insensitive, blanks trimmed), else 0. */
+size_t srv_room_route(const srv *s, const char *department);
+
+/* The local calendar day "YYYY-MM-DD" (the server's time zone) as the
+ * wall-clock range [*from_ms, *to_ms): 0, or -1 when day is no such date.
+ * NULL or "": today. */
+int srv_printroom_day(const char *day, int64_t *from_ms, int64_t *to_ms);
+
+#endif
