@@ -245,6 +245,30 @@ static void query_from_form(srv_web_req *rq, pr_query *q)
     read_query(rq, dag, rum, ordning, q);
 }
 
+/* One open exception: a failed letter of the list whose document is gone
+ * (exception_retention purged it; jobs.purged is the other retention's)
+ * offers no reprint. */
+static void gone_row(const srv_job *j, int kept, void *arg)
+{
+    pr_list *l = arg;
+    if (kept)
+        return;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->rows[i].kept && !strcmp(l->rows[i].id, j->id))
+            l->rows[i].kept = 0;
+}
+
+/* Clears kept of the rows of l whose letter is no longer stored, from the
+ * exception list (which knows): 0, or -1 with err (kept left as it was:
+ * the reprint itself then says the letter is gone). */
+static int mark_gone(pr_list *l, mm_error *err)
+{
+    size_t failed = 0;
+    for (size_t i = 0; i < l->n; i++)
+        failed += l->rows[i].kept;
+    return failed ? srv_store_exceptions(l->rq->s->store, NULL, ROWS_MAX, gone_row, l, err) : 0;
+}
+
 /* The day's letters of q into *l (print order, or by class): 0, or -1
  * (the store; logged).  l->rows is the caller's to free. */
 static int find(srv_web_req *rq, const pr_query *q, pr_list *l)
@@ -259,6 +283,8 @@ static int find(srv_web_req *rq, const pr_query *q, pr_list *l)
         mm_log(MM_LOG_ERROR, "web: listing the print room's letters for %s: %s", rq->who->actor, err.msg);
         return -1;
     }
+    if (l->n && mark_gone(l, &err))
+        mm_log(MM_LOG_WARN, "web: which failed letters are still stored cannot be read: %s", err.msg);
     if (q->by_class)
         qsort(l->rows, l->n, sizeof *l->rows, by_class_cmp);
     return 0;

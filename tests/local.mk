@@ -149,3 +149,6 @@ EXTRA_DIST += tests/integration/t_fuzz.sh
 # pinned in tests/browser/package-lock.json, installed by install-axe).
 EXTRA_DIST += tests/integration/t_web_browser.sh tests/browser/mmweb.py tests/browser/t_portal.py \
 	tests/browser/install-axe tests/browser/package.json tests/browser/package-lock.json
+# Issue 12: the print room's page (Utskriftsrummet, dagslista), with curl and in Chromium.
+EXTRA_DIST += tests/integration/t_web_printroom.sh tests/integration/t_web_browser_printroom.sh \
+	tests/browser/t_printroom.py
