@@ -136,7 +136,7 @@ static void add_row(const srv_job *j, void *arg)
     r->decided_ms = j->decided_ms ? j->decided_ms : j->created_ms;
     r->posted_ms = j->posted_ms;
     copy_masked(r->posted_by, sizeof r->posted_by, j->posted_by);
-    r->kept = srv_job_is_exception(j) && !j->purged;
+    r->kept = j->state == SRV_JSTATE_FAILED && srv_job_is_exception(j) && !j->purged;
     r->order = l->n;
 }
 
@@ -335,7 +335,8 @@ static void page_url(mm_buf *b, const pr_query *q, const char *dag, const char *
         mm_buf_puts(b, extra);
 }
 
-/* The lists' URL (dagslista.pdf, .csv) for q, HTML-escaped. */
+/* The lists' URL (dagslista.pdf, .csv) for q, HTML-escaped: in the
+ * page's order too, so the printed list is the list on the screen. */
 static void list_url(mm_buf *b, const pr_query *q, const char *what)
 {
     mm_buf_printf(b, "/utskrift/dagslista.%s?dag=%s", what, q->dag);
@@ -343,6 +344,8 @@ static void list_url(mm_buf *b, const pr_query *q, const char *what)
         mm_buf_puts(b, "&amp;rum=");
         url_enc(b, q->room);
     }
+    if (q->by_class)
+        mm_buf_puts(b, "&amp;ordning=postklass");
 }
 
 /* ---- the page ---- */
@@ -782,8 +785,8 @@ static const struct {
     const char *head;
     double width;
 } pdf_cols[] = {
-    {"Nr", 26}, {"Tid", 34}, {"Jobb-id", 56}, {"Handläggare", 88}, {"CUPS-jobb", 52}, {"Förvaltning", 110},
-    {"Rum", 82}, {"Postklass", 72}, {"Ark", 26}, {"Tillstånd", 72}, {"Varför papper", 152},
+    {"Nr", 24}, {"Tid", 34}, {"Jobb-id", 54}, {"Handläggare", 86}, {"CUPS-jobb", 58}, {"Förvaltning", 104},
+    {"Rum", 80}, {"Postklass", 82}, {"Ark", 24}, {"Tillstånd", 70}, {"Varför papper", 154}, /* 770 = PW - 2 MARGIN */
 };
 #define NCOLS (sizeof pdf_cols / sizeof pdf_cols[0])
 
@@ -825,8 +828,8 @@ static int dagslista_pdf(srv_web_req *rq, const pr_list *l, const pr_query *q, m
     font(cr, 16, 1);
     text_at(cr, MARGIN, 50, PW - 2 * MARGIN, "Dagslista – Utskriftsrummet");
     font(cr, 10, 0);
-    snprintf(line, sizeof line, "Dag: %s    Utskriftsrum: %s    Utskriven: %s av %s", q->dag,
-             q->room ? q->room : "alla rum", now, rq->who->name);
+    snprintf(line, sizeof line, "Dag: %s    Utskriftsrum: %s    Ordning: %s    Utskriven: %s av %s", q->dag,
+             q->room ? q->room : "alla rum", q->by_class ? "postklass" : "utskriftsordning", now, rq->who->name);
     text_at(cr, MARGIN, 70, PW - 2 * MARGIN, line);
     int len = snprintf(line, sizeof line, "Brev: %zu    Att posta: %zu    Postade: %zu    Misslyckade: %zu    Skrivs ut: %zu",
                        l->n, count(l, SRV_JSTATE_PRINTED, NULL), count(l, SRV_JSTATE_POSTED, NULL),

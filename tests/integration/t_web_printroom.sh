@@ -19,7 +19,7 @@
 . "$MM_SRCDIR/tests/integration/testlib.sh"
 make_pki
 
-mapfile -t P < <(pins 6 420)
+mapfile -t P < <(pins 40 420)
 { # no recipient has a mailbox: every letter goes to paper
   echo "operator kivra id=165567828172 name=Kivra"
   echo "sender 162120000142 name=Exempelkommun"
@@ -280,11 +280,24 @@ contains "... with the Swedish message" "$(cat "$T/resp")" \
   '<p id="fel" class="fel" role="alert">Brevet finns inte längre kvar i servern och kan inte skrivas ut igen.'
 is "... still failed" "$(state_of "$L5")" failed
 
+# --- a long day: the PDF has more pages; a formula in a CSV field stays text ---
+for i in $(seq 6 35); do letter "$i" b-post Socialförvaltningen >/dev/null; done
+L36=$(letter 36 b-post '=SUMMA(1;2)')
+wait_state "$L36" printed 30
+WEB_AS=ulla web GET "/utskrift/dagslista.pdf?dag=$TODAY"
+cp "$T/resp" "$T/lang.pdf"
+is "36 letters: the day list has two pages" "$(pdfinfo "$T/lang.pdf" | awk '$1 == "Pages:" {print $2}')" 2
+contains "... page 2 says so" "$(pdftotext -f 2 -l 2 "$T/lang.pdf" -)" "sida 2 av 2"
+contains "... and ends with the last letter" "$(pdftotext -f 2 -l 2 -layout "$T/lang.pdf" -)" "${L36:0:8}"
+WEB_AS=ulla web GET "/utskrift/dagslista.csv?dag=$TODAY"
+contains "a förvaltning that looks like a formula is quoted as text in the CSV" "$(grep "$L36" "$T/resp")" \
+  ";\"'=SUMMA(1;2)\";"
+
 # --- an admin person sees the same page ---
 WEB_AS=adam web_login adam 'Adam-lösen-4'
 WEB_AS=adam web GET /utskrift
 is "an admin person: 200" "$code" 200
-is "... with the day's five letters" "$(rows | wc -l)" 5
+is "... with the day's 36 letters" "$(rows | wc -l)" 36
 
 check_fails "the log has no personnummer" grep -q -e "${P[1]}" -e "${P[4]}" "$T/server.log"
 kill -TERM "$SRV_PID"
