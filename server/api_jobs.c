@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "api.h"
+#include "printroom.h"
 #include "auth.h"
 #include "bundle.h"
 #include "client.h"
@@ -200,7 +201,7 @@ enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
     snprintf(j->policy, sizeof j->policy, "%s", policy);
     snprintf(j->department, sizeof j->department, "%s", b.department);
     snprintf(j->postal_class, sizeof j->postal_class, "%s",
-             b.postal_class[0] ? b.postal_class : s->conf.postal_class_default);
+             b.postal_class[0] ? b.postal_class : srv_room_postal_default(s, b.department));
     snprintf(j->letter_type, sizeof j->letter_type, "%s", b.letter_type[0] ? b.letter_type : "annat");
     size_t masked = mask_client_text(j);
     /* What qpdf counted, not what the bundle claims. */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* mmprintd configuration (mmprintd.conf(5)) and the start-up safety checks
  * of certificates and keys. */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -119,12 +121,16 @@ static const mm_config_key conf_keys[] = {
     TEXT("web_pam_roles", web_pam_roles, "", 0),
     /* The print room's class of a letter that names none (MMPostClass). */
     TEXT("postal_class_default", postal_class_default, "b-post", 0),
+    /* The print rooms (issue 12): the default room's sides, and a folder
+     * of more rooms (srv_conf_load_rooms). */
+    TEXT("printer_sides", printer_sides, "auto", 0),
+    TEXT("printroom_dir", printroom_dir, "", 0),
 };
 
 /* The print room's printer: ipp:// or ipps://, a host, a port and the
  * printer's path, checked the way libcups will read it when printing, so a
  * typing error stops the start instead of failing letters later. */
-static int check_printer_uri(const char *uri, mm_error *err)
+static int check_printer_uri(const char *key, const char *uri, mm_error *err)
 {
     char scheme[32], user[256], host[256], resource[1024];
     int port = 0;
@@ -152,34 +158,184 @@ static int check_printer_uri(const char *uri, mm_error *err)
     else if (resource[0] != '/' || strpbrk(resource, "?#"))
         why = "the printer's path must start with / and have no query";
     if (why)
-        return mm_error_set(err, MM_ERR_INPUT, 0, "config: printer_uri '%s' is not usable: %s", uri, why);
+        return mm_error_set(err, MM_ERR_INPUT, 0, "config: %s '%s' is not usable: %s", key, uri, why);
     return 0;
 }
 
-/* How the printer is trusted: ipps:// with printer_ca or a pinned
- * printer_fingerprint, or ipp:// only when the cleartext risk is accepted
- * by name.  The CA file must hold certificates now, not at the first letter. */
-static int check_printer_trust(srv_conf *c, mm_error *err)
+/* How a printer is trusted: ipps:// with its CA or a pinned fingerprint,
+ * or ipp:// only when the cleartext risk is accepted by name.  The CA file
+ * must hold certificates now, not at the first letter.  pre names where
+ * ("config: " or "config: FILE: ") and k the keys (uri, ca, fingerprint,
+ * cleartext) as that file spells them. */
+typedef struct {
+    const char *uri, *ca, *fingerprint, *cleartext;
+} trust_keys;
+
+static int check_room_trust(const srv_room_conf *r, const char *pre, const trust_keys *k, mm_error *err)
 {
-    if (!strncmp(c->printer_uri, "ipp://", 6)) {
-        if (!c->printer_cleartext)
+    if (!strncmp(r->uri, "ipp://", 6)) {
+        if (!r->cleartext)
             return mm_error_set(err, MM_ERR_INPUT, 0,
-                                "config: printer_uri %s would send letters unencrypted; use ipps:// with printer_ca "
-                                "or printer_fingerprint, or set printer_insecure_cleartext = yes to accept that risk",
-                                c->printer_uri);
+                                "%s%s %s would send letters unencrypted; use ipps:// with %s "
+                                "or %s, or set %s = yes to accept that risk",
+                                pre, k->uri, r->uri, k->ca, k->fingerprint, k->cleartext);
         return 0;
     }
-    if (!c->printer_ca[0] && !c->printer_fingerprint[0])
+    if (!r->ca[0] && !r->fingerprint[0])
+        return mm_error_set(err, MM_ERR_INPUT, 0, "%s%s %s needs %s or %s to verify the printer", pre, k->uri, r->uri,
+                            k->ca, k->fingerprint);
+    if (r->fingerprint[0] && srv_print_fingerprint_parse(r->fingerprint, NULL))
         return mm_error_set(err, MM_ERR_INPUT, 0,
-                            "config: printer_uri %s needs printer_ca or printer_fingerprint to verify the printer",
-                            c->printer_uri);
-    if (c->printer_fingerprint[0] && srv_print_fingerprint_parse(c->printer_fingerprint, NULL))
-        return mm_error_set(err, MM_ERR_INPUT, 0,
-                            "config: printer_fingerprint must be the certificate's SHA-256 as 64 hex digits "
-                            "(colons allowed)");
-    if (c->printer_ca[0] && srv_print_ca_check(c->printer_ca, err))
-        return mm_error_set(err, MM_ERR_INPUT, 0, "config: printer_ca: %s", err->msg);
+                            "%s%s must be the certificate's SHA-256 as 64 hex digits (colons allowed)", pre,
+                            k->fingerprint);
+    if (r->ca[0] && srv_print_ca_check(r->ca, err))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "%s%s: %s", pre, k->ca, err->msg);
     return 0;
+}
+
+int srv_conf_sides_valid(const char *sides)
+{
+    static const char *const ok[] = {"auto", "one-sided", "two-sided-long-edge", "two-sided-short-edge"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (!strcmp(sides, ok[i]))
+            return 1;
+    return 0;
+}
+
+/* The default room from the main file's printer_* keys. */
+static int check_printer_trust(srv_conf *c, mm_error *err)
+{
+    srv_room_conf *r = &c->rooms[0];
+    memset(r, 0, sizeof *r);
+    snprintf(r->name, sizeof r->name, "%s", c->printer_name);
+    snprintf(r->uri, sizeof r->uri, "%s", c->printer_uri);
+    snprintf(r->ca, sizeof r->ca, "%s", c->printer_ca);
+    snprintf(r->fingerprint, sizeof r->fingerprint, "%s", c->printer_fingerprint);
+    snprintf(r->sides, sizeof r->sides, "%s", c->printer_sides);
+    r->cleartext = c->printer_cleartext;
+    c->nrooms = 1;
+    static const trust_keys k = {"printer_uri", "printer_ca", "printer_fingerprint", "printer_insecure_cleartext"};
+    if (!srv_conf_sides_valid(c->printer_sides))
+        return mm_error_set(err, MM_ERR_INPUT, 0,
+                            "config: printer_sides must be auto, one-sided, two-sided-long-edge or "
+                            "two-sided-short-edge, not '%s'", c->printer_sides);
+    return check_room_trust(r, "config: ", &k, err);
+}
+
+/* ---- the print rooms of printroom_dir ---- */
+
+#define ROOM_TEXT(name, field, def, flags) \
+    {name, MM_CONFIG_TEXT, offsetof(srv_room_conf, field), sizeof((srv_room_conf *)0)->field, def, 0, 0, 0, flags}
+/* The keys of one print room's file (mmprintd.conf(5) "PRINT ROOMS"). */
+static const mm_config_key room_keys[] = {
+    ROOM_TEXT("name", name, "", 0),
+    ROOM_TEXT("uri", uri, NULL, REQUIRED),
+    ROOM_TEXT("ca", ca, "", 0),
+    ROOM_TEXT("fingerprint", fingerprint, "", 0),
+    {"insecure_cleartext", MM_CONFIG_BOOL, offsetof(srv_room_conf, cleartext), 0, "no", 0, 0, 0,
+     MM_CONFIG_EMPTY_ABSENT},
+    ROOM_TEXT("sides", sides, "auto", 0),
+    ROOM_TEXT("departments", departments, "", 0),
+    ROOM_TEXT("postal_class_default", postal_class_default, "", 0),
+};
+
+static int conf_file_name(const struct dirent *d)
+{
+    size_t n = strlen(d->d_name);
+    return d->d_name[0] != '.' && n > 5 && !strcmp(d->d_name + n - 5, ".conf");
+}
+
+/* The next department of a comma-separated list, blanks trimmed, into
+ * out: the rest of the list after it, or NULL at the end. */
+static const char *next_department(const char *p, char *out, size_t size)
+{
+    while (*p == ',' || isspace((unsigned char)*p))
+        p++;
+    if (!*p)
+        return NULL;
+    const char *e = p + strcspn(p, ",");
+    const char *t = e;
+    while (t > p && isspace((unsigned char)t[-1]))
+        t--;
+    snprintf(out, size, "%.*s", (int)(t - p), p);
+    return e;
+}
+
+/* One room file into r (name from the file when it says none), checked:
+ * 0, or -1 with err naming path. */
+static int load_room(srv_conf *c, const char *path, const char *file, srv_room_conf *r, mm_error *err)
+{
+    memset(r, 0, sizeof *r);
+    if (mm_config_load_table(path, room_keys, sizeof room_keys / sizeof room_keys[0], r, NULL, err))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "config: print room file: %s", err->msg); /* names path */
+    snprintf(r->file, sizeof r->file, "%s", path);
+    if (!r->name[0])
+        snprintf(r->name, sizeof r->name, "%.*s", (int)(strlen(file) - 5), file);
+    char pre[1200];
+    snprintf(pre, sizeof pre, "config: print room %s: ", path);
+    /* The name is shown on pages, separator pages and CUPS lines. */
+    for (const unsigned char *p = (const unsigned char *)r->name; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return mm_error_set(err, MM_ERR_INPUT, 0, "%sname has a control character", pre);
+    static const trust_keys k = {"uri", "ca", "fingerprint", "insecure_cleartext"};
+    char key[1100];
+    snprintf(key, sizeof key, "print room %s: uri", path);
+    if (check_printer_uri(key, r->uri, err) || check_room_trust(r, pre, &k, err))
+        return -1;
+    if (!srv_conf_sides_valid(r->sides))
+        return mm_error_set(err, MM_ERR_INPUT, 0,
+                            "%ssides must be auto, one-sided, two-sided-long-edge or two-sided-short-edge, not '%s'",
+                            pre, r->sides);
+    if (r->postal_class_default[0] && !mm_bundle_postal_class_valid(r->postal_class_default))
+        return mm_error_set(err, MM_ERR_INPUT, 0,
+                            "%spostal_class_default must be a-post, b-post or rekommenderat, not '%s'", pre,
+                            r->postal_class_default);
+    if (!r->departments[0])
+        return mm_error_set(err, MM_ERR_INPUT, 0,
+                            "%sdepartments is empty: name the departments whose letters go there "
+                            "(every other letter goes to the default room, printer_name)", pre);
+    for (size_t i = 0; i < c->nrooms; i++) {
+        if (!strcmp(c->rooms[i].name, r->name))
+            return mm_error_set(err, MM_ERR_INPUT, 0, "%sthe name '%s' is the name of %s too", pre, r->name,
+                                i ? c->rooms[i].file : "the default room (printer_name)");
+        /* A department routed to two rooms would print where the file
+         * order says: refused, so the routing is what the files say. */
+        char a[128], b[128];
+        for (const char *p = r->departments; (p = next_department(p, a, sizeof a));)
+            for (const char *q = c->rooms[i].departments; (q = next_department(q, b, sizeof b));)
+                if (!strcasecmp(a, b))
+                    return mm_error_set(err, MM_ERR_INPUT, 0, "%sdepartment '%s' is routed by %s too", pre, a,
+                                        c->rooms[i].file);
+    }
+    return 0;
+}
+
+int srv_conf_load_rooms(srv_conf *c, mm_error *err)
+{
+    if (!c->printroom_dir[0])
+        return 0;
+    struct dirent **names = NULL;
+    int n = scandir(c->printroom_dir, &names, conf_file_name, alphasort);
+    if (n < 0)
+        return mm_error_set(err, MM_ERR_SYSTEM, errno, "config: printroom_dir %s: %s", c->printroom_dir,
+                            strerror(errno));
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        char path[sizeof c->rooms[0].file];
+        if (snprintf(path, sizeof path, "%s/%s", c->printroom_dir, names[i]->d_name) >= (int)sizeof path && rc == 0)
+            rc = mm_error_set(err, MM_ERR_INPUT, 0, "config: printroom_dir %s: a file name is too long",
+                              c->printroom_dir);
+        if (rc == 0 && c->nrooms >= SRV_ROOMS_MAX)
+            rc = mm_error_set(err, MM_ERR_INPUT, 0, "config: printroom_dir %s holds more than %d print rooms",
+                              c->printroom_dir, SRV_ROOMS_MAX - 1);
+        if (rc == 0 && load_room(c, path, names[i]->d_name, &c->rooms[c->nrooms], err) == 0)
+            c->nrooms++;
+        else
+            rc = -1;
+        free(names[i]);
+    }
+    free(names);
+    return rc;
 }
 
 int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
@@ -204,7 +360,7 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
                             c->max_connections_per_ip, c->max_connections);
     if (c->sender_id[0] && !mm_idnum_sender_id_valid(c->sender_id))
         return mm_error_set(err, MM_ERR_INPUT, 0, "config: sender_id must be \"16\" followed by 10 digits");
-    if (check_printer_uri(c->printer_uri, err))
+    if (check_printer_uri("printer_uri", c->printer_uri, err))
         return -1;
     if (!mm_bundle_postal_class_valid(c->postal_class_default))
         return mm_error_set(err, MM_ERR_INPUT, 0,
@@ -220,7 +376,9 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
     if (c->web_pam && !c->web_pam_roles[0])
         return mm_error_set(err, MM_ERR_INPUT, 0,
                             "config: web_pam = yes needs web_pam_roles (role:GROUP,...): without it nobody has a role");
-    return check_printer_trust(c, err);
+    if (check_printer_trust(c, err))
+        return -1;
+    return srv_conf_load_rooms(c, err);
 }
 
 void srv_conf_print(const srv_conf *c, FILE *f)
@@ -230,6 +388,10 @@ void srv_conf_print(const srv_conf *c, FILE *f)
         mm_config_format(&conf_keys[i], c, value, sizeof value);
         fprintf(f, "%s = %s\n", conf_keys[i].key, value);
     }
+    /* The rooms of printroom_dir, as comments: they are not keys of this file. */
+    for (size_t i = 1; i < c->nrooms; i++)
+        fprintf(f, "# print room %s (%s): uri %s, sides %s, departments %s\n", c->rooms[i].name,
+                c->rooms[i].file, c->rooms[i].uri, c->rooms[i].sides, c->rooms[i].departments);
 }
 
 /* A file anyone but root or us can write lets them choose whom we trust. */

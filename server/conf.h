@@ -13,6 +13,23 @@
     "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-GCM:" \
     "-MAC-ALL:+AEAD:-RSA:%SERVER_PRECEDENCE"
 
+/* A print room (issue 12): its printer, trusted like the default room's,
+ * and the departments whose paper letters go there.  rooms[0] of srv_conf
+ * is the default room (printer_uri, printer_name ...); the others come
+ * from printroom_dir, one NAME.conf file each (mmprintd.conf(5)). */
+#define SRV_ROOMS_MAX 16
+typedef struct {
+    char name[128];             /* as jobs record it (job.printer) */
+    char uri[1024];
+    char ca[1024];
+    char fingerprint[128];
+    int cleartext;              /* insecure_cleartext: ipp:// accepted */
+    char sides[32];             /* auto, one-sided, two-sided-long-edge, two-sided-short-edge */
+    char departments[1024];     /* comma-separated; "" in the default room (it takes the rest) */
+    char postal_class_default[16]; /* "" = the main file's postal_class_default */
+    char file[1024];            /* the file it was read from ("" the main file) */
+} srv_room_conf;
+
 typedef struct {
     char listen_address[64];
     int port;
@@ -63,12 +80,25 @@ typedef struct {
     char web_pam_roles[1024];  /* role:GROUP,... (PAM's groups to one role) */
     /* The paper leg and the statistics (issue 12). */
     char postal_class_default[16]; /* a letter that names no postal class */
+    /* The print rooms (issue 12, server/printroom.h). */
+    char printer_sides[32];    /* the default room's sides: auto, one-sided, two-sided-long-edge ... */
+    char printroom_dir[1024];  /* "" = the default room only */
+    srv_room_conf rooms[SRV_ROOMS_MAX]; /* [0] the default room, then printroom_dir's by file name */
+    size_t nrooms;
 } srv_conf;
 
 /* Loads path into c: every key known, each value or its default in range,
  * required keys present, then the checks across keys (TLS or loopback,
  * sender_id, printer_uri).  Returns 0, or -1 with err naming the problem. */
 int srv_conf_load(const char *path, srv_conf *c, mm_error *err);
+
+/* Reads printroom_dir's NAME.conf files into c->rooms[1..] (rooms[0], the
+ * default room, from the main file's printer_* keys), each checked as the
+ * default printer is: 0, or -1 with err naming the file.  srv_conf_load
+ * calls it. */
+int srv_conf_load_rooms(srv_conf *c, mm_error *err);
+/* 1 when sides is one srv_room_conf.sides may be. */
+int srv_conf_sides_valid(const char *sides);
 
 /* Writes every key with its effective value, "key = value" per line in the
  * table's order, as a configuration file would say it (mmprintd -t). */

@@ -50,7 +50,7 @@ static void decide_batch(srv *s, srv_job **batch, size_t n, const mm_reach *reac
         if (next[i] == 0) {
             srv_queue_push(&s->q_send, j);
         } else if (next[i] == 1) {
-            srv_queue_push(&s->q_print, j);
+            srv_print_enqueue(s, j);
         } else {
             free(j);
         }

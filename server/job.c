@@ -49,10 +49,12 @@ void srv_message(const srv *s, const srv_job *j, char *out, size_t size)
         snprintf(out, size, "Levererat digitalt till %s", j->operator_name[0] ? j->operator_name : "brevlådan");
         break;
     case SRV_JSTATE_PRINTING:
-        snprintf(out, size, "Skickat till utskrift i %s (%s)", s->conf.printer_name, j->reason_sv);
+        /* The job's own room (printroom.h), chosen at the decision. */
+        snprintf(out, size, "Skickat till utskrift i %s (%s)", j->printer[0] ? j->printer : s->conf.printer_name,
+                 j->reason_sv);
         break;
     case SRV_JSTATE_PRINTED:
-        snprintf(out, size, "Utskrivet i %s (%s)", s->conf.printer_name, j->reason_sv);
+        snprintf(out, size, "Utskrivet i %s (%s)", j->printer[0] ? j->printer : s->conf.printer_name, j->reason_sv);
         break;
     case SRV_JSTATE_POSTED:
         snprintf(out, size, "Utskrivet i %s och postat", j->printer[0] ? j->printer : s->conf.printer_name);

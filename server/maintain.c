@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "mmprintd.h"
+#include "printroom.h"
 
 int srv_resolve(srv *s, srv_job *j, const char *action, const char *principal)
 {
@@ -19,8 +20,12 @@ int srv_resolve(srv *s, srv_job *j, const char *action, const char *principal)
         mm_buf_free(&doc);
         if (found)
             return found < 0 ? -1 : 2;
-        snprintf(detail, sizeof detail, "reprint by %s: sent to %s again (was %s: %s)", principal,
-                 s->conf.printer_name, srv_jstate_name(was), j->reason);
+        /* Its own print room again (printroom.h); a letter that never was
+         * on paper goes where its department's letters go. */
+        if (srv_room_find(s, j->printer) < 0 || strcmp(j->channel, "paper"))
+            SRV_SET(j->printer, srv_room_name(s, srv_room_route(s, j->department)));
+        snprintf(detail, sizeof detail, "reprint by %s: sent to %s again (was %s: %s)", principal, j->printer,
+                 srv_jstate_name(was), j->reason);
         char reason[300], reason_sv[300]; /* cut to the fields by SET, on a UTF-8 boundary */
         snprintf(reason, sizeof reason, "reprint after: %s", j->reason);
         snprintf(reason_sv, sizeof reason_sv, "ny utskrift: %s", j->reason_sv[0] ? j->reason_sv : srv_jstate_name(was));
@@ -28,8 +33,10 @@ int srv_resolve(srv *s, srv_job *j, const char *action, const char *principal)
         SRV_SET(j->reason_sv, reason_sv);
         j->state = SRV_JSTATE_PRINTING;
         SRV_SET(j->channel, "paper");
-        SRV_SET(j->printer, "");
         j->print_job_id = 0;
+        j->sheets = 0;
+        if (!j->decided_ms) /* the print room's day of a letter that never was on paper */
+            j->decided_ms = j->updated_ms;
         j->attempts = 0;
         j->final_ms = 0;
         j->deadline_ms = j->updated_ms + s->conf.print_deadline_s * 1000;

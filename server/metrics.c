@@ -66,7 +66,7 @@ enum MHD_Result srv_api_get_metrics(srv_req *rq, const char *arg)
         {"mmprintd_print_attempts_total", "IPP print attempts.", atomic_load(&s->print_attempts)},
         {"mmprintd_print_errors_total", "IPP print attempts that failed.", atomic_load(&s->print_errors)},
         {"mmprintd_print_busy_total", "Printer answers busy, not accepting or queue full (waited for, not errors).",
-         atomic_load(&s->print_busy)},
+         srv_print_busy_total(s)},
     };
     for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
         mm_buf_printf(&b, "# HELP %s %s\n# TYPE %s counter\n%s %ld\n", counters[i].name, counters[i].help,
@@ -74,15 +74,15 @@ enum MHD_Result srv_api_get_metrics(srv_req *rq, const char *arg)
     mm_buf_printf(&b, "# HELP mmprintd_certificate_days_left Days until the organisation certificate expires.\n"
                       "# TYPE mmprintd_certificate_days_left gauge\nmmprintd_certificate_days_left %ld\n",
                   s->cert_days_left);
-    int64_t busy_since = atomic_load(&s->print_busy_since_ms);
-    mm_buf_printf(&b, "# HELP mmprintd_printer_busy_seconds How long the printer has answered busy without taking a letter.\n"
+    int64_t busy_since = srv_print_busy_since(s);
+    mm_buf_printf(&b, "# HELP mmprintd_printer_busy_seconds How long a printer has answered busy without taking a letter (the longest of the print rooms).\n"
                       "# TYPE mmprintd_printer_busy_seconds gauge\nmmprintd_printer_busy_seconds %.1f\n",
                   busy_since ? (double)(srv_now_ms() - busy_since) / 1000.0 : 0.0);
     mm_buf_printf(&b, "# HELP mmprintd_queue_length Jobs waiting in memory per stage.\n"
                       "# TYPE mmprintd_queue_length gauge\n"
                       "mmprintd_queue_length{stage=\"far\"} %zu\nmmprintd_queue_length{stage=\"send\"} %zu\n"
                       "mmprintd_queue_length{stage=\"print\"} %zu\n",
-                  srv_queue_len(&s->q_far), srv_queue_len(&s->q_send), srv_queue_len(&s->q_print));
+                  srv_queue_len(&s->q_far), srv_queue_len(&s->q_send), srv_print_waiting(s));
     if (!b.data)
         return MHD_NO;
     return srv_respond_text(c, 200, "text/plain; version=0.0.4", b.data);

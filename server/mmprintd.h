@@ -38,6 +38,26 @@ typedef enum { SRV_STAGE_FAR, SRV_STAGE_SEND, SRV_STAGE_PRINT } srv_stage;
 
 #define SRV_LAT_BUCKETS 12
 
+/* One print room's line to its printer (printq.c; the rooms: printroom.h):
+ * letters reach that printer one at a time, in the order they leave q (a
+ * ticket taken with the letter under pop_mu; turn under mu), whatever the
+ * number of print workers.  Each room has its own line, so a busy or
+ * stopped printer in one room never holds up another room's letters. */
+typedef struct srv_printline {
+    struct srv *s;
+    size_t room;                /* index of s->conf.rooms */
+    srv_queue q;
+    pthread_mutex_t pop_mu, mu;
+    pthread_cond_t cv;          /* the turn moved on, or stopping */
+    unsigned long tickets, turn;
+    int stopping;
+    int64_t accepted_ms;        /* when the printer last took a letter (or the start) */
+    _Atomic int64_t busy_since_ms; /* 0 = the printer is not refusing as busy now */
+    atomic_long busy;           /* busy answers (waited for, not errors) */
+    pthread_t *threads;
+    long nthreads;
+} srv_printline;
+
 struct srv {
     srv_conf conf;
     srv_store *store;
@@ -45,7 +65,7 @@ struct srv {
     char orgnr[13];
     long cert_days_left;
 
-    srv_queue q_far, q_send, q_print;
+    srv_queue q_far, q_send;
     pthread_mutex_t timer_mu;
     pthread_cond_t timer_cv;
     struct srv_timer *timers;   /* retries in due order (timer.c) */
@@ -60,18 +80,10 @@ struct srv {
     char *pem[3];               /* TLS certificate, key and client CA for the front */
     struct srv_front *front;    /* the front's limits and revocation data (front.c) */
     int listen_fd;              /* bound by srv_api_listen, handed to MHD by srv_api_start */
-    pthread_t *send_threads, *print_threads;
-
-    /* The print room: letters reach the printer one at a time, in the order
-     * they leave q_print (a ticket taken with the letter under print_pop_mu;
-     * print_turn under print_mu), whatever the number of print workers. */
-    pthread_mutex_t print_pop_mu, print_mu;
-    pthread_cond_t print_cv;    /* the turn moved on, or stopping */
-    unsigned long print_tickets, print_turn;
-    int print_stopping;
-    int64_t print_accepted_ms;  /* when the printer last took a letter (or the start) */
-    _Atomic int64_t print_busy_since_ms; /* 0 = the printer is not refusing as busy now */
-    atomic_long print_busy;     /* busy answers (waited for, not errors) */
+    pthread_t *send_threads;
+    /* The print rooms' lines, one per s->conf.rooms (printq.c). */
+    srv_printline print_lines[SRV_ROOMS_MAX];
+    size_t nprint_lines;
 
     struct srv_rate *reach_rate; /* reachability prechecks per principal (rate.h) */
     struct srv_web *web;        /* the web portal for people, NULL without web_listen (web.h) */
@@ -111,6 +123,24 @@ void srv_work_free(srv *s);
 void srv_enqueue(srv *s, const srv_job *job);
 /* Resumes every unfinished job after a start. */
 int srv_resume(srv *s, mm_error *err);
+
+/* printq.c: the print rooms' lines */
+/* Initialises one line per print room and starts print_workers threads
+ * for each: 0, or -1 with err (the threads started stay counted for
+ * srv_print_stop). */
+int srv_print_start(srv *s, mm_error *err);
+/* Closes the lines and joins their threads (the letters waiting stay in
+ * the store); srv_print_free frees what is left once the front stopped. */
+void srv_print_stop(srv *s);
+void srv_print_free(srv *s);
+/* Hands a paper letter (consumed) to its room's line: the room job->printer
+ * names, else the room srv_room_route chooses (job->printer set). */
+void srv_print_enqueue(srv *s, srv_job *job);
+/* Sums over the lines for /metrics: letters waiting, busy answers, and
+ * the longest busy spell's start (0: none busy). */
+size_t srv_print_waiting(srv *s);
+long srv_print_busy_total(srv *s);
+int64_t srv_print_busy_since(srv *s);
 
 /* spool.c */
 /* Removes the print path's leftover temporary files (call before resuming). */

@@ -66,51 +66,112 @@ static void pdf_text(mm_buf *out, const char *s)
     mm_buf_puts(out, ")");
 }
 
-int srv_separator_pdf(const char *const *lines, size_t n, mm_buf *out)
+/* One page's content stream: lines from the top (the first a heading in
+ * large bold: the postal class the print room sorts by), or, for the back
+ * of the sheet, one small line at the foot. */
+static void page_content(mm_buf *c, const char *const *lines, size_t n, const char *foot)
 {
-    mm_buf content = MM_BUF_INIT;
-    mm_buf_puts(&content, "BT /F2 18 Tf 60 770 Td ");
+    if (foot) {
+        mm_buf_puts(c, "BT /F1 9 Tf 60 40 Td ");
+        pdf_text(c, foot);
+        mm_buf_puts(c, " Tj\nET\n");
+        return;
+    }
+    mm_buf_puts(c, "BT /F2 24 Tf 60 770 Td ");
     for (size_t i = 0; i < n; i++) {
         if (i == 1)
-            mm_buf_puts(&content, "/F1 13 Tf 0 -34 Td ");
+            mm_buf_puts(c, "/F1 13 Tf 0 -40 Td ");
         else if (i > 1)
-            mm_buf_puts(&content, "0 -22 Td ");
-        pdf_text(&content, lines[i]);
-        mm_buf_puts(&content, " Tj\n");
+            mm_buf_puts(c, "0 -22 Td ");
+        pdf_text(c, lines[i]);
+        mm_buf_puts(c, " Tj\n");
     }
-    mm_buf_puts(&content, "ET\n");
-    if (!content.data)
+    mm_buf_puts(c, "ET\n");
+}
+
+int srv_separator_sheet(const char *const *lines, size_t n, const char *back, mm_buf *out)
+{
+    mm_buf front = MM_BUF_INIT, rear = MM_BUF_INIT;
+    page_content(&front, lines, n, NULL);
+    if (back)
+        page_content(&rear, NULL, 0, back);
+    if (!front.data || (back && !rear.data)) {
+        mm_buf_free(&front);
+        mm_buf_free(&rear);
         return -1;
-    size_t off[7];
+    }
+    /* Objects: 1 catalog, 2 pages, 3 fonts F1, 4 F2, then per page its
+     * page object and its content stream. */
+    int npages = back ? 2 : 1, nobj = 4 + 2 * npages;
+    size_t off[8];
+    char kids[32], page[256];
+    snprintf(kids, sizeof kids, back ? "[5 0 R 7 0 R]" : "[5 0 R]");
     mm_buf_puts(out, "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n");
-    const char *objs[6];
-    char pages[] = "<< /Type /Pages /Kids [3 0 R] /Count 1 >>";
-    char page[] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> /Contents 4 0 R >>";
-    objs[0] = "<< /Type /Catalog /Pages 2 0 R >>";
-    objs[1] = pages;
-    objs[2] = page;
-    objs[3] = NULL; /* content stream */
-    objs[4] = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>";
-    objs[5] = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>";
-    for (int i = 0; i < 6; i++) {
-        off[i] = out->len;
-        mm_buf_printf(out, "%d 0 obj\n", i + 1);
-        if (objs[i]) {
-            mm_buf_puts(out, objs[i]);
+    for (int i = 1; i <= nobj; i++) {
+        off[i - 1] = out->len;
+        mm_buf_printf(out, "%d 0 obj\n", i);
+        if (i == 1) {
+            mm_buf_puts(out, "<< /Type /Catalog /Pages 2 0 R >>");
+        } else if (i == 2) {
+            mm_buf_printf(out, "<< /Type /Pages /Kids %s /Count %d >>", kids, npages);
+        } else if (i == 3 || i == 4) {
+            mm_buf_printf(out, "<< /Type /Font /Subtype /Type1 /BaseFont /%s /Encoding /WinAnsiEncoding >>",
+                          i == 3 ? "Helvetica" : "Helvetica-Bold");
+        } else if (i % 2 == 1) { /* a page: 5 or 7, its content the next object */
+            snprintf(page, sizeof page,
+                     "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R "
+                     "/F2 4 0 R >> >> /Contents %d 0 R >>", i + 1);
+            mm_buf_puts(out, page);
         } else {
-            mm_buf_printf(out, "<< /Length %zu >>\nstream\n", content.len);
-            mm_buf_append(out, content.data, content.len);
+            const mm_buf *c = i == 6 ? &front : &rear;
+            mm_buf_printf(out, "<< /Length %zu >>\nstream\n", c->len);
+            mm_buf_append(out, c->data, c->len);
             mm_buf_puts(out, "endstream");
         }
         mm_buf_puts(out, "\nendobj\n");
     }
     size_t xref = out->len;
-    mm_buf_puts(out, "xref\n0 7\n0000000000 65535 f \n");
-    for (int i = 0; i < 6; i++)
+    mm_buf_printf(out, "xref\n0 %d\n0000000000 65535 f \n", nobj + 1);
+    for (int i = 0; i < nobj; i++)
         mm_buf_printf(out, "%010zu 00000 n \n", off[i]);
-    mm_buf_printf(out, "trailer\n<< /Size 7 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", xref);
-    mm_buf_free(&content);
+    mm_buf_printf(out, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", nobj + 1, xref);
+    mm_buf_free(&front);
+    mm_buf_free(&rear);
     return out->data ? 0 : -1;
+}
+
+int srv_separator_pdf(const char *const *lines, size_t n, mm_buf *out)
+{
+    return srv_separator_sheet(lines, n, NULL, out);
+}
+
+/* ---- two-sided printers (issue 12) ---- */
+
+int srv_print_sheets(const srv_sides_plan *plan, int letter_pages)
+{
+    int pages = letter_pages > 0 ? letter_pages : 1;
+    if (plan->two_sided) /* the separator's sheet, then the letter's: two pages a sheet */
+        return plan->back ? 1 + (pages + 1) / 2 : (1 + pages + 1) / 2;
+    return 1 + (plan->back ? 1 : 0) + pages;
+}
+
+void srv_print_plan(const char *setting, const srv_sides_info *info, srv_sides_plan *plan)
+{
+    memset(plan, 0, sizeof *plan);
+    if (setting && !strcmp(setting, "one-sided")) {
+        snprintf(plan->sides, sizeof plan->sides, "one-sided");
+    } else if (setting && !strncmp(setting, "two-sided-", 10)) {
+        snprintf(plan->sides, sizeof plan->sides, "%s", setting);
+        plan->back = 1;
+        plan->two_sided = 1;
+    } else {
+        /* auto: the printer's own default decides the sides (nothing sent),
+         * and unless it has said it only prints one side, the separator has
+         * a back page, so the letter starts on a sheet of its own whatever
+         * that default is now or is changed to at the printer's panel. */
+        plan->back = !info || !info->asked || info->duplex;
+        plan->two_sided = info && info->asked && !strncmp(info->def, "two-sided-", 10);
+    }
 }
 
 /* The temporary files of the print path, each spool_prefix + one of
@@ -371,7 +432,8 @@ int srv_print_find(const srv_printer *p, const char *name, int *printer_job_id, 
 }
 
 int srv_print_prepare(const char *spool_prefix, const void *letter_pdf, size_t letter_len,
-                      const char *const *lines, size_t nlines, char *both, size_t bsize, mm_error *err)
+                      const char *const *lines, size_t nlines, const char *back, char *both, size_t bsize,
+                      mm_error *err)
 {
     char letter[1200], sep[1200];
     snprintf(letter, sizeof letter, "%s%s", spool_prefix, temp_suffixes[0]);
@@ -383,7 +445,7 @@ int srv_print_prepare(const char *spool_prefix, const void *letter_pdf, size_t l
         return -1;
 
     mm_buf pdf = MM_BUF_INIT;
-    if (srv_separator_pdf(lines, nlines, &pdf)) {
+    if (srv_separator_sheet(lines, nlines, back, &pdf)) {
         mm_buf_free(&pdf);
         unlink(letter);
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
@@ -418,7 +480,8 @@ static int printer_busy(ipp_status_t st)
            st == IPP_STATUS_ERROR_NOT_ACCEPTING_JOBS;
 }
 
-int srv_print_submit(const srv_printer *p, const char *name, const char *both, int *printer_job_id, mm_error *err)
+int srv_print_submit(const srv_printer *p, const char *name, const char *both, const char *sides, int *printer_job_id,
+                     mm_error *err)
 {
     char resource[1024];
     http_t *http = connect_printer(p, resource, sizeof resource, err, NULL);
@@ -427,6 +490,8 @@ int srv_print_submit(const srv_printer *p, const char *name, const char *both, i
     ipp_t *req = new_request(p, IPP_OP_PRINT_JOB);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", NULL, name);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL, "application/pdf");
+    if (sides && sides[0])
+        ippAddString(req, IPP_TAG_JOB, IPP_TAG_KEYWORD, "sides", NULL, sides);
     ipp_t *resp = cupsDoFileRequest(http, req, resource, both);
     int rc = -1;
     if (!resp) {
@@ -483,4 +548,37 @@ int srv_print_state(const srv_printer *p, http_t **conn, char *reasons, size_t s
         *conn = NULL;
     }
     return state;
+}
+
+int srv_print_sides(const srv_printer *p, srv_sides_info *info, mm_error *err)
+{
+    char resource[1024];
+    memset(info, 0, sizeof *info);
+    http_t *http = connect_printer(p, resource, sizeof resource, err, NULL);
+    if (!http)
+        return -1;
+    ipp_t *req = new_request(p, IPP_OP_GET_PRINTER_ATTRIBUTES);
+    static const char *const attrs[] = {"sides-supported", "sides-default"};
+    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 2, NULL, attrs);
+    ipp_t *resp = cupsDoRequest(http, req, resource);
+    int rc = -1;
+    if (!resp || ippGetStatusCode(resp) > IPP_STATUS_OK_EVENTS_COMPLETE) {
+        mm_error_set(err, MM_ERR_TRANSPORT, 0, "printer %s: Get-Printer-Attributes failed: %s", p->name,
+                     cupsLastErrorString());
+    } else {
+        ipp_attribute_t *a = ippFindAttribute(resp, "sides-supported", IPP_TAG_KEYWORD);
+        /* A printer that does not say is not known to print one side only. */
+        info->asked = a != NULL;
+        for (int i = 0; a && i < ippGetCount(a); i++) {
+            const char *v = ippGetString(a, i, NULL);
+            if (v && strcmp(v, "one-sided"))
+                info->duplex = 1;
+        }
+        a = ippFindAttribute(resp, "sides-default", IPP_TAG_KEYWORD);
+        snprintf(info->def, sizeof info->def, "%s", a && ippGetString(a, 0, NULL) ? ippGetString(a, 0, NULL) : "");
+        rc = 0;
+    }
+    ippDelete(resp);
+    httpClose(http);
+    return rc;
 }

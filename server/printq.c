@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* The print workers of mmprintd: letters reach the printer one at a time,
- * in the order they leave the print queue; a busy printer is waited for,
- * an error retried with backoff until the print deadline. */
+/* The print workers of mmprintd: each print room has its own line
+ * (srv_printline, mmprintd.h); letters reach the room's printer one at a
+ * time, in the order they leave the line's queue; a busy printer is waited
+ * for, an error retried with backoff until the print deadline.  The
+ * separator page is always a sheet of its own (srv_print_plan). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 
 #include "log.h"
 #include "print.h"
+#include "printroom.h"
 #include "timer.h"
 #include "workers.h"
 
@@ -22,10 +25,15 @@
 #define PRINT_RESEND_MAX_MS 30000
 #define PRINT_CONNECT_MS 30000
 
-static srv_printer printer_of(const srv *s)
+static const srv_room_conf *room_of(const srv_printline *l)
 {
-    srv_printer p = {s->conf.printer_uri, s->conf.printer_name, PRINT_CONNECT_MS, s->conf.printer_ca,
-                     s->conf.printer_fingerprint};
+    return &l->s->conf.rooms[l->room];
+}
+
+static srv_printer printer_of(const srv_printline *l)
+{
+    const srv_room_conf *r = room_of(l);
+    srv_printer p = {r->uri, r->name, PRINT_CONNECT_MS, r->ca, r->fingerprint};
     return p;
 }
 
@@ -35,9 +43,20 @@ static void job_name(const srv_job *j, char *out, size_t size)
     snprintf(out, size, "mmprint-%s", j->id);
 }
 
-/* The letter from the store behind its Swedish separator page (who, which
- * job, when, why paper), as one PDF in the spool: see srv_print_prepare. */
-static int prepare(srv *s, const srv_job *j, char *path, size_t size, mm_error *err)
+/* The separator page's heading: the postal class, as the print room
+ * sorts the post by it (registered letters go over the counter). */
+static const char *postal_heading(const char *postal_class)
+{
+    return !strcmp(postal_class, "rekommenderat") ? srv_sv(SRV_SV_POSTAL_REK)
+           : !strcmp(postal_class, "a-post")      ? srv_sv(SRV_SV_POSTAL_A)
+                                                  : srv_sv(SRV_SV_POSTAL_B);
+}
+
+/* The letter from the store behind its Swedish separator page (postal
+ * class, who, which job, when, why paper), and the back of the separator's
+ * sheet when the plan says so, as one PDF in the spool: see
+ * srv_print_prepare. */
+static int prepare(srv *s, const srv_job *j, const srv_sides_plan *plan, char *path, size_t size, mm_error *err)
 {
     mm_buf doc = MM_BUF_INIT;
     int found = srv_store_document(s->store, j->id, "pdf", &doc, err);
@@ -47,72 +66,82 @@ static int prepare(srv *s, const srv_job *j, char *path, size_t size, mm_error *
         mm_buf_free(&doc);
         return -1;
     }
-    char l[9][400], date[32];
+    enum { NLINES = 12 };
+    char l[NLINES][400], date[32];
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
     strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
-    snprintf(l[0], sizeof l[0], "Mina meddelanden – pappersutskrift");
-    snprintf(l[1], sizeof l[1], "Handläggare: %s", j->user[0] ? j->user : "(okänd)");
-    snprintf(l[2], sizeof l[2], "Dator: %s", j->host[0] ? j->host : "(okänd)");
-    snprintf(l[3], sizeof l[3], "Jobb-id: %s", j->id);
-    snprintf(l[4], sizeof l[4], "CUPS-jobb: %s", j->cups_job_id[0] ? j->cups_job_id : "-");
-    snprintf(l[5], sizeof l[5], "Datum: %s", date);
-    snprintf(l[6], sizeof l[6], "Varför papper: %s", j->reason_sv[0] ? j->reason_sv : srv_sv(SRV_SV_PAPER_ASKED));
-    snprintf(l[7], sizeof l[7], "Förvaltning: %s", j->department[0] ? j->department : "-");
-    snprintf(l[8], sizeof l[8], "Sidor i brevet: %d. Skicka brevet efter detta blad med vanlig post.", j->pages);
-    const char *lines[9];
-    for (int i = 0; i < 9; i++)
+    const char *pc = j->postal_class[0] ? j->postal_class : s->conf.postal_class_default;
+    if (!strcmp(pc, "rekommenderat"))
+        snprintf(l[0], sizeof l[0], "%s", postal_heading(pc));
+    else
+        snprintf(l[0], sizeof l[0], "Porto: %s", postal_heading(pc));
+    snprintf(l[1], sizeof l[1], "%s", srv_sv(SRV_SV_SEP_HEADING));
+    snprintf(l[2], sizeof l[2], "Handläggare: %s", j->user[0] ? j->user : "(okänd)");
+    snprintf(l[3], sizeof l[3], "Dator: %s", j->host[0] ? j->host : "(okänd)");
+    snprintf(l[4], sizeof l[4], "Jobb-id: %s", j->id);
+    snprintf(l[5], sizeof l[5], "CUPS-jobb: %s", j->cups_job_id[0] ? j->cups_job_id : "-");
+    snprintf(l[6], sizeof l[6], "Datum: %s", date);
+    snprintf(l[7], sizeof l[7], "Varför papper: %s", j->reason_sv[0] ? j->reason_sv : srv_sv(SRV_SV_PAPER_ASKED));
+    snprintf(l[8], sizeof l[8], "Förvaltning: %s", j->department[0] ? j->department : "-");
+    snprintf(l[9], sizeof l[9], "Utskriftsrum: %s", j->printer[0] ? j->printer : s->conf.printer_name);
+    snprintf(l[10], sizeof l[10], "Brevtyp: %s", j->letter_type[0] ? j->letter_type : "annat");
+    snprintf(l[11], sizeof l[11], "Sidor i brevet: %d. Skicka brevet efter detta blad som %s.", j->pages,
+             !strcmp(pc, "rekommenderat") ? "rekommenderat brev" : postal_heading(pc));
+    const char *lines[NLINES];
+    for (int i = 0; i < NLINES; i++)
         lines[i] = l[i];
     char prefix[1100];
     srv_path(s, j->id, "", prefix, sizeof prefix);
-    int rc = srv_print_prepare(prefix, doc.data, doc.len, lines, 9, path, size, err);
+    int rc = srv_print_prepare(prefix, doc.data, doc.len, lines, NLINES, plan->back ? srv_sv(SRV_SV_SEP_BACK) : NULL,
+                               path, size, err);
     mm_buf_free(&doc);
     return rc;
 }
 
 /* Takes the next letter with its place in line. */
-static srv_job *print_take(srv *s, unsigned long *ticket)
+static srv_job *print_take(srv_printline *l, unsigned long *ticket)
 {
-    pthread_mutex_lock(&s->print_pop_mu);
-    srv_job *j = srv_queue_pop(&s->q_print, -1);
+    pthread_mutex_lock(&l->pop_mu);
+    srv_job *j = srv_queue_pop(&l->q, -1);
     if (j)
-        *ticket = s->print_tickets++;
-    pthread_mutex_unlock(&s->print_pop_mu);
+        *ticket = l->tickets++;
+    pthread_mutex_unlock(&l->pop_mu);
     return j;
 }
 
 /* Waits until it is this letter's turn at the printer: 0, or -1 when
  * stopping.  Every ticket waits for and passes its turn exactly once. */
-static int print_turn_wait(srv *s, unsigned long ticket)
+static int print_turn_wait(srv_printline *l, unsigned long ticket)
 {
-    pthread_mutex_lock(&s->print_mu);
-    while (s->print_turn != ticket && !s->print_stopping)
-        pthread_cond_wait(&s->print_cv, &s->print_mu);
-    int mine = s->print_turn == ticket && !s->print_stopping;
-    pthread_mutex_unlock(&s->print_mu);
+    pthread_mutex_lock(&l->mu);
+    while (l->turn != ticket && !l->stopping)
+        pthread_cond_wait(&l->cv, &l->mu);
+    int mine = l->turn == ticket && !l->stopping;
+    pthread_mutex_unlock(&l->mu);
     return mine ? 0 : -1;
 }
 
-static void print_turn_pass(srv *s)
+static void print_turn_pass(srv_printline *l)
 {
-    pthread_mutex_lock(&s->print_mu);
-    s->print_turn++;
-    pthread_cond_broadcast(&s->print_cv);
-    pthread_mutex_unlock(&s->print_mu);
+    pthread_mutex_lock(&l->mu);
+    l->turn++;
+    pthread_cond_broadcast(&l->cv);
+    pthread_mutex_unlock(&l->mu);
 }
 
 /* Sleeps ms, or less when the server stops: returns 1 when stopping. */
-static int print_sleep(srv *s, long ms)
+static int print_sleep(srv_printline *l, long ms)
 {
     int64_t until = srv_mono_ms() + ms;
     struct timespec ts;
     srv_mono_deadline(&ts, until);
-    pthread_mutex_lock(&s->print_mu);
-    while (!s->print_stopping && srv_mono_ms() < until)
-        pthread_cond_timedwait(&s->print_cv, &s->print_mu, &ts);
-    int stop = s->print_stopping;
-    pthread_mutex_unlock(&s->print_mu);
+    pthread_mutex_lock(&l->mu);
+    while (!l->stopping && srv_mono_ms() < until)
+        pthread_cond_timedwait(&l->cv, &l->mu, &ts);
+    int stop = l->stopping;
+    pthread_mutex_unlock(&l->mu);
     return stop;
 }
 
@@ -141,9 +170,11 @@ static long clamp_ms(int64_t v, long lo, long hi)
  * others never fail, and a printer busy for hours is logged and noted in
  * the letter's journal long before.  Returns 0 printed, -1 error (err),
  * 2 stopping (the letter stays "printing" and is resumed at the next start). */
-static int print_submit_waiting(srv *s, srv_job *j, const char *path, int *pjid, long *waited_ms, mm_error *err)
+static int print_submit_waiting(srv_printline *l, srv_job *j, const char *path, const char *sides, int *pjid,
+                                long *waited_ms, mm_error *err)
 {
-    srv_printer pr = printer_of(s);
+    srv *s = l->s;
+    srv_printer pr = printer_of(l);
     char name[64];
     job_name(j, name, sizeof name);
     int64_t start = srv_now_ms(), sent = start;
@@ -152,28 +183,28 @@ static int print_submit_waiting(srv *s, srv_job *j, const char *path, int *pjid,
                                                                           : PRINT_BUSY_NOTE_MS;
     int noted = 0;
     for (;;) {
-        int rc = srv_print_submit(&pr, name, path, pjid, err);
+        int rc = srv_print_submit(&pr, name, path, sides, pjid, err);
         int64_t now = srv_now_ms();
         if (rc != 1) {
-            int64_t since = atomic_exchange(&s->print_busy_since_ms, 0);
+            int64_t since = atomic_exchange(&l->busy_since_ms, 0);
             if (rc == 0) {
-                s->print_accepted_ms = now;
+                l->accepted_ms = now;
                 if (since && now - since >= note_ms)
-                    mm_log(MM_LOG_INFO, "printer %s takes letters again after %lld s busy", s->conf.printer_name,
+                    mm_log(MM_LOG_INFO, "printer %s takes letters again after %lld s busy", pr.name,
                            (long long)((now - since) / 1000));
             }
             *waited_ms = (long)(sent - start);
             httpClose(conn);
             return rc;
         }
-        atomic_fetch_add(&s->print_busy, 1);
+        atomic_fetch_add(&l->busy, 1);
         int64_t since = 0; /* when this busy spell began */
-        if (atomic_compare_exchange_strong(&s->print_busy_since_ms, &since, now))
+        if (atomic_compare_exchange_strong(&l->busy_since_ms, &since, now))
             since = now;
-        if (now >= j->deadline_ms && now - s->print_accepted_ms >= s->conf.print_deadline_s * 1000) {
+        if (now >= j->deadline_ms && now - l->accepted_ms >= s->conf.print_deadline_s * 1000) {
             char msg[sizeof err->msg + 64];
             snprintf(msg, sizeof msg, "%s; it has taken no letter for %lld s", err->msg,
-                     (long long)((now - s->print_accepted_ms) / 1000));
+                     (long long)((now - l->accepted_ms) / 1000));
             mm_error_set(err, MM_ERR_TRANSPORT, err->code, "%s", msg);
             *waited_ms = (long)(now - start);
             httpClose(conn);
@@ -190,11 +221,11 @@ static int print_submit_waiting(srv *s, srv_job *j, const char *path, int *pjid,
             srv_store_event(s->store, j->id, "print-waiting", detail, NULL);
             mm_log(MM_LOG_WARN, "%s for %lld s (printer-state %s, reasons %s); %zu more letters waiting", err->msg,
                    (long long)((now - since) / 1000), printer_state_name(state), reasons[0] ? reasons : "-",
-                   srv_queue_len(&s->q_print));
+                   srv_queue_len(&l->q));
             noted = 1;
         }
         for (;;) {
-            if (print_sleep(s, clamp_ms((now - since) / 10, 25, 1000))) {
+            if (print_sleep(l, clamp_ms((now - since) / 10, 25, 1000))) {
                 *waited_ms = (long)(srv_now_ms() - start);
                 httpClose(conn);
                 return 2;
@@ -210,31 +241,43 @@ static int print_submit_waiting(srv *s, srv_job *j, const char *path, int *pjid,
     }
 }
 
-static void print_one(srv *s, srv_job *j, unsigned long ticket)
+static void print_one(srv_printline *l, srv_job *j, unsigned long ticket)
 {
+    srv *s = l->s;
     mm_error err;
     mm_error_clear(&err);
     char detail[900], path[1200] = "";
     int pjid = 0;
     long waited_ms = 0;
     /* A crash between printing and recording it must not print twice. */
-    srv_printer pr = printer_of(s);
+    srv_printer pr = printer_of(l);
     char name[64];
     job_name(j, name, sizeof name);
     int found = srv_print_find(&pr, name, &pjid, &err);
     int rc = 0;
+    srv_sides_plan plan;
+    memset(&plan, 0, sizeof plan);
     if (found != 1) {
         j->attempts++;
         atomic_fetch_add(&s->print_attempts, 1);
+        /* Asked for every letter: a printer's duplex unit or default can
+         * change between two letters.  One that cannot be asked gets the
+         * safe plan (a back page); its Print-Job will say what is wrong. */
+        srv_sides_info info;
+        mm_error serr;
+        memset(&info, 0, sizeof info);
+        const char *setting = room_of(l)->sides;
+        int asked = strcmp(setting, "auto") || srv_print_sides(&pr, &info, &serr) == 0;
+        srv_print_plan(setting, asked && !strcmp(setting, "auto") ? &info : NULL, &plan);
         /* Prepared before the turn: several print workers run qpdf at once. */
-        rc = prepare(s, j, path, sizeof path, &err);
+        rc = prepare(s, j, &plan, path, sizeof path, &err);
     }
-    if (print_turn_wait(s, ticket)) {
+    if (print_turn_wait(l, ticket)) {
         rc = 2;
     } else {
         if (found != 1 && rc == 0)
-            rc = print_submit_waiting(s, j, path, &pjid, &waited_ms, &err);
-        print_turn_pass(s);
+            rc = print_submit_waiting(l, j, path, plan.sides, &pjid, &waited_ms, &err);
+        print_turn_pass(l);
     }
     if (path[0])
         unlink(path);
@@ -244,14 +287,19 @@ static void print_one(srv *s, srv_job *j, unsigned long ticket)
     }
     if (rc == 0) {
         j->state = SRV_JSTATE_PRINTED;
-        SRV_SET(j->printer, s->conf.printer_name);
+        SRV_SET(j->printer, pr.name);
         j->print_job_id = pjid;
-        char waited[80] = "";
+        if (found != 1)
+            j->sheets = srv_print_sheets(&plan, j->pages);
+        char waited[80] = "", how[120] = "";
         if (waited_ms >= 1000)
             snprintf(waited, sizeof waited, ", after %.0f s waiting for the busy printer", waited_ms / 1000.0);
-        snprintf(detail, sizeof detail, "%s: printer job %d on %s%s, document sha256 %s, %d pages, reason: %s",
-                 found == 1 ? "found at printer after restart" : "printed", pjid, s->conf.printer_name, waited,
-                 j->sha256, j->pages, j->reason);
+        if (found != 1)
+            snprintf(how, sizeof how, ", %d sheets (sides %s%s)", j->sheets, plan.sides[0] ? plan.sides : "printer default",
+                     plan.back ? ", separator with a back page" : "");
+        snprintf(detail, sizeof detail, "%s: printer job %d on %s%s, document sha256 %s, %d pages%s, reason: %s",
+                 found == 1 ? "found at printer after restart" : "printed", pjid, pr.name, waited,
+                 j->sha256, j->pages, how, j->reason);
         srv_transition(s, j, SRV_JSTATE_PRINTING, "printed", detail);
         free(j);
         return;
@@ -284,11 +332,111 @@ static void print_one(srv *s, srv_job *j, unsigned long ticket)
 
 void *srv_print_main(void *arg)
 {
-    srv *s = arg;
+    srv_printline *l = arg;
     srv_job *j;
     unsigned long ticket = 0;
-    while ((j = print_take(s, &ticket)))
-        print_one(s, j, ticket);
+    while ((j = print_take(l, &ticket)))
+        print_one(l, j, ticket);
     return NULL;
 }
 
+/* ---- the lines ---- */
+
+int srv_print_start(srv *s, mm_error *err)
+{
+    size_t n = srv_rooms_count(s);
+    for (size_t i = 0; i < n; i++) {
+        srv_printline *l = &s->print_lines[i];
+        l->s = s;
+        l->room = i;
+        srv_queue_init(&l->q);
+        pthread_mutex_init(&l->pop_mu, NULL);
+        pthread_mutex_init(&l->mu, NULL);
+        srv_cond_init(&l->cv);
+        l->accepted_ms = srv_now_ms();
+        l->threads = calloc((size_t)s->conf.print_workers, sizeof(pthread_t));
+        s->nprint_lines = i + 1;
+        if (!l->threads)
+            return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+        for (long k = 0; k < s->conf.print_workers; k++) {
+            if (pthread_create(&l->threads[k], NULL, srv_print_main, l))
+                return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot start threads");
+            l->nthreads = k + 1;
+        }
+    }
+    return 0;
+}
+
+void srv_print_stop(srv *s)
+{
+    for (size_t i = 0; i < s->nprint_lines; i++) {
+        srv_printline *l = &s->print_lines[i];
+        srv_queue_close(&l->q);
+        pthread_mutex_lock(&l->mu);
+        l->stopping = 1;
+        pthread_cond_broadcast(&l->cv);
+        pthread_mutex_unlock(&l->mu);
+    }
+    for (size_t i = 0; i < s->nprint_lines; i++) {
+        srv_printline *l = &s->print_lines[i];
+        for (long k = 0; k < l->nthreads; k++)
+            pthread_join(l->threads[k], NULL);
+        l->nthreads = 0;
+    }
+}
+
+void srv_print_free(srv *s)
+{
+    for (size_t i = 0; i < s->nprint_lines; i++) {
+        srv_queue_drain_free(&s->print_lines[i].q);
+        free(s->print_lines[i].threads);
+        s->print_lines[i].threads = NULL;
+    }
+}
+
+void srv_print_enqueue(srv *s, srv_job *j)
+{
+    long room = srv_room_find(s, j->printer);
+    if (room < 0) {
+        /* A letter of a room no longer configured (or decided before
+         * rooms were recorded) goes where its department goes now. */
+        size_t r = srv_room_route(s, j->department);
+        if (j->printer[0])
+            srv_log_job(MM_LOG_WARN, j, "print room '%s' is not configured any more: printing in %s", j->printer,
+                        srv_room_name(s, r));
+        SRV_SET(j->printer, srv_room_name(s, r));
+        room = (long)r;
+    }
+    if ((size_t)room >= s->nprint_lines) { /* not started (unit tests): stays in the store */
+        free(j);
+        return;
+    }
+    srv_queue_push(&s->print_lines[room].q, j);
+}
+
+size_t srv_print_waiting(srv *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nprint_lines; i++)
+        n += srv_queue_len(&s->print_lines[i].q);
+    return n;
+}
+
+long srv_print_busy_total(srv *s)
+{
+    long n = 0;
+    for (size_t i = 0; i < s->nprint_lines; i++)
+        n += atomic_load(&s->print_lines[i].busy);
+    return n;
+}
+
+int64_t srv_print_busy_since(srv *s)
+{
+    int64_t oldest = 0;
+    for (size_t i = 0; i < s->nprint_lines; i++) {
+        int64_t t = atomic_load(&s->print_lines[i].busy_since_ms);
+        if (t && (!oldest || t < oldest))
+            oldest = t;
+    }
+    return oldest;
+}

@@ -1,36 +1,86 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* The print rooms of mmprintd (see printroom.h). */
+/* The print rooms of mmprintd (see printroom.h): the rooms themselves are
+ * read by conf.c (srv_conf.rooms); their print lines run in printq.c. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "printroom.h"
 
 size_t srv_rooms_count(const srv *s)
 {
-    (void)s;
-    return 1;
+    /* A configuration made without srv_conf_load (unit tests) has the
+     * default room only. */
+    return s->conf.nrooms ? s->conf.nrooms : 1;
 }
 
 const char *srv_room_name(const srv *s, size_t i)
 {
-    return i < srv_rooms_count(s) ? s->conf.printer_name : NULL;
+    if (i >= srv_rooms_count(s))
+        return NULL;
+    return s->conf.nrooms ? s->conf.rooms[i].name : s->conf.printer_name;
 }
 
 long srv_room_find(const srv *s, const char *name)
 {
-    for (size_t i = 0; name && i < srv_rooms_count(s); i++)
+    for (size_t i = 0; name && name[0] && i < srv_rooms_count(s); i++)
         if (!strcmp(srv_room_name(s, i), name))
             return (long)i;
     return -1;
 }
 
+/* text without the blanks around it: its start, and its length in *n. */
+static const char *trimmed(const char *text, size_t *n)
+{
+    while (isspace((unsigned char)*text))
+        text++;
+    size_t len = strlen(text);
+    while (len && isspace((unsigned char)text[len - 1]))
+        len--;
+    *n = len;
+    return text;
+}
+
+/* Does the comma-separated list name department (case-insensitive for
+ * ASCII letters, blanks around each name ignored)? */
+static int lists(const char *list, const char *department)
+{
+    size_t dn;
+    const char *d = trimmed(department, &dn);
+    if (!dn)
+        return 0;
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        char one[256];
+        snprintf(one, sizeof one, "%.*s", (int)len, p);
+        size_t on;
+        const char *o = trimmed(one, &on);
+        if (on == dn && !strncasecmp(o, d, dn))
+            return 1;
+        p += len;
+        if (*p)
+            p++;
+    }
+    return 0;
+}
+
 size_t srv_room_route(const srv *s, const char *department)
 {
-    (void)s;
-    (void)department;
+    for (size_t i = 1; department && i < s->conf.nrooms; i++)
+        if (lists(s->conf.rooms[i].departments, department))
+            return i;
     return 0;
+}
+
+const char *srv_room_postal_default(const srv *s, const char *department)
+{
+    size_t i = srv_room_route(s, department);
+    if (i > 0 && s->conf.rooms[i].postal_class_default[0])
+        return s->conf.rooms[i].postal_class_default;
+    return s->conf.postal_class_default;
 }
 
 int srv_printroom_day(const char *day, int64_t *from_ms, int64_t *to_ms)
@@ -42,22 +92,22 @@ int srv_printroom_day(const char *day, int64_t *from_ms, int64_t *to_ms)
         localtime_r(&now, &tm);
     } else {
         int y, m, d, n = 0;
-        if (strlen(day) != 10 || sscanf(day, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || day[4] != '-' ||
-            day[7] != '-' || y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+        if (strlen(day) != 10 || day[4] != '-' || day[7] != '-' || strspn(day, "0123456789-") != 10 ||
+            sscanf(day, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || y < 1970 || m < 1 || m > 12 || d < 1 ||
+            d > 31)
             return -1;
         tm.tm_year = y - 1900;
         tm.tm_mon = m - 1;
         tm.tm_mday = d;
     }
-    /* Midnight to midnight in local time: mktime normalises day 32 into
-     * the next month, and a day of 23 or 25 hours (daylight saving) keeps
-     * its true length. */
+    /* Midnight to midnight in local time: a day of 23 or 25 hours
+     * (daylight saving) keeps its true length. */
     struct tm a = {.tm_year = tm.tm_year, .tm_mon = tm.tm_mon, .tm_mday = tm.tm_mday, .tm_isdst = -1};
     struct tm b = {.tm_year = tm.tm_year, .tm_mon = tm.tm_mon, .tm_mday = tm.tm_mday + 1, .tm_isdst = -1};
-    struct tm check = a;
     time_t from = mktime(&a), to = mktime(&b);
-    if (from == (time_t)-1 || to == (time_t)-1 || a.tm_mday != check.tm_mday || a.tm_mon != check.tm_mon)
-        return -1; /* 2026-02-30 */
+    /* mktime moves 2026-02-30 to March: no such day. */
+    if (from == (time_t)-1 || to == (time_t)-1 || a.tm_mday != tm.tm_mday || a.tm_mon != tm.tm_mon)
+        return -1;
     *from_ms = (int64_t)from * 1000;
     *to_ms = (int64_t)to * 1000;
     return 0;

@@ -22,6 +22,10 @@ long srv_room_find(const srv *s, const char *name);
  * departments list names it (case-insensitive, blanks trimmed), else 0. */
 size_t srv_room_route(const srv *s, const char *department);
 
+/* The postal class of a letter of department that names none: its
+ * room's postal_class_default, else the main file's. */
+const char *srv_room_postal_default(const srv *s, const char *department);
+
 /* The local calendar day "YYYY-MM-DD" (the server's time zone) as the
  * wall-clock range [*from_ms, *to_ms): 0, or -1 when day is no such date.
  * NULL or "": today. */

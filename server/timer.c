@@ -50,7 +50,7 @@ void srv_schedule(srv *s, srv_job *j, srv_stage stage, long delay_ms)
 
 static srv_queue *stage_queue(srv *s, srv_stage stage)
 {
-    return stage == SRV_STAGE_FAR ? &s->q_far : stage == SRV_STAGE_SEND ? &s->q_send : &s->q_print;
+    return stage == SRV_STAGE_FAR ? &s->q_far : &s->q_send;
 }
 
 void *srv_timer_main(void *arg)
@@ -63,7 +63,10 @@ void *srv_timer_main(void *arg)
             struct srv_timer *t = s->timers;
             s->timers = t->next;
             pthread_mutex_unlock(&s->timer_mu);
-            srv_queue_push(stage_queue(s, t->stage), t->job);
+            if (t->stage == SRV_STAGE_PRINT)
+                srv_print_enqueue(s, t->job); /* its room's line */
+            else
+                srv_queue_push(stage_queue(s, t->stage), t->job);
             free(t);
             pthread_mutex_lock(&s->timer_mu);
             continue;

@@ -27,7 +27,7 @@ void srv_enqueue(srv *s, const srv_job *job)
         srv_queue_push(&s->q_send, j);
         break;
     case SRV_JSTATE_PRINTING:
-        srv_queue_push(&s->q_print, j);
+        srv_print_enqueue(s, j);
         break;
     default:
         free(j);
@@ -41,35 +41,22 @@ int srv_work_start(srv *s, mm_error *err)
 {
     srv_queue_init(&s->q_far);
     srv_queue_init(&s->q_send);
-    srv_queue_init(&s->q_print);
     pthread_mutex_init(&s->timer_mu, NULL);
     srv_cond_init(&s->timer_cv);
     pthread_mutex_init(&s->wait_mu, NULL);
-    pthread_mutex_init(&s->print_pop_mu, NULL);
-    pthread_mutex_init(&s->print_mu, NULL);
-    srv_cond_init(&s->print_cv);
-    s->print_accepted_ms = srv_now_ms();
     s->send_threads = calloc((size_t)s->conf.workers, sizeof(pthread_t));
-    s->print_threads = calloc((size_t)s->conf.print_workers, sizeof(pthread_t));
-    if (!s->send_threads || !s->print_threads)
+    if (!s->send_threads)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     if (pthread_create(&s->timer_thread, NULL, srv_timer_main, s) ||
         pthread_create(&s->far_thread, NULL, srv_far_main, s))
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot start threads");
     /* On failure the counts say how many threads srv_work_stop must join. */
-    long want = s->conf.print_workers;
-    s->conf.print_workers = 0;
     for (long i = 0; i < s->conf.workers; i++)
         if (pthread_create(&s->send_threads[i], NULL, srv_send_main, s)) {
             s->conf.workers = i;
             return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot start threads");
         }
-    for (long i = 0; i < want; i++) {
-        if (pthread_create(&s->print_threads[i], NULL, srv_print_main, s))
-            return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot start threads");
-        s->conf.print_workers = i + 1;
-    }
-    return 0;
+    return srv_print_start(s, err);
 }
 
 void srv_work_stop(srv *s)
@@ -78,22 +65,16 @@ void srv_work_stop(srv *s)
      * at the next start; work in progress finishes its current step. */
     srv_queue_close(&s->q_far);
     srv_queue_close(&s->q_send);
-    srv_queue_close(&s->q_print);
     pthread_mutex_lock(&s->timer_mu);
     s->stopping = 1;
     pthread_cond_broadcast(&s->timer_cv);
     pthread_mutex_unlock(&s->timer_mu);
     /* A print worker waiting for a busy printer, or for its turn, stops. */
-    pthread_mutex_lock(&s->print_mu);
-    s->print_stopping = 1;
-    pthread_cond_broadcast(&s->print_cv);
-    pthread_mutex_unlock(&s->print_mu);
+    srv_print_stop(s);
     pthread_join(s->timer_thread, NULL);
     pthread_join(s->far_thread, NULL);
     for (long i = 0; i < s->conf.workers; i++)
         pthread_join(s->send_threads[i], NULL);
-    for (long i = 0; i < s->conf.print_workers; i++)
-        pthread_join(s->print_threads[i], NULL);
     srv_timer_drop_all(s);
 }
 
@@ -103,10 +84,9 @@ void srv_work_free(srv *s)
      * push to a (closed) queue. */
     srv_queue_drain_free(&s->q_far);
     srv_queue_drain_free(&s->q_send);
-    srv_queue_drain_free(&s->q_print);
+    srv_print_free(s);
     free(s->send_threads);
-    free(s->print_threads);
-    s->send_threads = s->print_threads = NULL;
+    s->send_threads = NULL;
 }
 
 static void resume_one(const srv_job *j, void *arg)

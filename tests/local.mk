@@ -109,6 +109,12 @@ tests_unit_test_conf_CFLAGS = $(SERVER_UNIT_CFLAGS)
 tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
 tests_unit_test_conf_LDADD = $(SERVER_UNIT_LIBS)
 
+# The print room (issue 12): rooms, the day, the list, posted.
+check_PROGRAMS += tests/unit/test_printroom
+tests_unit_test_printroom_CFLAGS = $(SERVER_UNIT_CFLAGS)
+tests_unit_test_printroom_SOURCES = tests/unit/test_printroom.c
+tests_unit_test_printroom_LDADD = $(SERVER_UNIT_LIBS)
+
 check_PROGRAMS += tests/unit/test_auth
 tests_unit_test_auth_CFLAGS = $(SERVER_UNIT_CFLAGS)
 tests_unit_test_auth_SOURCES = tests/unit/test_auth.c
@@ -149,6 +155,8 @@ EXTRA_DIST += tests/integration/t_fuzz.sh
 # pinned in tests/browser/package-lock.json, installed by install-axe).
 EXTRA_DIST += tests/integration/t_web_browser.sh tests/browser/mmweb.py tests/browser/t_portal.py \
 	tests/browser/install-axe tests/browser/package.json tests/browser/package-lock.json
+# Issue 12, part 1: the paper leg (print rooms, duplex-safe separator, postal class, posted).
+EXTRA_DIST += tests/integration/t_printroom_paper.sh
 # Issue 12: the print room's page (Utskriftsrummet, dagslista), with curl and in Chromium.
 EXTRA_DIST += tests/integration/t_web_printroom.sh tests/integration/t_web_browser_printroom.sh \
 	tests/browser/t_printroom.py

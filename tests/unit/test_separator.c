@@ -37,9 +37,9 @@ static int pages_of(const mm_buf *pdf)
     return pages;
 }
 
-/* The text of the first page of a PDF of pages pages, as poppler extracts
- * it (g_free it). */
-static char *page_text(const mm_buf *pdf, int pages)
+/* The text of page index (0 the first) of a PDF of pages pages, as
+ * poppler extracts it (g_free it). */
+static char *page_n_text(const mm_buf *pdf, int pages, int index)
 {
     GError *gerr = NULL;
     GBytes *bytes = g_bytes_new_static(pdf->data, pdf->len);
@@ -48,13 +48,18 @@ static char *page_text(const mm_buf *pdf, int pages)
     if (!doc)
         fail_msg("poppler cannot open the PDF: %s", gerr ? gerr->message : "?");
     assert_int_equal(poppler_document_get_n_pages(doc), pages);
-    PopplerPage *page = poppler_document_get_page(doc, 0);
+    PopplerPage *page = poppler_document_get_page(doc, index);
     assert_non_null(page);
     char *text = poppler_page_get_text(page);
     g_object_unref(page);
     g_object_unref(doc);
     assert_non_null(text);
     return text;
+}
+
+static char *page_text(const mm_buf *pdf, int pages)
+{
+    return page_n_text(pdf, pages, 0);
 }
 
 static void swedish_lines_as_given(void **state)
@@ -171,7 +176,7 @@ static int prepare(const char *letter, const char *const *lines, size_t n, const
     assert_non_null(mkdtemp(dir));
     snprintf(prefix, sizeof prefix, "%s/%s", dir, id);
     mm_error_clear(err);
-    int rc = srv_print_prepare(prefix, letter, strlen(letter), lines, n, path, 128, err);
+    int rc = srv_print_prepare(prefix, letter, strlen(letter), lines, n, NULL, path, 128, err);
     files_in(dir, left, 256);
     return rc;
 }
@@ -211,6 +216,99 @@ static void prepare_refuses_an_unreadable_letter(void **state)
     rmdir(dir);
 }
 
+/* ---- the separator's sheet on a two-sided printer (issue 12) ---- */
+
+#define BACK "(Baksida till försättsbladet – lämnas tom. Brevet börjar på nästa ark.)"
+
+static void back_page_makes_the_separator_a_sheet(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {"REKOMMENDERAT BREV", "Mina meddelanden – pappersutskrift", "Jobb-id: 1"};
+    mm_buf pdf = MM_BUF_INIT;
+    assert_int_equal(srv_separator_sheet(lines, 3, BACK, &pdf), 0);
+    assert_int_equal(pages_of(&pdf), 2);
+    char *front = page_n_text(&pdf, 2, 0), *back = page_n_text(&pdf, 2, 1);
+    assert_non_null(strstr(front, "REKOMMENDERAT BREV"));
+    assert_non_null(strstr(front, "Jobb-id: 1"));
+    assert_null(strstr(front, "Baksida"));
+    /* The back says only that it is the back: no data of the letter. */
+    assert_non_null(strstr(back, BACK));
+    assert_null(strstr(back, "Jobb-id"));
+    assert_null(strstr(back, "REKOMMENDERAT"));
+    g_free(front);
+    g_free(back);
+    mm_buf_free(&pdf);
+    /* Without a back: one page, as srv_separator_pdf. */
+    assert_int_equal(srv_separator_sheet(lines, 3, NULL, &pdf), 0);
+    assert_int_equal(pages_of(&pdf), 1);
+    mm_buf_free(&pdf);
+}
+
+static void prepare_with_a_back_starts_the_letter_on_page_3(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {"Porto: A-post", "Mina meddelanden – pappersutskrift"};
+    char dir[27], prefix[64], path[128];
+    snprintf(dir, sizeof dir, "/tmp/test_separator.XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(prefix, sizeof prefix, "%s/job-3", dir);
+    mm_error err;
+    mm_error_clear(&err);
+    assert_int_equal(srv_print_prepare(prefix, letter_2p, strlen(letter_2p), lines, 2, BACK, path, sizeof path, &err),
+                     0);
+    mm_buf pdf = MM_BUF_INIT;
+    assert_int_equal(mm_fileio_read_file(path, &pdf, 1 << 20), 0);
+    assert_int_equal(pages_of(&pdf), 4); /* separator, its back, the letter's two pages */
+    char *p1 = page_n_text(&pdf, 4, 0), *p2 = page_n_text(&pdf, 4, 1), *p3 = page_n_text(&pdf, 4, 2);
+    assert_non_null(strstr(p1, "Porto: A-post"));
+    assert_non_null(strstr(p2, BACK));
+    assert_null(strstr(p3, "Baksida")); /* the letter's own (empty) first page */
+    assert_null(strstr(p3, "Porto"));
+    g_free(p1);
+    g_free(p2);
+    g_free(p3);
+    mm_buf_free(&pdf);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* What is sent for each setting and each printer, and the sheets a
+ * letter of 1, 2 and 3 pages then takes, the separator's sheet included. */
+static void sides_plan_and_sheets(void **state)
+{
+    (void)state;
+    srv_sides_info simplex = {1, 0, "one-sided"}, duplex_one = {1, 1, "one-sided"},
+                   duplex_two = {1, 1, "two-sided-long-edge"}, silent = {0, 0, ""};
+    const struct {
+        const char *setting;
+        const srv_sides_info *info;
+        const char *sides;
+        int back, sheets[3];
+    } cases[] = {
+        /* auto: nothing sent; a back page unless the printer prints one side only */
+        {"auto", &simplex, "", 0, {2, 3, 4}},
+        {"auto", &duplex_one, "", 1, {3, 4, 5}},
+        {"auto", &duplex_two, "", 1, {2, 2, 3}},
+        {"auto", &silent, "", 1, {3, 4, 5}},   /* it did not say: safe */
+        {"auto", NULL, "", 1, {3, 4, 5}},      /* it could not be asked: safe */
+        /* the setting says what is sent, whatever the printer's default */
+        {"one-sided", &duplex_two, "one-sided", 0, {2, 3, 4}},
+        {"two-sided-long-edge", &simplex, "two-sided-long-edge", 1, {2, 2, 3}},
+        {"two-sided-short-edge", NULL, "two-sided-short-edge", 1, {2, 2, 3}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        srv_sides_plan plan;
+        srv_print_plan(cases[i].setting, cases[i].info, &plan);
+        if (strcmp(plan.sides, cases[i].sides) || plan.back != cases[i].back)
+            fail_msg("case %zu (%s): sides '%s' back %d, want '%s' %d", i, cases[i].setting, plan.sides, plan.back,
+                     cases[i].sides, cases[i].back);
+        for (int p = 1; p <= 3; p++)
+            if (srv_print_sheets(&plan, p) != cases[i].sheets[p - 1])
+                fail_msg("case %zu (%s): %d pages take %d sheets, want %d", i, cases[i].setting, p,
+                         srv_print_sheets(&plan, p), cases[i].sheets[p - 1]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const mm_sandbox_entry sandboxed[] = {MM_PDF_CHECK_ENTRY, {NULL, NULL}};
@@ -221,6 +319,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(broken_utf8_still_one_page),
         cmocka_unit_test(prepare_puts_the_page_before_the_letter),
         cmocka_unit_test(prepare_refuses_an_unreadable_letter),
+        cmocka_unit_test(back_page_makes_the_separator_a_sheet),
+        cmocka_unit_test(prepare_with_a_back_starts_the_letter_on_page_3),
+        cmocka_unit_test(sides_plan_and_sheets),
     };
     return cmocka_run_group_tests_name("separator", tests, NULL, NULL);
 }
