@@ -114,6 +114,10 @@ contains "... the postal class" "$row1" '<td class="postklass">B-post</td>'
 contains "... why paper" "$row1" '<td class="varfor">'
 contains "... the state in Swedish" "$row1" '<td class="tillstand">Utskrivet</td>'
 contains "... a button Markera som postad" "$row1" "action=\"/utskrift/$L1/postad\""
+api GET "/api/v1/jobs/$L1"
+SHEETS=$(jfield .sheets)
+check "the printer's sheets are recorded ($SHEETS)" test "$SHEETS" -gt 0
+contains "... and the row shows them" "$row1" "<td class=\"ark\">$SHEETS</td>"
 contains "the counts: 3 to post" "$PG" '<span class="tal" id="att-posta">3</span> att posta'
 contains "... 0 posted" "$PG" '<span class="tal" id="postade">0</span> postade'
 contains "per postal class: 1 A-post" "$PG" '<tr data-class="a-post"><th scope="row">A-post</th><td>1</td><td>1</td><td>0</td></tr>'
@@ -123,8 +127,9 @@ contains "the day list as PDF" "$PG" "href=\"/utskrift/dagslista.pdf?dag=$TODAY\
 contains "the day list as CSV" "$PG" "href=\"/utskrift/dagslista.csv?dag=$TODAY\""
 for i in 1 2 3; do
   p=${P[$i]}
-  check_fails "no personnummer of letter $i on the page (data minimisation)" grep -q -e "$p" -e "${p:0:8}-${p:8}" -e "${p:2:6}-${p:8}" "$T/resp"
-  check_fails "... nor its title" grep -q "Hemligt beslut $i" "$T/resp"
+  check_fails "no personnummer of letter $i on the page (data minimisation)" grep -q -e "$p" -e "${p:0:8}-${p:8}" \
+    -e "${p:2:6}-${p:8}" -e "${p:0:8}-\*\*\*\*" "$T/page1.html"
+  check_fails "... nor its title" grep -q "Hemligt beslut $i" "$T/page1.html"
 done
 WEB_AS=ulla web GET "/utskrift?ordning=postklass"
 is "?ordning=postklass: A-post, B-post, Rekommenderat" "$(rows)" "$L2 printed a-post
@@ -293,11 +298,49 @@ WEB_AS=ulla web GET "/utskrift/dagslista.csv?dag=$TODAY"
 contains "a förvaltning that looks like a formula is quoted as text in the CSV" "$(grep "$L36" "$T/resp")" \
   ";\"'=SUMMA(1;2)\";"
 
+# --- two print rooms: Byggrummet (printroom_dir) takes department Bygg ---
+BYGG_PORT=$(free_port)
+mkdir -p "$T/bygg" "$T/rooms"
+ippeveprinter -p "$BYGG_PORT" -d "$T/bygg" -f application/pdf -k -K "$(printer_keys)" -c /bin/true -n localhost -r off \
+  Bygg >>"$T/ipp.log" 2>&1 &
+remember_pid $!
+wait_port "$BYGG_PORT" 20 || not_ok "the second printer starts"
+printf 'name = Byggrummet\nuri = ipps://127.0.0.1:%s/ipp/print\nca = %s\ndepartments = Bygg\n' "$BYGG_PORT" "$PKI/ca.crt" \
+  > "$T/rooms/bygg.conf"
+kill -TERM "$SRV_PID"
+wait "$SRV_PID"
+write_conf "$T/mmprintd.conf" "${CONF[@]}" "printroom_dir = $T/rooms"
+start_server "$T/mmprintd.conf" || { not_ok "mmprintd restarts with two rooms"; done_testing; exit 1; }
+L37=$(letter 37 a-post Bygg)
+wait_state "$L37" printed 30
+is "a letter of Bygg is printed in Byggrummet" "$(jfield .printer)" Byggrummet
+WEB_AS=ulla web_login ulla 'Ulla-lösen-1'
+ULLA_CSRF=$WEB_CSRF
+WEB_AS=ulla web GET /utskrift
+PG=$(cat "$T/resp")
+contains "two rooms: a select Utskriftsrum" "$PG" '<label for="rum">Utskriftsrum</label>'
+contains "... with both rooms and all" "$PG" \
+  '<option value="" selected>Alla rum</option><option value="Utskriftsrummet">Utskriftsrummet</option><option value="Byggrummet">Byggrummet</option>'
+contains "... and a column Rum" "$PG" '<th scope="col">Rum</th>'
+contains "... the Bygg letter's room" "$(grep "data-id=\"$L37\"" "$T/resp")" '<td class="rum">Byggrummet</td>'
+WEB_AS=ulla web GET "/utskrift?rum=Byggrummet"
+is "?rum=Byggrummet: its one letter" "$(rows | cut -d' ' -f1)" "$L37"
+check_fails "... without the column Rum (one room chosen)" grep -q '<th scope="col">Rum</th>' "$T/resp"
+WEB_AS=ulla web GET "/utskrift?rum=Utskriftsrummet"
+is "?rum=Utskriftsrummet: the other 36" "$(rows | wc -l)" 36
+WEB_AS=ulla web GET "/utskrift/dagslista.csv?dag=$TODAY&rum=Byggrummet"
+is "dagslista.csv of Byggrummet: a header and one row" "$(tr -d '\r' < "$T/resp" | wc -l)" 2
+WEB_AS=ulla web POST /utskrift/postad --data-urlencode "csrf=$ULLA_CSRF" --data-urlencode "dag=$TODAY" \
+  --data-urlencode rum=Byggrummet
+contains "Markera alla in Byggrummet: one letter" "$(tr -d '\r' < "$T/resp.h")" "klart=postade&antal=1"
+is "... the Bygg letter is posted" "$(state_of "$L37")" posted
+is "... the letters of Utskriftsrummet are not" "$(state_of "$L36")" printed
+
 # --- an admin person sees the same page ---
 WEB_AS=adam web_login adam 'Adam-lösen-4'
 WEB_AS=adam web GET /utskrift
 is "an admin person: 200" "$code" 200
-is "... with the day's 36 letters" "$(rows | wc -l)" 36
+is "... with the day's 37 letters" "$(rows | wc -l)" 37
 
 check_fails "the log has no personnummer" grep -q -e "${P[1]}" -e "${P[4]}" "$T/server.log"
 kill -TERM "$SRV_PID"
