@@ -209,7 +209,8 @@ static void read_query(srv_web_req *rq, const char *dag, const char *rum, const 
 {
     memset(q, 0, sizeof *q);
     if (dag && dag[0] && !srv_printroom_day(dag, &q->from_ms, &q->to_ms)) {
-        snprintf(q->dag, sizeof q->dag, "%s", dag);
+        /* Written anew, never echoed: it goes into links and file names. */
+        clock_text(q->from_ms, DAY, q->dag, sizeof q->dag);
     } else {
         q->bad_date = dag && dag[0];
         clock_text(srv_now_ms(), DAY, q->dag, sizeof q->dag);

@@ -346,4 +346,6 @@ check_fails "the log has no personnummer" grep -q -e "${P[1]}" -e "${P[4]}" "$T/
 kill -TERM "$SRV_PID"
 wait "$SRV_PID"
 is "mmprintd stops cleanly" "$?" 0
+check_fails "no sanitizer reports from mmprintd" grep -a -m 5 -E "(Address|Leak|UndefinedBehavior)Sanitizer|runtime error:" \
+  "$T/server.log"
 done_testing
