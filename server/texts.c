@@ -112,6 +112,20 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_POSTAL_A] = "A-post",
     [SRV_SV_POSTAL_B] = "B-post",
     [SRV_SV_POSTAL_REK] = "REKOMMENDERAT BREV",
+    /* "Utskriftsrummet" (server/web_printroom.c) */
+    [SRV_SV_WEB_PR_NONE] = "Inga brev på papper den här dagen.",
+    [SRV_SV_WEB_PR_BAD_ROOM] = "Det finns inget utskriftsrum med det namnet.",
+    [SRV_SV_WEB_PR_POSTED_ONE] = "Brevet är markerat som postat.",
+    [SRV_SV_WEB_PR_POSTED_MANY] = "brev är markerade som postade.",
+    [SRV_SV_WEB_PR_POSTED_NONE] = "Det fanns inga utskrivna brev att markera som postade.",
+    [SRV_SV_WEB_PR_NOT_PRINTED] = "Brevet kan inte markeras som postat: det är inte utskrivet. Det skrivs "
+                                  "fortfarande ut, har misslyckats eller är redan postat.",
+    [SRV_SV_WEB_PR_REPRINTED] = "Brevet är skickat till skrivaren igen.",
+    [SRV_SV_WEB_PR_NOT_FAILED] = "Brevet kan inte skrivas ut igen: utskriften har inte misslyckats, eller så är "
+                                 "brevet redan hanterat.",
+    [SRV_SV_WEB_PR_GONE] = "Brevet finns inte längre kvar i servern och kan inte skrivas ut igen. Be "
+                           "handläggaren skriva ut det på nytt.",
+    [SRV_SV_WEB_PR_NOT_KEPT] = "Brevet finns inte kvar",
 };
 
 const char *srv_sv(srv_text text)

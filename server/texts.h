@@ -121,6 +121,17 @@ typedef enum {
     SRV_SV_POSTAL_A,           /* the postal classes as the separator page and the list say them */
     SRV_SV_POSTAL_B,
     SRV_SV_POSTAL_REK,
+    /* "Utskriftsrummet", the print room's page (server/web_printroom.c) */
+    SRV_SV_WEB_PR_NONE,         /* no paper letter that day */
+    SRV_SV_WEB_PR_BAD_ROOM,     /* ?rum= names no print room */
+    SRV_SV_WEB_PR_POSTED_ONE,   /* after Markera som postad */
+    SRV_SV_WEB_PR_POSTED_MANY,  /* "N " before it: after Markera alla */
+    SRV_SV_WEB_PR_POSTED_NONE,  /* Markera alla found nothing printed */
+    SRV_SV_WEB_PR_NOT_PRINTED,  /* 409: posting a letter that is not printed */
+    SRV_SV_WEB_PR_REPRINTED,    /* after Skriv ut igen */
+    SRV_SV_WEB_PR_NOT_FAILED,   /* 409: reprinting a letter that has not failed */
+    SRV_SV_WEB_PR_GONE,         /* 410: reprinting a letter no longer stored */
+    SRV_SV_WEB_PR_NOT_KEPT,     /* the action cell of a failed letter no longer stored */
     SRV_SV_COUNT
 } srv_text;
 

@@ -226,6 +226,15 @@ enum MHD_Result srv_web_get_exceptions(srv_web_req *rq, const char *arg);
 enum MHD_Result srv_web_get_document(srv_web_req *rq, const char *id);
 enum MHD_Result srv_web_post_handled(srv_web_req *rq, const char *id);
 
+/* web_printroom.c: "Utskriftsrummet" (/utskrift), Markera som postad (one,
+ * the whole day), Skriv ut igen, the day's list as PDF and CSV */
+enum MHD_Result srv_web_get_printroom(srv_web_req *rq, const char *arg);
+enum MHD_Result srv_web_post_printroom_one(srv_web_req *rq, const char *id);
+enum MHD_Result srv_web_post_printroom_day(srv_web_req *rq, const char *arg);
+enum MHD_Result srv_web_post_printroom_reprint(srv_web_req *rq, const char *id);
+enum MHD_Result srv_web_get_printroom_pdf(srv_web_req *rq, const char *arg);
+enum MHD_Result srv_web_get_printroom_csv(srv_web_req *rq, const char *arg);
+
 /* web_users.c: the admin API's /api/v1/users (api.h's srv_req) */
 enum MHD_Result srv_web_api_add_user(srv_req *rq, const char *arg);
 enum MHD_Result srv_web_api_list_users(srv_req *rq, const char *arg);

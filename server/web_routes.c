@@ -43,6 +43,15 @@ static const web_route routes[] = {
     {"POST", "/brev/*/hanterad", S | C | ID, NONE, srv_web_post_handled},
     {"GET", "/brev/*", S | ID, NONE, srv_web_get_letter},
     {"GET", "/hantera", S, SRV_ACT_SEE_EXCEPTIONS, srv_web_get_exceptions},
+    /* web_printroom.c: Utskriftsrummet.  POST with job NULL is no one's (a
+     * letter decides), so the routes ask PRINTROOM and the srv_api_*
+     * functions ask POST or RESOLVE of each letter. */
+    {"GET", "/utskrift", S, SRV_ACT_PRINTROOM, srv_web_get_printroom},
+    {"GET", "/utskrift/dagslista.pdf", S, SRV_ACT_PRINTROOM, srv_web_get_printroom_pdf},
+    {"GET", "/utskrift/dagslista.csv", S, SRV_ACT_PRINTROOM, srv_web_get_printroom_csv},
+    {"POST", "/utskrift/postad", S | C, SRV_ACT_PRINTROOM, srv_web_post_printroom_day},
+    {"POST", "/utskrift/*/postad", S | C | ID, SRV_ACT_PRINTROOM, srv_web_post_printroom_one},
+    {"POST", "/utskrift/*/skriv-ut-igen", S | C | ID, SRV_ACT_PRINTROOM, srv_web_post_printroom_reprint},
 };
 
 #undef S
