@@ -9,6 +9,7 @@
 #include "policy.h"
 #include "timer.h"
 #include "workers.h"
+#include "printroom.h"
 
 /* Records the decisions of a whole batch in one transaction, then hands
  * each job on. */
@@ -50,7 +51,7 @@ static void decide_batch(srv *s, srv_job **batch, size_t n, const mm_reach *reac
         if (next[i] == 0) {
             srv_queue_push(&s->q_send, j);
         } else if (next[i] == 1) {
-            srv_print_enqueue(s, j);
+            srv_room_enqueue(s, j);
         } else {
             free(j);
         }

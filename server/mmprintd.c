@@ -228,6 +228,11 @@ int main(int argc, char **argv)
         mm_log(MM_LOG_WARN, "printer_uri %s is plain ipp:// (printer_insecure_cleartext = yes): paper letters and "
                             "their separator pages travel UNENCRYPTED to the printer; use ipps:// with printer_ca",
                s.conf.printer_uri);
+    for (size_t i = 1; i < s.conf.nrooms; i++) /* the print rooms of printroom_dir */
+        if (s.conf.rooms[i].cleartext && !strncmp(s.conf.rooms[i].uri, "ipp://", 6))
+            mm_log(MM_LOG_WARN, "print room %s (%s): uri %s is plain ipp:// (insecure_cleartext = yes): its letters "
+                                "travel UNENCRYPTED to the printer; use ipps:// with ca",
+                   s.conf.rooms[i].name, s.conf.rooms[i].file, s.conf.rooms[i].uri);
     block_signals(&set);
 
     rc = 1;

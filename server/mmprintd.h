@@ -133,9 +133,8 @@ int srv_print_start(srv *s, mm_error *err);
  * the store); srv_print_free frees what is left once the front stopped. */
 void srv_print_stop(srv *s);
 void srv_print_free(srv *s);
-/* Hands a paper letter (consumed) to its room's line: the room job->printer
- * names, else the room srv_room_route chooses (job->printer set). */
-void srv_print_enqueue(srv *s, srv_job *job);
+/* (A paper letter reaches its room's line through srv_room_enqueue,
+ * printroom.h.) */
 /* Sums over the lines for /metrics: letters waiting, busy answers, and
  * the longest busy spell's start (0: none busy). */
 size_t srv_print_waiting(srv *s);

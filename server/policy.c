@@ -54,7 +54,7 @@ void srv_policy_fallback(srv *s, srv_job *j, const char *reason, const char *rea
     to_paper(s, j, srv_now_ms());
     snprintf(detail, sizeof detail, "paper to %s: %s", j->printer, reason);
     if (srv_transition(s, j, expect, "decided-paper", detail) == 0)
-        srv_print_enqueue(s, j);
+        srv_room_enqueue(s, j);
     else
         free(j);
 }

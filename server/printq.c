@@ -394,26 +394,6 @@ void srv_print_free(srv *s)
     }
 }
 
-void srv_print_enqueue(srv *s, srv_job *j)
-{
-    long room = srv_room_find(s, j->printer);
-    if (room < 0) {
-        /* A letter of a room no longer configured (or decided before
-         * rooms were recorded) goes where its department goes now. */
-        size_t r = srv_room_route(s, j->department);
-        if (j->printer[0])
-            srv_log_job(MM_LOG_WARN, j, "print room '%s' is not configured any more: printing in %s", j->printer,
-                        srv_room_name(s, r));
-        SRV_SET(j->printer, srv_room_name(s, r));
-        room = (long)r;
-    }
-    if ((size_t)room >= s->nprint_lines) { /* not started (unit tests): stays in the store */
-        free(j);
-        return;
-    }
-    srv_queue_push(&s->print_lines[room].q, j);
-}
-
 size_t srv_print_waiting(srv *s)
 {
     size_t n = 0;

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "log.h"
 #include "printroom.h"
 
 size_t srv_rooms_count(const srv *s)
@@ -81,6 +82,26 @@ const char *srv_room_postal_default(const srv *s, const char *department)
     if (i > 0 && s->conf.rooms[i].postal_class_default[0])
         return s->conf.rooms[i].postal_class_default;
     return s->conf.postal_class_default;
+}
+
+void srv_room_enqueue(srv *s, srv_job *j)
+{
+    long room = srv_room_find(s, j->printer);
+    if (room < 0) {
+        /* A letter of a room no longer configured (or decided before
+         * rooms were recorded) goes where its department goes now. */
+        size_t r = srv_room_route(s, j->department);
+        if (j->printer[0])
+            srv_log_job(MM_LOG_WARN, j, "print room '%s' is not configured any more: printing in %s", j->printer,
+                        srv_room_name(s, r));
+        SRV_SET(j->printer, srv_room_name(s, r));
+        room = (long)r;
+    }
+    if ((size_t)room >= s->nprint_lines) { /* not started (unit tests): stays in the store */
+        free(j);
+        return;
+    }
+    srv_queue_push(&s->print_lines[room].q, j);
 }
 
 int srv_printroom_day(const char *day, int64_t *from_ms, int64_t *to_ms)

@@ -22,6 +22,12 @@ long srv_room_find(const srv *s, const char *name);
  * departments list names it (case-insensitive, blanks trimmed), else 0. */
 size_t srv_room_route(const srv *s, const char *department);
 
+/* Hands a paper letter (consumed) to its room's print line (printq.c):
+ * the room job->printer names, else the room srv_room_route chooses
+ * (job->printer set, logged when the named room is gone).  Freed when the
+ * lines are not running (the letter stays in the store). */
+void srv_room_enqueue(srv *s, srv_job *job);
+
 /* The postal class of a letter of department that names none: its
  * room's postal_class_default, else the main file's. */
 const char *srv_room_postal_default(const srv *s, const char *department);

@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 
 #include "timer.h"
+#include "printroom.h"
 
 /* One job waiting for its retry. */
 struct srv_timer {
@@ -64,7 +65,7 @@ void *srv_timer_main(void *arg)
             s->timers = t->next;
             pthread_mutex_unlock(&s->timer_mu);
             if (t->stage == SRV_STAGE_PRINT)
-                srv_print_enqueue(s, t->job); /* its room's line */
+                srv_room_enqueue(s, t->job); /* its room's line */
             else
                 srv_queue_push(stage_queue(s, t->stage), t->job);
             free(t);

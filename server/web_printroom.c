@@ -74,13 +74,15 @@ typedef struct {
     size_t n;
 } pr_list;
 
-/* The postal classes in the order the list sorts them, with their names. */
+/* The postal classes in the order the list sorts them (as the API's
+ * order=postal): registered letters first, they go over the counter;
+ * then A-post, then B-post. */
 static const struct {
     const char *key, *label;
 } classes[] = {
+    {"rekommenderat", "Rekommenderat"},
     {"a-post", "A-post"},
     {"b-post", "B-post"},
-    {"rekommenderat", "Rekommenderat"},
 };
 #define NCLASS (sizeof classes / sizeof classes[0])
 
@@ -439,7 +441,7 @@ static void choose_form(srv_web_req *rq, mm_buf *b, const pr_query *q)
     }
     srv_html_raw(b, "<p><label for=\"ordning\">Ordning</label>\n<select id=\"ordning\" name=\"ordning\">");
     option(b, "", "Utskriftsordning", !q->by_class);
-    option(b, "postklass", "Postklass (A-post, B-post, Rekommenderat)", q->by_class);
+    option(b, "postklass", "Postklass (Rekommenderat, A-post, B-post)", q->by_class);
     srv_html_raw(b, "</select></p>\n<p><button type=\"submit\">Visa</button></p>\n</form>\n");
 }
 

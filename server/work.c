@@ -12,6 +12,7 @@
 #include "log.h"
 #include "timer.h"
 #include "workers.h"
+#include "printroom.h"
 
 void srv_enqueue(srv *s, const srv_job *job)
 {
@@ -27,7 +28,7 @@ void srv_enqueue(srv *s, const srv_job *job)
         srv_queue_push(&s->q_send, j);
         break;
     case SRV_JSTATE_PRINTING:
-        srv_print_enqueue(s, j);
+        srv_room_enqueue(s, j);
         break;
     default:
         free(j);

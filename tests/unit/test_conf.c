@@ -202,6 +202,87 @@ static void printed_form_reads_back(void **state)
     free(text);
 }
 
+/* The print rooms of printroom_dir (issue 12): one NAME.conf per room,
+ * in name order after the default room; each checked like the default
+ * printer, and a bad one refused naming its file. */
+static char room_dir[64];
+
+static void room(const char *file, const char *text)
+{
+    char p[128];
+    snprintf(p, sizeof p, "%s/%s", room_dir, file);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void unroom(const char *file)
+{
+    char p[128];
+    snprintf(p, sizeof p, "%s/%s", room_dir, file);
+    unlink(p);
+}
+
+#define CLEAR "uri = ipp://printer.example:631/ipp/print\ninsecure_cleartext = yes\n"
+
+static void print_rooms(void **state)
+{
+    (void)state;
+    srv_conf c;
+    mm_error err;
+    char text[1024];
+    snprintf(room_dir, sizeof room_dir, "/tmp/mmrooms.XXXXXX");
+    assert_non_null(mkdtemp(room_dir));
+    snprintf(text, sizeof text, MINIMAL "printroom_dir = %s\n", room_dir);
+    /* none yet: the default room alone, from the printer_* keys */
+    assert_int_equal(load(text, &c, &err), 0);
+    assert_int_equal(c.nrooms, 1);
+    assert_string_equal(c.rooms[0].name, "Utskriftsrummet");
+    assert_string_equal(c.rooms[0].sides, "auto");
+    room("skola.conf", CLEAR "departments = Skola\nsides = one-sided\n");
+    room("bygg.conf", CLEAR "name = Byggrummet\ndepartments = Bygg, Miljö\npostal_class_default = a-post\n");
+    room("README", "not a room\n");
+    assert_int_equal(load(text, &c, &err), 0);
+    assert_int_equal(c.nrooms, 3);
+    assert_string_equal(c.rooms[1].name, "Byggrummet"); /* bygg.conf before skola.conf */
+    assert_string_equal(c.rooms[1].postal_class_default, "a-post");
+    assert_string_equal(c.rooms[2].name, "skola"); /* the file's name */
+    assert_string_equal(c.rooms[2].sides, "one-sided");
+    assert_string_equal(c.rooms[2].postal_class_default, "");
+    const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"uri = ipp://printer.example:631/ipp/print\ndepartments = Kultur\n", "would send letters unencrypted"},
+        {"uri = ipps://printer.example/ipp/print\ndepartments = Kultur\n", "needs ca or fingerprint"},
+        {CLEAR "departments = Kultur\nsides = both\n", "sides must be auto"},
+        {CLEAR "departments = Kultur\npostal_class_default = c-post\n", "postal_class_default must be"},
+        {CLEAR, "departments is empty"},
+        {CLEAR "departments = Kultur, MILJÖ, miljö\n", "department 'miljö' is routed by"},
+        {CLEAR "departments = Kultur\nname = Byggrummet\n", "the name 'Byggrummet' is the name of"},
+        {CLEAR "departments = Kultur\nname = Utskriftsrummet\n", "the default room (printer_name)"},
+        {CLEAR "departments = Kultur\ncolour = red\n", "unknown key 'colour'"},
+        {"departments = Kultur\n", "uri is required"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        room("zz.conf", bad[i].text);
+        assert_int_equal(load(text, &c, &err), -1);
+        if (!strstr(err.msg, bad[i].want) || !strstr(err.msg, "zz.conf"))
+            fail_msg("case %zu: '%s' does not say '%s' naming zz.conf", i, err.msg, bad[i].want);
+    }
+    unroom("zz.conf");
+    snprintf(text, sizeof text, MINIMAL "printer_sides = both\n");
+    assert_int_equal(load(text, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "printer_sides must be auto"));
+    snprintf(text, sizeof text, MINIMAL "printroom_dir = %s/none\n", room_dir);
+    assert_int_equal(load(text, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "printroom_dir"));
+    unroom("skola.conf");
+    unroom("bygg.conf");
+    unroom("README");
+    rmdir(room_dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +292,7 @@ int main(void)
         cmocka_unit_test(web_public_url_must_be_https),
         cmocka_unit_test(printer_trust),
         cmocka_unit_test(printed_form_reads_back),
+        cmocka_unit_test(print_rooms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
