@@ -126,6 +126,7 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_WEB_PR_GONE] = "Brevet finns inte längre kvar i servern och kan inte skrivas ut igen. Be "
                            "handläggaren skriva ut det på nytt.",
     [SRV_SV_WEB_PR_NOT_KEPT] = "Brevet finns inte kvar",
+    [SRV_SV_WEB_PR_RESOLVED] = "hanterat",
 };
 
 const char *srv_sv(srv_text text)

@@ -132,6 +132,7 @@ typedef enum {
     SRV_SV_WEB_PR_NOT_FAILED,   /* 409: reprinting a letter that has not failed */
     SRV_SV_WEB_PR_GONE,         /* 410: reprinting a letter no longer stored */
     SRV_SV_WEB_PR_NOT_KEPT,     /* the action cell of a failed letter no longer stored */
+    SRV_SV_WEB_PR_RESOLVED,     /* after "Misslyckades": someone took care of it */
     SRV_SV_COUNT
 } srv_text;
 

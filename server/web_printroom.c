@@ -55,6 +55,7 @@ typedef struct {
     int64_t decided_ms, posted_ms;
     char posted_by[256];
     int kept;        /* a failed letter whose document is still stored */
+    int resolved;    /* a failed letter someone took care of ("Att hantera") */
     size_t order;    /* its place in print order (from 1) */
 } pr_row;
 
@@ -73,13 +74,15 @@ typedef struct {
     size_t n;
 } pr_list;
 
-/* The postal classes in the order the list sorts them, with their names. */
+/* The postal classes in the order the list sorts them (as the API's
+ * order=postal): registered letters first, they go over the counter;
+ * then A-post, then B-post. */
 static const struct {
     const char *key, *label;
 } classes[] = {
+    {"rekommenderat", "Rekommenderat"},
     {"a-post", "A-post"},
     {"b-post", "B-post"},
-    {"rekommenderat", "Rekommenderat"},
 };
 #define NCLASS (sizeof classes / sizeof classes[0])
 
@@ -110,6 +113,15 @@ static const char *state_sv(srv_jstate st)
     return st > SRV_JSTATE_NONE && st < SRV_JSTATE_COUNT ? srv_sv(sv[st]) : "";
 }
 
+/* The row's state in Swedish; a failed letter someone took care of says so. */
+static const char *row_state(const pr_row *r, char *out, size_t size)
+{
+    if (!r->resolved)
+        return state_sv(r->state);
+    snprintf(out, size, "%s (%s)", state_sv(r->state), srv_sv(SRV_SV_WEB_PR_RESOLVED));
+    return out;
+}
+
 static void copy_masked(char *out, size_t size, const char *text)
 {
     snprintf(out, size, "%s", text);
@@ -137,6 +149,7 @@ static void add_row(const srv_job *j, void *arg)
     r->posted_ms = j->posted_ms;
     copy_masked(r->posted_by, sizeof r->posted_by, j->posted_by);
     r->kept = j->state == SRV_JSTATE_FAILED && srv_job_is_exception(j) && !j->purged;
+    r->resolved = j->resolved_ms != 0;
     r->order = l->n;
 }
 
@@ -291,8 +304,8 @@ static int find(srv_web_req *rq, const pr_query *q, pr_list *l)
     return 0;
 }
 
-/* How many rows of l are in state st (SRV_JSTATE_NONE: all), of class c
- * (NULL: any). */
+/* How many rows of l are in state st (SRV_JSTATE_NONE: all; failed: those
+ * nobody has taken care of), of class c (NULL: any). */
 static size_t count(const pr_list *l, srv_jstate st, const char *c)
 {
     size_t n = 0;
@@ -302,6 +315,8 @@ static size_t count(const pr_list *l, srv_jstate st, const char *c)
                                       : st != SRV_JSTATE_NONE && s != st)
             continue;
         if (c && class_index(l->rows[i].postal_class) != class_index(c))
+            continue;
+        if (st == SRV_JSTATE_FAILED && l->rows[i].resolved)
             continue;
         n++;
     }
@@ -426,7 +441,7 @@ static void choose_form(srv_web_req *rq, mm_buf *b, const pr_query *q)
     }
     srv_html_raw(b, "<p><label for=\"ordning\">Ordning</label>\n<select id=\"ordning\" name=\"ordning\">");
     option(b, "", "Utskriftsordning", !q->by_class);
-    option(b, "postklass", "Postklass (A-post, B-post, Rekommenderat)", q->by_class);
+    option(b, "postklass", "Postklass (Rekommenderat, A-post, B-post)", q->by_class);
     srv_html_raw(b, "</select></p>\n<p><button type=\"submit\">Visa</button></p>\n</form>\n");
 }
 
@@ -462,7 +477,7 @@ static void letter_rows(srv_web_req *rq, mm_buf *b, const pr_list *l, const pr_q
                   show_room ? "<th scope=\"col\">Rum</th>" : "");
     for (size_t i = 0; i < l->n; i++) {
         const pr_row *r = &l->rows[i];
-        char t[8], sheets[16], nr[24];
+        char t[8], sheets[16], nr[24], state[80];
         clock_text(r->decided_ms, HHMM, t, sizeof t);
         sheets_text(r->sheets, "–", sheets, sizeof sheets);
         snprintf(nr, sizeof nr, "%zu", r->order);
@@ -479,14 +494,14 @@ static void letter_rows(srv_web_req *rq, mm_buf *b, const pr_list *l, const pr_q
             cell(b, "rum", r->room);
         cell(b, "postklass", class_label(r->postal_class));
         cell(b, "varfor", r->reason);
-        cell(b, "tillstand", state_sv(r->state));
+        cell(b, "tillstand", row_state(r, state, sizeof state));
         cell(b, "ark", sheets);
         srv_html_raw(b, "<td class=\"atgard\">");
         if (r->state == SRV_JSTATE_PRINTED)
             row_button(rq, b, q, r, "postad", "Markera som postad");
         else if (r->state == SRV_JSTATE_FAILED && r->kept)
             row_button(rq, b, q, r, "skriv-ut-igen", "Skriv ut igen");
-        else if (r->state == SRV_JSTATE_FAILED)
+        else if (r->state == SRV_JSTATE_FAILED && !r->resolved)
             srv_html_esc(b, srv_sv(SRV_SV_WEB_PR_NOT_KEPT));
         srv_html_raw(b, "</td></tr>\n");
     }
@@ -721,7 +736,7 @@ enum MHD_Result srv_web_get_printroom_csv(srv_web_req *rq, const char *arg)
         csv_field(&b, head[i], i + 1 == nh);
     for (size_t i = 0; i < l.n; i++) {
         const pr_row *r = &l.rows[i];
-        char nr[24], t[8], sheets[16], posted[20] = "";
+        char nr[24], t[8], sheets[16], posted[20] = "", state[80];
         snprintf(nr, sizeof nr, "%zu", r->order);
         clock_text(r->decided_ms, HHMM, t, sizeof t);
         sheets_text(r->sheets, "", sheets, sizeof sheets);
@@ -730,7 +745,7 @@ enum MHD_Result srv_web_get_printroom_csv(srv_web_req *rq, const char *arg)
         /* The journal's actor "person:LOGIN" as the login a person knows. */
         const char *by = !strncmp(r->posted_by, "person:", 7) ? r->posted_by + 7 : r->posted_by;
         const char *row[] = {nr, q.dag, t, r->id, r->user, r->cups_job_id, r->department, r->room,
-                             class_label(r->postal_class), r->reason, state_sv(r->state), sheets, posted, by};
+                             class_label(r->postal_class), r->reason, row_state(r, state, sizeof state), sheets, posted, by};
         for (size_t k = 0; k < nh; k++)
             csv_field(&b, row[k], k + 1 == nh);
     }
@@ -860,13 +875,13 @@ static int dagslista_pdf(srv_web_req *rq, const pr_list *l, const pr_query *q, m
         }
         y += ROW_H;
         const pr_row *r = &l->rows[i];
-        char nr[24], t[8], id[9], sheets[16];
+        char nr[24], t[8], id[9], sheets[16], state[80];
         snprintf(nr, sizeof nr, "%zu", r->order);
         clock_text(r->decided_ms, HHMM, t, sizeof t);
         snprintf(id, sizeof id, "%.8s", r->id);
         sheets_text(r->sheets, "–", sheets, sizeof sheets);
         const char *cells[NCOLS] = {nr, t, id, r->user, r->cups_job_id, r->department, r->room,
-                                    class_label(r->postal_class), sheets, state_sv(r->state), r->reason};
+                                    class_label(r->postal_class), sheets, row_state(r, state, sizeof state), r->reason};
         font(cr, 8.5, 0);
         double x = MARGIN;
         for (size_t c = 0; c < NCOLS; c++) {

@@ -144,7 +144,7 @@ def printroom(b):
             cap = b.one("#utskrifter caption")
             tap.contains("%s: the table is sorted by postal class" % WHO, cap.text if cap else "", "efter postklass")
             classes = [attr(r, "data-class") for r in b.driver.find_elements(By.CSS_SELECTOR, "#utskrifter tbody tr")]
-            tap.equal("%s: A-post, B-post, Rekommenderat" % WHO, classes, ["a-post", "b-post", "rekommenderat"])
+            tap.equal("%s: Rekommenderat, A-post, B-post" % WHO, classes, ["rekommenderat", "a-post", "b-post"])
 
     # The previous day.
     yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()

@@ -132,9 +132,9 @@ for i in 1 2 3; do
   check_fails "... nor its title" grep -q "Hemligt beslut $i" "$T/page1.html"
 done
 WEB_AS=ulla web GET "/utskrift?ordning=postklass"
-is "?ordning=postklass: A-post, B-post, Rekommenderat" "$(rows)" "$L2 printed a-post
-$L1 printed b-post
-$L3 printed rekommenderat"
+is "?ordning=postklass: Rekommenderat (for the counter), A-post, B-post" "$(rows)" "$L3 printed rekommenderat
+$L2 printed a-post
+$L1 printed b-post"
 WEB_AS=ulla web GET "/utskrift?dag=$(date -d yesterday +%F)"
 is "yesterday: 200" "$code" 200
 is "... no letters" "$(rows)" ""
@@ -284,6 +284,12 @@ is "Skriv ut igen of a letter no longer stored: 410" "$code" 410
 contains "... with the Swedish message" "$(cat "$T/resp")" \
   '<p id="fel" class="fel" role="alert">Brevet finns inte längre kvar i servern och kan inte skrivas ut igen.'
 is "... still failed" "$(state_of "$L5")" failed
+API_CERT=admin api POST "/api/v1/jobs/$L5/resolve" -H 'Content-Type: application/json' -d '{"action":"handled"}'
+is "the admin marks it handled (the API)" "$code" 200
+WEB_AS=ulla web GET /utskrift
+contains "its row then says Misslyckades (hanterat)" "$(grep "data-id=\"$L5\"" "$T/resp")" \
+  '<td class="tillstand">Misslyckades (hanterat)</td><td class="ark">–</td><td class="atgard"></td>'
+contains "... and it is no longer counted as failed" "$(cat "$T/resp")" '<span class="tal" id="misslyckade">0</span>'
 
 # --- a long day: the PDF has more pages; a formula in a CSV field stays text ---
 for i in $(seq 6 35); do letter "$i" b-post Socialförvaltningen >/dev/null; done
