@@ -185,8 +185,9 @@ enum MHD_Result srv_web_send(struct MHD_Connection *c, unsigned status, struct M
 /* A page: title (the one h1 and the <title>) and body (its HTML, consumed)
  * in the shell; the nav is shown to a signed-in person. */
 enum MHD_Result srv_web_page(srv_web_req *rq, unsigned status, const char *title, mm_buf *body);
-/* A signed-in person's start page: the first page of the main menu
- * srv_may lets them open ("/brev", "/utskrift", "/statistik"), NULL none. */
+/* A signed-in person's start page: the print room's list for utskrift,
+ * the statistics for statistik, else the first page of the main menu
+ * srv_may lets them open ("/brev"); NULL when none. */
 const char *srv_web_home(const srv *s, const srv_principal *who);
 /* A page with one paragraph of text (a refusal, an error). */
 enum MHD_Result srv_web_message(srv_web_req *rq, unsigned status, const char *title, const char *text);

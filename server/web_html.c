@@ -105,7 +105,7 @@ static enum MHD_Result send_buf(srv_web_req *rq, unsigned status, const char *ty
 }
 
 /* The main menu: a page shows only in the menus of those srv_may lets
- * open it, in this order; the first is the start page (srv_web_home). */
+ * open it, in this order. */
 static const struct {
     const char *href, *label;
     srv_action action;
@@ -120,6 +120,19 @@ static const struct {
 
 const char *srv_web_home(const srv *s, const srv_principal *who)
 {
+    /* Where each role's day starts: the print room on its list, management
+     * on its figures; a page the rules refuse is never the start page. */
+    static const struct {
+        srv_role role;
+        const char *href;
+        srv_action action;
+    } start[] = {
+        {SRV_ROLE_UTSKRIFT, "/utskrift", SRV_ACT_PRINTROOM},
+        {SRV_ROLE_STATISTIK, "/statistik", SRV_ACT_STATS},
+    };
+    for (size_t i = 0; who && i < sizeof start / sizeof start[0]; i++)
+        if (who->kind == SRV_PRINCIPAL_PERSON && who->role == start[i].role && srv_may(s, who, start[i].action, NULL))
+            return start[i].href;
     for (size_t i = 0; i < sizeof menu / sizeof menu[0]; i++)
         if (srv_may(s, who, menu[i].action, NULL))
             return menu[i].href;
