@@ -154,3 +154,5 @@ EXTRA_DIST += tests/integration/t_fuzz.sh
 # pinned in tests/browser/package-lock.json, installed by install-axe).
 EXTRA_DIST += tests/integration/t_web_browser.sh tests/browser/mmweb.py tests/browser/t_portal.py \
 	tests/browser/install-axe tests/browser/package.json tests/browser/package-lock.json
+# Issue 12: the statistics (API, CSV, mmctl stats, /statistik, refusals, crash, gallring).
+EXTRA_DIST += tests/integration/t_stats.sh
