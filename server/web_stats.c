@@ -101,7 +101,7 @@ static void td_pct(mm_buf *b, long part, long whole)
     srv_html_raw(b, "</td>");
 }
 
-/* An average lead time in hours (under 2 days) or days. */
+/* An average lead time in minutes (under an hour), hours (under 2 days) or days. */
 static void lead_avg(mm_buf *b, const srv_stats_lead *l)
 {
     if (l->n <= 0) {
@@ -109,7 +109,10 @@ static void lead_avg(mm_buf *b, const srv_stats_lead *l)
         return;
     }
     double h = (double)l->sum_ms / (double)l->n / 3600000.0;
-    if (h < 48) {
+    if (h < 1) {
+        dec(b, h * 60.0, 1);
+        mm_buf_puts(b, "\u00a0minuter");
+    } else if (h < 48) {
         dec(b, h, 1);
         mm_buf_puts(b, "\u00a0timmar");
     } else {
