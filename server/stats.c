@@ -259,7 +259,8 @@ void srv_stats_savings_of(const srv_stats_units *u, long digital, long digital_d
     out->total = out->postage + out->work_time + out->security;
 }
 
-void srv_stats_finish(srv_stats_result *r)
+/* Frees the grouping's index (between begin and finish). */
+static void drop_index(srv_stats_result *r)
 {
     stats_priv *p = r->priv;
     if (p) {
@@ -270,6 +271,11 @@ void srv_stats_finish(srv_stats_result *r)
         free(p);
         r->priv = NULL;
     }
+}
+
+void srv_stats_finish(srv_stats_result *r)
+{
+    drop_index(r);
     if (r->nrows)
         qsort(r->rows, r->nrows, sizeof *r->rows, cmp_row);
     if (r->nreasons)
@@ -285,7 +291,7 @@ void srv_stats_free(srv_stats_result *r)
 {
     if (!r)
         return;
-    srv_stats_finish(r); /* frees the index of a result left half-made */
+    drop_index(r); /* a result left half-made */
     free(r->rows);
     free(r->reasons);
     free(r->operators);
@@ -311,8 +317,9 @@ int srv_stats_day(const char *text, int to_day, int64_t *out_ms)
 {
     int y, m, d;
     char end;
-    if (!text || strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &end) != 3 || text[4] != '-' ||
-        text[7] != '-' || y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+    if (!text || strlen(text) != 10 || text[4] != '-' || text[7] != '-' || strspn(text, "0123456789") != 4 ||
+        strspn(text + 5, "0123456789") != 2 || strspn(text + 8, "0123456789") != 2 ||
+        sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &end) != 3 || y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
         return -1;
     struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + (to_day ? 1 : 0), .tm_isdst = -1};
     struct tm check = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_isdst = -1};

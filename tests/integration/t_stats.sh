@@ -342,4 +342,9 @@ is "after gallring the figures are the same" "$(jq -S 'del(.from, .to)' < "$T/re
   "$(jq -S 'del(.from, .to)' < "$T/before-gallring.json")"
 is "... Socialförvaltningen still has its letters" \
   "$(jfield '.rows[] | select(.key == "Socialförvaltningen") | .letters')" "$(count '$1 == "Socialförvaltningen"')"
+# Under ASan the server reports leaks as it stops.
+kill -TERM "$SRV_PID"
+wait "$SRV_PID" 2>/dev/null
+check_fails "no sanitizer reports from mmprintd" grep -a -m 5 -E "(Address|Leak|UndefinedBehavior)Sanitizer|runtime error:" \
+  "$T/server.log"
 done_testing

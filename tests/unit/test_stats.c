@@ -157,6 +157,8 @@ static void test_days(void **state)
     assert_int_equal(srv_stats_day("2026-02-30", 0, &t), -1);
     assert_int_equal(srv_stats_day("2026-13-01", 0, &t), -1);
     assert_int_equal(srv_stats_day("2026-1-01", 0, &t), -1);
+    assert_int_equal(srv_stats_day("2026-+1-01", 0, &t), -1);
+    assert_int_equal(srv_stats_day("2026-01- 1", 0, &t), -1);
     assert_int_equal(srv_stats_day("2026-01-01x", 0, &t), -1);
     assert_int_equal(srv_stats_day("", 0, &t), -1);
 }
