@@ -41,6 +41,7 @@ static const route routes[] = {
     {"GET", "/api/v1/printroom", ARG_ANY, srv_api_get_printroom},
     {"POST", "/api/v1/printroom/posted", ARG_ANY, srv_api_post_day_posted},
     {"POST", "/api/v1/jobs/*/posted", ARG_JOB_ID, srv_api_post_posted},
+    {"GET", "/api/v1/stats", ARG_ANY, srv_api_get_stats},
     /* The web portal's local accounts (web_users.c): the admin tool's. */
     {"POST", "/api/v1/users", ARG_ANY, srv_web_api_add_user},
     {"GET", "/api/v1/users", ARG_ANY, srv_web_api_list_users},

@@ -127,6 +127,18 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
                            "handläggaren skriva ut det på nytt.",
     [SRV_SV_WEB_PR_NOT_KEPT] = "Brevet finns inte kvar",
     [SRV_SV_WEB_PR_RESOLVED] = "hanterat",
+    /* The statistics (issue 12) */
+    [SRV_SV_MAY_NOT_SEE_STATS] = "Du har inte behörighet att se statistiken",
+    [SRV_SV_STATS_BAD_PERIOD] = "Ange perioden som datum, ÅÅÅÅ-MM-DD, och ett slutdatum som inte är före startdatumet.",
+    [SRV_SV_STATS_BAD_BY] = "Gruppera efter månad, förvaltning, brevlådeoperatör eller kanal.",
+    [SRV_SV_STATS_REACH_NOT_FOUND] = "Mottagaren finns inte i FaR",
+    [SRV_SV_STATS_REACH_NO_MAILBOX] = "Ingen digital brevlåda",
+    [SRV_SV_STATS_REACH_ANONYMOUS] = "Brevlådan är inte säker (anonym)",
+    [SRV_SV_STATS_REACH_OTHER_TYPE] = "Brevlådan är av en annan typ",
+    [SRV_SV_STATS_REACH_PENDING] = "Brevlådan är inte klar att använda ännu",
+    [SRV_SV_STATS_REACH_SENDER_REFUSED] = "Tar inte emot digital post från avsändaren",
+    [SRV_SV_STATS_REACH_NO_ADDRESS] = "Brevlådan saknar adress",
+    [SRV_SV_STATS_REACH_OTHER] = "Annat skäl",
 };
 
 const char *srv_sv(srv_text text)

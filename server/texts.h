@@ -133,6 +133,18 @@ typedef enum {
     SRV_SV_WEB_PR_GONE,         /* 410: reprinting a letter no longer stored */
     SRV_SV_WEB_PR_NOT_KEPT,     /* the action cell of a failed letter no longer stored */
     SRV_SV_WEB_PR_RESOLVED,     /* after "Misslyckades": someone took care of it */
+    /* The statistics (issue 12: server/stats.h, api_stats.c, web_stats.c) */
+    SRV_SV_MAY_NOT_SEE_STATS,  /* 403 of /api/v1/stats and /statistik */
+    SRV_SV_STATS_BAD_PERIOD,   /* a from/to that is no date, or ends first */
+    SRV_SV_STATS_BAD_BY,       /* by other than month, department, operator, channel */
+    SRV_SV_STATS_REACH_NOT_FOUND, /* why a looked-up recipient had no usable mailbox, by reach word */
+    SRV_SV_STATS_REACH_NO_MAILBOX,
+    SRV_SV_STATS_REACH_ANONYMOUS,
+    SRV_SV_STATS_REACH_OTHER_TYPE,
+    SRV_SV_STATS_REACH_PENDING,
+    SRV_SV_STATS_REACH_SENDER_REFUSED,
+    SRV_SV_STATS_REACH_NO_ADDRESS,
+    SRV_SV_STATS_REACH_OTHER,  /* a word of a later version */
     SRV_SV_COUNT
 } srv_text;
 

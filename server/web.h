@@ -235,6 +235,9 @@ enum MHD_Result srv_web_post_printroom_day(srv_web_req *rq, const char *arg);
 enum MHD_Result srv_web_post_printroom_reprint(srv_web_req *rq, const char *id);
 enum MHD_Result srv_web_get_printroom_pdf(srv_web_req *rq, const char *arg);
 enum MHD_Result srv_web_get_printroom_csv(srv_web_req *rq, const char *arg);
+/* web_stats.c: "Statistik" (/statistik, /statistik.csv; SRV_ACT_STATS) */
+enum MHD_Result srv_web_get_stats(srv_web_req *rq, const char *arg);
+enum MHD_Result srv_web_get_stats_csv(srv_web_req *rq, const char *arg);
 
 /* web_users.c: the admin API's /api/v1/users (api.h's srv_req) */
 enum MHD_Result srv_web_api_add_user(srv_req *rq, const char *arg);

@@ -52,6 +52,9 @@ static const web_route routes[] = {
     {"POST", "/utskrift/postad", S | C, SRV_ACT_PRINTROOM, srv_web_post_printroom_day},
     {"POST", "/utskrift/*/postad", S | C | ID, SRV_ACT_PRINTROOM, srv_web_post_printroom_one},
     {"POST", "/utskrift/*/skriv-ut-igen", S | C | ID, SRV_ACT_PRINTROOM, srv_web_post_printroom_reprint},
+    /* web_stats.c: Statistik (counts only, no letter) */
+    {"GET", "/statistik", S, SRV_ACT_STATS, srv_web_get_stats},
+    {"GET", "/statistik.csv", S, SRV_ACT_STATS, srv_web_get_stats_csv},
 };
 
 #undef S

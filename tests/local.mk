@@ -80,6 +80,11 @@ check_PROGRAMS += tests/unit/test_store
 tests_unit_test_store_CFLAGS = $(SERVER_UNIT_CFLAGS)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_LDADD = $(SERVER_UNIT_LIBS)
+# The statistics: savings, grouping, and the store's rollup (issue 12).
+check_PROGRAMS += tests/unit/test_stats
+tests_unit_test_stats_CFLAGS = $(SERVER_UNIT_CFLAGS)
+tests_unit_test_stats_SOURCES = tests/unit/test_stats.c
+tests_unit_test_stats_LDADD = $(SERVER_UNIT_LIBS) -lm
 # The queue between the stages; the separator page read back with poppler.
 check_PROGRAMS += tests/unit/test_queue tests/unit/test_separator
 tests_unit_test_queue_CFLAGS = $(SERVER_UNIT_CFLAGS)
@@ -160,3 +165,7 @@ EXTRA_DIST += tests/integration/t_printroom_paper.sh
 # Issue 12: the print room's page (Utskriftsrummet, dagslista), with curl and in Chromium.
 EXTRA_DIST += tests/integration/t_web_printroom.sh tests/integration/t_web_browser_printroom.sh \
 	tests/browser/t_printroom.py
+# Issue 12: the statistics (API, CSV, mmctl stats, /statistik, refusals, crash, gallring).
+EXTRA_DIST += tests/integration/t_stats.sh
+# Issue 12: Statistik in headless Chromium with axe-core.
+EXTRA_DIST += tests/integration/t_web_browser_stats.sh tests/browser/t_stats.py

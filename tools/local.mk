@@ -5,7 +5,8 @@ tools_mmctl_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
 tools_mmctl_SOURCES = tools/mmctl.c tools/mmctl.h \
 	tools/mmctl_id.c tools/mmctl_verify.c tools/mmctl_send.c tools/mmctl_common.c tools/mmctl_common.h \
 	tools/mmctl_release.c tools/mmctl_subscribe.c \
-	tools/mmctl_audit.c tools/mmctl_exceptions.c tools/mmctl_user.c
+	tools/mmctl_audit.c tools/mmctl_exceptions.c tools/mmctl_user.c \
+	tools/mmctl_stats.c
 tools_mmctl_LDADD = $(MM_LIB) $(MM_SIGN_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CUPS_LIBS)
 
 
@@ -27,3 +28,5 @@ tools_bench_load_jobs_LDADD = $(MM_LIB) $(CURL_LIBS) $(JANSSON_LIBS) -lpthread
 EXTRA_DIST += tools/bench/server tools/bench/print tools/bench/discover
 # The web portal's pages and preview against a static file (tools/bench/web).
 EXTRA_DIST += tools/bench/web
+# The statistics over 1,000,000 jobs against a count(*) (tools/bench/stats).
+EXTRA_DIST += tools/bench/stats
