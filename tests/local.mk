@@ -97,6 +97,11 @@ tests_unit_test_base64_LDADD = $(UNIT_LIBS)
 tests_unit_test_text_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_text_SOURCES = tests/unit/test_text.c
 tests_unit_test_text_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_model
+tests_unit_test_model_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_model_SOURCES = tests/unit/test_model.c
+tests_unit_test_model_LDADD = $(UNIT_LIBS)
 tests_unit_test_fileio_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fileio_SOURCES = tests/unit/test_fileio.c
 tests_unit_test_fileio_LDADD = $(UNIT_LIBS)
