@@ -100,6 +100,19 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_WEB_SENT] = "Mottagaren är angiven och brevet har skickats i väg.",
     [SRV_SV_WEB_CANCELLED] = "Brevet är makulerat. Inget har skickats.",
     [SRV_SV_WEB_HANDLED] = "Brevet är markerat som hanterat.",
+    /* "Nyttomodell", the benefit model (server/web_model.c) */
+    [SRV_SV_MODEL_INTRO] = "Förstudiens nyttomodell: vad digitala beslut sparar och kostar år för år, med nuvärde "
+                           "och återbetalningstid för tre scenarier. Alla värden går att ändra; från början är det "
+                           "förstudiens exempelkommun.",
+    [SRV_SV_MODEL_FIX] = "Rätta de markerade fälten, så räknas modellen om:",
+    [SRV_SV_MODEL_EMPTY] = "Fyll i ett värde.",
+    [SRV_SV_MODEL_BAD_AMOUNT] = "Skriv ett tal med siffror, till exempel 7 eller 1,50, utan enhet och minustecken.",
+    [SRV_SV_MODEL_BAD_RATE] = "Skriv kalkylräntan i procent, från 0 till 100, till exempel 8 eller 3,5.",
+    [SRV_SV_MODEL_BAD_DECISIONS] = "Skriv antalet beslut per år som heltal åtskilda med mellanslag, högst 30 år, till "
+                                   "exempel 650 3900 10400.",
+    [SRV_SV_MODEL_REALISED_INTRO] = "Organisationens egna siffror ur statistiken, de senaste 12 månaderna med den "
+                                    "här månaden.",
+    [SRV_SV_MODEL_NO_STATS] = "Statistiken kunde inte läsas just nu. Modellen ovan räknas ändå.",
 };
 
 const char *srv_sv(srv_text text)

@@ -109,6 +109,15 @@ typedef enum {
     SRV_SV_WEB_SENT,           /* after Skicka */
     SRV_SV_WEB_CANCELLED,      /* after Makulera brevet */
     SRV_SV_WEB_HANDLED,        /* after Markera som hanterat */
+    /* "Nyttomodell", the benefit model (server/web_model.c) */
+    SRV_SV_MODEL_INTRO,
+    SRV_SV_MODEL_FIX,           /* the summary of refused fields */
+    SRV_SV_MODEL_EMPTY,
+    SRV_SV_MODEL_BAD_AMOUNT,
+    SRV_SV_MODEL_BAD_RATE,
+    SRV_SV_MODEL_BAD_DECISIONS,
+    SRV_SV_MODEL_REALISED_INTRO, /* beside the model: the statistics of the last 12 months */
+    SRV_SV_MODEL_NO_STATS,       /* the statistics could not be read */
     SRV_SV_COUNT
 } srv_text;
 

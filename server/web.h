@@ -226,6 +226,9 @@ enum MHD_Result srv_web_get_exceptions(srv_web_req *rq, const char *arg);
 enum MHD_Result srv_web_get_document(srv_web_req *rq, const char *id);
 enum MHD_Result srv_web_post_handled(srv_web_req *rq, const char *id);
 
+/* web_model.c: "Nyttomodell", the benefit model beside the realised figures */
+enum MHD_Result srv_web_get_model(srv_web_req *rq, const char *arg);
+
 /* web_users.c: the admin API's /api/v1/users (api.h's srv_req) */
 enum MHD_Result srv_web_api_add_user(srv_req *rq, const char *arg);
 enum MHD_Result srv_web_api_list_users(srv_req *rq, const char *arg);
