@@ -150,4 +150,93 @@ check_fails "a FILE that does not exist is refused" "$MMCTL" model "$T/none.conf
 contains "naming it" "$(cat "$T/last.out")" "$T/none.conf: No such file or directory"
 check_fails "--from without --from-stats is refused" "$MMCTL" model --from 2026-01-01 --to 2026-01-31
 contains "saying why" "$(cat "$T/last.out")" "--from and --to are for --from-stats"
+
+# --- the page /nyttomodell against a real mmprintd ---
+A=191212121212       # Kivra mailbox
+cat > "$T/registry" <<EOF
+operator kivra id=165567828172 name=Kivra
+recipient $A operator=kivra
+sender 162120000142 name=Exempelkommun
+EOF
+start_sim || { not_ok "mmsimd starts"; done_testing; exit 1; }
+start_printer || { not_ok "ippeveprinter starts"; done_testing; exit 1; }
+write_conf "$T/mmprintd.conf" "sync_wait_ms = 3000"
+start_server "$T/mmprintd.conf" || { not_ok "mmprintd starts"; diag "$(cat "$T/server.log")"; done_testing; exit 1; }
+check "mmctl user add stina (statistik)" web_user stina statistik 'Stina-lösen-1'
+check "mmctl user add adam (admin)" web_user adam admin 'Adam-lösen-2'
+check "mmctl user add hanna (handläggare)" web_user hanna handläggare 'Hanna-lösen-3'
+check "mmctl user add ulla (utskrift)" web_user ulla utskrift 'Ulla-lösen-4'
+
+# page_figures: the scenario table of the page in $T/resp as the summary
+# lines of mmctl's table ("Net present value: N kr", "Payback: X years").
+page_figures() {
+  python3 - "$T/resp" <<'PY'
+import re, sys, html
+page = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<table id="scenarier">.*?</table>', page, re.S)
+if not m:
+    print("no scenario table"); sys.exit(0)
+for row in re.findall(r'<tr><th scope="row">.*?</tr>', m.group(0), re.S):
+    cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    npv = cells[0].replace("\u00a0", "").replace(" ", "")
+    print("Net present value: %s kr" % npv)
+    for what, c in (("Payback", cells[1]), ("Discounted payback", cells[2])):
+        mm = re.match(r"([0-9]+),([0-9]) år$", c)
+        if mm:
+            print("%s: %s.%s years" % (what, mm.group(1), mm.group(2)))
+        else:
+            n = re.match(r"inte inom ([0-9]+) år$", c)
+            print("%s: not within the %s years" % (what, n.group(1) if n else "?" + c))
+PY
+}
+
+WEB_AS=stina web_login stina 'Stina-lösen-1'
+is "stina (statistik) signs in" "$code" 303
+WEB_AS=stina web GET /nyttomodell
+is "stina opens Nyttomodell" "$code" 200
+contains "its one h1" "$(cat "$T/resp")" "<h1>Nyttomodell</h1>"
+is "its figures are mmctl model's for the defaults" "$(page_figures)" "$(summary "$T/table.txt")"
+contains "the inputs are in labelled fields" "$(cat "$T/resp")" \
+  '<label for="decisions">Digitala beslut per år</label>'
+contains "with the pre-study's decisions, written as in a FILE" "$(cat "$T/resp")" \
+  'name="decisions" aria-describedby="decisions-hjalp" value="650 3900 10400 19630 28405"'
+contains "grouped in fieldsets" "$(cat "$T/resp")" "<legend>Kostnader</legend>"
+contains "the years of scenario 2 are a table with a caption" "$(cat "$T/resp")" \
+  "<caption>Scenario 2: porto och effektivare process, per år (kr)</caption>"
+is "the page has no inline style or script (strict CSP)" "$(grep -c -E '<script>|style=|<style' "$T/resp")" 0
+
+# The same inputs as the FILE with paper_cost 9: the same figures as mmctl.
+"$MMCTL" model "$T/model-9.conf" > "$T/table-9.txt"
+WEB_AS=stina web GET "/nyttomodell?paper_cost=9&digital_cost=1%2C25&decisions=1000+5000+12000"
+is "the page with paper_cost 9, digital_cost 1,25 and 3 years answers" "$code" 200
+is "its figures are mmctl model FILE's for the same inputs" "$(page_figures)" "$(summary "$T/table-9.txt")"
+contains "the typed decimal comma is kept in the field" "$(cat "$T/resp")" 'value="1,25"'
+
+# A refused input: a Swedish message next to the field, not a 500.
+WEB_AS=stina web GET "/nyttomodell?paper_cost=sju+kronor&discount_rate=120"
+is "an input that is not an amount answers 400 with the form" "$code" 400
+contains "the field says what is wrong, in Swedish" "$(cat "$T/resp")" \
+  '<span class="fel" id="paper_cost-fel">Skriv ett tal med siffror, till exempel 7 eller 1,50, utan enhet och minustecken.</span>'
+contains "the field points to it (aria-describedby, aria-invalid)" "$(cat "$T/resp")" \
+  'id="paper_cost" name="paper_cost" inputmode="decimal" aria-describedby="paper_cost-fel" aria-invalid="true" value="sju kronor"'
+contains "a rate over 100 % is refused next to its field" "$(cat "$T/resp")" \
+  '<span class="fel" id="discount_rate-fel">Skriv kalkylräntan i procent, från 0 till 100'
+contains "the summary links the refused fields" "$(cat "$T/resp")" '<a href="#discount_rate">'
+is "and nothing is computed from refused inputs" "$(grep -c 'id="scenarier"' "$T/resp")" 0
+
+# Who may: statistik and admin; not a handläggare or the print room.
+WEB_AS=adam web_login adam 'Adam-lösen-2'
+WEB_AS=adam web GET /nyttomodell
+is "adam (admin) opens Nyttomodell" "$code" 200
+for who in hanna:Hanna-lösen-3 ulla:Ulla-lösen-4; do
+  WEB_AS=${who%%:*} web_login "${who%%:*}" "${who#*:}"
+  WEB_AS=${who%%:*} web GET /nyttomodell
+  is "${who%%:*} may not open Nyttomodell (403)" "$code" 403
+  contains "and is told so in Swedish" "$(cat "$T/resp")" "Ingen behörighet"
+  is "and sees no figures" "$(grep -c 'Nuvärde' "$T/resp")" 0
+done
+WEB_AS=nobody web GET /nyttomodell
+is "without a login /nyttomodell goes to the login page" "$code $(grep -i '^location:' "$T/resp.h" | tr -d '\r')" \
+  "303 Location: /logga-in"
+
 done_testing
