@@ -21,6 +21,7 @@
 #include "config.h"
 #include "far.h"
 #include "print.h"
+#include "text.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -119,7 +120,34 @@ static const mm_config_key conf_keys[] = {
     TEXT("web_pam_roles", web_pam_roles, "", 0),
     /* The print room's class of a letter that names none (MMPostClass). */
     TEXT("postal_class_default", postal_class_default, "b-post", 0),
+    /* The statistics' unit values: the pre-study's figures (stats.h). */
+    TEXT("paper_cost", paper_cost_text, "7", 0),
+    TEXT("digital_cost", digital_cost_text, "1.50", 0),
+    TEXT("minutes_saved", minutes_saved_text, "10", 0),
+    TEXT("hourly_rate", hourly_rate_text, "300", 0),
+    TEXT("security_value", security_value_text, "60", 0),
+    TEXT("letters_per_decision", letters_per_decision_text, "2", 0),
 };
+
+/* The statistics' unit values: each an amount (mm_text_amount). */
+static int check_amounts(srv_conf *c, mm_error *err)
+{
+    const struct {
+        const char *key, *text;
+        double *value;
+    } a[] = {{"paper_cost", c->paper_cost_text, &c->paper_cost},
+             {"digital_cost", c->digital_cost_text, &c->digital_cost},
+             {"minutes_saved", c->minutes_saved_text, &c->minutes_saved},
+             {"hourly_rate", c->hourly_rate_text, &c->hourly_rate},
+             {"security_value", c->security_value_text, &c->security_value},
+             {"letters_per_decision", c->letters_per_decision_text, &c->letters_per_decision}};
+    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
+        if (mm_text_amount(a[i].text, a[i].value))
+            return mm_error_set(err, MM_ERR_INPUT, 0,
+                                "config: %s must be an amount such as 7 or 1.50 (no sign), not '%s'", a[i].key,
+                                a[i].text);
+    return 0;
+}
 
 /* The print room's printer: ipp:// or ipps://, a host, a port and the
  * printer's path, checked the way libcups will read it when printing, so a
@@ -220,6 +248,8 @@ int srv_conf_load(const char *path, srv_conf *c, mm_error *err)
     if (c->web_pam && !c->web_pam_roles[0])
         return mm_error_set(err, MM_ERR_INPUT, 0,
                             "config: web_pam = yes needs web_pam_roles (role:GROUP,...): without it nobody has a role");
+    if (check_amounts(c, err))
+        return -1;
     return check_printer_trust(c, err);
 }
 

@@ -63,6 +63,16 @@ typedef struct {
     char web_pam_roles[1024];  /* role:GROUP,... (PAM's groups to one role) */
     /* The paper leg and the statistics (issue 12). */
     char postal_class_default[16]; /* a letter that names no postal class */
+    /* The statistics' unit values (server/stats.h): as written (amounts,
+     * mm_text_amount), and parsed by srv_conf_load. */
+    char paper_cost_text[24], digital_cost_text[24], minutes_saved_text[24];
+    char hourly_rate_text[24], security_value_text[24], letters_per_decision_text[24];
+    double paper_cost;         /* kr per paper letter: postage and material */
+    double digital_cost;       /* kr per digital message */
+    double minutes_saved;      /* minutes of work saved per digital letter */
+    double hourly_rate;        /* kr per hour of that work */
+    double security_value;     /* kr per digital decision (the registered-letter fee) */
+    double letters_per_decision; /* letters a digital decision replaces (the benefit model) */
 } srv_conf;
 
 /* Loads path into c: every key known, each value or its default in range,

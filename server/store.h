@@ -184,4 +184,25 @@ int srv_store_user_list(srv_store *st, void (*fn)(const srv_user *, void *), voi
 int srv_store_letters(srv_store *st, const char *user, const char *title_part, int64_t from_ms, int64_t to_ms,
                       int limit, void (*fn)(const srv_job *, void *), void *arg, mm_error *err);
 
+/* ---- the statistics' rollup (issue 12, server/stats.h) ---- */
+
+/* One row of the rollup: the counts of the jobs created in month (local
+ * time, "YYYY-MM") with this department (trimmed), channel, operator,
+ * letter type, reach word and outcome ("delivered", "printed", "posted",
+ * "cancelled", "failed": reached no one, "pending": not final).  lead_*:
+ * of delivered (submission -> final_ms) and posted (-> posted_ms) letters,
+ * how many, the sum, how many within 24 h and within 7 days. */
+typedef struct {
+    const char *month, *department, *channel, *operator_name, *letter_type, *reach, *outcome;
+    long letters, pages, lead_n;
+    int64_t lead_ms;
+    long lead_1d, lead_5wd;
+} srv_store_stats_row;
+/* Calls fn for every row of the months from_month to to_month (inclusive),
+ * with the store locked (fn must not call the store; the strings live for
+ * the call only); fn returns 0 to go on, -1 (with err set) to stop.
+ * Returns 0, or -1 with err. */
+int srv_store_stats(srv_store *st, const char *from_month, const char *to_month,
+                    int (*fn)(const srv_store_stats_row *, void *), void *arg, mm_error *err);
+
 #endif

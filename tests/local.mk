@@ -80,6 +80,11 @@ check_PROGRAMS += tests/unit/test_store
 tests_unit_test_store_CFLAGS = $(SERVER_UNIT_CFLAGS)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_LDADD = $(SERVER_UNIT_LIBS)
+# The statistics: savings, grouping, and the store's rollup (issue 12).
+check_PROGRAMS += tests/unit/test_stats
+tests_unit_test_stats_CFLAGS = $(SERVER_UNIT_CFLAGS)
+tests_unit_test_stats_SOURCES = tests/unit/test_stats.c
+tests_unit_test_stats_LDADD = $(SERVER_UNIT_LIBS) -lm
 # The queue between the stages; the separator page read back with poppler.
 check_PROGRAMS += tests/unit/test_queue tests/unit/test_separator
 tests_unit_test_queue_CFLAGS = $(SERVER_UNIT_CFLAGS)
