@@ -118,6 +118,7 @@ typedef enum {
     SRV_SV_MODEL_BAD_DECISIONS,
     SRV_SV_MODEL_REALISED_INTRO, /* beside the model: the statistics of the last 12 months */
     SRV_SV_MODEL_NO_STATS,       /* the statistics could not be read */
+    SRV_SV_MODEL_FROM_REALISED,  /* what the link "Beräkna modellen med utfallet" does */
     SRV_SV_COUNT
 } srv_text;
 

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
 #include "model.h"
+#include "stats.h"
 #include "text.h"
 #include "web.h"
 
@@ -280,6 +282,115 @@ static void put_results(mm_buf *b, const mm_model_inputs *in, const mm_model_res
     }
 }
 
+/* The period of the realised figures, as GET /api/v1/stats's default: from
+ * the first of the month twelve months back to now, into *from_ms, *to_ms. */
+static void last_year(int64_t *from_ms, int64_t *to_ms)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    tm.tm_mon -= 12;
+    tm.tm_mday = 1;
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    *from_ms = (int64_t)mktime(&tm) * 1000;
+    *to_ms = (int64_t)now * 1000 + 1;
+}
+
+/* Appends v URL-encoded for a query (digits, '.', letters stay; the rest %XX). */
+static void url_value(mm_buf *b, const char *v)
+{
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        char hex[4];
+        if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '.' ||
+            *p == '_' || *p == '-') {
+            mm_buf_append(b, (const char *)p, 1);
+        } else {
+            snprintf(hex, sizeof hex, "%%%02X", *p);
+            mm_buf_puts(b, hex);
+        }
+    }
+}
+
+static void realised_row(mm_buf *b, const char *label, double v)
+{
+    srv_html_raw(b, "<tr><th scope=\"row\">");
+    srv_html_esc(b, label);
+    srv_html_raw(b, "</th>");
+    td_kr(b, v);
+    srv_html_raw(b, "</tr>\n");
+}
+
+/* The organisation's realised figures beside the model, and a link that
+ * computes the model from them: the server's unit values and the measured
+ * digital decisions per year as year 1 (mm_model_use_measured), the rest of
+ * in as the form has it -- what `mmctl model --from-stats` does. */
+static void put_realised(srv_web_req *rq, mm_buf *b, const mm_model_inputs *in)
+{
+    srv_stats_result r;
+    mm_error err;
+    int64_t from_ms, to_ms;
+    last_year(&from_ms, &to_ms);
+    mm_error_clear(&err);
+    srv_html_raw(b, "<section class=\"utfall\" aria-labelledby=\"utfall-rubrik\">\n"
+                    "<h2 id=\"utfall-rubrik\">Utfall</h2>\n<p>");
+    srv_html_esc(b, srv_sv(SRV_SV_MODEL_REALISED_INTRO));
+    srv_html_raw(b, "</p>\n");
+    if (srv_stats_query(rq->s, from_ms, to_ms, "month", &r, &err)) {
+        mm_log(MM_LOG_ERROR, "web: the statistics for %s: %s", rq->who->actor, err.msg);
+        srv_html_raw(b, "<p class=\"fel\">");
+        srv_html_esc(b, srv_sv(SRV_SV_MODEL_NO_STATS));
+        srv_html_raw(b, "</p>\n</section>\n");
+        srv_stats_free(&r);
+        return;
+    }
+    double per_year = mm_model_per_year((double)r.totals.digital_decisions, from_ms, to_ms);
+    srv_html_raw(b, "<table id=\"utfall\">\n<caption>Utfall ");
+    srv_html_esc(b, r.from_month);
+    srv_html_raw(b, " – ");
+    srv_html_esc(b, r.to_month);
+    srv_html_raw(b, "</caption>\n<thead><tr>");
+    th_col(b, "Mått");
+    th_col(b, "Antal eller kr");
+    srv_html_raw(b, "</tr></thead>\n<tbody>\n");
+    realised_row(b, "Skickade brev", (double)r.totals.letters);
+    realised_row(b, "Digitala brev", (double)r.totals.digital);
+    realised_row(b, "Digitala beslut", (double)r.totals.digital_decisions);
+    realised_row(b, "Digitala beslut per år (uppräknat)", per_year);
+    realised_row(b, "Sparat porto och material (kr)", r.savings.postage);
+    realised_row(b, "Sparad arbetstid (kr)", r.savings.work_time);
+    realised_row(b, "Säkerhetsvärde (kr)", r.savings.security);
+    realised_row(b, "Realiserad nytta totalt (kr)", r.savings.total);
+    srv_html_raw(b, "</tbody>\n</table>\n");
+
+    mm_model_inputs m = *in;
+    m.paper_cost = r.units.paper_cost;
+    m.digital_cost = r.units.digital_cost;
+    m.minutes_saved = r.units.minutes_saved;
+    m.hourly_rate = r.units.hourly_rate;
+    m.security_value = r.units.security_value;
+    m.letters_per_decision = r.units.letters_per_decision;
+    mm_model_use_measured(&m, per_year);
+    mm_buf url = MM_BUF_INIT;
+    mm_buf_puts(&url, "/nyttomodell");
+    for (size_t i = 0; i < mm_model_key_count(); i++) {
+        char v[400];
+        mm_model_format(&m, mm_model_key_at(i), v, sizeof v);
+        mm_buf_puts(&url, i ? "&" : "?");
+        mm_buf_puts(&url, mm_model_key_at(i));
+        mm_buf_puts(&url, "=");
+        url_value(&url, v);
+    }
+    srv_html_raw(b, "<p><a id=\"fran-utfall\" href=\"");
+    if (url.data)
+        srv_html_esc(b, url.data);
+    srv_html_raw(b, "\">Beräkna modellen med utfallet</a> (");
+    srv_html_esc(b, srv_sv(SRV_SV_MODEL_FROM_REALISED));
+    srv_html_raw(b, ")</p>\n</section>\n");
+    mm_buf_free(&url);
+    srv_stats_free(&r);
+}
+
 enum MHD_Result srv_web_get_model(srv_web_req *rq, const char *arg)
 {
     (void)arg;
@@ -299,6 +410,7 @@ enum MHD_Result srv_web_get_model(srv_web_req *rq, const char *arg)
         put_results(&b, &in, &r);
     }
     srv_html_raw(&b, "</section>\n");
+    put_realised(rq, &b, &in);
     srv_html_raw(&b, "</div>\n");
     return srv_web_page(rq, f.bad ? 400 : 200, "Nyttomodell", &b);
 }

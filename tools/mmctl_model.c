@@ -67,33 +67,34 @@ static int month_ms(const char *text, int plus_months, long long *ms)
     return 0;
 }
 
-/* The digital decisions of the statistics, per year, into *per_year and
- * the period they cover into period: 0, or 1 once the reason is printed. */
-static int measured(const mmctl_api_opts *o, const char *from, const char *to, double *per_year, char *period,
-                    size_t psize)
+/* The server's unit value key of the answer's "units" into *out (kept when absent). */
+static int unit(const json_t *units, const char *key, double *out)
+{
+    json_t *v = json_object_get(units, key);
+    if (!json_is_number(v) || json_number_value(v) < 0)
+        return -1;
+    *out = json_number_value(v);
+    return 0;
+}
+
+/* The statistics: the server's unit values into in, the digital decisions
+ * per year into *per_year and the period they cover into period: 0, or 1
+ * once the reason is printed. */
+static int measured(const mmctl_api_opts *o, const char *from, const char *to, mm_model_inputs *in,
+                    double *per_year, char *period, size_t psize)
 {
     int rc = 1;
     mm_buf resp = MM_BUF_INIT;
     json_t *root = NULL;
-    char path[160], f[11], t[11];
+    char path[160];
     time_t now = time(NULL);
-    struct tm tm;
 
-    if (!from) {
-        /* The last 12 months: this month and the 11 before it. */
-        localtime_r(&now, &tm);
-        tm.tm_mon -= 11;
-        tm.tm_mday = 1;
-        tm.tm_isdst = -1;
-        time_t start = mktime(&tm);
-        localtime_r(&start, &tm);
-        strftime(f, sizeof f, "%Y-%m-%d", &tm);
-        localtime_r(&now, &tm);
-        strftime(t, sizeof t, "%Y-%m-%d", &tm);
-        from = f;
-        to = t;
-    }
-    snprintf(path, sizeof path, "/api/v1/stats?from=%s&to=%s", from, to);
+    /* Without a period the server's default: from the first of the month
+     * twelve months back to today (doc/api.md), as the portal's page. */
+    if (from)
+        snprintf(path, sizeof path, "/api/v1/stats?from=%s&to=%s", from, to);
+    else
+        snprintf(path, sizeof path, "/api/v1/stats");
     if (mmctl_api_call_ok("model", o, "GET", path, NULL, &resp))
         goto out;
     root = json_loadb(resp.data ? resp.data : "", resp.len, 0, NULL);
@@ -101,8 +102,14 @@ static int measured(const mmctl_api_opts *o, const char *from, const char *to, d
     const char *fm = json_string_value(json_object_get(root, "from_month"));
     const char *tm_ = json_string_value(json_object_get(root, "to_month"));
     long long start_ms, end_ms;
-    if (!json_is_integer(dd) || month_ms(fm, 0, &start_ms) || month_ms(tm_, 1, &end_ms)) {
-        mmctl_err("model", "unexpected answer from the server (no totals.digital_decisions, from_month, to_month)");
+    json_t *u = json_object_get(root, "units");
+    if (!json_is_integer(dd) || month_ms(fm, 0, &start_ms) || month_ms(tm_, 1, &end_ms) ||
+        unit(u, "paper_cost", &in->paper_cost) || unit(u, "digital_cost", &in->digital_cost) ||
+        unit(u, "minutes_saved", &in->minutes_saved) || unit(u, "hourly_rate", &in->hourly_rate) ||
+        unit(u, "security_value", &in->security_value) ||
+        unit(u, "letters_per_decision", &in->letters_per_decision)) {
+        mmctl_err("model", "unexpected answer from the server (no totals.digital_decisions, from_month, to_month "
+                           "or units)");
         goto out;
     }
     /* The months asked, up to now: the current month counts the days so far. */
@@ -240,6 +247,12 @@ int mmctl_cmd_model(int argc, char **argv)
     }
     mm_model_defaults(&in);
     mm_error_clear(&err);
+    /* defaults < the server's unit values < FILE; then year 1 measured. */
+    double per_year = 0;
+    if (from_stats && measured(&o, from, to, &in, &per_year, period, sizeof period)) {
+        rc = 1;
+        goto out;
+    }
     if (optind < argc) {
         if (mm_model_load(argv[optind], &in, &err)) {
             mmctl_err("model", "%s", err.msg);
@@ -249,14 +262,11 @@ int mmctl_cmd_model(int argc, char **argv)
         snprintf(source, sizeof source, "the defaults overridden by %s", argv[optind]);
     }
     if (from_stats) {
-        double per_year;
-        if (measured(&o, from, to, &per_year, period, sizeof period)) {
-            rc = 1;
-            goto out;
-        }
         mm_model_use_measured(&in, per_year);
         size_t n = strlen(source);
-        snprintf(source + n, sizeof source - n, "; year 1 from the statistics (%s, %.0f a year)", period, per_year);
+        snprintf(source + n, sizeof source - n,
+                 "; the server's unit values%s; year 1 from the statistics (%s, %.0f a year)",
+                 optind < argc ? " under FILE's" : "", period, per_year);
     }
     mm_model_compute(&in, &res);
     if (csv)

@@ -160,7 +160,8 @@ sender 162120000142 name=Exempelkommun
 EOF
 start_sim || { not_ok "mmsimd starts"; done_testing; exit 1; }
 start_printer || { not_ok "ippeveprinter starts"; done_testing; exit 1; }
-write_conf "$T/mmprintd.conf" "sync_wait_ms = 3000"
+# The organisation's own unit value: 5 kr per paper letter (mmprintd.conf(5)).
+write_conf "$T/mmprintd.conf" "sync_wait_ms = 3000" "paper_cost = 5"
 start_server "$T/mmprintd.conf" || { not_ok "mmprintd starts"; diag "$(cat "$T/server.log")"; done_testing; exit 1; }
 check "mmctl user add stina (statistik)" web_user stina statistik 'Stina-lösen-1'
 check "mmctl user add adam (admin)" web_user adam admin 'Adam-lösen-2'
@@ -238,5 +239,59 @@ done
 WEB_AS=nobody web GET /nyttomodell
 is "without a login /nyttomodell goes to the login page" "$code $(grep -i '^location:' "$T/resp.h" | tr -d '\r')" \
   "303 Location: /logga-in"
+
+# --- the realised figures beside the model, from letters really delivered ---
+mkpdf "$T/letter.pdf" 1 "Beslut"
+n=0
+for t in beslut beslut beslut information; do
+  n=$((n + 1))
+  bundle "$T/l$n.job" "$T/letter.pdf" "title=Brev $n" user=hanna recipient=$A letter-type=$t cups-job-id=$n
+  submit "$T/l$n.job" "k-$n"
+  wait_state "$(jfield .id)" delivered || not_ok "letter $n ($t) is delivered"
+done
+is "four letters are in the simulated mailbox, three of them decisions" "$(inbox_count $A)" 4
+WEB_AS=stina web GET /nyttomodell
+is "Nyttomodell with the statistics answers" "$code" 200
+realised() { # LABEL: the realised table's cell of the row LABEL, spaces removed
+  python3 - "$T/resp" "$1" <<'PY'
+import re, sys, html
+page = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<table id="utfall">.*?</table>', page, re.S)
+for th, td in re.findall(r'<tr><th scope="row">(.*?)</th><td[^>]*>(.*?)</td></tr>', m.group(0) if m else "", re.S):
+    if html.unescape(th) == sys.argv[2]:
+        print(html.unescape(td).replace("\u00a0", "").replace(" ", ""))
+PY
+}
+is "beside the model: the digital letters delivered" "$(realised 'Digitala brev')" 4
+is "the digital decisions (letter type beslut)" "$(realised 'Digitala beslut')" 3
+is "postage and material saved: 4 x (5 - 1.50) kr, the server's unit values" "$(realised 'Sparat porto och material (kr)')" 14
+is "working time saved: 4 x 10 min at 300 kr/h" "$(realised 'Sparad arbetstid (kr)')" 200
+is "security value: 3 decisions x 60 kr" "$(realised 'Säkerhetsvärde (kr)')" 180
+# Per year: 3 decisions over the period from the first of the month twelve
+# months back until now.
+per_year=$(python3 - <<'PY'
+import datetime, time
+now = datetime.datetime.now()
+y, m = now.year, now.month - 12
+while m < 1:
+    y, m = y - 1, m + 12
+start = datetime.datetime(y, m, 1).timestamp()
+print(round(3 * 365 * 86400 / (time.time() - start)))
+PY
+)
+is "the decisions per year, counted up from the period" "$(realised 'Digitala beslut per år (uppräknat)')" "$per_year"
+link=$(grep -o 'id="fran-utfall" href="[^"]*"' "$T/resp" | sed 's/.*href="//; s/"$//; s/&amp;/\&/g')
+contains "a link computes the model from them: year 1 is the measured decisions, later years stay" "$link" \
+  "decisions=$per_year%203900%2010400%2019630%2028405&"
+contains "with the server's paper cost" "$link" "paper_cost=5&"
+WEB_AS=stina web GET "$link"
+is "the link's page answers" "$code" 200
+python3 - "$link" <<'PY' > "$T/from-link.conf"
+import sys, urllib.parse
+for k, v in urllib.parse.parse_qsl(urllib.parse.urlsplit(sys.argv[1]).query):
+    print("%s = %s" % (k, v))
+PY
+"$MMCTL" model "$T/from-link.conf" > "$T/table-link.txt"
+is "its figures are mmctl model's for the same inputs" "$(page_figures)" "$(summary "$T/table-link.txt")"
 
 done_testing
