@@ -154,7 +154,7 @@ EXTRA_DIST += tests/integration/t_shared_queue.sh
 # Issue 11: Behöver mottagare and Att hantera (preview, preflight, Skicka, exceptions).
 EXTRA_DIST += tests/integration/t_web_letters.sh
 # Issue 12, part 3: the benefit model (mmctl model, /nyttomodell, --from-stats).
-EXTRA_DIST += tests/integration/t_model.sh
+EXTRA_DIST += tests/integration/t_model.sh tests/integration/t_web_browser_model.sh tests/browser/t_model.py
 # The fuzzers' brief run (tools/fuzz all, clang build in build-fuzz/).
 EXTRA_DIST += tests/integration/t_fuzz.sh
 # Issue 11, part 4: the web portal in headless Chromium (selenium, axe-core
