@@ -166,4 +166,7 @@ enum MHD_Result srv_api_get_reachability(srv_req *rq, const char *number);
 /* metrics.c */
 enum MHD_Result srv_api_get_metrics(srv_req *rq, const char *arg);
 
+/* api_stats.c: GET /api/v1/stats (SRV_ACT_STATS) */
+enum MHD_Result srv_api_get_stats(srv_req *rq, const char *arg);
+
 #endif

@@ -37,6 +37,7 @@ static const route routes[] = {
     {"POST", "/api/v1/jobs/*/resolve", ARG_JOB_ID, srv_api_post_resolve},
     {"GET", "/api/v1/exceptions", ARG_ANY, srv_api_list_exceptions},
     {"GET", "/api/v1/reachability/**", ARG_ANY, srv_api_get_reachability},
+    {"GET", "/api/v1/stats", ARG_ANY, srv_api_get_stats},
     /* The web portal's local accounts (web_users.c): the admin tool's. */
     {"POST", "/api/v1/users", ARG_ANY, srv_web_api_add_user},
     {"GET", "/api/v1/users", ARG_ANY, srv_web_api_list_users},

@@ -12,6 +12,7 @@
 
 #include "mmprintd.h"
 #include "text.h"
+#include "texts.h"
 
 /* A string key -> position index (open addressing, FNV-1a); the keys are
  * the index's own copies. */
@@ -349,4 +350,50 @@ int srv_stats_query(srv *s, int64_t from_ms, int64_t to_ms, const char *by, srv_
     int rc = srv_store_stats(s->store, out->from_month, out->to_month, add_row, &c, err);
     srv_stats_finish(out);
     return rc ? -1 : 0;
+}
+
+int srv_stats_period(const char *from, const char *to, int64_t now_ms, int64_t *from_ms, int64_t *to_ms,
+                     char from_day[11], char to_day[11])
+{
+    time_t now = (time_t)(now_ms / 1000);
+    struct tm tm;
+    if (!localtime_r(&now, &tm))
+        return -1;
+    char today[16], first[16];
+    snprintf(today, sizeof today, "%04u-%02u-%02u", (unsigned)(tm.tm_year + 1900) % 10000u,
+             (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u);
+    int y = tm.tm_year + 1900, m = tm.tm_mon + 1 - 11;
+    if (m < 1) {
+        m += 12;
+        y--;
+    }
+    snprintf(first, sizeof first, "%04u-%02u-01", (unsigned)y % 10000u, (unsigned)m % 100u);
+    from = from && from[0] ? from : first;
+    to = to && to[0] ? to : today;
+    if (srv_stats_day(from, 0, from_ms) || srv_stats_day(to, 1, to_ms) || *to_ms <= *from_ms)
+        return -1;
+    memcpy(from_day, from, 10); /* srv_stats_day: exactly 10 characters */
+    from_day[10] = 0;
+    memcpy(to_day, to, 10);
+    to_day[10] = 0;
+    return 0;
+}
+
+const char *srv_stats_reach_sv(const char *word)
+{
+    static const struct {
+        const char *word;
+        srv_text sv;
+    } t[] = {{"not-found", SRV_SV_STATS_REACH_NOT_FOUND},
+             {"no-mailbox", SRV_SV_STATS_REACH_NO_MAILBOX},
+             {"anonymous", SRV_SV_STATS_REACH_ANONYMOUS},
+             {"other-type", SRV_SV_STATS_REACH_OTHER_TYPE},
+             {"pending", SRV_SV_STATS_REACH_PENDING},
+             {"sender-refused", SRV_SV_STATS_REACH_SENDER_REFUSED},
+             {"no-address", SRV_SV_STATS_REACH_NO_ADDRESS},
+             {"digital", SRV_SV_CHANNEL_DIGITAL}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (!strcmp(word, t[i].word))
+            return srv_sv(t[i].sv);
+    return srv_sv(SRV_SV_STATS_REACH_OTHER);
 }

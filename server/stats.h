@@ -18,6 +18,8 @@
 #include "error.h"
 #include "store.h"
 
+struct json_t;
+
 typedef struct srv srv;
 
 /* Lead times of one kind (digital: submission -> delivered; paper:
@@ -131,5 +133,23 @@ void srv_stats_month(int64_t t_ms, char out[8]);
 /* A day "YYYY-MM-DD" as the local midnight starting it (to_day: the
  * midnight after it, for an exclusive end): 0, or -1 when not a date. */
 int srv_stats_day(const char *text, int to_day, int64_t *out_ms);
+
+/* The period of a request: from and to ("YYYY-MM-DD", both days
+ * included; NULL or "": from the first of the month eleven months before
+ * now's, to today) into [*from_ms, *to_ms) and the days as used
+ * (from_day, to_day: 11 bytes).  0, or -1 when a date is none or the
+ * period ends before it starts. */
+int srv_stats_period(const char *from, const char *to, int64_t now_ms, int64_t *from_ms, int64_t *to_ms,
+                     char from_day[11], char to_day[11]);
+
+/* The Swedish of a reach word ("no-mailbox" -> "Ingen digital brevlåda"). */
+const char *srv_stats_reach_sv(const char *word);
+
+/* ---- answers (api_stats.c): GET /api/v1/stats, also /statistik.csv ---- */
+
+/* r as doc/api.md's JSON (a new reference), from_day/to_day the period asked. */
+struct json_t *srv_stats_json(const srv_stats_result *r, const char *from_day, const char *to_day);
+/* r as CSV (doc/api.md), malloc'ed for the caller to free, NULL out of memory. */
+char *srv_stats_csv(const srv_stats_result *r);
 
 #endif

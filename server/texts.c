@@ -100,6 +100,18 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_WEB_SENT] = "Mottagaren är angiven och brevet har skickats i väg.",
     [SRV_SV_WEB_CANCELLED] = "Brevet är makulerat. Inget har skickats.",
     [SRV_SV_WEB_HANDLED] = "Brevet är markerat som hanterat.",
+    /* The statistics (issue 12) */
+    [SRV_SV_MAY_NOT_SEE_STATS] = "Du har inte behörighet att se statistiken",
+    [SRV_SV_STATS_BAD_PERIOD] = "Ange perioden som datum, ÅÅÅÅ-MM-DD, och ett slutdatum som inte är före startdatumet.",
+    [SRV_SV_STATS_BAD_BY] = "Gruppera efter månad, förvaltning, brevlådeoperatör eller kanal.",
+    [SRV_SV_STATS_REACH_NOT_FOUND] = "Mottagaren finns inte i FaR",
+    [SRV_SV_STATS_REACH_NO_MAILBOX] = "Ingen digital brevlåda",
+    [SRV_SV_STATS_REACH_ANONYMOUS] = "Brevlådan är inte säker (anonym)",
+    [SRV_SV_STATS_REACH_OTHER_TYPE] = "Brevlådan är av en annan typ",
+    [SRV_SV_STATS_REACH_PENDING] = "Brevlådan är inte klar att använda ännu",
+    [SRV_SV_STATS_REACH_SENDER_REFUSED] = "Tar inte emot digital post från avsändaren",
+    [SRV_SV_STATS_REACH_NO_ADDRESS] = "Brevlådan saknar adress",
+    [SRV_SV_STATS_REACH_OTHER] = "Annat skäl",
     /* "Nyttomodell", the benefit model (server/web_model.c) */
     [SRV_SV_MODEL_INTRO] = "Förstudiens nyttomodell: vad digitala beslut sparar och kostar år för år, med nuvärde "
                            "och återbetalningstid för tre scenarier. Alla värden går att ändra; från början är det "

@@ -109,6 +109,18 @@ typedef enum {
     SRV_SV_WEB_SENT,           /* after Skicka */
     SRV_SV_WEB_CANCELLED,      /* after Makulera brevet */
     SRV_SV_WEB_HANDLED,        /* after Markera som hanterat */
+    /* The statistics (issue 12: server/stats.h, api_stats.c, web_stats.c) */
+    SRV_SV_MAY_NOT_SEE_STATS,  /* 403 of /api/v1/stats and /statistik */
+    SRV_SV_STATS_BAD_PERIOD,   /* a from/to that is no date, or ends first */
+    SRV_SV_STATS_BAD_BY,       /* by other than month, department, operator, channel */
+    SRV_SV_STATS_REACH_NOT_FOUND, /* why a looked-up recipient had no usable mailbox, by reach word */
+    SRV_SV_STATS_REACH_NO_MAILBOX,
+    SRV_SV_STATS_REACH_ANONYMOUS,
+    SRV_SV_STATS_REACH_OTHER_TYPE,
+    SRV_SV_STATS_REACH_PENDING,
+    SRV_SV_STATS_REACH_SENDER_REFUSED,
+    SRV_SV_STATS_REACH_NO_ADDRESS,
+    SRV_SV_STATS_REACH_OTHER,  /* a word of a later version */
     /* "Nyttomodell", the benefit model (server/web_model.c) */
     SRV_SV_MODEL_INTRO,
     SRV_SV_MODEL_FIX,           /* the summary of refused fields */

@@ -11,6 +11,7 @@ int mmctl_cmd_send(int argc, char **argv);
 int mmctl_cmd_release(int argc, char **argv);
 int mmctl_cmd_audit(int argc, char **argv);
 int mmctl_cmd_exceptions(int argc, char **argv);
+int mmctl_cmd_stats(int argc, char **argv);
 int mmctl_cmd_resolve(int argc, char **argv);
 int mmctl_cmd_user(int argc, char **argv);
 int mmctl_cmd_model(int argc, char **argv);
