@@ -122,8 +122,8 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_MODEL_BAD_RATE] = "Skriv kalkylräntan i procent, från 0 till 100, till exempel 8 eller 3,5.",
     [SRV_SV_MODEL_BAD_DECISIONS] = "Skriv antalet beslut per år som heltal åtskilda med mellanslag, högst 30 år, till "
                                    "exempel 650 3900 10400.",
-    [SRV_SV_MODEL_REALISED_INTRO] = "Organisationens egna siffror ur statistiken, från den första i månaden för "
-                                    "ett år sedan till i dag.",
+    [SRV_SV_MODEL_REALISED_INTRO] = "Organisationens egna siffror ur statistiken, de senaste tolv månaderna med "
+                                    "den här månaden.",
     [SRV_SV_MODEL_FROM_REALISED] = "år 1 blir de uppräknade digitala besluten, ett senare år som är lägre höjs "
                                    "till samma nivå, och värdena per brev och beslut blir organisationens egna",
     [SRV_SV_MODEL_NO_STATS] = "Statistiken kunde inte läsas just nu. Modellen ovan räknas ändå.",

@@ -282,21 +282,6 @@ static void put_results(mm_buf *b, const mm_model_inputs *in, const mm_model_res
     }
 }
 
-/* The period of the realised figures, as GET /api/v1/stats's default: from
- * the first of the month twelve months back to now, into *from_ms, *to_ms. */
-static void last_year(int64_t *from_ms, int64_t *to_ms)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    tm.tm_mon -= 12;
-    tm.tm_mday = 1;
-    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-    tm.tm_isdst = -1;
-    *from_ms = (int64_t)mktime(&tm) * 1000;
-    *to_ms = (int64_t)now * 1000 + 1;
-}
-
 /* Appends v URL-encoded for a query (digits, '.', letters stay; the rest %XX). */
 static void url_value(mm_buf *b, const char *v)
 {
@@ -329,14 +314,18 @@ static void put_realised(srv_web_req *rq, mm_buf *b, const mm_model_inputs *in)
 {
     srv_stats_result r;
     mm_error err;
-    int64_t from_ms, to_ms;
-    last_year(&from_ms, &to_ms);
+    int64_t from_ms = 0, to_ms = 0, now_ms = srv_now_ms();
+    char from_day[11], to_day[11];
     mm_error_clear(&err);
     srv_html_raw(b, "<section class=\"utfall\" aria-labelledby=\"utfall-rubrik\">\n"
                     "<h2 id=\"utfall-rubrik\">Utfall</h2>\n<p>");
     srv_html_esc(b, srv_sv(SRV_SV_MODEL_REALISED_INTRO));
     srv_html_raw(b, "</p>\n");
-    if (srv_stats_query(rq->s, from_ms, to_ms, "month", &r, &err)) {
+    /* GET /api/v1/stats's default period (`mmctl model --from-stats`):
+     * twelve months, this one included. */
+    memset(&r, 0, sizeof r);
+    if (srv_stats_period(NULL, NULL, now_ms, &from_ms, &to_ms, from_day, to_day) ||
+        srv_stats_query(rq->s, from_ms, to_ms, "month", &r, &err)) {
         mm_log(MM_LOG_ERROR, "web: the statistics for %s: %s", rq->who->actor, err.msg);
         srv_html_raw(b, "<p class=\"fel\">");
         srv_html_esc(b, srv_sv(SRV_SV_MODEL_NO_STATS));
@@ -344,7 +333,8 @@ static void put_realised(srv_web_req *rq, mm_buf *b, const mm_model_inputs *in)
         srv_stats_free(&r);
         return;
     }
-    double per_year = mm_model_per_year((double)r.totals.digital_decisions, from_ms, to_ms);
+    /* Counted up over the days so far: the period ends at midnight. */
+    double per_year = mm_model_per_year((double)r.totals.digital_decisions, from_ms, to_ms < now_ms ? to_ms : now_ms);
     srv_html_raw(b, "<table id=\"utfall\">\n<caption>Utfall ");
     srv_html_esc(b, r.from_month);
     srv_html_raw(b, " – ");

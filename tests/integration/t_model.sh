@@ -267,12 +267,12 @@ is "the digital decisions (letter type beslut)" "$(realised 'Digitala beslut')" 
 is "postage and material saved: 4 x (5 - 1.50) kr, the server's unit values" "$(realised 'Sparat porto och material (kr)')" 14
 is "working time saved: 4 x 10 min at 300 kr/h" "$(realised 'Sparad arbetstid (kr)')" 200
 is "security value: 3 decisions x 60 kr" "$(realised 'Säkerhetsvärde (kr)')" 180
-# Per year: 3 decisions over the period from the first of the month twelve
-# months back until now.
+# Per year: 3 decisions over the period from the first of the month eleven
+# months back (twelve months with this one) until now.
 per_year=$(python3 - <<'PY'
 import datetime, time
 now = datetime.datetime.now()
-y, m = now.year, now.month - 12
+y, m = now.year, now.month - 11
 while m < 1:
     y, m = y - 1, m + 12
 start = datetime.datetime(y, m, 1).timestamp()
@@ -293,5 +293,33 @@ for k, v in urllib.parse.parse_qsl(urllib.parse.urlsplit(sys.argv[1]).query):
 PY
 "$MMCTL" model "$T/from-link.conf" > "$T/table-link.txt"
 is "its figures are mmctl model's for the same inputs" "$(page_figures)" "$(summary "$T/table-link.txt")"
+
+# --- mmctl model --from-stats: the same figures from the statistics API ---
+ADMIN_CONF=$T/admin-client.conf
+printf 'cert = %s\nkey = %s\nca = %s\n' "$PKI/client-desk1.crt" "$PKI/client-desk1.key" "$PKI/ca.crt" > "$T/desk1-client.conf"
+check "mmctl model --from-stats with the admin certificate runs" \
+  sh -c "'$MMCTL' model --from-stats -s 127.0.0.1:$SRV_PORT -C '$ADMIN_CONF' --csv > '$T/got-stats.csv'"
+python3 "$T/model.py" paper_cost=5 "decisions=$per_year 3900 10400 19630 28405" > "$T/want-stats.csv"
+same_csv "--from-stats: year 1 is the measured decisions per year, the server's paper cost 5 kr, the rest the defaults" \
+  "$T/want-stats.csv" "$T/got-stats.csv"
+"$MMCTL" model --from-stats -s "127.0.0.1:$SRV_PORT" -C "$ADMIN_CONF" > "$T/table-stats.txt" 2>&1
+is "the page's link computes what mmctl model --from-stats computes" "$(page_figures)" "$(summary "$T/table-stats.txt")"
+contains "the table says where year 1 comes from" "$(cat "$T/table-stats.txt")" \
+  "year 1 from the statistics ($(date +%Y-%m -d "$(date +%Y-%m-15) -11 months")..$(date +%Y-%m): 3 digital decisions, $per_year a year)"
+printf 'paper_cost = 8\n' > "$T/model-8.conf"
+"$MMCTL" model "$T/model-8.conf" --from-stats -s "127.0.0.1:$SRV_PORT" -C "$ADMIN_CONF" --csv > "$T/got-stats8.csv"
+python3 "$T/model.py" paper_cost=8 "decisions=$per_year 3900 10400 19630 28405" > "$T/want-stats8.csv"
+same_csv "--from-stats with a FILE: the FILE's paper cost wins over the server's" "$T/want-stats8.csv" "$T/got-stats8.csv"
+"$MMCTL" model --from-stats --from 2025-01-01 --to 2025-12-31 -s "127.0.0.1:$SRV_PORT" -C "$ADMIN_CONF" --csv \
+  > "$T/got-2025.csv"
+python3 "$T/model.py" paper_cost=5 "decisions=0 3900 10400 19630 28405" > "$T/want-2025.csv"
+same_csv "--from-stats --from 2025-01-01 --to 2025-12-31: no decisions then, year 1 is 0" "$T/want-2025.csv" "$T/got-2025.csv"
+"$MMCTL" model --from-stats -s "127.0.0.1:$SRV_PORT" -C "$T/desk1-client.conf" > "$T/last.out" 2>&1
+is "a workstation certificate may not read the statistics: mmctl model --from-stats fails" "$?" 1
+is "with the server's Swedish refusal" "$(cat "$T/last.out")" \
+  "mmctl model: HTTP 403: Du har inte behörighet att se statistiken"
+API_CERT=desk1 api GET /api/v1/stats
+is "GET /api/v1/stats with the workstation certificate is 403" "$code" 403
+is "and gives no figures" "$(jq -r '.totals // "none"' "$T/resp")" none
 
 done_testing
