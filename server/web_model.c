@@ -63,10 +63,13 @@ static void read_form(srv_web_req *rq, mm_model_inputs *in, form *f)
     for (size_t i = 0; i < NFIELDS; i++) {
         const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, fields[i].key);
         if (v) {
-            mm_text_copy_trimmed(f->text[i], sizeof f->text[i], v);
-            /* Too long to be a value: refused rather than cut. */
-            f->why[i] = strlen(v) >= sizeof f->text[i] ? (fields[i].group ? MM_MODEL_BAD_AMOUNT : MM_MODEL_BAD_DECISIONS)
-                                                       : mm_model_set(in, fields[i].key, f->text[i], NULL);
+            /* Too long to be a value, or not text: refused rather than cut
+             * (and not shown back when it is no UTF-8). */
+            int usable = strlen(v) < sizeof f->text[i] && mm_text_utf8_valid(v);
+            if (mm_text_utf8_valid(v))
+                mm_text_copy_trimmed(f->text[i], sizeof f->text[i], v);
+            f->why[i] = !usable ? (fields[i].group ? MM_MODEL_BAD_AMOUNT : MM_MODEL_BAD_DECISIONS)
+                                : mm_model_set(in, fields[i].key, f->text[i], NULL);
             if (f->why[i] != MM_MODEL_OK)
                 f->bad++;
         } else {
@@ -88,7 +91,7 @@ static const char *problem_sv(mm_model_problem why)
 /* n kronor as whole kronor with a space (no-break) between thousands. */
 static void kr(mm_buf *b, double v)
 {
-    char digits[64], out[96];
+    char digits[400], out[600];
     snprintf(digits, sizeof digits, "%.0f", v);
     const char *d = digits;
     size_t o = 0;

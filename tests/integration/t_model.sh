@@ -224,6 +224,13 @@ contains "a rate over 100 % is refused next to its field" "$(cat "$T/resp")" \
   '<span class="fel" id="discount_rate-fel">Skriv kalkylräntan i procent, från 0 till 100'
 contains "the summary links the refused fields" "$(cat "$T/resp")" '<a href="#discount_rate">'
 is "and nothing is computed from refused inputs" "$(grep -c 'id="scenarier"' "$T/resp")" 0
+WEB_AS=stina web GET "/nyttomodell?hourly_rate=%FF%FE&decisions=$(printf '1%.0s' $(seq 500))"
+is "a value that is no UTF-8 or far too long is refused as well (400, not 500)" "$code" 400
+contains "next to its field" "$(cat "$T/resp")" '<span class="fel" id="hourly_rate-fel">'
+contains "the long decisions too" "$(cat "$T/resp")" '<span class="fel" id="decisions-fel">'
+big=999999999999999
+WEB_AS=stina web GET "/nyttomodell?decisions=999999999+999999999&paper_cost=$big&hourly_rate=$big&minutes_saved=$big&letters_per_decision=$big&security_value=$big"
+is "the largest inputs allowed still give a page" "$code" 200
 
 # Who may: statistik and admin; not a handläggare or the print room.
 WEB_AS=adam web_login adam 'Adam-lösen-2'
