@@ -321,6 +321,10 @@ same_csv "--from-stats with a FILE: the FILE's paper cost wins over the server's
   > "$T/got-2025.csv"
 python3 "$T/model.py" paper_cost=5 "decisions=0 3900 10400 19630 28405" > "$T/want-2025.csv"
 same_csv "--from-stats --from 2025-01-01 --to 2025-12-31: no decisions then, year 1 is 0" "$T/want-2025.csv" "$T/got-2025.csv"
+"$MMCTL" model --from-stats --from 2026-02-30 --to 2026-03-31 -s "127.0.0.1:$SRV_PORT" -C "$ADMIN_CONF" \
+  > "$T/last.out" 2>&1
+is "a date that does not exist is refused (exit status 1)" "$?" 1
+contains "with the server's Swedish reason" "$(cat "$T/last.out")" "mmctl model: HTTP 400: Ange perioden som datum, ÅÅÅÅ-MM-DD"
 "$MMCTL" model --from-stats -s "127.0.0.1:$SRV_PORT" -C "$T/desk1-client.conf" > "$T/last.out" 2>&1
 is "a workstation certificate may not read the statistics: mmctl model --from-stats fails" "$?" 1
 is "with the server's Swedish refusal" "$(cat "$T/last.out")" \
