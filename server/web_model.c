@@ -145,7 +145,8 @@ static void put_field(mm_buf *b, const form *f, size_t i)
     srv_html_raw(b, k);
     srv_html_raw(b, "\" name=\"");
     srv_html_raw(b, k);
-    srv_html_raw(b, i ? "\" inputmode=\"decimal\"" : "\"");
+    /* decisions: a list, as wide as the form; the rest amounts */
+    srv_html_raw(b, i ? "\" inputmode=\"decimal\"" : "\" class=\"bred\"");
     if (f->why[i] != MM_MODEL_OK || fields[i].hint) {
         srv_html_raw(b, " aria-describedby=\"");
         if (fields[i].hint) {
@@ -172,7 +173,8 @@ static void put_field(mm_buf *b, const form *f, size_t i)
     srv_html_raw(b, "</p>\n");
 }
 
-static void put_form(mm_buf *b, const form *f)
+/* The refused fields, first on the page. */
+static void put_summary(mm_buf *b, const form *f)
 {
     if (f->bad) {
         /* The summary links each refused field (GOV.UK's error summary). */
@@ -192,7 +194,12 @@ static void put_form(mm_buf *b, const form *f)
         }
         srv_html_raw(b, "</ul>\n</div>\n");
     }
-    srv_html_raw(b, "<form method=\"get\" action=\"/nyttomodell\" class=\"modellform\">\n");
+}
+
+static void put_form(mm_buf *b, const form *f)
+{
+    srv_html_raw(b, "<h2 id=\"varden-rubrik\">Modellens värden</h2>\n"
+                    "<form method=\"get\" action=\"/nyttomodell\" class=\"modellform\" aria-labelledby=\"varden-rubrik\">\n");
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
         srv_html_raw(b, "<fieldset>\n<legend>");
         srv_html_esc(b, groups[g]);
@@ -395,13 +402,15 @@ enum MHD_Result srv_web_get_model(srv_web_req *rq, const char *arg)
     read_form(rq, &in, &f);
     srv_html_raw(&b, "<p>");
     srv_html_esc(&b, srv_sv(SRV_SV_MODEL_INTRO));
-    srv_html_raw(&b, "</p>\n<div class=\"nyttomodell\">\n<section class=\"modell\" aria-labelledby=\"modell-rubrik\">\n"
-                     "<h2 id=\"modell-rubrik\">Modellens värden</h2>\n");
-    put_form(&b, &f);
+    /* The result first: after Beräkna the page opens on it; the inputs
+     * follow to change and compute again. */
+    srv_html_raw(&b, "</p>\n<div class=\"nyttomodell\">\n<section class=\"modell\" aria-label=\"Modellen\">\n");
+    put_summary(&b, &f);
     if (!f.bad) {
         mm_model_compute(&in, &r);
         put_results(&b, &in, &r);
     }
+    put_form(&b, &f);
     srv_html_raw(&b, "</section>\n");
     put_realised(rq, &b, &in);
     srv_html_raw(&b, "</div>\n");

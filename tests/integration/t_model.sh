@@ -200,7 +200,7 @@ is "its figures are mmctl model's for the defaults" "$(page_figures)" "$(summary
 contains "the inputs are in labelled fields" "$(cat "$T/resp")" \
   '<label for="decisions">Digitala beslut per år</label>'
 contains "with the pre-study's decisions, written as in a FILE" "$(cat "$T/resp")" \
-  'name="decisions" aria-describedby="decisions-hjalp" value="650 3900 10400 19630 28405"'
+  'name="decisions" class="bred" aria-describedby="decisions-hjalp" value="650 3900 10400 19630 28405"'
 contains "grouped in fieldsets" "$(cat "$T/resp")" "<legend>Kostnader</legend>"
 contains "the years of scenario 2 are a table with a caption" "$(cat "$T/resp")" \
   "<caption>Scenario 2: porto och effektivare process, per år (kr)</caption>"
