@@ -166,8 +166,10 @@ static void format_amount(double v, char *out, size_t size)
 void mm_model_format(const mm_model_inputs *in, const char *key, char *out, size_t size)
 {
     int i = find_key(key);
+    if (!size)
+        return;
     out[0] = 0;
-    if (i < 0 || !size)
+    if (i < 0)
         return;
     if (keys[i].kind != KEY_DECISIONS) {
         format_amount(*field((mm_model_inputs *)in, (size_t)i), out, size);
@@ -212,7 +214,7 @@ out:
 
 void mm_model_use_measured(mm_model_inputs *in, double per_year)
 {
-    /* Rounded to a whole decision; the multiplication below needs no libm. */
+    /* Rounded to a whole decision (without libm), at most what a FILE may say. */
     double n = per_year > 0 ? (double)(long long)(per_year > 999999999 ? 999999999 : per_year + 0.5) : 0;
     if (in->years < 1)
         in->years = 1;
