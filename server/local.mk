@@ -16,7 +16,7 @@ server_libmmprintd_a_SOURCES = server/mmprintd.h \
 	server/web.c server/web.h server/web_session.c server/web_account.c server/web_html.c server/web_routes.c \
 	server/web_login.c server/web_static.c server/web_brev.c server/web_users.c \
 	server/preview.c server/preview.h server/web_letters.c \
-	server/stats.c server/stats.h server/api_stats.c \
+	server/stats.c server/stats.h server/api_stats.c server/web_stats.c \
 	server/web_model.c
 MMPRINTD_LIBS = server/libmmprintd.a $(MM_LIB) $(MM_SIGN_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CUPS_LIBS) \
 	$(QPDF_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS) $(CRYPT_LIBS) $(PAM_LIBS) $(POPPLER_LIBS) $(CAIRO_LIBS) -lm -lpthread

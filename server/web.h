@@ -226,6 +226,9 @@ enum MHD_Result srv_web_get_exceptions(srv_web_req *rq, const char *arg);
 enum MHD_Result srv_web_get_document(srv_web_req *rq, const char *id);
 enum MHD_Result srv_web_post_handled(srv_web_req *rq, const char *id);
 
+/* web_stats.c: "Statistik" (/statistik, /statistik.csv; SRV_ACT_STATS) */
+enum MHD_Result srv_web_get_stats(srv_web_req *rq, const char *arg);
+enum MHD_Result srv_web_get_stats_csv(srv_web_req *rq, const char *arg);
 /* web_model.c: "Nyttomodell", the benefit model beside the realised figures */
 enum MHD_Result srv_web_get_model(srv_web_req *rq, const char *arg);
 

@@ -43,6 +43,9 @@ static const web_route routes[] = {
     {"POST", "/brev/*/hanterad", S | C | ID, NONE, srv_web_post_handled},
     {"GET", "/brev/*", S | ID, NONE, srv_web_get_letter},
     {"GET", "/hantera", S, SRV_ACT_SEE_EXCEPTIONS, srv_web_get_exceptions},
+    /* web_stats.c: Statistik (counts only, no letter) */
+    {"GET", "/statistik", S, SRV_ACT_STATS, srv_web_get_stats},
+    {"GET", "/statistik.csv", S, SRV_ACT_STATS, srv_web_get_stats_csv},
     /* web_model.c: the benefit model */
     {"GET", "/nyttomodell", S, SRV_ACT_STATS, srv_web_get_model},
 };

@@ -161,3 +161,7 @@ EXTRA_DIST += tests/integration/t_fuzz.sh
 # pinned in tests/browser/package-lock.json, installed by install-axe).
 EXTRA_DIST += tests/integration/t_web_browser.sh tests/browser/mmweb.py tests/browser/t_portal.py \
 	tests/browser/install-axe tests/browser/package.json tests/browser/package-lock.json
+# Issue 12: the statistics (API, CSV, mmctl stats, /statistik, refusals, crash, gallring).
+EXTRA_DIST += tests/integration/t_stats.sh
+# Issue 12: Statistik in headless Chromium with axe-core.
+EXTRA_DIST += tests/integration/t_web_browser_stats.sh tests/browser/t_stats.py

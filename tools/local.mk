@@ -29,3 +29,5 @@ tools_bench_load_jobs_LDADD = $(MM_LIB) $(CURL_LIBS) $(JANSSON_LIBS) -lpthread
 EXTRA_DIST += tools/bench/server tools/bench/print tools/bench/discover
 # The web portal's pages and preview against a static file (tools/bench/web).
 EXTRA_DIST += tools/bench/web
+# The statistics over 1,000,000 jobs against a count(*) (tools/bench/stats).
+EXTRA_DIST += tools/bench/stats
