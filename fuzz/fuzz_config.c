@@ -2,7 +2,8 @@
 /* The configuration parsers: lib/config.c's "key = value" reader with
  * mmprintd's key table and its checks across keys (server/conf.c), printed
  * back when accepted; and mmsimd's registry and fault files
- * (sim/sim_config.c).  They read paths, so the input goes into a memory
+ * (sim/sim_config.c); and the benefit model's FILE (lib/model.c, whose
+ * value parser also reads the portal's /nyttomodell form).  They read paths, so the input goes into a memory
  * file named by /proc/self/fd. */
 #include "fuzz.h"
 
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "model.h"
 #include "sim.h"
 
 static int fd = -1;
@@ -42,5 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     sim_registry_free(sim_registry_load(path, &err));
     sim_faults_free(sim_faults_load(path, &err));
+    mm_model_inputs in;
+    mm_model_result r;
+    mm_model_defaults(&in);
+    if (mm_model_load(path, &in, &err) == 0)
+        mm_model_compute(&in, &r);
     return 0;
 }

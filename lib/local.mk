@@ -30,4 +30,5 @@ lib_libmmprint_a_SOURCES = \
 	lib/sandbox.c lib/sandbox.h \
 	lib/client.c lib/client.h \
 	lib/cupsjob.c lib/cupsjob.h \
-	lib/journal.c lib/journal.h
+	lib/journal.c lib/journal.h \
+	lib/model.c lib/model.h

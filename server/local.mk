@@ -18,7 +18,8 @@ server_libmmprintd_a_SOURCES = server/mmprintd.h \
 	server/preview.c server/preview.h server/web_letters.c \
 	server/printroom.c server/printroom.h server/api_printroom.c \
 	server/web_printroom.c \
-	server/stats.c server/stats.h server/api_stats.c server/web_stats.c
+	server/stats.c server/stats.h server/api_stats.c server/web_stats.c \
+	server/web_model.c
 MMPRINTD_LIBS = server/libmmprintd.a $(MM_LIB) $(MM_SIGN_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CUPS_LIBS) \
 	$(QPDF_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS) $(CRYPT_LIBS) $(PAM_LIBS) $(POPPLER_LIBS) $(CAIRO_LIBS) -lm -lpthread
 

@@ -139,6 +139,21 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_STATS_REACH_SENDER_REFUSED] = "Tar inte emot digital post från avsändaren",
     [SRV_SV_STATS_REACH_NO_ADDRESS] = "Brevlådan saknar adress",
     [SRV_SV_STATS_REACH_OTHER] = "Annat skäl",
+    /* "Nyttomodell", the benefit model (server/web_model.c) */
+    [SRV_SV_MODEL_INTRO] = "Förstudiens nyttomodell: vad digitala beslut sparar och kostar år för år, med nuvärde "
+                           "och återbetalningstid för tre scenarier. Alla värden går att ändra; från början är det "
+                           "förstudiens exempelkommun.",
+    [SRV_SV_MODEL_FIX] = "Rätta de markerade fälten, så räknas modellen om:",
+    [SRV_SV_MODEL_EMPTY] = "Fyll i ett värde.",
+    [SRV_SV_MODEL_BAD_AMOUNT] = "Skriv ett tal med siffror, till exempel 7 eller 1,50, utan enhet och minustecken.",
+    [SRV_SV_MODEL_BAD_RATE] = "Skriv kalkylräntan i procent, från 0 till 100, till exempel 8 eller 3,5.",
+    [SRV_SV_MODEL_BAD_DECISIONS] = "Skriv antalet beslut per år som heltal åtskilda med mellanslag, högst 30 år, till "
+                                   "exempel 650 3900 10400.",
+    [SRV_SV_MODEL_REALISED_INTRO] = "Organisationens egna siffror ur statistiken, de senaste tolv månaderna med "
+                                    "den här månaden.",
+    [SRV_SV_MODEL_FROM_REALISED] = "år 1 blir de uppräknade digitala besluten, ett senare år som är lägre höjs "
+                                   "till samma nivå, och värdena per brev och beslut blir organisationens egna",
+    [SRV_SV_MODEL_NO_STATS] = "Statistiken kunde inte läsas just nu. Modellen ovan räknas ändå.",
 };
 
 const char *srv_sv(srv_text text)

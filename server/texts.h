@@ -145,6 +145,16 @@ typedef enum {
     SRV_SV_STATS_REACH_SENDER_REFUSED,
     SRV_SV_STATS_REACH_NO_ADDRESS,
     SRV_SV_STATS_REACH_OTHER,  /* a word of a later version */
+    /* "Nyttomodell", the benefit model (server/web_model.c) */
+    SRV_SV_MODEL_INTRO,
+    SRV_SV_MODEL_FIX,           /* the summary of refused fields */
+    SRV_SV_MODEL_EMPTY,
+    SRV_SV_MODEL_BAD_AMOUNT,
+    SRV_SV_MODEL_BAD_RATE,
+    SRV_SV_MODEL_BAD_DECISIONS,
+    SRV_SV_MODEL_REALISED_INTRO, /* beside the model: the statistics of the last 12 months */
+    SRV_SV_MODEL_NO_STATS,       /* the statistics could not be read */
+    SRV_SV_MODEL_FROM_REALISED,  /* what the link "Beräkna modellen med utfallet" does */
     SRV_SV_COUNT
 } srv_text;
 

@@ -238,6 +238,8 @@ enum MHD_Result srv_web_get_printroom_csv(srv_web_req *rq, const char *arg);
 /* web_stats.c: "Statistik" (/statistik, /statistik.csv; SRV_ACT_STATS) */
 enum MHD_Result srv_web_get_stats(srv_web_req *rq, const char *arg);
 enum MHD_Result srv_web_get_stats_csv(srv_web_req *rq, const char *arg);
+/* web_model.c: "Nyttomodell", the benefit model beside the realised figures */
+enum MHD_Result srv_web_get_model(srv_web_req *rq, const char *arg);
 
 /* web_users.c: the admin API's /api/v1/users (api.h's srv_req) */
 enum MHD_Result srv_web_api_add_user(srv_req *rq, const char *arg);

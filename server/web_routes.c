@@ -55,6 +55,8 @@ static const web_route routes[] = {
     /* web_stats.c: Statistik (counts only, no letter) */
     {"GET", "/statistik", S, SRV_ACT_STATS, srv_web_get_stats},
     {"GET", "/statistik.csv", S, SRV_ACT_STATS, srv_web_get_stats_csv},
+    /* web_model.c: the benefit model */
+    {"GET", "/nyttomodell", S, SRV_ACT_STATS, srv_web_get_model},
 };
 
 #undef S

@@ -102,6 +102,11 @@ tests_unit_test_base64_LDADD = $(UNIT_LIBS)
 tests_unit_test_text_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_text_SOURCES = tests/unit/test_text.c
 tests_unit_test_text_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_model
+tests_unit_test_model_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_model_SOURCES = tests/unit/test_model.c
+tests_unit_test_model_LDADD = $(UNIT_LIBS)
 tests_unit_test_fileio_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fileio_SOURCES = tests/unit/test_fileio.c
 tests_unit_test_fileio_LDADD = $(UNIT_LIBS)
@@ -154,6 +159,8 @@ EXTRA_DIST += tests/integration/t_web_portal.sh
 EXTRA_DIST += tests/integration/t_shared_queue.sh
 # Issue 11: Behöver mottagare and Att hantera (preview, preflight, Skicka, exceptions).
 EXTRA_DIST += tests/integration/t_web_letters.sh
+# Issue 12, part 3: the benefit model (mmctl model, /nyttomodell, --from-stats).
+EXTRA_DIST += tests/integration/t_model.sh tests/integration/t_web_browser_model.sh tests/browser/t_model.py
 # The fuzzers' brief run (tools/fuzz all, clang build in build-fuzz/).
 EXTRA_DIST += tests/integration/t_fuzz.sh
 # Issue 11, part 4: the web portal in headless Chromium (selenium, axe-core

@@ -23,6 +23,7 @@ static const mmctl_command commands[] = {
     {"exceptions", mmctl_cmd_exceptions, "exceptions [-s SERVER] [-C CLIENT_CONF]  letters that reached no one (mmprintd)"},
     {"resolve", mmctl_cmd_resolve, "resolve [-s SERVER] [-C CLIENT_CONF] JOB_ID reprint|handled|cancel"},
     {"stats", mmctl_cmd_stats, "stats [-s SERVER] [-C CLIENT_CONF] [--from DATE] [--to DATE] [--by month|department|operator|channel] [--csv]"},
+    {"model", mmctl_cmd_model, "model [FILE] [--from-stats [--from DATE --to DATE]] [--csv]  the benefit model: NPV and payback"},
     {"user", mmctl_cmd_user, "user add NAME --role ROLE [--password-stdin] | del NAME | list  web portal accounts"},
 };
 

@@ -14,6 +14,7 @@ int mmctl_cmd_exceptions(int argc, char **argv);
 int mmctl_cmd_stats(int argc, char **argv);
 int mmctl_cmd_resolve(int argc, char **argv);
 int mmctl_cmd_user(int argc, char **argv);
+int mmctl_cmd_model(int argc, char **argv);
 int mmctl_cmd_subscribe(int argc, char **argv);
 int mmctl_cmd_unsubscribe(int argc, char **argv);
 
