@@ -3,6 +3,8 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <stdio.h>
+#include <time.h>
 #include <string.h>
 
 /* Bytes of src that fit in size-1 without splitting a UTF-8 sequence. */
@@ -100,6 +102,24 @@ int mm_text_digits(const char *s, size_t n)
         if (s[i] < '0' || s[i] > '9')
             return 0;
     return 1;
+}
+
+int mm_text_day(const char *text, int plus_days, int64_t *ms)
+{
+    int y, m, d;
+    char end;
+    if (!text || strlen(text) != 10 || text[4] != '-' || text[7] != '-' || strspn(text, "0123456789") != 4 ||
+        strspn(text + 5, "0123456789") != 2 || strspn(text + 8, "0123456789") != 2 ||
+        sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &end) != 3 || y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+        return -1;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + plus_days, .tm_isdst = -1};
+    struct tm check = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_isdst = -1};
+    time_t t = mktime(&tm);
+    /* mktime moves 2026-02-30 to March: no such day. */
+    if (t == (time_t)-1 || mktime(&check) == (time_t)-1 || check.tm_mday != d || check.tm_mon != m - 1)
+        return -1;
+    *ms = (int64_t)t * 1000;
+    return 0;
 }
 
 int mm_text_amount(const char *s, double *out)

@@ -7,6 +7,7 @@
 #define MM_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Copies src into dst (size bytes, size > 0), cut on a UTF-8 character
  * boundary when it does not fit; NULL src copies "".  For display text,
@@ -38,5 +39,10 @@ void mm_text_hex(const void *data, size_t len, int upper, char *out);
  * decimal mark, '.' or ',' ("7", "1.50", "1,50"), no sign, no exponent,
  * at most 15 characters, into *out: 0, or -1 (*out unchanged). */
 int mm_text_amount(const char *s, double *out);
+/* A calendar day as people give it in a form or a query, exactly
+ * "YYYY-MM-DD" (a real date, year 1970 or later), into *ms: the local
+ * midnight that begins it, plus_days days later (1: the midnight that ends
+ * it; a day of 23 or 25 hours keeps its length).  0, or -1 (*ms unchanged). */
+int mm_text_day(const char *text, int plus_days, int64_t *ms);
 
 #endif

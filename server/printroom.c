@@ -106,30 +106,18 @@ void srv_room_enqueue(srv *s, srv_job *j)
 
 int srv_printroom_day(const char *day, int64_t *from_ms, int64_t *to_ms)
 {
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
+    char today[11];
     if (!day || !day[0]) {
         time_t now = time(NULL);
+        struct tm tm;
         localtime_r(&now, &tm);
-    } else {
-        int y, m, d, n = 0;
-        if (strlen(day) != 10 || day[4] != '-' || day[7] != '-' || strspn(day, "0123456789-") != 10 ||
-            sscanf(day, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || y < 1970 || m < 1 || m > 12 || d < 1 ||
-            d > 31)
-            return -1;
-        tm.tm_year = y - 1900;
-        tm.tm_mon = m - 1;
-        tm.tm_mday = d;
+        strftime(today, sizeof today, "%Y-%m-%d", &tm);
+        day = today;
     }
-    /* Midnight to midnight in local time: a day of 23 or 25 hours
-     * (daylight saving) keeps its true length. */
-    struct tm a = {.tm_year = tm.tm_year, .tm_mon = tm.tm_mon, .tm_mday = tm.tm_mday, .tm_isdst = -1};
-    struct tm b = {.tm_year = tm.tm_year, .tm_mon = tm.tm_mon, .tm_mday = tm.tm_mday + 1, .tm_isdst = -1};
-    time_t from = mktime(&a), to = mktime(&b);
-    /* mktime moves 2026-02-30 to March: no such day. */
-    if (from == (time_t)-1 || to == (time_t)-1 || a.tm_mday != tm.tm_mday || a.tm_mon != tm.tm_mon)
+    int64_t from, to;
+    if (mm_text_day(day, 0, &from) || mm_text_day(day, 1, &to))
         return -1;
-    *from_ms = (int64_t)from * 1000;
-    *to_ms = (int64_t)to * 1000;
+    *from_ms = from;
+    *to_ms = to;
     return 0;
 }

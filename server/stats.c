@@ -313,23 +313,6 @@ void srv_stats_month(int64_t t_ms, char out[8])
         snprintf(out, 8, "%04u-%02u", (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u);
 }
 
-int srv_stats_day(const char *text, int to_day, int64_t *out_ms)
-{
-    int y, m, d;
-    char end;
-    if (!text || strlen(text) != 10 || text[4] != '-' || text[7] != '-' || strspn(text, "0123456789") != 4 ||
-        strspn(text + 5, "0123456789") != 2 || strspn(text + 8, "0123456789") != 2 ||
-        sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &end) != 3 || y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
-        return -1;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + (to_day ? 1 : 0), .tm_isdst = -1};
-    struct tm check = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_isdst = -1};
-    time_t t = mktime(&tm);
-    if (t == (time_t)-1 || mktime(&check) == (time_t)-1 || check.tm_mday != d) /* 2026-02-30 */
-        return -1;
-    *out_ms = (int64_t)t * 1000;
-    return 0;
-}
-
 typedef struct {
     srv_stats_result *r;
     mm_error *err;
@@ -377,9 +360,9 @@ int srv_stats_period(const char *from, const char *to, int64_t now_ms, int64_t *
     snprintf(first, sizeof first, "%04u-%02u-01", (unsigned)y % 10000u, (unsigned)m % 100u);
     from = from && from[0] ? from : first;
     to = to && to[0] ? to : today;
-    if (srv_stats_day(from, 0, from_ms) || srv_stats_day(to, 1, to_ms) || *to_ms <= *from_ms)
+    if (mm_text_day(from, 0, from_ms) || mm_text_day(to, 1, to_ms) || *to_ms <= *from_ms)
         return -1;
-    memcpy(from_day, from, 10); /* srv_stats_day: exactly 10 characters */
+    memcpy(from_day, from, 10); /* mm_text_day: exactly 10 characters */
     from_day[10] = 0;
     memcpy(to_day, to, 10);
     to_day[10] = 0;

@@ -130,9 +130,6 @@ void srv_stats_finish(srv_stats_result *r);
 
 /* "YYYY-MM" of t_ms in local time into out (8 bytes). */
 void srv_stats_month(int64_t t_ms, char out[8]);
-/* A day "YYYY-MM-DD" as the local midnight starting it (to_day: the
- * midnight after it, for an exclusive end): 0, or -1 when not a date. */
-int srv_stats_day(const char *text, int to_day, int64_t *out_ms);
 
 /* The period of a request: from and to ("YYYY-MM-DD", both days
  * included; NULL or "": from the first of the month eleven months before

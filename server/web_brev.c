@@ -80,23 +80,6 @@ static void add_row(const srv_job *j, void *arg)
     r->state = srv_jstate_name(j->state);
 }
 
-/* "YYYY-MM-DD" as local midnight in ms (plus days), into *ms: 0, -1 malformed. */
-static int day_ms(const char *text, int plus_days, int64_t *ms)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    const char *end = strptime(text, "%Y-%m-%d", &tm);
-    if (!end || *end || strlen(text) != 10)
-        return -1;
-    tm.tm_mday += plus_days;
-    tm.tm_isdst = -1;
-    time_t t = mktime(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    *ms = (int64_t)t * 1000;
-    return 0;
-}
-
 typedef struct {
     const char *q, *fran, *till;
     int bad_date;
@@ -110,7 +93,7 @@ static void read_search(srv_web_req *rq, search *f, int64_t *from, int64_t *to)
     f->q = f->q && f->q[0] && strlen(f->q) < 200 ? f->q : NULL;
     *from = 0;
     *to = 0;
-    f->bad_date = (f->fran && f->fran[0] && day_ms(f->fran, 0, from)) || (f->till && f->till[0] && day_ms(f->till, 1, to));
+    f->bad_date = (f->fran && f->fran[0] && mm_text_day(f->fran, 0, from)) || (f->till && f->till[0] && mm_text_day(f->till, 1, to));
 }
 
 /* The rows of the request's search into *l: 0, or -1 (database). */

@@ -162,29 +162,12 @@ static int by_class_cmp(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order; /* print order within a class */
 }
 
-/* "YYYY-MM-DD" as local midnight in ms (plus days), into *ms: 0, -1 malformed. */
-static int day_ms(const char *text, int plus_days, int64_t *ms)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    const char *end = strptime(text, "%Y-%m-%d", &tm);
-    if (!end || *end || strlen(text) != 10)
-        return -1;
-    tm.tm_mday += plus_days;
-    tm.tm_isdst = -1;
-    time_t t = mktime(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    *ms = (int64_t)t * 1000;
-    return 0;
-}
-
 /* The day plus_days after dag, as YYYY-MM-DD. */
 static void day_after(const char *dag, int plus_days, char out[11])
 {
     int64_t ms;
     out[0] = 0;
-    if (day_ms(dag, plus_days, &ms))
+    if (mm_text_day(dag, plus_days, &ms))
         return;
     time_t t = (time_t)(ms / 1000);
     struct tm tm;

@@ -150,17 +150,17 @@ static void test_days(void **state)
     assert_string_equal(m, "2026-02");
     srv_stats_month(utc(2026, 1, 31, 22, 30), m);
     assert_string_equal(m, "2026-01");
-    assert_int_equal(srv_stats_day("2026-03-01", 0, &t), 0);
+    assert_int_equal(mm_text_day("2026-03-01", 0, &t), 0);
     assert_int_equal(t, utc(2026, 2, 28, 23, 0));
-    assert_int_equal(srv_stats_day("2026-03-31", 1, &t), 0); /* the midnight after, summer time */
+    assert_int_equal(mm_text_day("2026-03-31", 1, &t), 0); /* the midnight after, summer time */
     assert_int_equal(t, utc(2026, 3, 31, 22, 0));
-    assert_int_equal(srv_stats_day("2026-02-30", 0, &t), -1);
-    assert_int_equal(srv_stats_day("2026-13-01", 0, &t), -1);
-    assert_int_equal(srv_stats_day("2026-1-01", 0, &t), -1);
-    assert_int_equal(srv_stats_day("2026-+1-01", 0, &t), -1);
-    assert_int_equal(srv_stats_day("2026-01- 1", 0, &t), -1);
-    assert_int_equal(srv_stats_day("2026-01-01x", 0, &t), -1);
-    assert_int_equal(srv_stats_day("", 0, &t), -1);
+    assert_int_equal(mm_text_day("2026-02-30", 0, &t), -1);
+    assert_int_equal(mm_text_day("2026-13-01", 0, &t), -1);
+    assert_int_equal(mm_text_day("2026-1-01", 0, &t), -1);
+    assert_int_equal(mm_text_day("2026-+1-01", 0, &t), -1);
+    assert_int_equal(mm_text_day("2026-01- 1", 0, &t), -1);
+    assert_int_equal(mm_text_day("2026-01-01x", 0, &t), -1);
+    assert_int_equal(mm_text_day("", 0, &t), -1);
 }
 
 /* ---- the rollup in a real store ---- */
