@@ -125,8 +125,9 @@ static int add_letter(mm_batch_plan *p, size_t *cap, size_t first, size_t last, 
 }
 
 /* The top-level outline entries' pages (1-based, 0 when an entry has no
- * page) and titles into *pages (malloc'd); the count, -1 for memory. */
-static int outline_pages(PopplerDocument *doc, size_t **pages, char ***titles)
+ * page) and titles into *pages (malloc'd); the count (at most limit + 1:
+ * more than limit is all the caller needs to know), -1 for memory. */
+static int outline_pages(PopplerDocument *doc, size_t limit, size_t **pages, char ***titles)
 {
     *pages = NULL;
     *titles = NULL;
@@ -172,7 +173,7 @@ static int outline_pages(PopplerDocument *doc, size_t **pages, char ***titles)
         (*pages)[n] = page;
         (*titles)[n] = title;
         n++;
-    } while (n <= MM_BATCH_MANIFEST_MAX_ROWS && poppler_index_iter_next(it));
+    } while (n <= limit && poppler_index_iter_next(it));
     poppler_index_iter_free(it);
     if (rc < 0) {
         for (size_t i = 0; i < n; i++)
@@ -249,7 +250,7 @@ static int plan_bounds(PopplerDocument *doc, const mm_batch_request *req, size_t
     /* outline */
     size_t *pages;
     char **titles;
-    int n = outline_pages(doc, &pages, &titles);
+    int n = outline_pages(doc, max_letters, &pages, &titles);
     if (n < 0)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     int rc = 0;
@@ -374,7 +375,7 @@ static int plan_text(PopplerDocument *doc, const mm_batch_request *req, size_t m
         }
         g_object_unref(page);
         if (rc < 0)
-            return err->cls ? -1 : mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+            return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     }
     if (c.l)
         text_recipient(req, &c);

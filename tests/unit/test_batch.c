@@ -397,6 +397,18 @@ static void plan_outline(void **state)
     assert_int_equal(plan("text.pdf", MM_SPLIT_OUTLINE, 0, NULL, &p, &err), 0);
     assert_int_equal(p.doubt, MM_BATCH_DOUBT_NO_OUTLINE);
     mm_batch_plan_free(&p);
+    /* More bookmarks than letters allowed: the batch, not a part of it. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/outline.pdf", dir);
+    mm_batch_request req = {MM_SPLIT_OUTLINE, 0, NULL, own, 1, &today, 0, 2};
+    assert_int_equal(mm_batch_plan_make(path, &req, &p, &err), 0);
+    assert_int_equal(p.doubt, MM_BATCH_DOUBT_TOO_MANY_LETTERS);
+    assert_null(p.letters);
+    mm_batch_plan_free(&p);
+    req.mode = MM_SPLIT_TEXT;
+    assert_int_equal(mm_batch_plan_make(path, &req, &p, &err), 0);
+    assert_int_equal(p.doubt, MM_BATCH_DOUBT_TOO_MANY_LETTERS);
+    mm_batch_plan_free(&p);
 }
 
 static void plan_pages(void **state)
