@@ -296,7 +296,10 @@ static int top_level_entries(PopplerDocument *doc)
 static PopplerDocument *open_doc(const char *path, int *pages, mm_error *err)
 {
     GError *gerr = NULL;
-    gchar *uri = g_filename_to_uri(path, NULL, &gerr);
+    /* A URI needs an absolute path; the caller may give a relative one. */
+    gchar *abs = g_canonicalize_filename(path, NULL);
+    gchar *uri = g_filename_to_uri(abs, NULL, &gerr);
+    g_free(abs);
     PopplerDocument *doc = uri ? poppler_document_new_from_file(uri, NULL, &gerr) : NULL;
     g_free(uri);
     if (!doc) {
