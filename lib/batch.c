@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 #include <poppler.h>
@@ -500,32 +502,77 @@ out:
  * is read again, a few ms), which bounds the working set. */
 #define REOPEN_PAGES 4000
 
-static int open_qpdf(const char *pdf_path, qpdf_data *q, int *n, mm_error *err)
+/* The input mapped read-only: qpdf reading a file seeks before nearly
+ * every read (1.5 million lseek calls for 10,000 pages, more system time
+ * than the whole split by qpdf's own command); from memory it does not.
+ * The mapping's pages are the file's, dropped again at each reopen. */
+typedef struct {
+    void *map;
+    size_t len;
+    qpdf_data q;
+    int pages;
+} input;
+
+static int input_open(input *in, mm_error *err)
 {
-    *q = qpdf_init();
-    qpdf_silence_errors(*q);
-    qpdf_set_suppress_warnings(*q, QPDF_TRUE);
-    if (qpdf_read(*q, pdf_path, NULL) & QPDF_ERRORS)
+    in->q = qpdf_init();
+    qpdf_silence_errors(in->q);
+    qpdf_set_suppress_warnings(in->q, QPDF_TRUE);
+    if (qpdf_read_memory(in->q, "batch", in->map, (unsigned long long)in->len, NULL) & QPDF_ERRORS)
         return mm_error_set(err, MM_ERR_INPUT, MM_DISCOVER_BAD_PDF, "the PDF cannot be read by qpdf");
-    if (qpdf_is_encrypted(*q))
+    if (qpdf_is_encrypted(in->q))
         return mm_error_set(err, MM_ERR_INPUT, MM_DISCOVER_ENCRYPTED, "the PDF is encrypted");
-    *n = qpdf_get_num_pages(*q);
-    if (*n <= 0)
+    in->pages = qpdf_get_num_pages(in->q);
+    if (in->pages <= 0)
         return mm_error_set(err, MM_ERR_INPUT, MM_DISCOVER_BAD_PDF, "the PDF's page tree cannot be read by qpdf");
     return 0;
+}
+
+static int input_map(const char *pdf_path, input *in, mm_error *err)
+{
+    memset(in, 0, sizeof *in);
+    int fd = open(pdf_path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return mm_error_set(err, MM_ERR_SYSTEM, e, "cannot open the batch's PDF");
+    }
+    if (st.st_size <= 0) {
+        close(fd);
+        return mm_error_set(err, MM_ERR_INPUT, MM_DISCOVER_BAD_PDF, "the batch's PDF is empty");
+    }
+    in->len = (size_t)st.st_size;
+    in->map = mmap(NULL, in->len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (in->map == MAP_FAILED) {
+        in->map = NULL;
+        return mm_error_set(err, MM_ERR_SYSTEM, errno, "cannot map the batch's PDF");
+    }
+    madvise(in->map, in->len, MADV_SEQUENTIAL);
+    return input_open(in, err);
+}
+
+static void input_close(input *in)
+{
+    if (in->q)
+        qpdf_cleanup(&in->q);
+    if (in->map)
+        munmap(in->map, in->len);
+    memset(in, 0, sizeof *in);
 }
 
 int mm_batch_split_write(const char *pdf_path, const mm_batch_plan *plan, const char *out_dir, mm_error *err)
 {
     if (plan->doubt || !plan->letters)
         return mm_error_set(err, MM_ERR_INPUT, 0, "the batch's split is in doubt: nothing to write");
-    qpdf_data q = NULL;
-    int n = 0;
-    int rc = open_qpdf(pdf_path, &q, &n, err);
+    input in;
+    int rc = input_map(pdf_path, &in, err);
     size_t since_open = 0;
     for (size_t k = 0; k < plan->n_letters && rc == 0; k++) {
         const mm_batch_letter *l = &plan->letters[k];
-        if (l->first_page < 1 || l->first_page > l->last_page || l->last_page > (size_t)n) {
+        if (l->first_page < 1 || l->first_page > l->last_page || l->last_page > (size_t)in.pages) {
             rc = mm_error_set(err, MM_ERR_INPUT, 0, "letter %zu's pages are not in the PDF", k + 1);
             break;
         }
@@ -534,17 +581,18 @@ int mm_batch_split_write(const char *pdf_path, const mm_batch_plan *plan, const 
             rc = mm_error_set(err, MM_ERR_SYSTEM, 0, "output directory name too long");
             break;
         }
-        rc = write_letter(q, l, path, err);
+        rc = write_letter(in.q, l, path, err);
         /* The handles of this letter's pages are not needed again. */
-        qpdf_oh_release_all(q);
+        qpdf_oh_release_all(in.q);
         since_open += l->last_page - l->first_page + 1;
         if (rc == 0 && since_open >= REOPEN_PAGES && k + 1 < plan->n_letters) {
-            qpdf_cleanup(&q);
+            qpdf_cleanup(&in.q);
+            madvise(in.map, in.len, MADV_DONTNEED);
             since_open = 0;
-            rc = open_qpdf(pdf_path, &q, &n, err);
+            rc = input_open(&in, err);
         }
     }
-    qpdf_cleanup(&q);
+    input_close(&in);
     return rc;
 }
 
