@@ -19,17 +19,6 @@
 #include "text.h"
 #include "uuid.h"
 
-/* The view of a batch srv_may decides on: a job of its client and user. */
-static void batch_view(const srv_batch *b, srv_job *view)
-{
-    memset(view, 0, sizeof *view);
-    SRV_SET(view->id, b->id);
-    SRV_SET(view->client, b->client);
-    SRV_SET(view->user, b->user);
-    view->state = b->state == SRV_BSTATE_HELD ? SRV_JSTATE_NEEDS_RECIPIENT : SRV_JSTATE_QUEUED;
-    SRV_SET(view->batch_id, b->id);
-}
-
 srv_outcome srv_api_batch_lookup(srv *s, const srv_principal *who, const char *id, srv_action action,
                                  srv_batch *out)
 {
@@ -39,7 +28,7 @@ srv_outcome srv_api_batch_lookup(srv *s, const srv_principal *who, const char *i
     if (rc == 1)
         return SRV_NO_SUCH_JOB;
     srv_job view;
-    batch_view(out, &view);
+    srv_batch_view(out, &view);
     if (!srv_may(s, who, SRV_ACT_READ, &view)) {
         mm_log(MM_LOG_WARN, "%s asked for batch %s, sent by %s: refused as not found", who->actor, id, out->client);
         return SRV_NO_SUCH_JOB;
@@ -120,7 +109,7 @@ static void list_one(const srv_batch *b, void *arg)
 {
     list_ctx *l = arg;
     srv_job view;
-    batch_view(b, &view);
+    srv_batch_view(b, &view);
     if (!srv_may(l->rq->s, l->rq->who, SRV_ACT_READ, &view))
         return;
     json_t *o = srv_batch_json(l->rq->s, b, 0);

@@ -56,6 +56,17 @@ void srv_batch_count(srv_batch_counts *c, const srv_job *j)
     }
 }
 
+void srv_batch_view(const srv_batch *b, srv_job *view)
+{
+    memset(view, 0, sizeof *view);
+    SRV_SET(view->id, b->id);
+    SRV_SET(view->client, b->client);
+    SRV_SET(view->user, b->user);
+    /* a held batch waits for a person, as a held letter does */
+    view->state = b->state == SRV_BSTATE_HELD ? SRV_JSTATE_NEEDS_RECIPIENT : SRV_JSTATE_QUEUED;
+    SRV_SET(view->batch_id, b->id);
+}
+
 /* Appends ", N word" (or ": N word" for the first part) when n > 0. */
 static void part(char *out, size_t size, size_t *len, int *first, int n, const char *word)
 {

@@ -70,6 +70,11 @@ typedef struct {
     int failed;   /* reached no one (an exception), or cancelled */
 } srv_batch_counts;
 
+/* The view of a batch that srv_may (auth.c) decides on: a job with the
+ * batch's client and user (workstation: its own client's; handläggare:
+ * their own; admin: all), its state held when the batch is. */
+void srv_batch_view(const srv_batch *b, srv_job *view);
+
 /* Adds letter j to c. */
 void srv_batch_count(srv_batch_counts *c, const srv_job *j);
 
