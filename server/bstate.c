@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* The states of a batch and their one name table (batch.h): pure data, so
- * that the store names them without the batch worker. */
+/* The states of a batch and their one name table, and a letter counted by
+ * its state (batch.h): pure data, so that the store and the reports use
+ * them without the batch worker. */
 #include <string.h>
 
 #include "batch.h"
