@@ -60,6 +60,11 @@ typedef struct {
     int sheets;                /* sheets of paper the print room received, separator included */
     int64_t posted_ms;         /* when the print room marked it posted (state posted) */
     char posted_by[256];       /* the principal who did */
+    /* A letter of a batch print stream (issue 13, server/batch.h): its
+     * batch's id and its place in it (1..), "" and 0 for a single letter.
+     * (batch_id, batch_seq) is unique: a letter is inserted once. */
+    char batch_id[37];
+    int batch_seq;
 } srv_job;
 
 /* True while the job is an unresolved exception: its letter is kept. */
@@ -110,6 +115,12 @@ void srv_message(const srv *s, const srv_job *job, char *out, size_t size);
 /* Logs a line about job, prefixed with its id ("job ID: ..."), like
  * cupsdLogJob; mm_log masks any personnummer in it. */
 void srv_log_job(mm_log_level level, const srv_job *job, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The letter's SHA-256 in hex, as the journal and the API give it. */
+void srv_sha256_hex(const void *data, size_t len, char out[65]);
+/* Masks every personnummer in a new job's client free text (title,
+ * subject, user, host, department, ...): how many were masked.  The
+ * single-letter and the batch intake both store jobs so. */
+size_t srv_job_mask_client_text(srv_job *j);
 /* "14 dagar" (swedish) or "14 days": the largest unit that divides secs. */
 void srv_duration_text(long secs, int swedish, char *out, size_t size);
 
