@@ -17,7 +17,7 @@ server_libmmprintd_a_SOURCES = server/mmprintd.h \
 	server/web_login.c server/web_static.c server/web_brev.c server/web_users.c \
 	server/preview.c server/preview.h server/web_letters.c \
 	server/printroom.c server/printroom.h server/api_printroom.c \
-	server/web_printroom.c \
+	server/web_printroom.c server/web_export.c server/web_export.h server/web_batch.c \
 	server/stats.c server/stats.h server/api_stats.c server/web_stats.c \
 	server/web_model.c
 MMPRINTD_LIBS = server/libmmprintd.a $(MM_LIB) $(MM_SIGN_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CUPS_LIBS) \

@@ -104,6 +104,71 @@ void srv_room_enqueue(srv *s, srv_job *j)
     srv_queue_push(&s->print_lines[room].q, j);
 }
 
+/* ---- a batch's paper letters (printroom.h) ---- */
+
+void srv_batch_cover_name(const char *batch_id, const char *room, char *out, size_t size)
+{
+    snprintf(out, size, "mmprint-batch-%s-%s", batch_id, room);
+}
+
+/* The room index a letter goes to (as srv_room_enqueue: printer, else its
+ * department's room; printer set). */
+static size_t letter_room(srv *s, srv_job *j)
+{
+    long room = srv_room_find(s, j->printer);
+    if (room < 0) {
+        size_t r = srv_room_route(s, j->department);
+        SRV_SET(j->printer, srv_room_name(s, r));
+        room = (long)r;
+    }
+    return (size_t)room;
+}
+
+void srv_room_enqueue_batch(srv *s, const char *batch_id, srv_job **letters, size_t n)
+{
+    size_t rooms = srv_rooms_count(s);
+    srv_job **run = calloc(n + 1, sizeof *run);
+    char *done = calloc(n ? n : 1, 1);
+    for (size_t i = 0; run && done && i < n; i++) {
+        if (done[i])
+            continue;
+        size_t room = letter_room(s, letters[i]);
+        srv_batch_cover *c = calloc(1, sizeof *c);
+        if (!c)
+            break;
+        c->job.state = SRV_JSTATE_NONE;
+        SRV_SET(c->job.user, letters[i]->user);
+        SRV_SET(c->job.printer, srv_room_name(s, room));
+        c->job.deadline_ms = srv_now_ms() + s->conf.print_deadline_s * 1000;
+        snprintf(c->batch_id, sizeof c->batch_id, "%s", batch_id);
+        size_t k = 0;
+        run[k++] = &c->job;
+        for (size_t m = i; m < n; m++) {
+            if (done[m] || letter_room(s, letters[m]) != room)
+                continue;
+            const char *pc = letters[m]->postal_class;
+            c->postal[!strcmp(pc, "rekommenderat") ? 0 : !strcmp(pc, "a-post") ? 1 : 2]++;
+            c->letters++;
+            run[k++] = letters[m];
+            done[m] = 1;
+        }
+        mm_log(MM_LOG_INFO, "batch %s: %d paper letters to %s behind one cover sheet", batch_id, c->letters,
+               c->job.printer);
+        if (room < s->nprint_lines && room < rooms)
+            srv_queue_push_many(&s->print_lines[room].q, run, k);
+        else /* not started (unit tests): they stay in the store */
+            for (size_t m = 0; m < k; m++)
+                free(run[m]);
+    }
+    /* What was not handed on (out of memory) stays in the store: resumed
+     * at the next start. */
+    for (size_t i = 0; i < n; i++)
+        if (!done || !done[i])
+            free(letters[i]);
+    free(run);
+    free(done);
+}
+
 int srv_printroom_day(const char *day, int64_t *from_ms, int64_t *to_ms)
 {
     struct tm tm;

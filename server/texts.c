@@ -154,6 +154,13 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_MODEL_FROM_REALISED] = "år 1 blir de uppräknade digitala besluten, ett senare år som är lägre höjs "
                                    "till samma nivå, och värdena per brev och beslut blir organisationens egna",
     [SRV_SV_MODEL_NO_STATS] = "Statistiken kunde inte läsas just nu. Modellen ovan räknas ändå.",
+    /* Batches' paper and pages (issue 13) */
+    [SRV_SV_BATCH_COVER_HEADING] = "Massutskick",
+    [SRV_SV_WEB_BATCH_NONE] = "Du har inga massutskick. Ett massutskick blir det när ett verksamhetssystem skriver ut "
+                              "många brev som ett jobb till skrivaren Mina meddelanden – massutskick.",
+    [SRV_SV_WEB_BATCH_NOT_FOUND] = "Massutskicket finns inte, eller så är det inte ditt.",
+    [SRV_SV_WEB_BATCH_NO_EXCEPTIONS] = "Inga undantag: alla brev i massutskicket skickades digitalt.",
+    [SRV_SV_BATCH_COVER_FOOT] = "Breven följer efter detta blad i ordning, vart och ett med sitt eget försättsblad.",
 };
 
 const char *srv_sv(srv_text text)

@@ -155,6 +155,12 @@ typedef enum {
     SRV_SV_MODEL_REALISED_INTRO, /* beside the model: the statistics of the last 12 months */
     SRV_SV_MODEL_NO_STATS,       /* the statistics could not be read */
     SRV_SV_MODEL_FROM_REALISED,  /* what the link "Beräkna modellen med utfallet" does */
+    /* Batches' paper and pages (issue 13: printroom.c, printq.c, web_batch.c) */
+    SRV_SV_BATCH_COVER_HEADING, /* the batch cover sheet's first line (before the count) */
+    SRV_SV_BATCH_COVER_FOOT,    /* its last line: what follows it */
+    SRV_SV_WEB_BATCH_NONE,      /* /massutskick without batches */
+    SRV_SV_WEB_BATCH_NOT_FOUND, /* 404 of /massutskick/{id}, also another person's */
+    SRV_SV_WEB_BATCH_NO_EXCEPTIONS, /* the exception list without letters */
     SRV_SV_COUNT
 } srv_text;
 
