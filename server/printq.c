@@ -241,7 +241,20 @@ static int print_submit_waiting(srv_printline *l, srv_job *j, const char *path, 
     }
 }
 
+static void print_letter(srv_printline *l, srv_job *j, unsigned long ticket);
+
+/* A letter through the line; a batch's letter is then out of it
+ * (srv_room_batch_left), whatever became of it. */
 static void print_one(srv_printline *l, srv_job *j, unsigned long ticket)
+{
+    char batch_id[sizeof j->batch_id];
+    snprintf(batch_id, sizeof batch_id, "%s", j->batch_id);
+    int seq = j->batch_seq;
+    print_letter(l, j, ticket);
+    srv_room_batch_left(l->s, batch_id, seq);
+}
+
+static void print_letter(srv_printline *l, srv_job *j, unsigned long ticket)
 {
     srv *s = l->s;
     mm_error err;
@@ -486,6 +499,7 @@ void srv_print_free(srv *s)
         free(s->print_lines[i].threads);
         s->print_lines[i].threads = NULL;
     }
+    srv_room_batch_forget(s);
 }
 
 size_t srv_print_waiting(srv *s)

@@ -25,7 +25,10 @@ size_t srv_room_route(const srv *s, const char *department);
 /* Hands a paper letter (consumed) to its room's print line (printq.c):
  * the room job->printer names, else the room srv_room_route chooses
  * (job->printer set, logged when the named room is gone).  Freed when the
- * lines are not running (the letter stays in the store). */
+ * lines are not running (the letter stays in the store).  A letter of a
+ * batch (job->batch_id) is held back (it stays "printing" in the store)
+ * until srv_room_batch_check releases its batch; after that it goes alone
+ * (a retry, a held letter completed later), never twice into a line. */
 void srv_room_enqueue(srv *s, srv_job *job);
 
 /* ---- a batch's paper letters (issue 13) ----
@@ -62,6 +65,22 @@ void srv_batch_cover_name(const char *batch_id, const char *room, char *out, siz
  * Nothing of the batch must reach a line any other way until this is
  * called (the caller holds them back until every letter is decided). */
 void srv_room_enqueue_batch(srv *s, const char *batch_id, srv_job **letters, size_t n);
+
+/* Releases batch_id's paper letters once the batch is split and none of
+ * its letters waits for FaR any more: every letter in state "printing"
+ * reaches its room's line in seq order behind one cover sheet per room
+ * (srv_room_enqueue_batch), once per run of the server.  Called for every
+ * batch letter decided, once per batch for the letters decided together
+ * (farbatch.c, policy.c), for a batch letter resumed in "printing"
+ * (work.c), and by the batch worker once the batch became split (its
+ * letters may all be decided before that); cheap once released.  The store's letters are read at each call that finds the
+ * batch not released yet. */
+void srv_room_batch_check(srv *s, const char *batch_id);
+/* The line is done with letter seq of batch_id (printed, failed, or
+ * waiting for a retry): handing it on again is not a duplicate. */
+void srv_room_batch_left(srv *s, const char *batch_id, int seq);
+/* Forgets s's released batches (srv_print_free). */
+void srv_room_batch_forget(srv *s);
 
 /* The postal class of a letter of department that names none: its
  * room's postal_class_default, else the main file's. */

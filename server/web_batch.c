@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "api.h"
 #include "jstate.h"
 #include "log.h"
 #include "web.h"
@@ -26,25 +27,57 @@
 
 /* ---- the batch report, from the server (api: srv_api_batch_lookup) ---- */
 
-/* The report of batch id as the API gives it, if the person may read it:
- * 0 (*report owned by the caller), 1 no such batch for this person, -1
- * error. */
+/* The report of batch id as the API gives it, if the person may read it
+ * (srv_api_batch_lookup asks srv_may): 0 (*report owned by the caller), 1
+ * no such batch for this person, -1 error. */
 static int batch_report(srv_web_req *rq, const char *id, json_t **report)
 {
-    /* Bound to the server's batch lookup when its API is merged. */
-    (void)rq;
-    (void)id;
+    srv_batch b;
     *report = NULL;
-    return 1;
+    switch (srv_api_batch_lookup(rq->s, rq->who, id, SRV_ACT_READ, &b)) {
+    case SRV_OK: break;
+    case SRV_NO_SUCH_JOB:
+    case SRV_NOT_ALLOWED: return 1;
+    default: return -1;
+    }
+    *report = srv_batch_json(rq->s, &b, 1);
+    return *report ? 0 : -1;
 }
 
-/* The person's batches as GET /api/v1/batches lists them (an array of
- * reports without items): 0 (*list owned), -1 error. */
+typedef struct {
+    srv_web_req *rq;
+    json_t *list;
+    int failed;
+} list_ctx;
+
+static void list_one(const srv_batch *b, void *arg)
+{
+    list_ctx *l = arg;
+    /* The view srv_may decides on, as the API's list builds it: a job of
+     * the batch's client and user. */
+    srv_job view;
+    memset(&view, 0, sizeof view);
+    SRV_SET(view.id, b->id);
+    SRV_SET(view.client, b->client);
+    SRV_SET(view.user, b->user);
+    view.state = b->state == SRV_BSTATE_HELD ? SRV_JSTATE_NEEDS_RECIPIENT : SRV_JSTATE_QUEUED;
+    SRV_SET(view.batch_id, b->id);
+    if (!srv_may(l->rq->s, l->rq->who, SRV_ACT_READ, &view))
+        return;
+    json_t *o = srv_batch_json(l->rq->s, b, 0);
+    if (!o || json_array_append_new(l->list, o))
+        l->failed = 1;
+}
+
+/* The person's batches as GET /api/v1/batches lists them (reports without
+ * items, newest first): 0 (*list owned), -1 error. */
 static int batch_list(srv_web_req *rq, json_t **list)
 {
-    (void)rq;
-    *list = json_array();
-    return *list ? 0 : -1;
+    list_ctx l = {rq, json_array(), 0};
+    *list = l.list;
+    if (!l.list || srv_store_batch_list(rq->s->store, srv_auth_list_client(rq->who), NULL, 200, list_one, &l, NULL))
+        return -1;
+    return l.failed ? -1 : 0;
 }
 
 /* ---- texts of a report ---- */
@@ -128,8 +161,12 @@ enum MHD_Result srv_web_get_batches(srv_web_req *rq, const char *arg)
             char sid[9], n[24];
             short_id(str(o, "id"), sid);
             snprintf(n, sizeof n, "%ld", num(o, "letters"));
+            char when[17];
+            snprintf(when, sizeof when, "%s", str(o, "created"));
+            if (when[10] == 'T')
+                when[10] = ' ';
             srv_html_raw(&b, "<tr><td>");
-            srv_html_esc(&b, str(o, "created"));
+            srv_html_esc(&b, when);
             srv_html_raw(&b, "</td><th scope=\"row\"><a href=\"/massutskick/");
             srv_html_esc(&b, str(o, "id"));
             srv_html_raw(&b, "\">");
