@@ -124,6 +124,10 @@ check_PROGRAMS += tests/unit/test_printroom
 tests_unit_test_printroom_CFLAGS = $(SERVER_UNIT_CFLAGS)
 tests_unit_test_printroom_SOURCES = tests/unit/test_printroom.c
 tests_unit_test_printroom_LDADD = $(SERVER_UNIT_LIBS)
+check_PROGRAMS += tests/unit/test_paperrun
+tests_unit_test_paperrun_CFLAGS = $(SERVER_UNIT_CFLAGS)
+tests_unit_test_paperrun_SOURCES = tests/unit/test_paperrun.c
+tests_unit_test_paperrun_LDADD = $(SERVER_UNIT_LIBS)
 
 check_PROGRAMS += tests/unit/test_auth
 tests_unit_test_auth_CFLAGS = $(SERVER_UNIT_CFLAGS)
