@@ -101,4 +101,10 @@ void srv_batch_letters_dir(const srv *s, const char *id, char *out, size_t size)
  * are stored, or it was cancelled): no intermediate storage is kept. */
 void srv_batch_discard(srv *s, const srv_batch *b);
 
+/* The split's child (lib/sandbox.h mm_sandbox_call): mmprintd lists
+ * SRV_BATCH_ENTRY in its mm_sandbox_child_main. */
+#define SRV_BATCH_SPLIT_CHILD "batch-split"
+void srv_batch_split_child(const unsigned char *in, size_t len, int fd);
+#define SRV_BATCH_ENTRY {SRV_BATCH_SPLIT_CHILD, srv_batch_split_child}
+
 #endif
