@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "printroom.h"
+#include "timer.h"
 
 size_t srv_rooms_count(const srv *s)
 {
@@ -140,6 +141,33 @@ static int in_line(const released *r, int seq)
     return seq >= 0 && seq < r->nbits && (r->in_line[seq / 8] >> (seq % 8)) & 1;
 }
 
+/* A batch still being split whose letters are decided as they are
+ * stored: one held paper letter of it (job_id) waits on the timer and
+ * looks again until the batch is split, then asks srv_room_batch_check
+ * (the letters may all be decided before the split ends, and then no
+ * decision is left to ask). */
+typedef struct poller {
+    const srv *s;
+    char batch_id[37], job_id[37];
+    struct poller *next;
+} poller;
+
+static poller *pollers;
+#define BATCH_POLL_MS 500
+
+/* Under batch_mu: the batch's poller, unlinked when unlink is set. */
+static poller *poller_find(const srv *s, const char *batch_id, int unlink)
+{
+    for (poller **p = &pollers; *p; p = &(*p)->next)
+        if ((*p)->s == s && !strcmp((*p)->batch_id, batch_id)) {
+            poller *found = *p;
+            if (unlink)
+                *p = found->next;
+            return found;
+        }
+    return NULL;
+}
+
 typedef struct {
     srv_job **paper; /* the batch's letters on their way to paper, seq order */
     size_t n, cap;
@@ -232,6 +260,15 @@ void srv_room_batch_left(srv *s, const char *batch_id, int seq)
 void srv_room_batch_forget(srv *s)
 {
     pthread_mutex_lock(&batch_mu);
+    for (poller **p = &pollers; *p;) {
+        poller *q = *p;
+        if (q->s == s) {
+            *p = q->next;
+            free(q);
+        } else {
+            p = &q->next;
+        }
+    }
     for (released **p = &releases; *p;) {
         released *r = *p;
         if (r->s == s) {
@@ -247,7 +284,10 @@ void srv_room_batch_forget(srv *s)
 
 /* A batch letter on its way to paper: 1 when it is held back (consumed:
  * it stays "printing" in the store until its batch is released), or when
- * it is in a line already; 0 when it goes on alone. */
+ * it is in a line already; 0 when it goes on alone.  Whoever decided the
+ * letter asks srv_room_batch_check once for all the letters it decided (a
+ * FaR answer decides many); a batch not split yet is watched by one of
+ * its letters (poller). */
 static int batch_hold(srv *s, srv_job *j)
 {
     char id[sizeof j->batch_id];
@@ -257,11 +297,34 @@ static int batch_hold(srv *s, srv_job *j)
     int hold = !r || in_line(r, j->batch_seq);
     if (r && !hold && in_line_set(r, j->batch_seq, 1))
         hold = 1; /* out of memory: stays in the store */
+    int wait = 0, check = 0;
+    if (!r) {
+        srv_batch b;
+        int splitting = srv_store_batch_get(s->store, id, &b, NULL) == 0 &&
+                        (b.state == SRV_BSTATE_RECEIVED || b.state == SRV_BSTATE_SPLITTING);
+        poller *p = poller_find(s, id, 0);
+        int mine = p && !strcmp(p->job_id, j->id);
+        if (splitting && !p && (p = calloc(1, sizeof *p))) {
+            p->s = s;
+            snprintf(p->batch_id, sizeof p->batch_id, "%s", id);
+            snprintf(p->job_id, sizeof p->job_id, "%s", j->id);
+            p->next = pollers;
+            pollers = p;
+            mine = 1;
+        }
+        wait = splitting && mine;
+        if (!splitting && mine) {
+            free(poller_find(s, id, 1));
+            check = 1;
+        }
+    }
     pthread_mutex_unlock(&batch_mu);
-    /* Not checked here: whoever decided the letter asks srv_room_batch_check
-     * once for all the letters it decided (a FaR answer decides many). */
-    if (hold)
+    if (wait)
+        srv_schedule(s, j, SRV_STAGE_PRINT, BATCH_POLL_MS);
+    else if (hold)
         free(j);
+    if (check)
+        srv_room_batch_check(s, id);
     return hold;
 }
 
