@@ -370,8 +370,15 @@ void srv_batch_split_child(const unsigned char *in, size_t len, int fd)
             field(l->problem);
             field(l->reference);
             field(cands);
+            /* a manifest's number the planner refused (invalid, the
+             * sender's own) goes to the server as written: it words why */
+            char given[32] = "";
+            if (plan.mode == MM_SPLIT_MANIFEST && !l->found && i < manifest.n)
+                snprintf(given, sizeof given, "%s", manifest.rows[i].recipient);
+            field(given);
             fprintf(f, "%zu\t%zu\t%zu\t%s\t%s\t%s\t%s\t%s\n", i + 1, l->first_page, l->last_page,
-                    l->found ? l->id.number : "-", l->source[0] ? l->source : "-", cands[0] ? cands : "-",
+                    l->found ? l->id.number : given[0] ? given : "-",
+                    l->found || given[0] ? (l->source[0] ? l->source : "manifest") : "-", cands[0] ? cands : "-",
                     l->problem[0] ? l->problem : "-", l->reference[0] ? l->reference : "-");
         }
         if (!f || fclose(f))
@@ -436,8 +443,11 @@ static int letter_job(srv *s, const srv_batch *b, char *row, srv_job *j, mm_buf 
     mm_bundle lb;
     mm_bundle_init(&lb);
     int manifest = !strcmp(f[4], "manifest");
-    if (strcmp(f[3], "-"))
-        SRV_SET(lb.recipient, f[3]);
+    mm_id given;
+    if (strcmp(f[3], "-") && mm_idnum_parse(f[3], NULL, &given, NULL) == 0)
+        SRV_SET(lb.recipient, given.number);
+    else if (strcmp(f[3], "-") && !strcmp(f[6], "-"))
+        SRV_SET(lb.recipient_problem, "the manifest's recipient is not a valid number");
     /* A manifest's number is validated as an option's would be; a page
      * text's is decided again from its candidates, as a single letter's. */
     if (!manifest && strcmp(f[4], "-"))
