@@ -163,7 +163,7 @@ enum MHD_Result srv_web_get_batches(srv_web_req *rq, const char *arg)
             snprintf(n, sizeof n, "%ld", num(o, "letters"));
             char when[17];
             snprintf(when, sizeof when, "%s", str(o, "created"));
-            if (when[10] == 'T')
+            if (strlen(when) > 10 && when[10] == 'T')
                 when[10] = ' ';
             srv_html_raw(&b, "<tr><td>");
             srv_html_esc(&b, when);

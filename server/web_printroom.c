@@ -55,6 +55,8 @@ typedef struct {
     int kept;        /* a failed letter whose document is still stored */
     int resolved;    /* a failed letter someone took care of ("Att hantera") */
     size_t order;    /* its place in print order (from 1) */
+    char batch_id[37]; /* a batch's letter (issue 13): its batch, printed as one group */
+    int batch_seq;
 } pr_row;
 
 /* The day, room and order asked for. */
@@ -149,6 +151,60 @@ static void add_row(const srv_job *j, void *arg)
     r->kept = j->state == SRV_JSTATE_FAILED && srv_job_is_exception(j) && !j->purged;
     r->resolved = j->resolved_ms != 0;
     r->order = l->n;
+    snprintf(r->batch_id, sizeof r->batch_id, "%s", j->batch_id);
+    r->batch_seq = j->batch_seq;
+}
+
+/* A batch's letters as one group where its first letter is, in seq order
+ * (issue 13): the printer got them so, behind one cover sheet
+ * (printroom.h), whenever each was decided.  The places are renumbered.
+ * 0, or -1 out of memory (the list stays as it was). */
+static int group_batches(pr_list *l)
+{
+    pr_row *out = calloc(l->n + 1, sizeof *out);
+    char *placed = calloc(l->n + 1, 1);
+    if (!out || !placed) {
+        free(out);
+        free(placed);
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (placed[i])
+            continue;
+        if (!l->rows[i].batch_id[0]) {
+            out[k++] = l->rows[i];
+            placed[i] = 1;
+            continue;
+        }
+        /* The batch's rows, by seq (a selection: few letters a day). */
+        for (;;) {
+            size_t best = l->n;
+            for (size_t m = i; m < l->n; m++)
+                if (!placed[m] && !strcmp(l->rows[m].batch_id, l->rows[i].batch_id) &&
+                    (best == l->n || l->rows[m].batch_seq < l->rows[best].batch_seq))
+                    best = m;
+            if (best == l->n)
+                break;
+            out[k++] = l->rows[best];
+            placed[best] = 1;
+        }
+    }
+    for (size_t i = 0; i < k; i++)
+        out[i].order = i + 1;
+    memcpy(l->rows, out, k * sizeof *out);
+    free(out);
+    free(placed);
+    return 0;
+}
+
+/* The letters of batch_id in l from row i on (they are together). */
+static size_t batch_run(const pr_list *l, size_t i)
+{
+    size_t n = 0;
+    while (i + n < l->n && !strcmp(l->rows[i + n].batch_id, l->rows[i].batch_id))
+        n++;
+    return n;
 }
 
 static int by_class_cmp(const void *a, const void *b)
@@ -297,6 +353,8 @@ static int find(srv_web_req *rq, const pr_query *q, pr_list *l)
     }
     if (l->n && mark_gone(l, &err))
         mm_log(MM_LOG_WARN, "web: which failed letters are still stored cannot be read: %s", err.msg);
+    if (group_batches(l))
+        mm_log(MM_LOG_WARN, "web: out of memory grouping the print room's batches");
     if (q->by_class)
         qsort(l->rows, l->n, sizeof *l->rows, by_class_cmp);
     return 0;
@@ -473,9 +531,20 @@ static void letter_rows(srv_web_req *rq, mm_buf *b, const pr_list *l, const pr_q
                      "<th scope=\"col\">Ark</th><th scope=\"col\">Åtgärd</th></tr></thead>\n<tbody>\n",
                   q->dag, q->by_class ? "efter postklass" : "i utskriftsordning",
                   show_room ? "<th scope=\"col\">Rum</th>" : "");
+    int cols = show_room ? 12 : 11;
     for (size_t i = 0; i < l->n; i++) {
         const pr_row *r = &l->rows[i];
         char t[8], sheets[16], nr[24], state[80];
+        if (!q->by_class && r->batch_id[0] && (i == 0 || strcmp(l->rows[i - 1].batch_id, r->batch_id))) {
+            /* A batch's group: its heading as the row before its letters. */
+            char head[300];
+            snprintf(head, sizeof head, "Massutskick %.8s: %zu brev, handläggare %s", r->batch_id, batch_run(l, i),
+                     r->user);
+            mm_buf_printf(b, "<tr class=\"massutskick\" data-batch=\"%s\"><th scope=\"rowgroup\" colspan=\"%d\">",
+                          r->batch_id, cols);
+            srv_html_esc(b, head);
+            srv_html_raw(b, "</th></tr>\n");
+        }
         clock_text(r->decided_ms, HHMM, t, sizeof t);
         sheets_text(r->sheets, "–", sheets, sizeof sheets);
         snprintf(nr, sizeof nr, "%zu", r->order);
@@ -686,7 +755,7 @@ enum MHD_Result srv_web_get_printroom_csv(srv_web_req *rq, const char *arg)
     srv_csv_start(&b);
     static const char *const head[] = {"Nr", "Dag", "Till utskrift", "Jobb-id", "Handläggare", "CUPS-jobb",
                                        "Förvaltning", "Utskriftsrum", "Postklass", "Varför papper", "Tillstånd",
-                                       "Ark", "Postat", "Postat av"};
+                                       "Ark", "Postat", "Postat av", "Massutskick"};
     size_t nh = sizeof head / sizeof head[0];
     for (size_t i = 0; i < nh; i++)
         srv_csv_field(&b, head[i], i + 1 == nh);
@@ -701,7 +770,8 @@ enum MHD_Result srv_web_get_printroom_csv(srv_web_req *rq, const char *arg)
         /* The journal's actor "person:LOGIN" as the login a person knows. */
         const char *by = !strncmp(r->posted_by, "person:", 7) ? r->posted_by + 7 : r->posted_by;
         const char *row[] = {nr, q.dag, t, r->id, r->user, r->cups_job_id, r->department, r->room,
-                             class_label(r->postal_class), r->reason, row_state(r, state, sizeof state), sheets, posted, by};
+                             class_label(r->postal_class), r->reason, row_state(r, state, sizeof state), sheets, posted, by,
+                             r->batch_id};
         for (size_t k = 0; k < nh; k++)
             srv_csv_field(&b, row[k], k + 1 == nh);
     }
@@ -716,13 +786,14 @@ enum MHD_Result srv_web_get_printroom_csv(srv_web_req *rq, const char *arg)
 /* The day's list as a PDF table (web_export.h). */
 static const srv_pdf_col pdf_cols[] = {
     {"Nr", 24}, {"Tid", 34}, {"Jobb-id", 54}, {"Handläggare", 86}, {"CUPS-jobb", 58}, {"Förvaltning", 104},
-    {"Rum", 80}, {"Postklass", 82}, {"Ark", 24}, {"Tillstånd", 70}, {"Varför papper", 154}, /* 770 = PW - 2 MARGIN */
+    {"Rum", 80}, {"Postklass", 82}, {"Ark", 24}, {"Tillstånd", 70}, {"Varför papper", 100},
+    {"Massutskick", 54}, /* 770 = PW - 2 MARGIN */
 };
 #define NCOLS (sizeof pdf_cols / sizeof pdf_cols[0])
 
 typedef struct {
     const pr_list *l;
-    char nr[24], t[8], id[9], sheets[16], state[80];
+    char nr[24], t[8], id[9], sheets[16], state[80], batch[9];
 } pdf_rows;
 
 static void pdf_row(void *arg, size_t i, const char **cells)
@@ -733,8 +804,10 @@ static void pdf_row(void *arg, size_t i, const char **cells)
     clock_text(r->decided_ms, HHMM, p->t, sizeof p->t);
     snprintf(p->id, sizeof p->id, "%.8s", r->id);
     sheets_text(r->sheets, "–", p->sheets, sizeof p->sheets);
+    snprintf(p->batch, sizeof p->batch, "%.8s", r->batch_id);
     const char *c[NCOLS] = {p->nr, p->t, p->id, r->user, r->cups_job_id, r->department, r->room,
-                            class_label(r->postal_class), p->sheets, row_state(r, p->state, sizeof p->state), r->reason};
+                            class_label(r->postal_class), p->sheets, row_state(r, p->state, sizeof p->state), r->reason,
+                            p->batch};
     memcpy(cells, c, sizeof c);
 }
 
