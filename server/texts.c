@@ -179,6 +179,8 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
                               "många brev som ett jobb till skrivaren Mina meddelanden – massutskick.",
     [SRV_SV_WEB_BATCH_NOT_FOUND] = "Massutskicket finns inte, eller så är det inte ditt.",
     [SRV_SV_WEB_BATCH_NO_EXCEPTIONS] = "Inga undantag: alla brev i massutskicket skickades digitalt.",
+    [SRV_SV_WEB_BATCH_CANCEL_WHAT] = "Inget brev i massutskicket har skickats. Rätta utskriften i verksamhetssystemet "
+                                     "och skriv ut den igen, och makulera det här massutskicket.",
     [SRV_SV_BATCH_COVER_FOOT] = "Breven följer efter detta blad i ordning, vart och ett med sitt eget försättsblad.",
 };
 

@@ -181,6 +181,7 @@ typedef enum {
     SRV_SV_WEB_BATCH_NONE,      /* /massutskick without batches */
     SRV_SV_WEB_BATCH_NOT_FOUND, /* 404 of /massutskick/{id}, also another person's */
     SRV_SV_WEB_BATCH_NO_EXCEPTIONS, /* the exception list without letters */
+    SRV_SV_WEB_BATCH_CANCEL_WHAT,   /* above "Makulera massutskicket" */
     SRV_SV_COUNT
 } srv_text;
 

@@ -253,7 +253,18 @@ enum MHD_Result srv_web_get_batch(srv_web_req *rq, const char *id)
         srv_html_raw(&b, "<p class=\"varning\">");
         srv_html_esc(&b, str(r, "reason"));
         srv_html_raw(&b, "</p>");
+        srv_batch tmp;
+        if (srv_api_batch_lookup(rq->s, rq->who, id, SRV_ACT_CANCEL, &tmp) == SRV_OK) {
+            srv_html_raw(&b, "<form method=\"post\" action=\"/massutskick/");
+            srv_html_esc(&b, str(r, "id"));
+            srv_html_raw(&b, "/makulera\">");
+            srv_web_csrf_field(rq, &b);
+            srv_html_raw(&b, "<p>");
+            srv_html_esc(&b, srv_sv(SRV_SV_WEB_BATCH_CANCEL_WHAT));
+            srv_html_raw(&b, "</p><button type=\"submit\">Makulera massutskicket</button></form>");
+        }
     }
+
     srv_html_raw(&b, "<p>Undantagslistan (brev på papper, brev som inte kunde skickas och brev som väntar): "
                      "<a href=\"/massutskick/");
     srv_html_esc(&b, str(r, "id"));
@@ -396,4 +407,20 @@ enum MHD_Result srv_web_get_batch_pdf(srv_web_req *rq, const char *id)
         return srv_web_message(rq, 500, "Fel i servern", srv_sv(SRV_SV_INTERNAL));
     }
     return srv_web_send_file(rq, &pdf, "application/pdf", name);
+}
+
+/* ---- Makulera massutskicket (a held batch) ---- */
+
+enum MHD_Result srv_web_post_batch_cancel(srv_web_req *rq, const char *id)
+{
+    char to[120];
+    switch (srv_api_batch_cancel(rq->s, rq->who, id)) {
+    case SRV_OK:
+        snprintf(to, sizeof to, "/massutskick/%s", id);
+        return srv_web_redirect(rq, to);
+    case SRV_NO_SUCH_JOB: return not_found(rq);
+    case SRV_NOT_ALLOWED: return srv_web_message(rq, 403, "Du får inte makulera", srv_sv(SRV_SV_MAY_NOT_CANCEL));
+    case SRV_WRONG_STATE: return srv_web_message(rq, 409, "Massutskicket är inte stoppat", srv_sv(SRV_SV_BATCH_NOT_HELD));
+    default: return srv_web_message(rq, 500, "Fel i servern", srv_sv(SRV_SV_INTERNAL));
+    }
 }

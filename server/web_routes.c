@@ -58,6 +58,7 @@ static const web_route routes[] = {
     {"GET", "/massutskick/*/undantag.pdf", S, SRV_ACT_LIST, srv_web_get_batch_pdf},
     {"GET", "/massutskick/*/undantag.csv", S, SRV_ACT_LIST, srv_web_get_batch_csv},
     {"GET", "/massutskick/*", S, SRV_ACT_LIST, srv_web_get_batch},
+    {"POST", "/massutskick/*/makulera", S | C, SRV_ACT_LIST, srv_web_post_batch_cancel},
     /* web_stats.c: Statistik (counts only, no letter) */
     {"GET", "/statistik", S, SRV_ACT_STATS, srv_web_get_stats},
     {"GET", "/statistik.csv", S, SRV_ACT_STATS, srv_web_get_stats_csv},

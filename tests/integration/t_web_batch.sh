@@ -10,7 +10,8 @@
 # letters; the held letter is completed on /brev/{id} and then shown
 # delivered.  The paper letters reach the printer behind ONE cover sheet,
 # contiguous and in order, each behind its separator, and /utskrift shows
-# them as one group.  Another handläggare gets 404 for the batch, statistik
+# them as one group.  A batch in doubt shows its Swedish reason and is
+# cancelled with "Makulera massutskicket".  Another handläggare gets 404 for the batch, statistik
 # 403, a workstation certificate nothing from the portal.
 . "$(dirname "$0")/lib.sh"
 . "$MM_SRCDIR/tests/integration/testlib.sh"
@@ -158,6 +159,35 @@ code=$(curl -sS -o "$T/resp" -w '%{http_code}' --cacert "$PKI/ca.crt" --cert "$P
   --key "$PKI/client-desk1.key" "$WEB_URL/massutskick/$B")
 is "a workstation certificate on the portal: 303 to the login" "$code" 303
 check_fails "... and no report" grep -q "$B" "$T/resp"
+
+# ---- a batch in doubt (pages:3 over 10 pages): its reason and Makulera ----
+{
+  printf 'MMPRINT-BATCH 1\nsplit: pages:3\nuser: anna\ntitle: Tveksamt\n'
+  printf 'manifest-length: 0\ndocument-length: %s\n\n' "$(stat -c %s "$T/batch.pdf")"
+  cat "$T/batch.pdf"
+} > "$T/doubt.bundle"
+api POST /api/v1/batches -H 'Content-Type: application/vnd.mmprint-batch' -H 'Idempotency-Key: web-batch-2' \
+  --data-binary @"$T/doubt.bundle"
+D=$(jfield .id)
+for ((i = 0; i < 150; i++)); do
+  api GET "/api/v1/batches/$D"
+  [ "$(jfield .state)" = held ] && break
+  sleep 0.2
+done
+is "the batch in doubt is held" "$(jfield .state)" held
+REASON=$(jfield .reason)
+WEB_AS=anna web GET "/massutskick/$D"
+contains "its page gives the Swedish reason" "$(cat "$T/resp")" "$(sed 's/&/\&amp;/g' <<<"$REASON")"
+contains "... and offers Makulera massutskicket" "$(cat "$T/resp")" "action=\"/massutskick/$D/makulera\""
+WEB_AS=bo web POST "/massutskick/$D/makulera" --data-urlencode "csrf=$(WEB_AS=bo web GET /massutskick; web_csrf)"
+is "another handläggare cannot cancel it: 404" "$code" 404
+WEB_AS=anna web POST "/massutskick/$D/makulera"
+is "without the CSRF token: 403" "$code" 403
+WEB_AS=anna web GET "/massutskick/$D"
+WEB_AS=anna web POST "/massutskick/$D/makulera" --data-urlencode "csrf=$(web_csrf)"
+is "anna cancels it: 303 back to its page" "$code" 303
+api GET "/api/v1/batches/$D"
+is "... and it is cancelled" "$(jfield .state)" cancelled
 
 check_fails "the log has no personnummer" grep -q -e "${R[2]}" -e "${R[3]}" "$T/server.log"
 kill -TERM "$SRV_PID"
