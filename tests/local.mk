@@ -187,6 +187,6 @@ EXTRA_DIST += tests/integration/t_stats.sh
 # Batch print streams through the API (issue 13).
 EXTRA_DIST += tests/integration/t_batch_api.sh
 # Issue 13: a batch's pages (Massutskick, the exception list) and its paper run behind one cover.
-EXTRA_DIST += tests/integration/t_web_batch.sh
+EXTRA_DIST += tests/integration/t_web_batch.sh tests/integration/t_web_browser_batch.sh tests/browser/t_batch.py
 # Issue 12: Statistik in headless Chromium with axe-core.
 EXTRA_DIST += tests/integration/t_web_browser_stats.sh tests/browser/t_stats.py
