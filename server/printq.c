@@ -392,7 +392,12 @@ static void print_cover(srv_printline *l, srv_batch_cover *c, unsigned long tick
         for (size_t i = 0; i < n; i++)
             p[i] = lines[i];
         mm_buf pdf = MM_BUF_INIT;
-        srv_path(s, c->batch_id, ".sep.pdf", path, sizeof path);
+        /* One file per room (two rooms' covers may be made at once), named
+         * as long as an id so that the spool's sweep removes it after a
+         * crash: the batch id's first 32 characters and the room. */
+        char fname[40];
+        snprintf(fname, sizeof fname, "%.32s%04zx", c->batch_id, l->room);
+        srv_path(s, fname, ".sep.pdf", path, sizeof path);
         FILE *f = NULL;
         if (srv_separator_pdf(p, n, &pdf) || !(f = fopen(path, "wb")) || fwrite(pdf.data, 1, pdf.len, f) != pdf.len) {
             mm_error_set(&err, MM_ERR_SYSTEM, 0, "cannot write the cover sheet %s", path);
