@@ -481,6 +481,7 @@ int srv_print_start(srv *s, mm_error *err)
 
 void srv_print_stop(srv *s)
 {
+    srv_room_batch_stop(s);
     for (size_t i = 0; i < s->nprint_lines; i++) {
         srv_printline *l = &s->print_lines[i];
         srv_queue_close(&l->q);

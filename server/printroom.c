@@ -11,7 +11,6 @@
 
 #include "log.h"
 #include "printroom.h"
-#include "timer.h"
 
 size_t srv_rooms_count(const srv *s)
 {
@@ -142,30 +141,85 @@ static int in_line(const released *r, int seq)
 }
 
 /* A batch still being split whose letters are decided as they are
- * stored: one held paper letter of it (job_id) waits on the timer and
- * looks again until the batch is split, then asks srv_room_batch_check
- * (the letters may all be decided before the split ends, and then no
- * decision is left to ask). */
-typedef struct poller {
-    const srv *s;
-    char batch_id[37], job_id[37];
-    struct poller *next;
-} poller;
+ * stored: a thread of its own looks at it until it is split, then asks
+ * srv_room_batch_check (the letters may all be decided before the split
+ * ends, and then no decision is left to ask).  srv_room_batch_stop ends
+ * and joins them. */
+typedef struct watcher {
+    srv *s;
+    char batch_id[37];
+    pthread_t thread;
+    int stop;
+    struct watcher *next;
+} watcher;
 
-static poller *pollers;
-#define BATCH_POLL_MS 500
+static watcher *watchers;
+#define BATCH_WATCH_MS 200
 
-/* Under batch_mu: the batch's poller, unlinked when unlink is set. */
-static poller *poller_find(const srv *s, const char *batch_id, int unlink)
+static void *watch_main(void *arg)
 {
-    for (poller **p = &pollers; *p; p = &(*p)->next)
-        if ((*p)->s == s && !strcmp((*p)->batch_id, batch_id)) {
-            poller *found = *p;
-            if (unlink)
-                *p = found->next;
-            return found;
+    watcher *w = arg;
+    for (;;) {
+        pthread_mutex_lock(&batch_mu);
+        int stop = w->stop;
+        pthread_mutex_unlock(&batch_mu);
+        if (stop)
+            break;
+        srv_batch b;
+        int rc = srv_store_batch_get(w->s->store, w->batch_id, &b, NULL);
+        if (rc != 0 || (b.state != SRV_BSTATE_RECEIVED && b.state != SRV_BSTATE_SPLITTING)) {
+            if (rc == 0)
+                srv_room_batch_check(w->s, w->batch_id);
+            break;
         }
+        struct timespec ts = {0, BATCH_WATCH_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     return NULL;
+}
+
+/* Under batch_mu: starts watching batch_id unless a watcher does already. */
+static void watch(srv *s, const char *batch_id)
+{
+    for (watcher *w = watchers; w; w = w->next)
+        if (w->s == s && !strcmp(w->batch_id, batch_id))
+            return;
+    watcher *w = calloc(1, sizeof *w);
+    if (!w)
+        return;
+    w->s = s;
+    snprintf(w->batch_id, sizeof w->batch_id, "%s", batch_id);
+    if (pthread_create(&w->thread, NULL, watch_main, w)) {
+        free(w);
+        return; /* the next start's resume asks again */
+    }
+    w->next = watchers;
+    watchers = w;
+}
+
+void srv_room_batch_stop(srv *s)
+{
+    pthread_mutex_lock(&batch_mu);
+    for (watcher *w = watchers; w; w = w->next)
+        if (w->s == s)
+            w->stop = 1;
+    pthread_mutex_unlock(&batch_mu);
+    /* Joined without the lock: a watcher may be in srv_room_batch_check. */
+    for (;;) {
+        pthread_mutex_lock(&batch_mu);
+        watcher *mine = NULL;
+        for (watcher **p = &watchers; *p; p = &(*p)->next)
+            if ((*p)->s == s) {
+                mine = *p;
+                *p = mine->next;
+                break;
+            }
+        pthread_mutex_unlock(&batch_mu);
+        if (!mine)
+            break;
+        pthread_join(mine->thread, NULL);
+        free(mine);
+    }
 }
 
 typedef struct {
@@ -260,15 +314,6 @@ void srv_room_batch_left(srv *s, const char *batch_id, int seq)
 void srv_room_batch_forget(srv *s)
 {
     pthread_mutex_lock(&batch_mu);
-    for (poller **p = &pollers; *p;) {
-        poller *q = *p;
-        if (q->s == s) {
-            *p = q->next;
-            free(q);
-        } else {
-            p = &q->next;
-        }
-    }
     for (released **p = &releases; *p;) {
         released *r = *p;
         if (r->s == s) {
@@ -286,8 +331,7 @@ void srv_room_batch_forget(srv *s)
  * it stays "printing" in the store until its batch is released), or when
  * it is in a line already; 0 when it goes on alone.  Whoever decided the
  * letter asks srv_room_batch_check once for all the letters it decided (a
- * FaR answer decides many); a batch not split yet is watched by one of
- * its letters (poller). */
+ * FaR answer decides many); a batch not split yet is watched (watch). */
 static int batch_hold(srv *s, srv_job *j)
 {
     char id[sizeof j->batch_id];
@@ -297,34 +341,15 @@ static int batch_hold(srv *s, srv_job *j)
     int hold = !r || in_line(r, j->batch_seq);
     if (r && !hold && in_line_set(r, j->batch_seq, 1))
         hold = 1; /* out of memory: stays in the store */
-    int wait = 0, check = 0;
     if (!r) {
         srv_batch b;
-        int splitting = srv_store_batch_get(s->store, id, &b, NULL) == 0 &&
-                        (b.state == SRV_BSTATE_RECEIVED || b.state == SRV_BSTATE_SPLITTING);
-        poller *p = poller_find(s, id, 0);
-        int mine = p && !strcmp(p->job_id, j->id);
-        if (splitting && !p && (p = calloc(1, sizeof *p))) {
-            p->s = s;
-            snprintf(p->batch_id, sizeof p->batch_id, "%s", id);
-            snprintf(p->job_id, sizeof p->job_id, "%s", j->id);
-            p->next = pollers;
-            pollers = p;
-            mine = 1;
-        }
-        wait = splitting && mine;
-        if (!splitting && mine) {
-            free(poller_find(s, id, 1));
-            check = 1;
-        }
+        if (srv_store_batch_get(s->store, id, &b, NULL) == 0 &&
+            (b.state == SRV_BSTATE_RECEIVED || b.state == SRV_BSTATE_SPLITTING))
+            watch(s, id);
     }
     pthread_mutex_unlock(&batch_mu);
-    if (wait)
-        srv_schedule(s, j, SRV_STAGE_PRINT, BATCH_POLL_MS);
-    else if (hold)
+    if (hold)
         free(j);
-    if (check)
-        srv_room_batch_check(s, id);
     return hold;
 }
 

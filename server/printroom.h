@@ -72,13 +72,17 @@ void srv_room_enqueue_batch(srv *s, const char *batch_id, srv_job **letters, siz
  * (srv_room_enqueue_batch), once per run of the server.  Called for every
  * batch letter decided, once per batch for the letters decided together
  * (farbatch.c, policy.c), for a batch letter resumed in "printing"
- * (work.c), and by the batch worker once the batch became split (its
- * letters may all be decided before that); cheap once released.  The store's letters are read at each call that finds the
+ * (work.c), and by a thread watching a batch still being split once it
+ * is split (its letters may all be decided before that); cheap once
+ * released.  The store's letters are read at each call that finds the
  * batch not released yet. */
 void srv_room_batch_check(srv *s, const char *batch_id);
 /* The line is done with letter seq of batch_id (printed, failed, or
  * waiting for a retry): handing it on again is not a duplicate. */
 void srv_room_batch_left(srv *s, const char *batch_id, int seq);
+/* Stops and joins the threads watching s's batches being split
+ * (srv_print_stop). */
+void srv_room_batch_stop(srv *s);
 /* Forgets s's released batches (srv_print_free). */
 void srv_room_batch_forget(srv *s);
 
