@@ -173,12 +173,6 @@ enum MHD_Result srv_api_answer_job(srv *s, struct MHD_Connection *c, const char 
  * with the text refused when it may read but not do action, or 500. */
 int srv_api_find_job(srv_req *rq, const char *id, srv_action action, srv_text refused, srv_job *j,
                      enum MHD_Result *answer);
-/* The letter's SHA-256 in hex, as the journal and the API give it. */
-void srv_sha256_hex(const void *data, size_t len, char out[65]);
-/* Masks every personnummer in a new job's client free text (title,
- * subject, user, host, department, ...): how many were masked.  The
- * single-letter and the batch intake both store jobs so. */
-size_t srv_job_mask_client_text(srv_job *j);
 /* Hands a stored job (copied) to its stage and waits, at most sync_wait_ms,
  * until it is final or needs a recipient. */
 void srv_api_run_and_wait(srv *s, const srv_job *j);
@@ -207,12 +201,11 @@ enum MHD_Result srv_api_post_batch(srv_req *rq, const char *arg);
 enum MHD_Result srv_api_list_batches(srv_req *rq, const char *arg);
 enum MHD_Result srv_api_get_batch(srv_req *rq, const char *id);
 enum MHD_Result srv_api_post_batch_cancel(srv_req *rq, const char *id);
-/* Batch id into *out when who may read it (srv_may SRV_ACT_READ on a view
- * with the batch's client and user) and do action on it: SRV_OK,
- * SRV_NO_SUCH_JOB (no such batch, or who may not read it; logged),
- * SRV_NOT_ALLOWED, or SRV_FAILED.  The web pages use it too. */
-srv_outcome srv_api_batch_lookup(srv *s, const srv_principal *who, const char *id, srv_action action,
-                                 srv_batch *out);
+/* Batch id into *out when who may read it (srv_may SRV_ACT_READ on its
+ * view, srv_batch_view: a job with the batch's client and user): SRV_OK,
+ * SRV_NO_SUCH_JOB (no such batch, or who may not read it: answered alike,
+ * logged), or SRV_FAILED.  The web pages use it too. */
+srv_outcome srv_api_batch_lookup(srv *s, const srv_principal *who, const char *id, srv_batch *out);
 /* The batch report (doc/api.md): {"id","state","reason","message",
  * "letters","counts",...,"items":[...]} (items only when with_items), a
  * new reference, NULL on a store error. */

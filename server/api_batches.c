@@ -19,19 +19,8 @@
 #include "text.h"
 #include "uuid.h"
 
-/* The view of a batch srv_may decides on: a job of its client and user. */
-static void batch_view(const srv_batch *b, srv_job *view)
-{
-    memset(view, 0, sizeof *view);
-    SRV_SET(view->id, b->id);
-    SRV_SET(view->client, b->client);
-    SRV_SET(view->user, b->user);
-    view->state = b->state == SRV_BSTATE_HELD ? SRV_JSTATE_NEEDS_RECIPIENT : SRV_JSTATE_QUEUED;
-    SRV_SET(view->batch_id, b->id);
-}
-
-srv_outcome srv_api_batch_lookup(srv *s, const srv_principal *who, const char *id, srv_action action,
-                                 srv_batch *out)
+/* srv_api_batch_lookup, asking srv_may for action too. */
+static srv_outcome lookup_for(srv *s, const srv_principal *who, const char *id, srv_action action, srv_batch *out)
 {
     int rc = srv_store_batch_get(s->store, id, out, NULL);
     if (rc < 0)
@@ -39,7 +28,7 @@ srv_outcome srv_api_batch_lookup(srv *s, const srv_principal *who, const char *i
     if (rc == 1)
         return SRV_NO_SUCH_JOB;
     srv_job view;
-    batch_view(out, &view);
+    srv_batch_view(out, &view);
     if (!srv_may(s, who, SRV_ACT_READ, &view)) {
         mm_log(MM_LOG_WARN, "%s asked for batch %s, sent by %s: refused as not found", who->actor, id, out->client);
         return SRV_NO_SUCH_JOB;
@@ -102,7 +91,7 @@ json_t *srv_batch_json(srv *s, const srv_batch *b, int with_items)
 enum MHD_Result srv_api_get_batch(srv_req *rq, const char *id)
 {
     srv_batch b;
-    switch (srv_api_batch_lookup(rq->s, rq->who, id, SRV_ACT_READ, &b)) {
+    switch (srv_api_batch_lookup(rq->s, rq->who, id, &b)) {
     case SRV_OK: break;
     case SRV_NO_SUCH_JOB: return srv_respond_error(rq->conn, 404, "not-found", SRV_SV_BATCH_NOT_FOUND);
     default: return srv_respond_error(rq->conn, 500, "internal", SRV_SV_INTERNAL);
@@ -120,7 +109,7 @@ static void list_one(const srv_batch *b, void *arg)
 {
     list_ctx *l = arg;
     srv_job view;
-    batch_view(b, &view);
+    srv_batch_view(b, &view);
     if (!srv_may(l->rq->s, l->rq->who, SRV_ACT_READ, &view))
         return;
     json_t *o = srv_batch_json(l->rq->s, b, 0);
@@ -143,10 +132,15 @@ enum MHD_Result srv_api_list_batches(srv_req *rq, const char *arg)
     return srv_respond_json(rq->conn, 200, json_pack("{s:o}", "batches", l.arr));
 }
 
+srv_outcome srv_api_batch_lookup(srv *s, const srv_principal *who, const char *id, srv_batch *out)
+{
+    return lookup_for(s, who, id, SRV_ACT_READ, out);
+}
+
 srv_outcome srv_api_batch_cancel(srv *s, const srv_principal *who, const char *id)
 {
     srv_batch b;
-    srv_outcome o = srv_api_batch_lookup(s, who, id, SRV_ACT_CANCEL, &b);
+    srv_outcome o = lookup_for(s, who, id, SRV_ACT_CANCEL, &b);
     if (o != SRV_OK)
         return o;
     if (b.state != SRV_BSTATE_HELD)

@@ -41,14 +41,6 @@ void srv_api_run_and_wait(srv *s, const srv_job *j)
     srv_wait_unregister(s, &w);
 }
 
-void srv_sha256_hex(const void *data, size_t len, char out[65])
-{
-    unsigned char md[32];
-    unsigned int n = 0;
-    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-    mm_text_hex(md, sizeof md, 0, out);
-}
-
 srv_outcome srv_api_number(const srv *s, const char *typed, mm_id *id, mm_error *err)
 {
     memset(id, 0, sizeof *id);
@@ -115,19 +107,6 @@ static void refuse_recipient(srv *s, srv_job *j, const srv_recipient *rcp, const
     char detail[300];
     snprintf(detail, sizeof detail, "resubmitted; still no usable recipient: %s", why);
     srv_transition_as(s, j, SRV_JSTATE_NEEDS_RECIPIENT, "recipient-refused", detail, actor);
-}
-
-/* Client free text is stored masked (mm_log_mask_text, the rule of the
- * logs): only the recipient column holds a whole personnummer.  The user
- * is a login and the CUPS job id a number, but a bundle may carry anything
- * there.  Returns how many numbers were masked. */
-size_t srv_job_mask_client_text(srv_job *j)
-{
-    char *texts[] = {j->title, j->subject, j->recipient_problem, j->user, j->host, j->department, j->cups_job_id};
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        n += mm_log_mask_text(texts[i]);
-    return n;
 }
 
 /* Why a new job has no recipient, for its journal: the server's own words,

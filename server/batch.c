@@ -8,52 +8,15 @@
 #include "texts.h"
 #include "../lib/batch.h"
 
-static const char *const bstate_names[] = {
-    [SRV_BSTATE_NONE] = "",
-    [SRV_BSTATE_RECEIVED] = "received",
-    [SRV_BSTATE_SPLITTING] = "splitting",
-    [SRV_BSTATE_SPLIT] = "split",
-    [SRV_BSTATE_HELD] = "held",
-    [SRV_BSTATE_CANCELLED] = "cancelled",
-};
-#define NBSTATES (sizeof bstate_names / sizeof bstate_names[0])
-
-const char *srv_bstate_name(srv_bstate st)
+void srv_batch_view(const srv_batch *b, srv_job *view)
 {
-    return (size_t)st < NBSTATES ? bstate_names[st] : "";
-}
-
-srv_bstate srv_bstate_from_name(const char *name)
-{
-    for (size_t i = 1; name && i < NBSTATES; i++)
-        if (!strcmp(name, bstate_names[i]))
-            return (srv_bstate)i;
-    return SRV_BSTATE_NONE;
-}
-
-void srv_batch_count(srv_batch_counts *c, const srv_job *j)
-{
-    c->letters++;
-    switch (j->state) {
-    case SRV_JSTATE_NEEDS_RECIPIENT:
-        c->held++;
-        break;
-    case SRV_JSTATE_QUEUED:
-    case SRV_JSTATE_SENDING:
-        c->pending++;
-        break;
-    case SRV_JSTATE_DELIVERED:
-        c->digital++;
-        break;
-    case SRV_JSTATE_PRINTING:
-    case SRV_JSTATE_PRINTED:
-    case SRV_JSTATE_POSTED:
-        c->paper++;
-        break;
-    default: /* returned, failed, cancelled, expired: reached no one */
-        c->failed++;
-        break;
-    }
+    memset(view, 0, sizeof *view);
+    SRV_SET(view->id, b->id);
+    SRV_SET(view->client, b->client);
+    SRV_SET(view->user, b->user);
+    /* a held batch waits for a person, as a held letter does */
+    view->state = b->state == SRV_BSTATE_HELD ? SRV_JSTATE_NEEDS_RECIPIENT : SRV_JSTATE_QUEUED;
+    SRV_SET(view->batch_id, b->id);
 }
 
 /* Appends ", N word" (or ": N word" for the first part) when n > 0. */
@@ -180,15 +143,46 @@ static void *batch_main(void *arg)
     return NULL;
 }
 
+/* After a crash: the spool's batch files of no batch still to split (an
+ * upload cut off before its 202, a batch split or cancelled just before
+ * the crash) are removed; those of received and splitting batches stay
+ * for the worker.  Only names of ours ("<uuid>.batch", "<uuid>.letters"). */
+static void sweep(srv *s)
+{
+    DIR *d = opendir(s->conf.spool_dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    long removed = 0;
+    while ((e = readdir(d))) {
+        const char *dot = strchr(e->d_name, '.');
+        if (!dot || dot - e->d_name != 36 || strspn(e->d_name, "0123456789abcdef-") != 36 ||
+            (strcmp(dot, ".batch") && strcmp(dot, ".letters")))
+            continue;
+        srv_batch b;
+        memset(&b, 0, sizeof b);
+        memcpy(b.id, e->d_name, 36);
+        int rc = srv_store_batch_get(s->store, b.id, &b, NULL);
+        if (rc < 0 || (rc == 0 && (b.state == SRV_BSTATE_RECEIVED || b.state == SRV_BSTATE_SPLITTING)))
+            continue;
+        srv_batch_discard(s, &b);
+        removed++;
+    }
+    closedir(d);
+    if (removed)
+        mm_log(MM_LOG_INFO, "spool: removed the files of %ld batches not to be split", removed);
+}
+
 int srv_batch_start(srv *s, mm_error *err)
 {
+    sweep(s);
     struct srv_batchq *q = calloc(1, sizeof *q);
     if (!q)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->cv, NULL);
-    /* it waits for srv_resume's kick: the jobs of the earlier run are
-     * handed on first, so that no letter is handed on twice */
+    /* started after srv_resume: the batches of the earlier run first */
+    q->kicked = 1;
     s->batchq = q;
     if (pthread_create(&q->thread, NULL, batch_main, s)) {
         s->batchq = NULL;

@@ -70,6 +70,11 @@ typedef struct {
     int failed;   /* reached no one (an exception), or cancelled */
 } srv_batch_counts;
 
+/* The view of a batch that srv_may (auth.c) decides on: a job with the
+ * batch's client and user (workstation: its own client's; handläggare:
+ * their own; admin: all), its state held when the batch is. */
+void srv_batch_view(const srv_batch *b, srv_job *view);
+
 /* Adds letter j to c. */
 void srv_batch_count(srv_batch_counts *c, const srv_job *j);
 
@@ -79,8 +84,9 @@ void srv_batch_count(srv_batch_counts *c, const srv_job *j);
  * A batch not split yet or held: its state's text (held: its reason_sv). */
 void srv_batch_summary_sv(const srv_batch *b, const srv_batch_counts *c, char *out, size_t size);
 
-/* ---- the batch worker (batch.c), started and stopped with the other
- * workers (work.c) ---- */
+/* ---- the batch worker (batch.c), started by main after srv_resume (the
+ * jobs of the earlier run are handed on first, so that no letter is handed
+ * on twice) and stopped before the other workers ---- */
 
 typedef struct srv srv;
 

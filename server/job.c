@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <openssl/evp.h>
 #include <string.h>
 #include <time.h>
 
@@ -199,4 +200,27 @@ void srv_log_job(mm_log_level level, const srv_job *job, const char *fmt, ...)
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     mm_log(level, "job %s: %s", job->id, text); /* masked there, with the rest of the line */
+}
+
+/* ---- intake helpers shared by single letters (api_jobs.c) and batches (batch.c) ---- */
+
+void srv_sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+    mm_text_hex(md, sizeof md, 0, out);
+}
+
+/* Client free text is stored masked (mm_log_mask_text, the rule of the
+ * logs): only the recipient column holds a whole personnummer.  The user
+ * is a login and the CUPS job id a number, but a bundle may carry anything
+ * there.  Returns how many numbers were masked. */
+size_t srv_job_mask_client_text(srv_job *j)
+{
+    char *texts[] = {j->title, j->subject, j->recipient_problem, j->user, j->host, j->department, j->cups_job_id};
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        n += mm_log_mask_text(texts[i]);
+    return n;
 }

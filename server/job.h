@@ -115,6 +115,12 @@ void srv_message(const srv *s, const srv_job *job, char *out, size_t size);
 /* Logs a line about job, prefixed with its id ("job ID: ..."), like
  * cupsdLogJob; mm_log masks any personnummer in it. */
 void srv_log_job(mm_log_level level, const srv_job *job, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The letter's SHA-256 in hex, as the journal and the API give it. */
+void srv_sha256_hex(const void *data, size_t len, char out[65]);
+/* Masks every personnummer in a new job's client free text (title,
+ * subject, user, host, department, ...): how many were masked.  The
+ * single-letter and the batch intake both store jobs so. */
+size_t srv_job_mask_client_text(srv_job *j);
 /* "14 dagar" (swedish) or "14 days": the largest unit that divides secs. */
 void srv_duration_text(long secs, int swedish, char *out, size_t size);
 

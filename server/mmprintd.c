@@ -112,6 +112,7 @@ static void drain(srv *s, struct MHD_Daemon *d)
         pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&s->wait_mu);
     srv_web_stop(s);
+    srv_batch_stop(s); /* first: it hands letters to the workers' queues */
     if (s->send_threads)
         srv_work_stop(s);
     srv_api_stop(s, d);
@@ -244,6 +245,12 @@ int main(int argc, char **argv)
     }
     if (srv_resume(&s, &err))
         mm_log(MM_LOG_ERROR, "cannot resume unfinished jobs: %s", err.msg);
+    /* after the jobs: a batch's letters stored before a crash were handed
+     * on just now; the worker resumes the batches not split yet */
+    if (srv_batch_start(&s, &err)) {
+        mm_log(MM_LOG_ERROR, "%s", err.msg);
+        goto out;
+    }
     srv_maintain(&s);
     d = srv_api_start(&s, &err);
     if (!d) {

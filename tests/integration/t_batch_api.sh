@@ -181,7 +181,7 @@ is "... and no file left in the spool" "$(ls "$T/state/spool" | wc -l)" "$before
 # ---- crash: killed while a 30-letter batch is stored and sent ----
 mkletters "$T/crash.pdf" 0 30 60
 batchbundle "$T/crash.batch" "$T/crash.pdf" "" split=text user=anna title=Krasch
-set_faults "op=kivra delay=40"
+set_faults "op=kivra delay=300"
 inbox_before=$(wc -l < "$T/inbox/index.tsv")
 post_batch "$T/crash.batch" key-crash
 CRASH_ID=$(jfield .id)
@@ -193,7 +193,10 @@ for _ in $(seq 600); do
 done
 kill -9 "$SRV_PID"
 wait "$SRV_PID" 2>/dev/null
-diag "killed with $n letters stored and $d delivered"
+at_kill=$((d - inbox_before))
+diag "killed with $n letters stored and $at_kill of them delivered"
+if [ "$at_kill" -gt 0 ] && [ "$at_kill" -lt 30 ]; then ok "the kill landed while the batch's letters were sent"; else
+  not_ok "the kill landed while the batch's letters were sent ($at_kill of 30)"; fi
 set_faults ""
 start_server "$T/mmprintd.conf" || { not_ok "mmprintd restarts"; done_testing; exit 1; }
 wait_batch "$CRASH_ID" 90
