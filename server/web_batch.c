@@ -34,10 +34,9 @@ static int batch_report(srv_web_req *rq, const char *id, json_t **report)
 {
     srv_batch b;
     *report = NULL;
-    switch (srv_api_batch_lookup(rq->s, rq->who, id, SRV_ACT_READ, &b)) {
+    switch (srv_api_batch_lookup(rq->s, rq->who, id, &b)) {
     case SRV_OK: break;
-    case SRV_NO_SUCH_JOB:
-    case SRV_NOT_ALLOWED: return 1;
+    case SRV_NO_SUCH_JOB: return 1;
     default: return -1;
     }
     *report = srv_batch_json(rq->s, &b, 1);
@@ -53,15 +52,10 @@ typedef struct {
 static void list_one(const srv_batch *b, void *arg)
 {
     list_ctx *l = arg;
-    /* The view srv_may decides on, as the API's list builds it: a job of
-     * the batch's client and user. */
+    /* The view srv_may decides on, as the API's list: a job of the
+     * batch's client and user. */
     srv_job view;
-    memset(&view, 0, sizeof view);
-    SRV_SET(view.id, b->id);
-    SRV_SET(view.client, b->client);
-    SRV_SET(view.user, b->user);
-    view.state = b->state == SRV_BSTATE_HELD ? SRV_JSTATE_NEEDS_RECIPIENT : SRV_JSTATE_QUEUED;
-    SRV_SET(view.batch_id, b->id);
+    srv_batch_view(b, &view);
     if (!srv_may(l->rq->s, l->rq->who, SRV_ACT_READ, &view))
         return;
     json_t *o = srv_batch_json(l->rq->s, b, 0);
@@ -254,7 +248,13 @@ enum MHD_Result srv_web_get_batch(srv_web_req *rq, const char *id)
         srv_html_esc(&b, str(r, "reason"));
         srv_html_raw(&b, "</p>");
         srv_batch tmp;
-        if (srv_api_batch_lookup(rq->s, rq->who, id, SRV_ACT_CANCEL, &tmp) == SRV_OK) {
+        srv_job view;
+        int may = srv_api_batch_lookup(rq->s, rq->who, id, &tmp) == SRV_OK;
+        if (may) {
+            srv_batch_view(&tmp, &view);
+            may = srv_may(rq->s, rq->who, SRV_ACT_CANCEL, &view);
+        }
+        if (may) {
             srv_html_raw(&b, "<form method=\"post\" action=\"/massutskick/");
             srv_html_esc(&b, str(r, "id"));
             srv_html_raw(&b, "/makulera\">");
