@@ -35,6 +35,17 @@ static void decide_batch(srv *s, srv_job **batch, size_t n, const mm_reach *reac
     mm_error err;
     if (srv_store_update_many(s->store, ch, n, &err))
         mm_log(MM_LOG_ERROR, "cannot record %zu FaR decisions: %s", n, err.msg);
+    /* The batches of the letters decided here: once all of a batch's
+     * letters are decided its paper letters go to print (printroom.h). */
+    char (*batches)[sizeof batch[0]->batch_id] = calloc(n, sizeof *batches);
+    size_t nb = 0;
+    for (size_t i = 0; batches && i < n; i++) {
+        size_t k = 0;
+        while (k < nb && strcmp(batches[k], batch[i]->batch_id))
+            k++;
+        if (batch[i]->batch_id[0] && ch[i].rc == 0 && k == nb)
+            snprintf(batches[nb++], sizeof batches[0], "%s", batch[i]->batch_id);
+    }
     for (size_t i = 0; i < n; i++) {
         srv_job *j = batch[i];
         if (ch[i].rc < 0) {
@@ -56,6 +67,9 @@ static void decide_batch(srv *s, srv_job **batch, size_t n, const mm_reach *reac
             free(j);
         }
     }
+    for (size_t k = 0; k < nb; k++)
+        srv_room_batch_check(s, batches[k]);
+    free(batches);
     free(ch);
     free(details);
     free(next);

@@ -17,7 +17,7 @@ server_libmmprintd_a_SOURCES = server/mmprintd.h \
 	server/web_login.c server/web_static.c server/web_brev.c server/web_users.c \
 	server/preview.c server/preview.h server/web_letters.c \
 	server/printroom.c server/printroom.h server/api_printroom.c \
-	server/web_printroom.c \
+	server/web_printroom.c server/web_export.c server/web_export.h server/web_batch.c \
 	server/stats.c server/stats.h server/api_stats.c server/web_stats.c \
 	server/web_model.c \
 	server/batch.c server/batch.h server/bstate.c server/api_batches.c

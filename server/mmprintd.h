@@ -109,6 +109,11 @@ void srv_cond_init(pthread_cond_t *cv);
 void srv_mono_deadline(struct timespec *ts, int64_t mono_ms);
 void srv_queue_init(srv_queue *q);
 void srv_queue_push(srv_queue *q, srv_job *job);
+/* Pushes jobs[0..n) (consumed) as one run under the queue's lock: nothing
+ * else gets between them (a batch's cover sheet and its paper letters,
+ * printroom.h).  All or nothing: out of memory or a closed queue frees
+ * them all (they stay in the store). */
+void srv_queue_push_many(srv_queue *q, srv_job **jobs, size_t n);
 /* Blocks up to timeout_ms (-1 = forever); NULL on timeout or once the queue
  * is closed (what is left then stays in the store: srv_queue_drain_free). */
 srv_job *srv_queue_pop(srv_queue *q, long timeout_ms);

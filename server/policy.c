@@ -47,16 +47,23 @@ void srv_policy_fallback(srv *s, srv_job *j, const char *reason, const char *rea
     if (!strcmp(j->policy, "digital-only")) {
         to_returned(j);
         snprintf(detail, sizeof detail, "policy digital-only: %s", reason);
-        srv_transition(s, j, expect, "returned", detail);
+        int done = srv_transition(s, j, expect, "returned", detail) == 0;
+        if (done && j->batch_id[0])
+            srv_room_batch_check(s, j->batch_id); /* maybe the batch's last letter */
         free(j);
         return;
     }
     to_paper(s, j, srv_now_ms());
     snprintf(detail, sizeof detail, "paper to %s: %s", j->printer, reason);
-    if (srv_transition(s, j, expect, "decided-paper", detail) == 0)
+    char batch_id[sizeof j->batch_id];
+    snprintf(batch_id, sizeof batch_id, "%s", j->batch_id);
+    if (srv_transition(s, j, expect, "decided-paper", detail) == 0) {
         srv_room_enqueue(s, j);
-    else
+        if (batch_id[0])
+            srv_room_batch_check(s, batch_id);
+    } else {
         free(j);
+    }
 }
 
 /* The Swedish of FaR's outcome (texts.c), by mm_reach_why. */

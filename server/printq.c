@@ -241,7 +241,20 @@ static int print_submit_waiting(srv_printline *l, srv_job *j, const char *path, 
     }
 }
 
+static void print_letter(srv_printline *l, srv_job *j, unsigned long ticket);
+
+/* A letter through the line; a batch's letter is then out of it
+ * (srv_room_batch_left), whatever became of it. */
 static void print_one(srv_printline *l, srv_job *j, unsigned long ticket)
+{
+    char batch_id[sizeof j->batch_id];
+    snprintf(batch_id, sizeof batch_id, "%s", j->batch_id);
+    int seq = j->batch_seq;
+    print_letter(l, j, ticket);
+    srv_room_batch_left(l->s, batch_id, seq);
+}
+
+static void print_letter(srv_printline *l, srv_job *j, unsigned long ticket)
 {
     srv *s = l->s;
     mm_error err;
@@ -330,13 +343,112 @@ static void print_one(srv_printline *l, srv_job *j, unsigned long ticket)
     free(j);
 }
 
+/* ---- a batch's cover sheet (printroom.h srv_batch_cover) ---- */
+
+/* The cover's lines, Swedish: what the print room checks the run against. */
+static void cover_lines(const srv *s, const srv_batch_cover *c, char l[][400], size_t *n)
+{
+    char date[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+    size_t k = 0;
+    snprintf(l[k++], 400, "%s – %d brev på papper", srv_sv(SRV_SV_BATCH_COVER_HEADING), c->letters);
+    snprintf(l[k++], 400, "Avsändare: %s", s->conf.sender_name[0] ? s->conf.sender_name : "-");
+    snprintf(l[k++], 400, "Handläggare: %s", c->job.user[0] ? c->job.user : "(okänd)");
+    snprintf(l[k++], 400, "Massutskick-id: %s", c->batch_id);
+    snprintf(l[k++], 400, "Datum: %s", date);
+    snprintf(l[k++], 400, "Utskriftsrum: %s", c->job.printer);
+    static const srv_text pcs[3] = {SRV_SV_POSTAL_REK, SRV_SV_POSTAL_A, SRV_SV_POSTAL_B};
+    for (int i = 0; i < 3; i++)
+        if (c->postal[i])
+            snprintf(l[k++], 400, "%s: %d brev", srv_sv(pcs[i]), c->postal[i]);
+    snprintf(l[k++], 400, "%s", srv_sv(SRV_SV_BATCH_COVER_FOOT));
+    *n = k;
+}
+
+/* Prints the cover in its turn.  The letters behind it wait for it (they
+ * hold the next tickets); a printer error is retried with backoff until
+ * the print deadline, then the letters go on without it (each has its own
+ * separator) and the administrator is told. */
+static void print_cover(srv_printline *l, srv_batch_cover *c, unsigned long ticket)
+{
+    srv *s = l->s;
+    mm_error err;
+    mm_error_clear(&err);
+    srv_printer pr = printer_of(l);
+    char name[200], path[1200] = "", detail[600];
+    srv_batch_cover_name(c->batch_id, pr.name, name, sizeof name);
+    int pjid = 0;
+    int found = srv_print_find(&pr, name, &pjid, &err);
+    int rc = 0;
+    if (found != 1) {
+        enum { NLINES = 12 };
+        char lines[NLINES][400];
+        const char *p[NLINES];
+        size_t n = 0;
+        cover_lines(s, c, lines, &n);
+        for (size_t i = 0; i < n; i++)
+            p[i] = lines[i];
+        mm_buf pdf = MM_BUF_INIT;
+        /* One file per room (two rooms' covers may be made at once), named
+         * as long as an id so that the spool's sweep removes it after a
+         * crash: the batch id's first 32 characters and the room. */
+        char fname[40];
+        snprintf(fname, sizeof fname, "%.32s%04zx", c->batch_id, l->room);
+        srv_path(s, fname, ".sep.pdf", path, sizeof path);
+        FILE *f = NULL;
+        if (srv_separator_pdf(p, n, &pdf) || !(f = fopen(path, "wb")) || fwrite(pdf.data, 1, pdf.len, f) != pdf.len) {
+            mm_error_set(&err, MM_ERR_SYSTEM, 0, "cannot write the cover sheet %s", path);
+            rc = -1;
+        }
+        if (f && fclose(f) && rc == 0)
+            rc = mm_error_set(&err, MM_ERR_SYSTEM, 0, "cannot write the cover sheet %s", path);
+        mm_buf_free(&pdf);
+    }
+    if (print_turn_wait(l, ticket)) {
+        rc = 2;
+    } else {
+        long waited = 0;
+        for (int attempt = 1; found != 1 && rc == 0; attempt++) {
+            rc = print_submit_waiting(l, &c->job, path, "", &pjid, &waited, &err);
+            if (rc != -1 || err.cls == MM_ERR_INPUT || srv_now_ms() >= c->job.deadline_ms)
+                break;
+            mm_log(MM_LOG_WARN, "batch %s: cover sheet not printed (attempt %d): %s", c->batch_id, attempt, err.msg);
+            if (print_sleep(l, srv_backoff_ms(s, attempt))) {
+                rc = 2;
+                break;
+            }
+            rc = 0;
+        }
+        print_turn_pass(l);
+    }
+    if (path[0])
+        unlink(path);
+    if (rc == 0) {
+        snprintf(detail, sizeof detail, "cover sheet of batch %s for %d paper letters: printer job %d on %s%s",
+                 c->batch_id, c->letters, pjid, pr.name, found == 1 ? " (found at printer after restart)" : "");
+        srv_store_event_as(s->store, "", SRV_ACTOR_SELF, "batch-cover-printed", detail, NULL);
+        mm_log(MM_LOG_INFO, "%s", detail);
+    } else if (rc == -1) {
+        mm_log(MM_LOG_ERROR, "batch %s: cover sheet not printed, its %d letters print without it: %s", c->batch_id,
+               c->letters, err.msg);
+    }
+    free(c);
+}
+
 void *srv_print_main(void *arg)
 {
     srv_printline *l = arg;
     srv_job *j;
     unsigned long ticket = 0;
-    while ((j = print_take(l, &ticket)))
-        print_one(l, j, ticket);
+    while ((j = print_take(l, &ticket))) {
+        if (srv_is_batch_cover(j))
+            print_cover(l, (srv_batch_cover *)j, ticket);
+        else
+            print_one(l, j, ticket);
+    }
     return NULL;
 }
 
@@ -369,6 +481,7 @@ int srv_print_start(srv *s, mm_error *err)
 
 void srv_print_stop(srv *s)
 {
+    srv_room_batch_stop(s);
     for (size_t i = 0; i < s->nprint_lines; i++) {
         srv_printline *l = &s->print_lines[i];
         srv_queue_close(&l->q);
@@ -392,6 +505,7 @@ void srv_print_free(srv *s)
         free(s->print_lines[i].threads);
         s->print_lines[i].threads = NULL;
     }
+    srv_room_batch_forget(s);
 }
 
 size_t srv_print_waiting(srv *s)

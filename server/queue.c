@@ -69,6 +69,46 @@ void srv_queue_push(srv_queue *q, srv_job *job)
     pthread_mutex_unlock(&q->mu);
 }
 
+void srv_queue_push_many(srv_queue *q, srv_job **jobs, size_t n)
+{
+    jq_item *first = NULL, *last = NULL;
+    size_t made = 0;
+    for (; made < n; made++) {
+        jq_item *it = malloc(sizeof *it);
+        if (!it)
+            break;
+        it->job = jobs[made];
+        it->next = NULL;
+        if (last)
+            last->next = it;
+        else
+            first = it;
+        last = it;
+    }
+    pthread_mutex_lock(&q->mu);
+    int take = !q->closed && made == n;
+    if (take) {
+        if (q->tail)
+            q->tail->next = first;
+        else
+            q->head = first;
+        if (last)
+            q->tail = last;
+        q->len += n;
+        pthread_cond_broadcast(&q->cv);
+    }
+    pthread_mutex_unlock(&q->mu);
+    if (!take) { /* all or nothing: what is not pushed stays in the store */
+        while (first) {
+            jq_item *next = first->next;
+            free(first);
+            first = next;
+        }
+        for (size_t i = 0; i < n; i++)
+            free(jobs[i]);
+    }
+}
+
 srv_job *srv_queue_pop(srv_queue *q, long timeout_ms)
 {
     struct timespec until;

@@ -173,6 +173,15 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_BATCH_DOUBT_TEXT_NO_START] = "Ingen sida har en mottagare i adressfältet",
     [SRV_SV_BATCH_DOUBT_MANIFEST_COVER] = "Manifestets sidintervall täcker inte dokumentets sidor exakt en gång i ordning",
     [SRV_SV_BATCH_DOUBT_NO_MANIFEST] = "Uppdelning efter manifest begärdes men inget manifest skickades",
+    /* Batches' paper and pages (issue 13) */
+    [SRV_SV_BATCH_COVER_HEADING] = "Massutskick",
+    [SRV_SV_WEB_BATCH_NONE] = "Du har inga massutskick. Ett massutskick blir det när ett verksamhetssystem skriver ut "
+                              "många brev som ett jobb till skrivaren Mina meddelanden – massutskick.",
+    [SRV_SV_WEB_BATCH_NOT_FOUND] = "Massutskicket finns inte, eller så är det inte ditt.",
+    [SRV_SV_WEB_BATCH_NO_EXCEPTIONS] = "Inga undantag: alla brev i massutskicket skickades digitalt.",
+    [SRV_SV_WEB_BATCH_CANCEL_WHAT] = "Inget brev i massutskicket har skickats. Rätta utskriften i verksamhetssystemet "
+                                     "och skriv ut den igen, och makulera det här massutskicket.",
+    [SRV_SV_BATCH_COVER_FOOT] = "Breven följer efter detta blad i ordning, vart och ett med sitt eget försättsblad.",
 };
 
 const char *srv_sv(srv_text text)

@@ -175,6 +175,13 @@ typedef enum {
     SRV_SV_BATCH_DOUBT_TEXT_NO_START,
     SRV_SV_BATCH_DOUBT_MANIFEST_COVER,
     SRV_SV_BATCH_DOUBT_NO_MANIFEST,
+    /* Batches' paper and pages (issue 13: printroom.c, printq.c, web_batch.c) */
+    SRV_SV_BATCH_COVER_HEADING, /* the batch cover sheet's first line (before the count) */
+    SRV_SV_BATCH_COVER_FOOT,    /* its last line: what follows it */
+    SRV_SV_WEB_BATCH_NONE,      /* /massutskick without batches */
+    SRV_SV_WEB_BATCH_NOT_FOUND, /* 404 of /massutskick/{id}, also another person's */
+    SRV_SV_WEB_BATCH_NO_EXCEPTIONS, /* the exception list without letters */
+    SRV_SV_WEB_BATCH_CANCEL_WHAT,   /* above "Makulera massutskicket" */
     SRV_SV_COUNT
 } srv_text;
 

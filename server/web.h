@@ -227,6 +227,14 @@ enum MHD_Result srv_web_get_exceptions(srv_web_req *rq, const char *arg);
 enum MHD_Result srv_web_get_document(srv_web_req *rq, const char *id);
 enum MHD_Result srv_web_post_handled(srv_web_req *rq, const char *id);
 
+/* web_batch.c: "Massutskick" (/massutskick, /massutskick/{id}, its
+ * exception list undantag.pdf and undantag.csv, Makulera massutskicket) */
+enum MHD_Result srv_web_get_batches(srv_web_req *rq, const char *arg);
+enum MHD_Result srv_web_get_batch(srv_web_req *rq, const char *id);
+enum MHD_Result srv_web_get_batch_pdf(srv_web_req *rq, const char *id);
+enum MHD_Result srv_web_get_batch_csv(srv_web_req *rq, const char *id);
+enum MHD_Result srv_web_post_batch_cancel(srv_web_req *rq, const char *id);
+
 /* web_printroom.c: "Utskriftsrummet" (/utskrift), Markera som postad (one,
  * the whole day), Skriv ut igen, the day's list as PDF and CSV */
 enum MHD_Result srv_web_get_printroom(srv_web_req *rq, const char *arg);

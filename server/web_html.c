@@ -113,6 +113,7 @@ static const struct {
     {"/brev", "Mina brev", SRV_ACT_LIST},
     {"/behover", "Behöver mottagare", SRV_ACT_LIST},
     {"/hantera", "Att hantera", SRV_ACT_SEE_EXCEPTIONS},
+    {"/massutskick", "Massutskick", SRV_ACT_LIST},
     {"/utskrift", "Utskriftsrummet", SRV_ACT_PRINTROOM},
     {"/statistik", "Statistik", SRV_ACT_STATS},
     {"/nyttomodell", "Nyttomodell", SRV_ACT_STATS},

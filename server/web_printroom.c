@@ -26,13 +26,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <cairo.h>
-#include <cairo-pdf.h>
-
 #include "log.h"
 #include "printroom.h"
 #include "store.h"
 #include "web.h"
+#include "web_export.h"
 
 /* At most this many letters in one day's list (one room's day is far
  * fewer: the list says when it was cut). */
@@ -57,6 +55,8 @@ typedef struct {
     int kept;        /* a failed letter whose document is still stored */
     int resolved;    /* a failed letter someone took care of ("Att hantera") */
     size_t order;    /* its place in print order (from 1) */
+    char batch_id[37]; /* a batch's letter (issue 13): its batch, printed as one group */
+    int batch_seq;
 } pr_row;
 
 /* The day, room and order asked for. */
@@ -151,6 +151,60 @@ static void add_row(const srv_job *j, void *arg)
     r->kept = j->state == SRV_JSTATE_FAILED && srv_job_is_exception(j) && !j->purged;
     r->resolved = j->resolved_ms != 0;
     r->order = l->n;
+    snprintf(r->batch_id, sizeof r->batch_id, "%s", j->batch_id);
+    r->batch_seq = j->batch_seq;
+}
+
+/* A batch's letters as one group where its first letter is, in seq order
+ * (issue 13): the printer got them so, behind one cover sheet
+ * (printroom.h), whenever each was decided.  The places are renumbered.
+ * 0, or -1 out of memory (the list stays as it was). */
+static int group_batches(pr_list *l)
+{
+    pr_row *out = calloc(l->n + 1, sizeof *out);
+    char *placed = calloc(l->n + 1, 1);
+    if (!out || !placed) {
+        free(out);
+        free(placed);
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (placed[i])
+            continue;
+        if (!l->rows[i].batch_id[0]) {
+            out[k++] = l->rows[i];
+            placed[i] = 1;
+            continue;
+        }
+        /* The batch's rows, by seq (a selection: few letters a day). */
+        for (;;) {
+            size_t best = l->n;
+            for (size_t m = i; m < l->n; m++)
+                if (!placed[m] && !strcmp(l->rows[m].batch_id, l->rows[i].batch_id) &&
+                    (best == l->n || l->rows[m].batch_seq < l->rows[best].batch_seq))
+                    best = m;
+            if (best == l->n)
+                break;
+            out[k++] = l->rows[best];
+            placed[best] = 1;
+        }
+    }
+    for (size_t i = 0; i < k; i++)
+        out[i].order = i + 1;
+    memcpy(l->rows, out, k * sizeof *out);
+    free(out);
+    free(placed);
+    return 0;
+}
+
+/* The letters of batch_id in l from row i on (they are together). */
+static size_t batch_run(const pr_list *l, size_t i)
+{
+    size_t n = 0;
+    while (i + n < l->n && !strcmp(l->rows[i + n].batch_id, l->rows[i].batch_id))
+        n++;
+    return n;
 }
 
 static int by_class_cmp(const void *a, const void *b)
@@ -282,6 +336,8 @@ static int find(srv_web_req *rq, const pr_query *q, pr_list *l)
     }
     if (l->n && mark_gone(l, &err))
         mm_log(MM_LOG_WARN, "web: which failed letters are still stored cannot be read: %s", err.msg);
+    if (group_batches(l))
+        mm_log(MM_LOG_WARN, "web: out of memory grouping the print room's batches");
     if (q->by_class)
         qsort(l->rows, l->n, sizeof *l->rows, by_class_cmp);
     return 0;
@@ -458,9 +514,20 @@ static void letter_rows(srv_web_req *rq, mm_buf *b, const pr_list *l, const pr_q
                      "<th scope=\"col\">Ark</th><th scope=\"col\">Åtgärd</th></tr></thead>\n<tbody>\n",
                   q->dag, q->by_class ? "efter postklass" : "i utskriftsordning",
                   show_room ? "<th scope=\"col\">Rum</th>" : "");
+    int cols = show_room ? 12 : 11;
     for (size_t i = 0; i < l->n; i++) {
         const pr_row *r = &l->rows[i];
         char t[8], sheets[16], nr[24], state[80];
+        if (!q->by_class && r->batch_id[0] && (i == 0 || strcmp(l->rows[i - 1].batch_id, r->batch_id))) {
+            /* A batch's group: its heading as the row before its letters. */
+            char head[300];
+            snprintf(head, sizeof head, "Massutskick %.8s: %zu brev, handläggare %s", r->batch_id, batch_run(l, i),
+                     r->user);
+            mm_buf_printf(b, "<tr class=\"massutskick\" data-batch=\"%s\"><th scope=\"rowgroup\" colspan=\"%d\">",
+                          r->batch_id, cols);
+            srv_html_esc(b, head);
+            srv_html_raw(b, "</th></tr>\n");
+        }
         clock_text(r->decided_ms, HHMM, t, sizeof t);
         sheets_text(r->sheets, "–", sheets, sizeof sheets);
         snprintf(nr, sizeof nr, "%zu", r->order);
@@ -647,44 +714,6 @@ enum MHD_Result srv_web_post_printroom_reprint(srv_web_req *rq, const char *id)
 
 /* ---- the day's list: CSV and PDF ---- */
 
-static enum MHD_Result send_file(srv_web_req *rq, mm_buf *body, const char *type, const char *filename)
-{
-    struct MHD_Response *resp = MHD_create_response_from_buffer(body->len, body->data ? body->data : (char *)"",
-                                                                body->data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-    if (!resp) {
-        mm_buf_free(body);
-        return MHD_NO;
-    }
-    body->data = NULL;
-    body->len = 0;
-    char disp[120];
-    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", filename);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
-    return srv_web_send(rq->conn, 200, resp, 0);
-}
-
-/* One CSV field: quoted when it holds the separator, a quote or a line
- * break; a text that Excel would run as a formula (=, +, -, @ first)
- * is kept as text with a leading apostrophe (the texts come from
- * workstations). */
-static void csv_field(mm_buf *b, const char *text, int last)
-{
-    int formula = text[0] && strchr("=+-@\t\r", text[0]) && strcmp(text, "-");
-    if (strpbrk(text, ";\"\r\n") || formula) {
-        mm_buf_puts(b, formula ? "\"'" : "\"");
-        for (const char *p = text; *p; p++) {
-            if (*p == '"')
-                mm_buf_append(b, "\"", 1); /* a quote is doubled */
-            mm_buf_append(b, p, 1);
-        }
-        mm_buf_puts(b, "\"");
-    } else {
-        mm_buf_puts(b, text);
-    }
-    mm_buf_puts(b, last ? "\r\n" : ";");
-}
-
 static void list_filename(const pr_query *q, const char *ext, char *out, size_t size)
 {
     /* The room's name stays out of the file name: it may hold any character. */
@@ -704,19 +733,15 @@ enum MHD_Result srv_web_get_printroom_csv(srv_web_req *rq, const char *arg)
         free(l.rows);
         return srv_web_message(rq, 500, "Fel i servern", srv_sv(SRV_SV_INTERNAL));
     }
-    /* UTF-8 with a byte order mark: Excel on Windows reads a CSV it opens
-     * with a double click in the ANSI code page unless the file starts
-     * with the BOM, and å, ä, ö would come out wrong.  ";" is the list
-     * separator of Swedish Windows (the comma is the decimal sign), and
-     * CRLF ends the lines (RFC 4180). */
+    /* The conventions of every CSV of the portal: web_export.h. */
     mm_buf b = MM_BUF_INIT;
-    mm_buf_puts(&b, "\xEF\xBB\xBF");
+    srv_csv_start(&b);
     static const char *const head[] = {"Nr", "Dag", "Till utskrift", "Jobb-id", "Handläggare", "CUPS-jobb",
                                        "Förvaltning", "Utskriftsrum", "Postklass", "Varför papper", "Tillstånd",
-                                       "Ark", "Postat", "Postat av"};
+                                       "Ark", "Postat", "Postat av", "Massutskick"};
     size_t nh = sizeof head / sizeof head[0];
     for (size_t i = 0; i < nh; i++)
-        csv_field(&b, head[i], i + 1 == nh);
+        srv_csv_field(&b, head[i], i + 1 == nh);
     for (size_t i = 0; i < l.n; i++) {
         const pr_row *r = &l.rows[i];
         char nr[24], t[8], sheets[16], posted[20] = "", state[80];
@@ -728,161 +753,68 @@ enum MHD_Result srv_web_get_printroom_csv(srv_web_req *rq, const char *arg)
         /* The journal's actor "person:LOGIN" as the login a person knows. */
         const char *by = !strncmp(r->posted_by, "person:", 7) ? r->posted_by + 7 : r->posted_by;
         const char *row[] = {nr, q.dag, t, r->id, r->user, r->cups_job_id, r->department, r->room,
-                             class_label(r->postal_class), r->reason, row_state(r, state, sizeof state), sheets, posted, by};
+                             class_label(r->postal_class), r->reason, row_state(r, state, sizeof state), sheets, posted, by,
+                             r->batch_id};
         for (size_t k = 0; k < nh; k++)
-            csv_field(&b, row[k], k + 1 == nh);
+            srv_csv_field(&b, row[k], k + 1 == nh);
     }
     free(l.rows);
     if (!b.data)
         return MHD_NO;
     char name[64];
     list_filename(&q, "csv", name, sizeof name);
-    return send_file(rq, &b, "text/csv; charset=utf-8", name);
+    return srv_web_send_file(rq, &b, "text/csv; charset=utf-8", name);
 }
 
-/* The PDF: A4 landscape in points, cairo's PDF surface into a buffer. */
-#define PW 842.0
-#define PH 595.0
-#define MARGIN 36.0
-#define ROW_H 15.0
-#define FIRST_TOP 128.0 /* the table's header line on page 1 (below the title and counts) */
-#define NEXT_TOP 60.0
-#define BOTTOM (PH - 44.0)
-
-static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsigned int len)
-{
-    return mm_buf_append(closure, data, len) ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
-}
-
-static void font(cairo_t *cr, double size, int bold)
-{
-    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
-}
-
-/* text at x, y, cut with "…" to at most width points (at a UTF-8 character
- * boundary). */
-static void text_at(cairo_t *cr, double x, double y, double width, const char *text)
-{
-    char buf[600];
-    snprintf(buf, sizeof buf, "%s", text);
-    cairo_text_extents_t e;
-    cairo_text_extents(cr, buf, &e);
-    size_t n = strlen(buf);
-    while (e.x_advance > width && n > 0) {
-        do
-            n--;
-        while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80);
-        snprintf(buf + n, sizeof buf - n, "…");
-        cairo_text_extents(cr, buf, &e);
-    }
-    cairo_move_to(cr, x, y);
-    cairo_show_text(cr, buf);
-}
-
-static const struct {
-    const char *head;
-    double width;
-} pdf_cols[] = {
+/* The day's list as a PDF table (web_export.h). */
+static const srv_pdf_col pdf_cols[] = {
     {"Nr", 24}, {"Tid", 34}, {"Jobb-id", 54}, {"Handläggare", 86}, {"CUPS-jobb", 58}, {"Förvaltning", 104},
-    {"Rum", 80}, {"Postklass", 82}, {"Ark", 24}, {"Tillstånd", 70}, {"Varför papper", 154}, /* 770 = PW - 2 MARGIN */
+    {"Rum", 80}, {"Postklass", 82}, {"Ark", 24}, {"Tillstånd", 70}, {"Varför papper", 100},
+    {"Massutskick", 54}, /* 770 = PW - 2 MARGIN */
 };
 #define NCOLS (sizeof pdf_cols / sizeof pdf_cols[0])
 
-static void pdf_header_row(cairo_t *cr, double y)
-{
-    font(cr, 8.5, 1);
-    double x = MARGIN;
-    for (size_t c = 0; c < NCOLS; c++) {
-        text_at(cr, x, y, pdf_cols[c].width - 4, pdf_cols[c].head);
-        x += pdf_cols[c].width;
-    }
-    cairo_set_line_width(cr, 1.0);
-    cairo_move_to(cr, MARGIN, y + 4);
-    cairo_line_to(cr, PW - MARGIN, y + 4);
-    cairo_stroke(cr);
-}
+typedef struct {
+    const pr_list *l;
+    char nr[24], t[8], id[9], sheets[16], state[80], batch[9];
+} pdf_rows;
 
-static void pdf_footer(cairo_t *cr, const pr_query *q, int page_no, int pages)
+static void pdf_row(void *arg, size_t i, const char **cells)
 {
-    char line[120];
-    font(cr, 8, 0);
-    snprintf(line, sizeof line, "Dagslista %s – sida %d av %d", q->dag, page_no, pages);
-    text_at(cr, MARGIN, PH - 24, PW - 2 * MARGIN, line);
+    pdf_rows *p = arg;
+    const pr_row *r = &p->l->rows[i];
+    snprintf(p->nr, sizeof p->nr, "%zu", r->order);
+    clock_text(r->decided_ms, HHMM, p->t, sizeof p->t);
+    snprintf(p->id, sizeof p->id, "%.8s", r->id);
+    sheets_text(r->sheets, "–", p->sheets, sizeof p->sheets);
+    snprintf(p->batch, sizeof p->batch, "%.8s", r->batch_id);
+    const char *c[NCOLS] = {p->nr, p->t, p->id, r->user, r->cups_job_id, r->department, r->room,
+                            class_label(r->postal_class), p->sheets, row_state(r, p->state, sizeof p->state), r->reason,
+                            p->batch};
+    memcpy(cells, c, sizeof c);
 }
 
 /* The day's list of l as a PDF into *out: 0, or -1 (cairo failed). */
 static int dagslista_pdf(srv_web_req *rq, const pr_list *l, const pr_query *q, mm_buf *out)
 {
-    int per_first = (int)((BOTTOM - FIRST_TOP) / ROW_H), per_next = (int)((BOTTOM - NEXT_TOP) / ROW_H);
-    int pages = (int)l->n <= per_first ? 1 : 1 + ((int)l->n - per_first + per_next - 1) / per_next;
-    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(pdf_write, out, PW, PH);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "Dagslista – Utskriftsrummet");
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "mmprintd");
-    cairo_t *cr = cairo_create(surface);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-
-    char line[600], now[20];
+    char intro[3][600], now[20], foot[80];
     clock_text(srv_now_ms(), DAY_HHMM, now, sizeof now);
-    font(cr, 16, 1);
-    text_at(cr, MARGIN, 50, PW - 2 * MARGIN, "Dagslista – Utskriftsrummet");
-    font(cr, 10, 0);
-    snprintf(line, sizeof line, "Dag: %s    Utskriftsrum: %s    Ordning: %s    Utskriven: %s av %s", q->dag,
+    snprintf(intro[0], sizeof intro[0], "Dag: %s    Utskriftsrum: %s    Ordning: %s    Utskriven: %s av %s", q->dag,
              q->room ? q->room : "alla rum", q->by_class ? "postklass" : "utskriftsordning", now, rq->who->name);
-    text_at(cr, MARGIN, 70, PW - 2 * MARGIN, line);
-    int len = snprintf(line, sizeof line, "Brev: %zu    Att posta: %zu    Postade: %zu    Misslyckade: %zu    Skrivs ut: %zu",
-                       l->n, count(l, SRV_JSTATE_PRINTED, NULL), count(l, SRV_JSTATE_POSTED, NULL),
-                       count(l, SRV_JSTATE_FAILED, NULL), count(l, SRV_JSTATE_PRINTING, NULL));
-    text_at(cr, MARGIN, 88, PW - 2 * MARGIN, line);
-    len = 0;
+    snprintf(intro[1], sizeof intro[1], "Brev: %zu    Att posta: %zu    Postade: %zu    Misslyckade: %zu    Skrivs ut: %zu",
+             l->n, count(l, SRV_JSTATE_PRINTED, NULL), count(l, SRV_JSTATE_POSTED, NULL),
+             count(l, SRV_JSTATE_FAILED, NULL), count(l, SRV_JSTATE_PRINTING, NULL));
+    int len = 0;
+    intro[2][0] = '\0';
     for (size_t c = 0; c < NCLASS; c++)
-        len += snprintf(line + len, sizeof line - (size_t)len, "%s%s: %zu (att posta %zu)", c ? "    " : "",
+        len += snprintf(intro[2] + len, sizeof intro[2] - (size_t)len, "%s%s: %zu (att posta %zu)", c ? "    " : "",
                         classes[c].label, count(l, SRV_JSTATE_NONE, classes[c].key),
                         count(l, SRV_JSTATE_PRINTED, classes[c].key));
-    text_at(cr, MARGIN, 104, PW - 2 * MARGIN, line);
-
-    int page_no = 1;
-    double y = FIRST_TOP;
-    pdf_header_row(cr, y);
-    if (!l->n) {
-        font(cr, 10, 0);
-        text_at(cr, MARGIN, y + ROW_H + 4, PW - 2 * MARGIN, srv_sv(SRV_SV_WEB_PR_NONE));
-    }
-    for (size_t i = 0; i < l->n; i++) {
-        if (y + 2 * ROW_H > BOTTOM + 0.01) {
-            pdf_footer(cr, q, page_no, pages);
-            cairo_show_page(cr);
-            page_no++;
-            y = NEXT_TOP;
-            pdf_header_row(cr, y);
-        }
-        y += ROW_H;
-        const pr_row *r = &l->rows[i];
-        char nr[24], t[8], id[9], sheets[16], state[80];
-        snprintf(nr, sizeof nr, "%zu", r->order);
-        clock_text(r->decided_ms, HHMM, t, sizeof t);
-        snprintf(id, sizeof id, "%.8s", r->id);
-        sheets_text(r->sheets, "–", sheets, sizeof sheets);
-        const char *cells[NCOLS] = {nr, t, id, r->user, r->cups_job_id, r->department, r->room,
-                                    class_label(r->postal_class), sheets, row_state(r, state, sizeof state), r->reason};
-        font(cr, 8.5, 0);
-        double x = MARGIN;
-        for (size_t c = 0; c < NCOLS; c++) {
-            text_at(cr, x, y, pdf_cols[c].width - 4, cells[c]);
-            x += pdf_cols[c].width;
-        }
-        cairo_set_line_width(cr, 0.3);
-        cairo_move_to(cr, MARGIN, y + 4);
-        cairo_line_to(cr, PW - MARGIN, y + 4);
-        cairo_stroke(cr);
-    }
-    pdf_footer(cr, q, page_no, pages);
-    cairo_show_page(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(surface);
-    int rc = cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS && out->data ? 0 : -1;
-    cairo_surface_destroy(surface);
-    return rc;
+    snprintf(foot, sizeof foot, "Dagslista %s", q->dag);
+    const char *lines[3] = {intro[0], intro[1], intro[2]};
+    srv_pdf_table t = {"Dagslista – Utskriftsrummet", lines, 3, pdf_cols, NCOLS, foot, srv_sv(SRV_SV_WEB_PR_NONE)};
+    pdf_rows p = {.l = l};
+    return srv_pdf_table_draw(&t, l->n, pdf_row, &p, out);
 }
 
 enum MHD_Result srv_web_get_printroom_pdf(srv_web_req *rq, const char *arg)
@@ -908,5 +840,5 @@ enum MHD_Result srv_web_get_printroom_pdf(srv_web_req *rq, const char *arg)
     }
     char name[64];
     list_filename(&q, "pdf", name, sizeof name);
-    return send_file(rq, &pdf, "application/pdf", name);
+    return srv_web_send_file(rq, &pdf, "application/pdf", name);
 }

@@ -52,6 +52,13 @@ static const web_route routes[] = {
     {"POST", "/utskrift/postad", S | C, SRV_ACT_PRINTROOM, srv_web_post_printroom_day},
     {"POST", "/utskrift/*/postad", S | C | ID, SRV_ACT_PRINTROOM, srv_web_post_printroom_one},
     {"POST", "/utskrift/*/skriv-ut-igen", S | C | ID, SRV_ACT_PRINTROOM, srv_web_post_printroom_reprint},
+    /* web_batch.c: Massutskick.  Who may see one batch: srv_may READ on
+     * the batch's client and user, asked by the server's batch lookup. */
+    {"GET", "/massutskick", S, SRV_ACT_LIST, srv_web_get_batches},
+    {"GET", "/massutskick/*/undantag.pdf", S, SRV_ACT_LIST, srv_web_get_batch_pdf},
+    {"GET", "/massutskick/*/undantag.csv", S, SRV_ACT_LIST, srv_web_get_batch_csv},
+    {"GET", "/massutskick/*", S, SRV_ACT_LIST, srv_web_get_batch},
+    {"POST", "/massutskick/*/makulera", S | C, SRV_ACT_LIST, srv_web_post_batch_cancel},
     /* web_stats.c: Statistik (counts only, no letter) */
     {"GET", "/statistik", S, SRV_ACT_STATS, srv_web_get_stats},
     {"GET", "/statistik.csv", S, SRV_ACT_STATS, srv_web_get_stats_csv},

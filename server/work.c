@@ -98,6 +98,10 @@ static void resume_one(const srv_job *j, void *arg)
                                                                   : srv_jstate_name(j->state),
                     NULL);
     srv_enqueue(s, j);
+    /* A batch's paper letters resumed after a crash go on behind their
+     * cover once all its letters are decided (printroom.h). */
+    if (j->state == SRV_JSTATE_PRINTING && j->batch_id[0])
+        srv_room_batch_check(s, j->batch_id);
 }
 
 int srv_resume(srv *s, mm_error *err)

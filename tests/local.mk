@@ -130,6 +130,10 @@ check_PROGRAMS += tests/unit/test_printroom
 tests_unit_test_printroom_CFLAGS = $(SERVER_UNIT_CFLAGS)
 tests_unit_test_printroom_SOURCES = tests/unit/test_printroom.c
 tests_unit_test_printroom_LDADD = $(SERVER_UNIT_LIBS)
+check_PROGRAMS += tests/unit/test_paperrun
+tests_unit_test_paperrun_CFLAGS = $(SERVER_UNIT_CFLAGS)
+tests_unit_test_paperrun_SOURCES = tests/unit/test_paperrun.c
+tests_unit_test_paperrun_LDADD = $(SERVER_UNIT_LIBS)
 
 check_PROGRAMS += tests/unit/test_auth
 tests_unit_test_auth_CFLAGS = $(SERVER_UNIT_CFLAGS)
@@ -182,5 +186,7 @@ EXTRA_DIST += tests/integration/t_web_printroom.sh tests/integration/t_web_brows
 EXTRA_DIST += tests/integration/t_stats.sh
 # Batch print streams through the API (issue 13).
 EXTRA_DIST += tests/integration/t_batch_api.sh
+# Issue 13: a batch's pages (Massutskick, the exception list) and its paper run behind one cover.
+EXTRA_DIST += tests/integration/t_web_batch.sh tests/integration/t_web_browser_batch.sh tests/browser/t_batch.py
 # Issue 12: Statistik in headless Chromium with axe-core.
 EXTRA_DIST += tests/integration/t_web_browser_stats.sh tests/browser/t_stats.py

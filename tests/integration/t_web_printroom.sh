@@ -158,7 +158,7 @@ is "... starts with the UTF-8 BOM (Excel on Windows)" "$(head -c 3 "$T/resp" | o
 is "... a header line and three rows" "$(tr -d '\r' < "$T/resp" | wc -l)" 4
 is "... lines end in CRLF" "$(grep -c $'\r$' "$T/resp")" 4
 tr -d '\r' < "$T/resp" | tail -n +2 > "$T/rows.csv"
-is "... ';' separated, 14 fields" "$(awk -F';' '{print NF}' "$T/rows.csv" | sort -u)" 14
+is "... ';' separated, 15 fields" "$(awk -F';' '{print NF}' "$T/rows.csv" | sort -u)" 15
 is "... in print order, the job ids" "$(cut -d';' -f4 "$T/rows.csv" | paste -sd ' ')" "$L1 $L2 $L3"
 contains "... with the separator page's data" "$(sed -n 1p "$T/rows.csv")" \
   ";$L1;anna;101;Socialförvaltningen;Utskriftsrummet;B-post;"

@@ -185,6 +185,91 @@ static void closed_queue_keeps_its_jobs_for_drain_free(void **state)
     srv_queue_drain_free(&q); /* frees job-1..3: ASan reports a leak otherwise */
 }
 
+/* A batch's cover sheet and its paper letters go in as one run
+ * (srv_queue_push_many): letters pushed one by one at the same time by
+ * another thread never come out between them. */
+enum { RUNS = 200, RUN_LEN = 6, SINGLES = 1500 };
+
+static void *push_singles(void *arg)
+{
+    srv_queue *q = arg;
+    char id[32];
+    for (int i = 0; i < SINGLES; i++) {
+        snprintf(id, sizeof id, "single-%d", i);
+        srv_queue_push(q, job_new(id));
+    }
+    return NULL;
+}
+
+static void *push_runs(void *arg)
+{
+    srv_queue *q = arg;
+    for (int r = 0; r < RUNS; r++) {
+        srv_job *run[RUN_LEN];
+        for (int k = 0; k < RUN_LEN; k++) {
+            char id[32];
+            snprintf(id, sizeof id, "run-%d-%d", r, k);
+            run[k] = job_new(id);
+        }
+        srv_queue_push_many(q, run, RUN_LEN);
+    }
+    return NULL;
+}
+
+static void a_run_is_never_interleaved(void **state)
+{
+    (void)state;
+    srv_queue q;
+    srv_queue_init(&q);
+    pthread_t a, b;
+    assert_int_equal(pthread_create(&a, NULL, push_singles, &q), 0);
+    assert_int_equal(pthread_create(&b, NULL, push_runs, &q), 0);
+    join_or_fail(a, NULL);
+    join_or_fail(b, NULL);
+    assert_int_equal(srv_queue_len(&q), (size_t)(SINGLES + RUNS * RUN_LEN));
+    int runs = 0, singles = 0;
+    srv_job *j;
+    while ((j = srv_queue_pop(&q, 0))) {
+        int r, k;
+        if (sscanf(j->id, "run-%d-%d", &r, &k) == 2) {
+            /* The start of a run: the rest follows it at once, in order. */
+            assert_int_equal(k, 0);
+            assert_int_equal(r, runs);
+            free(j);
+            for (int m = 1; m < RUN_LEN; m++) {
+                char want[32];
+                snprintf(want, sizeof want, "run-%d-%d", r, m);
+                j = srv_queue_pop(&q, 0);
+                assert_non_null(j);
+                assert_string_equal(j->id, want);
+                free(j);
+            }
+            runs++;
+        } else {
+            char want[32];
+            snprintf(want, sizeof want, "single-%d", singles++);
+            assert_string_equal(j->id, want);
+            free(j);
+        }
+    }
+    assert_int_equal(runs, RUNS);
+    assert_int_equal(singles, SINGLES);
+    srv_queue_drain_free(&q);
+}
+
+/* A run pushed after the close is freed whole (ASan: no leak). */
+static void a_run_after_close_is_freed(void **state)
+{
+    (void)state;
+    srv_queue q;
+    srv_queue_init(&q);
+    srv_queue_close(&q);
+    srv_job *run[3] = {job_new("a"), job_new("b"), job_new("c")};
+    srv_queue_push_many(&q, run, 3);
+    assert_int_equal(srv_queue_len(&q), 0);
+    srv_queue_drain_free(&q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +278,8 @@ int main(void)
         cmocka_unit_test(push_wakes_a_blocked_pop),
         cmocka_unit_test(close_wakes_every_blocked_pop),
         cmocka_unit_test(closed_queue_keeps_its_jobs_for_drain_free),
+        cmocka_unit_test(a_run_is_never_interleaved),
+        cmocka_unit_test(a_run_after_close_is_freed),
     };
     return cmocka_run_group_tests_name("queue", tests, NULL, NULL);
 }
