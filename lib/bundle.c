@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kvheader.h"
+
 void mm_bundle_init(mm_bundle *b)
 {
     memset(b, 0, sizeof *b);
@@ -14,14 +16,8 @@ void mm_bundle_init(mm_bundle *b)
 }
 
 /* The header fields, so writing and parsing cannot drift apart. */
-typedef struct {
-    const char *key;
-    size_t offset;
-    size_t size;
-} field;
-
-#define FIELD(k, m) {k, offsetof(mm_bundle, m), sizeof(((mm_bundle *)0)->m)}
-static const field fields[] = {
+#define FIELD(k, m) MM_KV_FIELD(mm_bundle, k, m)
+static const mm_kv_field fields[] = {
     FIELD("recipient", recipient),
     FIELD("recipient-source", recipient_source),
     FIELD("recipient-problem", recipient_problem),
@@ -78,37 +74,13 @@ int mm_bundle_write(const mm_bundle *b, mm_buf *out, mm_error *err)
         return mm_error_set(err, MM_ERR_INPUT, 0, "unknown letter type '%s'", b->letter_type);
     if (mm_buf_puts(out, MM_BUNDLE_MAGIC "\n") < 0)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
-    for (size_t i = 0; i < NFIELDS; i++) {
-        const char *v = (const char *)b + fields[i].offset;
-        if (!*v)
-            continue;
-        /* A value never carries a line break: replace it rather than fail,
-         * titles come from applications we do not control. */
-        if (mm_buf_printf(out, "%s: ", fields[i].key) < 0)
-            return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
-        for (const char *p = v; *p; p++)
-            if (mm_buf_append(out, (*p == '\n' || *p == '\r') ? " " : p, 1) < 0)
-                return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
-        if (mm_buf_puts(out, "\n") < 0)
-            return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
-    }
+    /* A value never carries a line break: mm_kv_write replaces it rather
+     * than fail, titles come from applications we do not control. */
+    if (mm_kv_write(fields, NFIELDS, b, out, err) < 0)
+        return -1;
     if (mm_buf_printf(out, "pages: %d\ndocument-length: %zu\n\n", b->pages, b->document_len) < 0 ||
         mm_buf_append(out, b->document, b->document_len) < 0)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
-    return 0;
-}
-
-static int parse_size(const char *v, size_t *out)
-{
-    if (!*v || strlen(v) > 12)
-        return -1;
-    size_t n = 0;
-    for (const char *p = v; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        n = n * 10 + (size_t)(*p - '0');
-    }
-    *out = n;
     return 0;
 }
 
@@ -122,51 +94,29 @@ int mm_bundle_parse(const unsigned char *data, size_t len, mm_bundle *b, mm_erro
     int have_length = 0;
     size_t doc_len = 0;
     for (;;) {
-        if (pos >= len)
-            return mm_error_set(err, MM_ERR_INPUT, 0, "bundle header has no end");
-        const unsigned char *nl = memchr(data + pos, '\n', len - pos);
-        if (!nl || (size_t)(nl - data) > MM_BUNDLE_MAX_HEADER)
-            return mm_error_set(err, MM_ERR_INPUT, 0, "bundle header too long or unterminated");
-        size_t line_len = (size_t)(nl - (data + pos));
-        if (line_len == 0) {
-            pos++;
-            break;
-        }
         char line[1024];
-        if (line_len >= sizeof line)
-            return mm_error_set(err, MM_ERR_INPUT, 0, "bundle header line too long");
-        memcpy(line, data + pos, line_len);
-        line[line_len] = '\0';
-        pos += line_len + 1;
-        if (memchr(line, '\0', line_len) || strchr(line, '\r'))
-            return mm_error_set(err, MM_ERR_INPUT, 0, "bundle header contains control characters");
-        char *colon = strstr(line, ": ");
-        if (!colon)
-            return mm_error_set(err, MM_ERR_INPUT, 0, "bundle header line without 'key: value'");
-        *colon = '\0';
-        const char *key = line, *value = colon + 2;
+        const char *key, *value;
+        int r = mm_kv_next(data, len, &pos, MM_BUNDLE_MAX_HEADER, "bundle", line, sizeof line, &key, &value, err);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
         if (!strcmp(key, "pages")) {
             size_t n;
-            if (parse_size(value, &n) < 0 || n > 100000)
+            if (mm_kv_size(value, &n) < 0 || n > 100000)
                 return mm_error_set(err, MM_ERR_INPUT, 0, "bad page count in bundle");
             b->pages = (int)n;
             continue;
         }
         if (!strcmp(key, "document-length")) {
-            if (parse_size(value, &doc_len) < 0)
+            if (mm_kv_size(value, &doc_len) < 0)
                 return mm_error_set(err, MM_ERR_INPUT, 0, "bad document-length in bundle");
             have_length = 1;
             continue;
         }
-        for (size_t i = 0; i < NFIELDS; i++) {
-            if (strcmp(key, fields[i].key))
-                continue;
-            if (strlen(value) >= fields[i].size)
-                return mm_error_set(err, MM_ERR_INPUT, 0, "bundle field '%s' too long", key);
-            strcpy((char *)b + fields[i].offset, value);
-            break;
-        }
         /* Unknown keys are ignored so newer filters work with older servers. */
+        if (mm_kv_store(fields, NFIELDS, b, key, value, "bundle", err) < 0)
+            return -1;
     }
     if (!have_length)
         return mm_error_set(err, MM_ERR_INPUT, 0, "bundle has no document-length");
@@ -187,14 +137,6 @@ int mm_bundle_parse(const unsigned char *data, size_t len, mm_bundle *b, mm_erro
     return 0;
 }
 
-static const field *find_field(const char *key, size_t key_len)
-{
-    for (size_t i = 0; i < NFIELDS; i++)
-        if (strlen(fields[i].key) == key_len && !memcmp(fields[i].key, key, key_len))
-            return &fields[i];
-    return NULL;
-}
-
 int mm_bundle_set_fields(const unsigned char *data, size_t len, const char *const keys[],
                          const char *const values[], size_t n, mm_buf *out, mm_error *err)
 {
@@ -204,7 +146,7 @@ int mm_bundle_set_fields(const unsigned char *data, size_t len, const char *cons
     if (mm_buf_append(out, data, magic_len) < 0)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        const field *f = find_field(keys[i], strlen(keys[i]));
+        const mm_kv_field *f = mm_kv_find(fields, NFIELDS, keys[i], strlen(keys[i]));
         if (!f)
             return mm_error_set(err, MM_ERR_INPUT, 0, "'%s' is not a bundle field", keys[i]);
         if (strlen(values[i]) >= f->size)

@@ -24,7 +24,10 @@ lib_libmmprint_a_SOURCES = \
 	lib/far.c lib/far.h \
 	lib/mailbox.c lib/mailbox.h \
 	lib/candidates.c lib/candidates.h \
+	lib/kvheader.c lib/kvheader.h \
 	lib/bundle.c lib/bundle.h \
+	lib/batchbundle.c lib/batchbundle.h \
+	lib/batch.c lib/batch.h \
 	lib/discover.c lib/discover.h \
 	lib/pdfcheck.c lib/pdfcheck.h \
 	lib/sandbox.c lib/sandbox.h \
