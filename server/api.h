@@ -17,6 +17,7 @@
 #include "texts.h"
 #include "auth.h"
 #include "idnum.h"
+#include "batch.h"
 
 /* One complete request, owned by the front for the duration of the call. */
 typedef struct {
@@ -26,6 +27,12 @@ typedef struct {
     const char *body;     /* the whole body, NULL when empty */
     size_t body_len;
     const srv_principal *who; /* who asks, as auth.c decides (srv_may) */
+    /* POST /api/v1/batches only: the body was streamed into this spool
+     * file (front.c; body is NULL), of spool_len bytes; a handler that
+     * keeps the file sets spool_kept, else the front removes it. */
+    const char *spool;
+    int64_t spool_len;
+    int spool_kept;
 } srv_req;
 
 /* The string member name of the request's JSON object body, copied into
@@ -188,5 +195,24 @@ enum MHD_Result srv_api_get_metrics(srv_req *rq, const char *arg);
 
 /* api_stats.c: GET /api/v1/stats (SRV_ACT_STATS) */
 enum MHD_Result srv_api_get_stats(srv_req *rq, const char *arg);
+
+/* api_batches.c: batch print streams (issue 13, server/batch.h) */
+enum MHD_Result srv_api_post_batch(srv_req *rq, const char *arg);
+enum MHD_Result srv_api_list_batches(srv_req *rq, const char *arg);
+enum MHD_Result srv_api_get_batch(srv_req *rq, const char *id);
+enum MHD_Result srv_api_post_batch_cancel(srv_req *rq, const char *id);
+/* Batch id into *out when who may read it (srv_may SRV_ACT_READ on a view
+ * with the batch's client and user) and do action on it: SRV_OK,
+ * SRV_NO_SUCH_JOB (no such batch, or who may not read it; logged),
+ * SRV_NOT_ALLOWED, or SRV_FAILED.  The web pages use it too. */
+srv_outcome srv_api_batch_lookup(srv *s, const srv_principal *who, const char *id, srv_action action,
+                                 srv_batch *out);
+/* The batch report (doc/api.md): {"id","state","reason","message",
+ * "letters","counts",...,"items":[...]} (items only when with_items), a
+ * new reference, NULL on a store error. */
+json_t *srv_batch_json(srv *s, const srv_batch *b, int with_items);
+/* Cancels held batch id on behalf of who: SRV_OK, lookup's outcomes with
+ * SRV_ACT_CANCEL, SRV_WRONG_STATE when it is not held. */
+srv_outcome srv_api_batch_cancel(srv *s, const srv_principal *who, const char *id);
 
 #endif

@@ -133,6 +133,11 @@ static const mm_config_key conf_keys[] = {
     TEXT("hourly_rate", hourly_rate_text, "300", 0),
     TEXT("security_value", security_value_text, "60", 0),
     TEXT("letters_per_decision", letters_per_decision_text, "2", 0),
+    /* Batch print streams (issue 13): a night run's 5,000 letters of two
+     * pages are some 100 MB; beyond these a batch is refused, never cut. */
+    LONG("batch_max_bytes", batch_max_bytes, "1073741824", 4096, 68719476736L),
+    LONG("batch_max_pages", batch_max_pages, "50000", 1, 1000000),
+    LONG("batch_max_letters", batch_max_letters, "20000", 1, 1000000),
 };
 
 /* The statistics' unit values: each an amount (mm_text_amount). */

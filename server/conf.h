@@ -95,6 +95,10 @@ typedef struct {
     double hourly_rate;        /* kr per hour of that work */
     double security_value;     /* kr per digital decision (the registered-letter fee) */
     double letters_per_decision; /* letters a digital decision replaces (the benefit model) */
+    /* Batch print streams (issue 13, server/batch.h): refused beyond. */
+    long batch_max_bytes;      /* a batch bundle as received (413) */
+    long batch_max_pages;      /* pages of its PDF */
+    long batch_max_letters;    /* letters it splits into */
 } srv_conf;
 
 /* Loads path into c: every key known, each value or its default in range,

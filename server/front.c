@@ -8,6 +8,7 @@
  * connlimit.c), size-limited request bodies gathered in memory, and the
  * hand-over of each complete request to the routes (routes.c). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,12 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "batch.h"
 #include "auth.h"
 #include "connlimit.h"
 #include "log.h"
 #include "fileio.h"
+#include "uuid.h"
 
 #define MAX_JOB_BODY (32u * 1024u * 1024u)
 #define MAX_SMALL_BODY 4096u
@@ -52,7 +55,72 @@ typedef struct {
     size_t counted;     /* bytes of this body counted in s->body_bytes */
     srv *server;
     char client[256];   /* subject DN of the client certificate */
+    /* POST /api/v1/batches: the body goes to a spool file as it arrives
+     * (never into memory, nor counted in body_bytes); the file is removed
+     * unless the handler kept it (a client gone mid-upload leaves none). */
+    int batch;
+    int spool_fd;       /* -1 when none open */
+    char spool[1100];   /* "" when none */
+    int64_t spooled;
+    int spool_kept;
 } req_ctx;
+
+/* Opens the batch upload's spool file: a new name, created exclusively,
+ * mode 0600 (it holds letters).  0, or -1 (logged). */
+static int spool_open(srv *s, req_ctx *rq)
+{
+    char id[37];
+    if (mm_uuid_new(id))
+        return -1;
+    srv_batch_spool_path(s, id, rq->spool, sizeof rq->spool);
+    rq->spool_fd = open(rq->spool, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (rq->spool_fd < 0) {
+        mm_log(MM_LOG_ERROR, "cannot create the batch spool file %s: %s", rq->spool, strerror(errno));
+        rq->spool[0] = 0;
+        return -1;
+    }
+    return 0;
+}
+
+/* Closes the spool file and removes it unless kept. */
+static void spool_done(req_ctx *rq)
+{
+    if (rq->spool_fd >= 0)
+        close(rq->spool_fd);
+    rq->spool_fd = -1;
+    if (rq->spool[0] && !rq->spool_kept)
+        unlink(rq->spool);
+    rq->spool[0] = 0;
+}
+
+/* Writes one piece of a batch body to its spool file; over batch_max_bytes
+ * the upload is refused (too_large) and the file removed. */
+static void spool_write(srv *s, req_ctx *rq, const char *data, size_t n)
+{
+    if ((int64_t)n > s->conf.batch_max_bytes - rq->spooled) {
+        rq->too_large = 1;
+        spool_done(rq);
+        return;
+    }
+    if (!rq->spool[0] && spool_open(s, rq)) {
+        rq->busy = 1;
+        return;
+    }
+    while (n) {
+        ssize_t w = write(rq->spool_fd, data, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            mm_log(MM_LOG_ERROR, "cannot write the batch spool file %s: %s", rq->spool, strerror(errno));
+            rq->busy = 1;
+            spool_done(rq);
+            return;
+        }
+        data += w;
+        n -= (size_t)w;
+        rq->spooled += w;
+    }
+}
 
 static char *read_pem(const char *path, mm_error *err)
 {
@@ -280,6 +348,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         if (cc)
             srv_connlimit_headers_done(s->front->limit, &cc->slot);
         rq->limit = !strcmp(url, "/api/v1/jobs") ? MAX_JOB_BODY : MAX_SMALL_BODY;
+        rq->spool_fd = -1;
+        rq->batch = !strcmp(url, "/api/v1/batches") && !strcmp(method, "POST");
+        if (rq->batch)
+            rq->limit = (size_t)s->conf.batch_max_bytes;
         if (s->conf.plain_loopback)
             snprintf(rq->client, sizeof rq->client, "plain-loopback");
         else if (check_client_cached(s, c, rq->client, sizeof rq->client)) {
@@ -297,8 +369,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > rq->limit) {
             rq->too_large = 1;
-            return srv_respond_error(c, 413, "too-large", SRV_SV_TOO_LARGE);
+            return srv_respond_error(c, 413, "too-large", rq->batch ? SRV_SV_BATCH_TOO_LARGE : SRV_SV_TOO_LARGE);
         }
+        return MHD_YES;
+    }
+    if (*upload_data_size && rq->batch) {
+        if (!rq->too_large && !rq->forbidden && !rq->busy && !rq->limited)
+            spool_write(s, rq, upload_data, *upload_data_size);
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -323,14 +401,34 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return srv_respond_error(c, 403, "client-not-allowed", SRV_SV_CLIENT_NOT_ALLOWED);
     if (rq->limited)
         return srv_respond_error(c, 429, "too-many-requests", SRV_SV_TOO_MANY_REQUESTS);
-    if (rq->too_large)
-        return srv_respond_error(c, 413, "too-large", SRV_SV_TOO_LARGE);
+    if (rq->too_large) {
+        if (rq->batch)
+            mm_log(MM_LOG_WARN, "refused a batch from %s over batch_max_bytes (%ld)", rq->client,
+                   s->conf.batch_max_bytes);
+        return srv_respond_error(c, 413, "too-large", rq->batch ? SRV_SV_BATCH_TOO_LARGE : SRV_SV_TOO_LARGE);
+    }
     if (rq->busy)
         return srv_respond_error(c, 503, "busy", SRV_SV_BUSY);
     srv_principal who;
     srv_auth_certificate(s, rq->client, &who);
-    srv_req req = {s, c, rq->client, rq->body.data, rq->body.len, &who};
-    return srv_api_dispatch(&req, url, method);
+    srv_req req = {s, c, rq->client, rq->body.data, rq->body.len, &who, NULL, 0, 0};
+    if (rq->batch && rq->spool_fd >= 0) {
+        /* on disk before the batch is accepted: a crash after the 202
+         * finds the whole bundle */
+        int synced = fsync(rq->spool_fd) == 0;
+        close(rq->spool_fd);
+        rq->spool_fd = -1;
+        if (!synced) {
+            spool_done(rq);
+            return srv_respond_error(c, 503, "busy", SRV_SV_BUSY);
+        }
+        req.spool = rq->spool;
+        req.spool_len = rq->spooled;
+    }
+    enum MHD_Result ret = srv_api_dispatch(&req, url, method);
+    rq->spool_kept = req.spool_kept;
+    spool_done(rq);
+    return ret;
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -341,6 +439,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
         srv_connlimit_request_done(rq->server->front->limit, &cc->slot);
     if (rq) {
         atomic_fetch_sub(&rq->server->body_bytes, rq->counted);
+        spool_done(rq); /* a client gone mid-upload: no file left behind */
         mm_buf_free(&rq->body);
         free(rq);
         *con_cls = NULL;

@@ -60,6 +60,11 @@ typedef struct {
     int sheets;                /* sheets of paper the print room received, separator included */
     int64_t posted_ms;         /* when the print room marked it posted (state posted) */
     char posted_by[256];       /* the principal who did */
+    /* A letter of a batch print stream (issue 13, server/batch.h): its
+     * batch's id and its place in it (1..), "" and 0 for a single letter.
+     * (batch_id, batch_seq) is unique: a letter is inserted once. */
+    char batch_id[37];
+    int batch_seq;
 } srv_job;
 
 /* True while the job is an unresolved exception: its letter is kept. */

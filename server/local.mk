@@ -19,7 +19,8 @@ server_libmmprintd_a_SOURCES = server/mmprintd.h \
 	server/printroom.c server/printroom.h server/api_printroom.c \
 	server/web_printroom.c \
 	server/stats.c server/stats.h server/api_stats.c server/web_stats.c \
-	server/web_model.c
+	server/web_model.c \
+	server/batch.c server/batch.h server/api_batches.c
 MMPRINTD_LIBS = server/libmmprintd.a $(MM_LIB) $(MM_SIGN_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CUPS_LIBS) \
 	$(QPDF_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS) $(CRYPT_LIBS) $(PAM_LIBS) $(POPPLER_LIBS) $(CAIRO_LIBS) -lm -lpthread
 

@@ -87,6 +87,7 @@ struct srv {
 
     struct srv_rate *reach_rate; /* reachability prechecks per principal (rate.h) */
     struct srv_web *web;        /* the web portal for people, NULL without web_listen (web.h) */
+    struct srv_batchq *batchq;  /* the batch worker (batch.c, issue 13), NULL when not started */
 
     /* metrics */
     atomic_long far_calls, far_errors, op_attempts, op_errors, op_rejected, print_attempts, print_errors;

@@ -46,6 +46,11 @@ static const route routes[] = {
     {"POST", "/api/v1/users", ARG_ANY, srv_web_api_add_user},
     {"GET", "/api/v1/users", ARG_ANY, srv_web_api_list_users},
     {"DELETE", "/api/v1/users/*", ARG_ANY, srv_web_api_del_user},
+    /* Batch print streams (api_batches.c, issue 13). */
+    {"POST", "/api/v1/batches", ARG_ANY, srv_api_post_batch},
+    {"GET", "/api/v1/batches", ARG_ANY, srv_api_list_batches},
+    {"GET", "/api/v1/batches/*", ARG_JOB_ID, srv_api_get_batch},
+    {"POST", "/api/v1/batches/*/cancel", ARG_JOB_ID, srv_api_post_batch_cancel},
 };
 
 static enum MHD_Result get_healthz(srv_req *rq, const char *arg)

@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "batch.h"
 #include "journal.h"
 #include "log.h"
 
@@ -55,14 +56,21 @@ typedef enum {
     /* the print room (issue 12) */
     Q_PRINTROOM,
     Q_PRINTROOM_ROOM,
+    /* batch print streams (issue 13): the letters of a batch */
+    Q_JOB_GET_BATCH_SEQ,
+    Q_BATCH_LETTERS,
     Q_COUNT
 } stmt_id;
+
+/* The statements of the table batches (issue 13), spelled by batch_sql. */
+enum { QB_INSERT, QB_GET, QB_GET_KEY, QB_UPDATE, QB_LIST, QB_UNFINISHED, QB_COUNT };
 
 struct srv_store {
     sqlite3 *db;
     /* Prepared once by srv_store_open, finalised by srv_store_close: the
      * store has one connection, and every statement is used under mu. */
     sqlite3_stmt *stmt[Q_COUNT];
+    sqlite3_stmt *bstmt[QB_COUNT]; /* the batches' statements (batch_sql, at the end) */
     pthread_mutex_t mu;
     int64_t last_seq;
     char last_hash[65];
@@ -108,6 +116,7 @@ static const column cols[] = {
     L(created_ms), L(updated_ms), L(decided_ms), L(final_ms), L(deadline_ms), I(purged),
     T(resolution, 0), T(resolved_by, 0), L(resolved_ms),
     T(postal_class, 0), T(letter_type, 0), T(reach, 0), I(sheets), L(posted_ms), T(posted_by, 0),
+    T(batch_id, 0), I(batch_seq),
 };
 #undef T
 #undef I
@@ -220,6 +229,10 @@ static const char *const stmt_sql[Q_COUNT] = {
                     " ORDER BY decided_ms, created_ms, id LIMIT ?3",
     [Q_PRINTROOM_ROOM] = "SELECT $cols FROM jobs WHERE channel = 'paper' AND decided_ms >= ?1 AND decided_ms < ?2"
                          " AND printer = ?4 ORDER BY decided_ms, created_ms, id LIMIT ?3",
+    /* Batch print streams (issue 13): both walk the unique index
+     * jobs_batch_seq. */
+    [Q_JOB_GET_BATCH_SEQ] = "SELECT $cols FROM jobs WHERE batch_id = ?1 AND batch_seq = CAST(?2 AS INTEGER)",
+    [Q_BATCH_LETTERS] = "SELECT $cols FROM jobs WHERE batch_id = ?1 ORDER BY batch_seq",
 };
 
 /* Writes sql with its "$" words spelled out (see stmt_sql) into out. */
@@ -239,11 +252,11 @@ static void expand_sql(const char *sql, mm_buf *out)
                 mm_buf_printf(out, "%s%s", i ? "," : "", cols[i].name);
             else if (len == 6 && !strncmp(word, "values", 6))
                 mm_buf_puts(out, i ? ",?" : "?");
-            /* idem_key and created_ms never change after the insert: left
+            /* idem_key, created_ms, batch_id and batch_seq never change after the insert: left
              * out of the SET list, their index entries are not rewritten at
              * every step. */
             else if (len == 3 && !strncmp(word, "set", 3) && i > 0 && strcmp(cols[i].name, "idem_key") &&
-                     strcmp(cols[i].name, "created_ms"))
+                     strcmp(cols[i].name, "created_ms") && strncmp(cols[i].name, "batch_", 6))
                 mm_buf_printf(out, "%s%s = ?%zu", k++ ? "," : "", cols[i].name, i + 1);
             else if (len == 5 && !strncmp(word, "blank", 5) && cols[i].personal)
                 mm_buf_printf(out, ", %s = ''", cols[i].name);
@@ -379,6 +392,7 @@ static int head_load(srv_store *st, mm_error *err)
 }
 
 static int stats_schema(srv_store *st, mm_error *err); /* the statistics' rollup, at the end */
+static int batch_schema(srv_store *st, mm_error *err);  /* batch print streams, at the end */
 static void stats_configure(void);
 
 srv_store *srv_store_open(const char *path, mm_error *err)
@@ -462,6 +476,8 @@ srv_store *srv_store_open(const char *path, mm_error *err)
         rc = stats_schema(st, err);
     if (rc == 0)
         rc = prepare_all(st, err);
+    if (rc == 0)
+        rc = batch_schema(st, err);
     if (rc) {
         srv_store_close(st);
         return NULL;
@@ -479,6 +495,8 @@ void srv_store_close(srv_store *st)
         return;
     for (int i = 0; i < Q_COUNT; i++)
         sqlite3_finalize(st->stmt[i]); /* NULL: a no-op */
+    for (size_t i = 0; i < sizeof st->bstmt / sizeof st->bstmt[0]; i++)
+        sqlite3_finalize(st->bstmt[i]);
     if (st->db)
         sqlite3_close(st->db);
     pthread_mutex_destroy(&st->mu);
@@ -1286,4 +1304,313 @@ int srv_store_stats(srv_store *st, const char *from_month, const char *to_month,
     sqlite3_finalize(s);
     pthread_mutex_unlock(&st->mu);
     return result;
+}
+
+/* ---- batch print streams (issue 13, server/batch.h) ----
+ *
+ * A batch is a row of batches; its letters are jobs with batch_id and
+ * batch_seq, unique together (jobs_batch_seq), so a worker resuming after
+ * a crash inserts a letter stored before it again as a no-op. */
+
+enum { B_TEXT, B_INT, B_I64, B_STATE };
+#define BT(f) {#f, B_TEXT, offsetof(srv_batch, f), sizeof(((srv_batch *)0)->f), 0}
+#define BI(f) {#f, B_INT, offsetof(srv_batch, f), 0, 0}
+#define BL(f) {#f, B_I64, offsetof(srv_batch, f), 0, 0}
+static const column bcols[] = {
+    BT(id), BT(idem_key), BT(client), BT(user), BT(host), BT(cups_job_id), BT(title), BT(department),
+    BT(policy), BT(postal_class), BT(letter_type), BT(split), {"state", B_STATE, offsetof(srv_batch, state), 0, 0},
+    BT(reason), BT(reason_sv), BI(letters), BI(pages), BL(bytes), BT(spool), BL(created_ms), BL(updated_ms),
+};
+#undef BT
+#undef BI
+#undef BL
+#define NBCOLS (sizeof bcols / sizeof bcols[0])
+
+static void bind_batch(sqlite3_stmt *s, const srv_batch *b)
+{
+    for (size_t i = 0; i < NBCOLS; i++) {
+        const char *p = (const char *)b + bcols[i].off;
+        int idx = (int)i + 1;
+        if (bcols[i].type == B_TEXT)
+            sqlite3_bind_text(s, idx, p, -1, SQLITE_TRANSIENT);
+        else if (bcols[i].type == B_STATE)
+            sqlite3_bind_text(s, idx, srv_bstate_name(*(const srv_bstate *)p), -1, SQLITE_STATIC);
+        else if (bcols[i].type == B_INT)
+            sqlite3_bind_int(s, idx, *(const int *)p);
+        else
+            sqlite3_bind_int64(s, idx, *(const int64_t *)p);
+    }
+}
+
+static void read_batch(sqlite3_stmt *s, srv_batch *b)
+{
+    memset(b, 0, sizeof *b);
+    for (size_t i = 0; i < NBCOLS; i++) {
+        char *p = (char *)b + bcols[i].off;
+        if (bcols[i].type == B_TEXT) {
+            const unsigned char *t = sqlite3_column_text(s, (int)i);
+            snprintf(p, bcols[i].size, "%s", t ? (const char *)t : "");
+        } else if (bcols[i].type == B_STATE) {
+            *(srv_bstate *)p = srv_bstate_from_name((const char *)sqlite3_column_text(s, (int)i));
+        } else if (bcols[i].type == B_INT) {
+            *(int *)p = sqlite3_column_int(s, (int)i);
+        } else {
+            *(int64_t *)p = sqlite3_column_int64(s, (int)i);
+        }
+    }
+}
+
+/* The SQL of statement q (QB_*) into out, the columns spelled from bcols. */
+static void batch_sql(int q, mm_buf *out)
+{
+    static const char *const head[QB_COUNT] = {
+        [QB_INSERT] = "INSERT INTO batches (", [QB_GET] = "SELECT ", [QB_GET_KEY] = "SELECT ",
+        [QB_UPDATE] = "UPDATE batches SET ", [QB_LIST] = "SELECT ", [QB_UNFINISHED] = "SELECT ",
+    };
+    mm_buf_puts(out, head[q]);
+    for (size_t i = 0; i < NBCOLS; i++) {
+        if (q == QB_UPDATE)
+            mm_buf_printf(out, "%s%s = ?%zu", i ? "," : "", bcols[i].name, i + 1);
+        else
+            mm_buf_printf(out, "%s%s", i ? "," : "", bcols[i].name);
+    }
+    switch (q) {
+    case QB_INSERT:
+        mm_buf_puts(out, ") VALUES (");
+        for (size_t i = 0; i < NBCOLS; i++)
+            mm_buf_puts(out, i ? ",?" : "?");
+        mm_buf_puts(out, ")");
+        break;
+    case QB_GET:
+        mm_buf_puts(out, " FROM batches WHERE id = ?1");
+        break;
+    case QB_GET_KEY:
+        mm_buf_puts(out, " FROM batches WHERE client = ?1 AND idem_key = ?2");
+        break;
+    case QB_UPDATE: /* compare-and-set on the state (?NBCOLS+1 NULL: any) */
+        mm_buf_printf(out, " WHERE id = ?1 AND (?%zu IS NULL OR state = ?%zu)", NBCOLS + 1, NBCOLS + 1);
+        break;
+    case QB_LIST:
+        mm_buf_puts(out, " FROM batches WHERE (?1 IS NULL OR client = ?1) AND (?2 IS NULL OR user = ?2)"
+                         " ORDER BY created_ms DESC LIMIT ?3");
+        break;
+    default:
+        mm_buf_puts(out, " FROM batches WHERE state IN ('received','splitting') ORDER BY created_ms");
+        break;
+    }
+}
+
+/* The table batches, the unique index of a batch's letters (after
+ * add_missing_columns: an older jobs table gets batch_id first) and the
+ * batches' statements. */
+static int batch_schema(srv_store *st, mm_error *err)
+{
+    mm_buf sql = MM_BUF_INIT;
+    mm_buf_puts(&sql, "CREATE TABLE IF NOT EXISTS batches (");
+    for (size_t i = 0; i < NBCOLS; i++)
+        mm_buf_printf(&sql, "%s%s %s%s", i ? ", " : "", bcols[i].name,
+                      bcols[i].type == B_TEXT || bcols[i].type == B_STATE ? "TEXT NOT NULL DEFAULT ''"
+                                                                          : "INTEGER NOT NULL DEFAULT 0",
+                      i == 0 ? " PRIMARY KEY" : "");
+    mm_buf_puts(&sql, ");"
+                      /* a key is its client's, as for jobs */
+                      "CREATE UNIQUE INDEX IF NOT EXISTS batches_idem_client ON batches(client, idem_key)"
+                      " WHERE idem_key <> '';"
+                      "CREATE INDEX IF NOT EXISTS batches_created ON batches(created_ms);"
+                      /* a letter of a batch is stored once */
+                      "CREATE UNIQUE INDEX IF NOT EXISTS jobs_batch_seq ON jobs(batch_id, batch_seq)"
+                      " WHERE batch_id <> '';");
+    int rc = sql.data ? exec(st, sql.data, err) : mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+    mm_buf_free(&sql);
+    for (int q = 0; q < QB_COUNT && rc == 0; q++) {
+        mm_buf b = MM_BUF_INIT;
+        batch_sql(q, &b);
+        if (!b.data || sqlite3_prepare_v3(st->db, b.data, -1, SQLITE_PREPARE_PERSISTENT, &st->bstmt[q], NULL) != SQLITE_OK)
+            rc = mm_error_set(err, MM_ERR_SYSTEM, 0, "database: preparing batch statement %d: %s", q,
+                              sqlite3_errmsg(st->db));
+        mm_buf_free(&b);
+    }
+    return rc;
+}
+
+/* One batch by statement q with ?1, ?2 bound to p1, p2, the store locked. */
+static int batch_get_locked(srv_store *st, int q, const char *p1, const char *p2, srv_batch *b, mm_error *err)
+{
+    sqlite3_stmt *s = st->bstmt[q];
+    sqlite3_bind_text(s, 1, p1, -1, SQLITE_TRANSIENT);
+    if (p2)
+        sqlite3_bind_text(s, 2, p2, -1, SQLITE_TRANSIENT);
+    int rc = step_one(st, s, err);
+    if (rc == 0) {
+        read_batch(s, b);
+        release(s);
+    }
+    return rc;
+}
+
+int srv_store_batch_insert(srv_store *st, srv_batch *b, const char *detail, mm_error *err)
+{
+    chain_save c;
+    if (tx_begin(st, &c, err))
+        return -1;
+    int result = -1, ok = 0;
+    sqlite3_stmt *s = st->bstmt[QB_INSERT];
+    bind_batch(s, b);
+    int rc = run(s);
+    if (rc == SQLITE_DONE) {
+        ok = event_locked(st, b->id, b->created_ms, "batch-received", detail, b->client, err) == 0;
+        result = 0;
+    } else if (rc == SQLITE_CONSTRAINT && b->idem_key[0]) {
+        char key[sizeof b->idem_key], client[sizeof b->client];
+        memcpy(key, b->idem_key, sizeof key);
+        memcpy(client, b->client, sizeof client);
+        rc = batch_get_locked(st, QB_GET_KEY, client, key, b, err);
+        if (rc == 1)
+            mm_error_set(err, MM_ERR_SYSTEM, 0, "duplicate batch id");
+        ok = rc == 0;
+        result = rc == 0 ? 1 : -1;
+    } else {
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+    }
+    if (tx_end(st, ok, &c, err))
+        result = -1;
+    return result;
+}
+
+int srv_store_batch_get(srv_store *st, const char *id, srv_batch *b, mm_error *err)
+{
+    pthread_mutex_lock(&st->mu);
+    int rc = batch_get_locked(st, QB_GET, id, NULL, b, err);
+    pthread_mutex_unlock(&st->mu);
+    return rc;
+}
+
+int srv_store_batch_get_by_key(srv_store *st, const char *client, const char *key, srv_batch *b, mm_error *err)
+{
+    if (!key || !*key)
+        return 1;
+    pthread_mutex_lock(&st->mu);
+    int rc = batch_get_locked(st, QB_GET_KEY, client, key, b, err);
+    pthread_mutex_unlock(&st->mu);
+    return rc;
+}
+
+int srv_store_batch_update(srv_store *st, const srv_batch *b, srv_bstate expect, const char *event,
+                           const char *detail, const char *actor, mm_error *err)
+{
+    chain_save c;
+    if (tx_begin(st, &c, err))
+        return -1;
+    sqlite3_stmt *s = st->bstmt[QB_UPDATE];
+    bind_batch(s, b);
+    if (expect != SRV_BSTATE_NONE)
+        sqlite3_bind_text(s, (int)NBCOLS + 1, srv_bstate_name(expect), -1, SQLITE_STATIC);
+    int result = -1;
+    if (run(s) != SQLITE_DONE)
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+    else if (sqlite3_changes(st->db) == 0)
+        result = 1;
+    else
+        result = event_locked(st, b->id, b->updated_ms ? b->updated_ms : srv_now_ms(), event, detail, actor, err);
+    if (tx_end(st, result == 0, &c, err) && result == 0)
+        result = -1;
+    return result;
+}
+
+int srv_store_batch_insert_letters(srv_store *st, srv_batch_letter *l, size_t n, mm_error *err)
+{
+    chain_save c;
+    if (tx_begin(st, &c, err))
+        return -1;
+    int ok = 1;
+    for (size_t i = 0; i < n && ok; i++) {
+        srv_job *job = l[i].job;
+        sqlite3_stmt *s = prep(st, Q_JOB_INSERT);
+        bind_job(s, job, 1);
+        int rc = run(s);
+        l[i].rc = -1;
+        if (rc == SQLITE_DONE) {
+            ok = event_locked(st, job->id, job->created_ms, "received", l[i].detail, job->client, err) == 0 &&
+                 documents_locked(st, job, "pdf", l[i].doc, l[i].doc_len, err) == 0;
+            l[i].rc = 0;
+        } else if (rc == SQLITE_CONSTRAINT && job->batch_id[0]) {
+            /* stored before a crash: the stored one stays */
+            char bid[sizeof job->batch_id], seq[16];
+            memcpy(bid, job->batch_id, sizeof bid);
+            snprintf(seq, sizeof seq, "%d", job->batch_seq);
+            rc = get_one_locked(st, Q_JOB_GET_BATCH_SEQ, bid, seq, job, err);
+            if (rc == 1)
+                mm_error_set(err, MM_ERR_SYSTEM, 0, "duplicate job id");
+            ok = rc == 0;
+            l[i].rc = 1;
+        } else {
+            mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+            ok = 0;
+        }
+    }
+    int result = tx_end(st, ok, &c, err);
+    if (result)
+        for (size_t i = 0; i < n; i++)
+            l[i].rc = -1;
+    return result;
+}
+
+int srv_store_batch_letters(srv_store *st, const char *batch_id, void (*fn)(const srv_job *, void *), void *arg,
+                            mm_error *err)
+{
+    sqlite3_stmt *s = jobs_query(st, Q_BATCH_LETTERS);
+    sqlite3_bind_text(s, 1, batch_id, -1, SQLITE_TRANSIENT);
+    return run_query(st, s, fn, NULL, arg, err);
+}
+
+/* Runs a batch query (bound, the store locked), copies its rows, unlocks,
+ * then calls fn for each. */
+static int run_batches(srv_store *st, sqlite3_stmt *s, void (*fn)(const srv_batch *, void *), void *arg,
+                       mm_error *err)
+{
+    size_t n = 0, cap = 0;
+    srv_batch *rows = NULL;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            srv_batch *r = realloc(rows, nc * sizeof *rows);
+            if (!r) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            rows = r;
+            cap = nc;
+        }
+        read_batch(s, &rows[n++]);
+    }
+    release(s);
+    pthread_mutex_unlock(&st->mu);
+    if (rc != SQLITE_DONE) {
+        free(rows);
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errstr(rc));
+    }
+    for (size_t i = 0; i < n; i++)
+        fn(&rows[i], arg);
+    free(rows);
+    return 0;
+}
+
+int srv_store_batch_list(srv_store *st, const char *client, const char *user, int limit,
+                         void (*fn)(const srv_batch *, void *), void *arg, mm_error *err)
+{
+    pthread_mutex_lock(&st->mu);
+    sqlite3_stmt *s = st->bstmt[QB_LIST];
+    if (client)
+        sqlite3_bind_text(s, 1, client, -1, SQLITE_TRANSIENT);
+    if (user)
+        sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 3, limit);
+    return run_batches(st, s, fn, arg, err);
+}
+
+int srv_store_batch_unfinished(srv_store *st, void (*fn)(const srv_batch *, void *), void *arg, mm_error *err)
+{
+    pthread_mutex_lock(&st->mu);
+    return run_batches(st, st->bstmt[QB_UNFINISHED], fn, arg, err);
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "buf.h"
 #include "error.h"
+#include "batch.h"
 #include "job.h"
 
 /* srv_job and srv_jstate: server/job.h. */
@@ -213,5 +214,51 @@ typedef struct {
  * Returns 0, or -1 with err. */
 int srv_store_stats(srv_store *st, const char *from_month, const char *to_month,
                     int (*fn)(const srv_store_stats_row *, void *), void *arg, mm_error *err);
+
+/* ---- batch print streams (issue 13, server/batch.h) ----
+ * A batch is a row of its own (table batches); its letters are jobs with
+ * jobs.batch_id = its id and jobs.batch_seq = 1.. (unique together).  Its
+ * events are journaled under the batch's id as job id. */
+
+/* Inserts a new batch (state, created_ms set by the caller) and its
+ * "batch-received" event (actor b->client).  0 inserted, 1 b->client already
+ * sent b->idem_key (*b is then replaced by that batch; nothing stored), -1 error. */
+int srv_store_batch_insert(srv_store *st, srv_batch *b, const char *detail, mm_error *err);
+/* The batch id into *b: 0 found, 1 not, -1 error. */
+int srv_store_batch_get(srv_store *st, const char *id, srv_batch *b, mm_error *err);
+/* The batch client sent with Idempotency-Key key: 0 found, 1 not, -1 error. */
+int srv_store_batch_get_by_key(srv_store *st, const char *client, const char *key, srv_batch *b, mm_error *err);
+/* Rewrites every field of b and appends event (actor NULL: SRV_ACTOR_SELF),
+ * in one transaction, only if the stored state is still expect (NONE: any):
+ * 0 done, 1 the state differed (nothing written), -1 error. */
+int srv_store_batch_update(srv_store *st, const srv_batch *b, srv_bstate expect, const char *event,
+                           const char *detail, const char *actor, mm_error *err);
+
+/* One letter of a batch to insert: job (batch_id and batch_seq set), the
+ * detail of its "received" event, its PDF.  rc: 0 inserted, 1 that
+ * (batch_id, batch_seq) was stored already (*job is then the stored one;
+ * nothing changed), -1 error. */
+typedef struct {
+    srv_job *job;
+    const char *detail;
+    const void *doc;
+    size_t doc_len;
+    int rc;
+} srv_batch_letter;
+/* Inserts n letters, each as srv_store_insert does, in ONE transaction:
+ * 0, or -1 (nothing stored, every rc -1) with err. */
+int srv_store_batch_insert_letters(srv_store *st, srv_batch_letter *l, size_t n, mm_error *err);
+
+/* Calls fn for every letter (job) of batch_id in seq order; fn as
+ * srv_store_list's (the store unlocked): 0, or -1 with err. */
+int srv_store_batch_letters(srv_store *st, const char *batch_id, void (*fn)(const srv_job *, void *), void *arg,
+                            mm_error *err);
+/* Calls fn for every batch sent by client and printed by user (NULL: any),
+ * newest first, at most limit; the store unlocked during fn. */
+int srv_store_batch_list(srv_store *st, const char *client, const char *user, int limit,
+                         void (*fn)(const srv_batch *, void *), void *arg, mm_error *err);
+/* Calls fn for every batch in state received or splitting, oldest first
+ * (the worker resumes them at start), as srv_store_batch_list. */
+int srv_store_batch_unfinished(srv_store *st, void (*fn)(const srv_batch *, void *), void *arg, mm_error *err);
 
 #endif

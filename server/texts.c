@@ -154,6 +154,17 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_MODEL_FROM_REALISED] = "år 1 blir de uppräknade digitala besluten, ett senare år som är lägre höjs "
                                    "till samma nivå, och värdena per brev och beslut blir organisationens egna",
     [SRV_SV_MODEL_NO_STATS] = "Statistiken kunde inte läsas just nu. Modellen ovan räknas ändå.",
+    /* Batch print streams (issue 13, server/batch.c, api_batches.c) */
+    [SRV_SV_BATCH_NOT_FOUND] = "Massutskicket finns inte",
+    [SRV_SV_BATCH_TOO_LARGE] = "Massutskicket är för stort. Dela upp det i flera mindre utskick.",
+    [SRV_SV_BATCH_BAD_BUNDLE] = "Massutskicket kunde inte läsas",
+    [SRV_SV_BATCH_RECEIVED] = "Massutskicket har tagits emot och delas upp i brev",
+    [SRV_SV_BATCH_HELD] = "Massutskicket är stoppat",
+    [SRV_SV_BATCH_CANCELLED] = "Massutskicket är avbrutet",
+    [SRV_SV_BATCH_TOO_MANY_PAGES] = "Massutskicket har för många sidor. Dela upp det i flera mindre utskick.",
+    [SRV_SV_BATCH_TOO_MANY_LETTERS] = "Massutskicket har för många brev. Dela upp det i flera mindre utskick.",
+    [SRV_SV_BATCH_SPLIT_FAILED] = "Massutskicket kunde inte delas upp i brev",
+    [SRV_SV_BATCH_NOT_HELD] = "Massutskicket är inte stoppat och kan inte avbrytas",
 };
 
 const char *srv_sv(srv_text text)

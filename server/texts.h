@@ -155,6 +155,17 @@ typedef enum {
     SRV_SV_MODEL_REALISED_INTRO, /* beside the model: the statistics of the last 12 months */
     SRV_SV_MODEL_NO_STATS,       /* the statistics could not be read */
     SRV_SV_MODEL_FROM_REALISED,  /* what the link "Beräkna modellen med utfallet" does */
+    /* Batch print streams (issue 13, server/batch.c, api_batches.c) */
+    SRV_SV_BATCH_NOT_FOUND,
+    SRV_SV_BATCH_TOO_LARGE,      /* over batch_max_bytes (413) */
+    SRV_SV_BATCH_BAD_BUNDLE,     /* not a batch bundle (400) */
+    SRV_SV_BATCH_RECEIVED,       /* state received / splitting */
+    SRV_SV_BATCH_HELD,           /* the split is in doubt (before the reason) */
+    SRV_SV_BATCH_CANCELLED,
+    SRV_SV_BATCH_TOO_MANY_PAGES, /* over batch_max_pages */
+    SRV_SV_BATCH_TOO_MANY_LETTERS, /* over batch_max_letters */
+    SRV_SV_BATCH_SPLIT_FAILED,   /* the confined split failed (not a readable PDF ...) */
+    SRV_SV_BATCH_NOT_HELD,       /* cancel of a batch not held */
     SRV_SV_COUNT
 } srv_text;
 

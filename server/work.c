@@ -13,6 +13,7 @@
 #include "timer.h"
 #include "workers.h"
 #include "printroom.h"
+#include "batch.h"
 
 void srv_enqueue(srv *s, const srv_job *job)
 {
@@ -57,6 +58,8 @@ int srv_work_start(srv *s, mm_error *err)
             s->conf.workers = i;
             return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot start threads");
         }
+    if (srv_batch_start(s, err))
+        return -1;
     return srv_print_start(s, err);
 }
 
@@ -64,6 +67,7 @@ void srv_work_stop(srv *s)
 {
     /* Work not yet started stays in the store in its state and is resumed
      * at the next start; work in progress finishes its current step. */
+    srv_batch_stop(s); /* first: it hands letters to the queues */
     srv_queue_close(&s->q_far);
     srv_queue_close(&s->q_send);
     pthread_mutex_lock(&s->timer_mu);
