@@ -267,7 +267,6 @@ static int follow_batch(const mm_client_conf *conf, const char *base, mm_client_
     int last_ok = 1;
     for (;;) {
         if (last_ok && mm_client_batch_classify(b) == MM_CLIENT_HOLD) {
-            fputs("JOBSTATE: account-info-needed\n", stderr);
             snprintf(text, sizeof text, "%s (massutskick %s)",
                      b->reason[0] ? b->reason : (b->message[0] ? b->message : "Massutskicket hålls"), id);
             say("WARNING", text);
