@@ -488,7 +488,12 @@ int mm_client_submit_batch(const mm_client_conf *conf, const char *base_url, con
     unsigned long long total = 0;
     for (size_t i = 0; i < nparts; i++)
         total += parts[i].len;
-    mm_http *h = client_http(conf, abort_flag, err);
+    /* The request's time limit grows with the body (at least 1 MB/s on
+     * top of the configured timeout): a night run may be a GiB. */
+    mm_client_conf c = *conf;
+    long base_ms = c.timeout_ms > 0 ? c.timeout_ms : 120000L;
+    c.timeout_ms = base_ms + (long)(total / 1000ULL < 86400000ULL ? total / 1000ULL : 86400000ULL);
+    mm_http *h = client_http(&c, abort_flag, err);
     if (!h)
         return -1;
     char idem[300];

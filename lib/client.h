@@ -146,7 +146,9 @@ int mm_client_batch_decided(const mm_client_batch *b);
 
 /* POSTs the batch bundle made of parts (in order; their lengths add up to
  * the Content-Length) to base_url/api/v1/batches, streamed, with
- * Idempotency-Key idem_key (NULL: none).  Returns as mm_client_submit. */
+ * Idempotency-Key idem_key (NULL: none); the time limit is the
+ * configured timeout plus a millisecond per KB.  Returns as
+ * mm_client_submit. */
 int mm_client_submit_batch(const mm_client_conf *conf, const char *base_url, const mm_client_part *parts,
                            size_t nparts, const char *idem_key, const volatile sig_atomic_t *abort_flag,
                            mm_client_batch *b, mm_error *err);

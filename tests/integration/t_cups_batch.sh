@@ -24,8 +24,8 @@ BQ=Mina_meddelanden_massutskick
 out=$("$MM_SRCDIR/tools/mmprint-queue" install --batch --server "127.0.0.1:$SRV_PORT" --ppd "$(_find_ppd)" 2>&1)
 check "mmprint-queue install --batch installs the batch queue ($out)" lpstat -p "$BQ"
 contains "the batch queue is described as Mina meddelanden – massutskick" "$(lpstat -l -p "$BQ")" "Mina meddelanden – massutskick"
-check "the batch queue's PPD default is MMBatch=True" grep -q '^\*DefaultMMBatch: True' "$CUPS_DIR/ppd/$BQ.ppd"
-check "the ordinary queue's PPD default stays MMBatch=False" grep -q '^\*DefaultMMBatch: False' "$CUPS_DIR/ppd/$CUPS_QUEUE.ppd"
+contains "the batch queue's PPD default is MMBatch=True" "$(lpoptions -p "$BQ" -l)" "MMBatch/Massutskick: False *True"
+contains "the ordinary queue's PPD default stays MMBatch=False" "$(lpoptions -p "$CUPS_QUEUE" -l)" "MMBatch/Massutskick: *False True"
 
 dashed() { echo "${1:0:8}-${1:8:4}"; }
 # mkbatch OUT PAGE...: a PDF with one page per argument, its lines split at '|'.
