@@ -3,14 +3,14 @@
 # (configure --enable-fuzzers, CC=clang; run with tools/fuzz).  The seed
 # corpora (fuzz/corpus/TARGET) and dictionaries (fuzz/TARGET.dict) are
 # read from the source tree.
-FUZZ_TARGETS = bundle candidates text xmp soap sigverify json config
+FUZZ_TARGETS = bundle candidates text xmp soap sigverify json config manifest batchheader
 EXTRA_DIST += fuzz/fuzz.h fuzz/seed.py fuzz/bundle.dict fuzz/xml.dict fuzz/json.dict fuzz/config.dict fuzz/text.dict
 
 if FUZZERS
 FUZZ_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
 FUZZ_LINK = $(AM_LDFLAGS) -fsanitize=fuzzer
 noinst_PROGRAMS += fuzz/fuzz_bundle fuzz/fuzz_candidates fuzz/fuzz_text fuzz/fuzz_xmp fuzz/fuzz_soap \
-	fuzz/fuzz_sigverify fuzz/fuzz_json fuzz/fuzz_config
+	fuzz/fuzz_sigverify fuzz/fuzz_json fuzz/fuzz_config fuzz/fuzz_manifest fuzz/fuzz_batchheader
 
 fuzz_fuzz_bundle_CFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_bundle_LDFLAGS = $(FUZZ_LINK)
@@ -54,4 +54,14 @@ fuzz_fuzz_config_CFLAGS = $(FUZZ_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) -I$(srcd
 fuzz_fuzz_config_LDFLAGS = $(FUZZ_LINK)
 fuzz_fuzz_config_SOURCES = fuzz/fuzz_config.c
 fuzz_fuzz_config_LDADD = sim/mmsimd-sim_config.$(OBJEXT) $(MMPRINTD_LIBS) $(MM_DEP_LIBS)
+fuzz_fuzz_manifest_CFLAGS = $(FUZZ_CFLAGS)
+fuzz_fuzz_manifest_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_manifest_SOURCES = fuzz/fuzz_manifest.c
+fuzz_fuzz_manifest_LDADD = $(MM_LIBS)
+
+fuzz_fuzz_batchheader_CFLAGS = $(FUZZ_CFLAGS)
+fuzz_fuzz_batchheader_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_batchheader_SOURCES = fuzz/fuzz_batchheader.c
+fuzz_fuzz_batchheader_LDADD = $(MM_LIBS)
+
 endif

@@ -151,6 +151,19 @@ put("bundle", b"MMPRINT-JOB 1\nrecipient: 191212121212\nrecipient-source: text\n
 put("bundle", b"MMPRINT-JOB 1\nrecipient-problem: no labelled number\npolicy: paper-only\n"
               b"document-length: 0\n\n")
 
+# Batch manifests and batch bundle headers (doc/job-bundle.md, "The batch bundle").
+for m in [b"first_page;last_page;recipient;reference\n1;2;19121212-1212;D-1\n3;3;;D-2\n",
+          b"\xef\xbb\xbfFirst_Page,Last_Page,Recipient\r\n1,2,\"19811218-9876\"\r\n\r\n3,4,556016-0680\r\n",
+          b'[{"first_page": 1, "last_page": 2, "recipient": "19121212-1212", "reference": "D-1"},'
+          b' {"first_page": "3", "last_page": 3, "recipient": null, "x": {"y": [1, true]}}]',
+          b'[{"first_page": 1, "last_page": 1, "title": "\\u00c5r \\ud83d\\ude00"}]']:
+    put("manifest", m)
+put("batchheader", b"MMPRINT-BATCH 1\nsplit: pages:2\nuser: anna\nhost: desk1.example\ncups-job-id: 42\n"
+                   b"title: Beslut\npolicy: digital-else-paper\ndepartment: F\xc3\xb6rskola\npostal-class: b-post\n"
+                   b"letter-type: beslut\nmanifest-type: csv\nmanifest-length: 10\ndocument-length: 15\n\n"
+                   b"first_page%PDF-1.4\n%%EOF\n")
+put("batchheader", b"MMPRINT-BATCH 1\nsplit: auto\nfuture: x\nmanifest-length: 0\ndocument-length: 9\n\n%PDF-1.4\n")
+
 # The API's JSON bodies (doc/api.md).
 for j in ['{"recipient": "19121212-1212"}', '{"recipient": "191212121212"}', '{"recipient": "121212+1212"}',
           '{"action": "reprint"}', '{"action": "handled"}', '{"action": "cancel"}',

@@ -142,7 +142,9 @@ void mm_batch_plan_free(mm_batch_plan *plan);
 
 /* Writes each letter of a plan that is not in doubt as its own PDF,
  * out_dir/000001.pdf, 000002.pdf ... (seq = index + 1, "%06zu.pdf"),
- * copying the pages with qpdf from the input opened once.  Files are
+ * copying the pages with qpdf from the input (opened once, and again
+ * after every few thousand pages so that qpdf's object cache stays
+ * bounded).  Files are
  * created with mode 0600 and replaced if there.  0, or -1 with err
  * (MM_ERR_INPUT for a plan in doubt or pages beyond the PDF or a PDF qpdf
  * cannot read, MM_ERR_SYSTEM for writing); files written before a failure

@@ -993,6 +993,37 @@ static int discover_in_pages(PopplerDocument *doc, int pages, const char *sender
     return 0;
 }
 
+int mm_discover_page_numbers(PopplerPage *page, const struct tm *today, mm_candidates *cs, int *unlabelled)
+{
+    scan_totals tot = {0};
+    page_text pt;
+    int rc = page_from_poppler(page, &pt);
+    if (rc == 0)
+        rc = scan_page(&pt, NULL, today, cs, &tot);
+    page_free(&pt);
+    *unlabelled += tot.unlabelled;
+    return rc;
+}
+
+int mm_discover_area_numbers(PopplerPage *page, double fraction, const struct tm *today, mm_candidates *cs,
+                             int *unlabelled)
+{
+    double w = 0, h = 0;
+    poppler_page_get_size(page, &w, &h);
+    /* poppler-glib's text areas count y from the top of the page. */
+    PopplerRectangle area = {0, 0, w, h * fraction};
+    gchar *t = poppler_page_get_text_for_area(page, &area);
+    scan_totals tot = {0};
+    page_text pt;
+    int rc = page_from_text(t ? t : "", t ? strlen(t) : 0, &pt);
+    g_free(t);
+    if (rc == 0)
+        rc = scan_page(&pt, NULL, today, cs, &tot);
+    page_free(&pt);
+    *unlabelled += tot.unlabelled;
+    return rc;
+}
+
 /* ---- the whole job ------------------------------------------------------- */
 
 /* The PDF opened with poppler (pdf stays the caller's and must outlive

@@ -70,6 +70,20 @@ int mm_discover_in_text(const char *text, const char *sender_orgnr, const struct
 int mm_discover_text_numbers(const unsigned char *pdf, size_t len, const struct tm *today, mm_candidates *out,
                              mm_error *err);
 
+/* ---- per page, for the batch splitter (lib/batch.c) ---------------------
+ * page is a PopplerPage *; the caller keeps it.  Both add the page's
+ * labelled numbers to cs (no sender number left out: the caller decides
+ * with its own list, mm_candidates_decide) and count in *unlabelled the
+ * valid numbers without a label.  0, or -1 when memory runs out. */
+struct _PopplerPage;
+/* The whole page, read with positions as mm_discover's page-text source. */
+int mm_discover_page_numbers(struct _PopplerPage *page, const struct tm *today, mm_candidates *cs,
+                             int *unlabelled);
+/* Only the text in the top `fraction` of the page's height
+ * (poppler_page_get_text_for_area), read without positions. */
+int mm_discover_area_numbers(struct _PopplerPage *page, double fraction, const struct tm *today,
+                             mm_candidates *cs, int *unlabelled);
+
 /* The XMP reader on its own, the parser's entry for the fuzz harness
  * (fuzz/fuzz_xmp.c): the mm:recipient property of a metadata packet as a
  * malloc'd, trimmed string, or NULL. */

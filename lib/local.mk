@@ -27,7 +27,7 @@ lib_libmmprint_a_SOURCES = \
 	lib/kvheader.c lib/kvheader.h \
 	lib/bundle.c lib/bundle.h \
 	lib/batchbundle.c lib/batchbundle.h \
-	lib/batch.c lib/batch.h \
+	lib/batch.c lib/batchmanifest.c lib/batch.h \
 	lib/discover.c lib/discover.h \
 	lib/pdfcheck.c lib/pdfcheck.h \
 	lib/sandbox.c lib/sandbox.h \

@@ -50,6 +50,11 @@ tests_unit_test_bundle_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_bundle_SOURCES = tests/unit/test_bundle.c
 tests_unit_test_bundle_LDADD = $(UNIT_LIBS)
 
+check_PROGRAMS += tests/unit/test_batch
+tests_unit_test_batch_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_batch_SOURCES = tests/unit/test_batch.c
+tests_unit_test_batch_LDADD = $(UNIT_LIBS)
+
 check_PROGRAMS += tests/unit/test_discover
 tests_unit_test_discover_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_discover_SOURCES = tests/unit/test_discover.c
@@ -60,6 +65,7 @@ tests_unit_test_journal_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_journal_SOURCES = tests/unit/test_journal.c
 tests_unit_test_journal_LDADD = $(UNIT_LIBS)
 EXTRA_DIST += tests/data/pdf/mkpdfs.py
+EXTRA_DIST += tests/data/pdf/mkbatch.py
 
 check_PROGRAMS += tests/unit/test_pdfcheck
 tests_unit_test_pdfcheck_CFLAGS = $(UNIT_CFLAGS)

@@ -21,6 +21,13 @@ dist_bin_SCRIPTS = tools/pki/mkpki
 dist_sbin_SCRIPTS = tools/mmprint-queue
 EXTRA_DIST += tools/install-deps tools/build tools/check tools/layout
 
+# The batch splitter's benchmark (tools/bench/split).
+noinst_PROGRAMS += tools/bench/bench_split
+tools_bench_bench_split_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)
+tools_bench_bench_split_SOURCES = tools/bench/bench_split.c
+tools_bench_bench_split_LDADD = $(MM_LIBS)
+EXTRA_DIST += tools/bench/split
+
 # Load generator of tools/bench/server; the benchmark scripts.
 noinst_PROGRAMS += tools/bench/load_jobs
 tools_bench_load_jobs_CFLAGS = $(AM_CFLAGS) $(MM_DEP_CFLAGS)

@@ -6,7 +6,7 @@
 # findings, then fuzzes for MM_FUZZ_SECONDS (default 2) with AddressSanitizer,
 # LeakSanitizer and UBSan; any crash, leak or UB report fails its target.
 . "$(dirname "$0")/lib.sh"
-targets=(bundle candidates text xmp soap sigverify json config)
+targets=(bundle candidates text xmp soap sigverify json config manifest batchheader)
 secs=${MM_FUZZ_SECONDS:-2}
 if [ ! -x "$MM_SRCDIR/tools/fuzz" ]; then
   for t in "${targets[@]}"; do not_ok "fuzz $t: no tools/fuzz"; done
