@@ -90,7 +90,7 @@ static int add_rule(int rs, const char *path, uint64_t rights, mm_error *err)
 
 /* The ruleset for a child (-1 without Landlock, -2 on error with err):
  * scope 0 = a program's needs plus sb's, 1 = nothing at all, 2 = only
- * sb->read, read-only and not executable. */
+ * sb->read, read-only and not executable, and sb->write_dir to write. */
 static int ruleset(const mm_sandbox *sb, const char *exe, int scope, mm_error *err)
 {
     int abi = mm_sandbox_landlock();
@@ -105,8 +105,14 @@ static int ruleset(const mm_sandbox *sb, const char *exe, int scope, mm_error *e
     }
     int bad = 0;
     if (scope == 2) {
-        for (const char *const *p = sb->read; *p && !bad; p++)
+        for (const char *const *p = sb->read; p && *p && !bad; p++)
             bad = add_rule(rs, *p, LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR, err);
+        /* write_dir: files made, written, read and removed there, never
+         * executed, no directories, links or devices */
+        if (!bad && sb->write_dir)
+            bad = add_rule(rs, sb->write_dir,
+                           (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR | FS_WRITE |
+                            LANDLOCK_ACCESS_FS_TRUNCATE) & h, err);
     } else if (!scope) {
         for (const char *const *p = base_read; *p && !bad; p++)
             bad = add_rule(rs, *p, FS_READ, err);
@@ -322,7 +328,7 @@ int mm_sandbox_call(const mm_sandbox *sb, const char *name, const void *in, size
      * the caller lists (the fonts a renderer needs), read-only. */
     char lenbuf[32];
     snprintf(lenbuf, sizeof lenbuf, "%zu", inlen);
-    int rs = ruleset(sb, NULL, sb->read ? 2 : 1, err);
+    int rs = ruleset(sb, NULL, sb->read || sb->write_dir ? 2 : 1, err);
     if (rs == -2)
         return -1;
     char *argv[] = {"mmprint-sandbox", CHILD_FLAG, (char *)name, lenbuf, rs >= 0 ? "landlock" : "none", NULL};

@@ -61,7 +61,8 @@ void mm_sandbox_child_main(int argc, char **argv, const mm_sandbox_entry *entrie
  * and hang in the parser, and would hold a copy of everything the daemon
  * holds.  Once started it reads no file at all, or with read only those
  * files and directories, read-only and not executable (the fonts a PDF
- * renderer needs); write_dir is ignored. */
+ * renderer needs), and write_dir (NULL: none), where it may create, write,
+ * read and remove files (a batch's letters), never execute them. */
 int mm_sandbox_call(const mm_sandbox *sb, const char *name, const void *in, size_t inlen, void *out, size_t outlen,
                     size_t *got, int *status, mm_error *err);
 

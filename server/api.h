@@ -173,6 +173,12 @@ enum MHD_Result srv_api_answer_job(srv *s, struct MHD_Connection *c, const char 
  * with the text refused when it may read but not do action, or 500. */
 int srv_api_find_job(srv_req *rq, const char *id, srv_action action, srv_text refused, srv_job *j,
                      enum MHD_Result *answer);
+/* The letter's SHA-256 in hex, as the journal and the API give it. */
+void srv_sha256_hex(const void *data, size_t len, char out[65]);
+/* Masks every personnummer in a new job's client free text (title,
+ * subject, user, host, department, ...): how many were masked.  The
+ * single-letter and the batch intake both store jobs so. */
+size_t srv_job_mask_client_text(srv_job *j);
 /* Hands a stored job (copied) to its stage and waits, at most sync_wait_ms,
  * until it is final or needs a recipient. */
 void srv_api_run_and_wait(srv *s, const srv_job *j);

@@ -2,6 +2,9 @@
 /* The batch handlers of the API (doc/api.md "Batches"): intake of a batch
  * bundle streamed to a spool file by the front, a batch's report, the
  * caller's batches, and cancelling a held batch. */
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,21 +12,12 @@
 
 #include "api.h"
 #include "batch.h"
+#include "batchbundle.h"
+#include "client.h"
 #include "idnum.h"
 #include "log.h"
 #include "text.h"
 #include "uuid.h"
-
-/* The view of a batch srv_may decides on: a job of its client and user. */
-static void batch_view(const srv_batch *b, srv_job *view)
-{
-    memset(view, 0, sizeof *view);
-    SRV_SET(view->id, b->id);
-    SRV_SET(view->client, b->client);
-    SRV_SET(view->user, b->user);
-    view->state = b->state == SRV_BSTATE_HELD ? SRV_JSTATE_NEEDS_RECIPIENT : SRV_JSTATE_QUEUED;
-    SRV_SET(view->batch_id, b->id);
-}
 
 srv_outcome srv_api_batch_lookup(srv *s, const srv_principal *who, const char *id, srv_action action,
                                  srv_batch *out)
@@ -34,7 +28,7 @@ srv_outcome srv_api_batch_lookup(srv *s, const srv_principal *who, const char *i
     if (rc == 1)
         return SRV_NO_SUCH_JOB;
     srv_job view;
-    batch_view(out, &view);
+    srv_batch_view(out, &view);
     if (!srv_may(s, who, SRV_ACT_READ, &view)) {
         mm_log(MM_LOG_WARN, "%s asked for batch %s, sent by %s: refused as not found", who->actor, id, out->client);
         return SRV_NO_SUCH_JOB;
@@ -115,7 +109,7 @@ static void list_one(const srv_batch *b, void *arg)
 {
     list_ctx *l = arg;
     srv_job view;
-    batch_view(b, &view);
+    srv_batch_view(b, &view);
     if (!srv_may(l->rq->s, l->rq->who, SRV_ACT_READ, &view))
         return;
     json_t *o = srv_batch_json(l->rq->s, b, 0);
@@ -171,8 +165,93 @@ enum MHD_Result srv_api_post_batch_cancel(srv_req *rq, const char *id)
     return o ? srv_respond_json(rq->conn, 200, o) : srv_respond_error(rq->conn, 500, "internal", SRV_SV_INTERNAL);
 }
 
+/* The bundle's header from the spool file into *h: 0, or -1 with err. */
+static int read_header(const srv_req *rq, mm_batch_header *h, size_t *header_len, mm_error *err)
+{
+    unsigned char head[MM_BATCH_MAX_HEADER];
+    int fd = open(rq->spool, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, head, sizeof head) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "empty body");
+    if (mm_batch_header_parse(head, (size_t)n, h, header_len, err))
+        return -1;
+    /* the body must be exactly what the header announces: never cut */
+    if ((uint64_t)rq->spool_len != (uint64_t)*header_len + h->manifest_length + h->document_length)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "the body is not as long as its header says");
+    const char *texts[] = {h->user, h->host, h->cups_job_id, h->title, h->department};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (!mm_text_utf8_valid(texts[i]))
+            return mm_error_set(err, MM_ERR_INPUT, 0, "a header value is not valid UTF-8 text");
+    return 0;
+}
+
 enum MHD_Result srv_api_post_batch(srv_req *rq, const char *arg)
 {
+    srv *s = rq->s;
+    struct MHD_Connection *c = rq->conn;
     (void)arg;
-    return srv_respond_error(rq->conn, 501, "not-implemented", SRV_SV_INTERNAL);
+    if (atomic_load(&s->draining))
+        return srv_respond_error(c, 503, "draining", SRV_SV_DRAINING);
+    if (!srv_may(s, rq->who, SRV_ACT_SUBMIT, NULL))
+        return srv_respond_error(c, 403, "not-allowed", SRV_SV_MAY_NOT_SUBMIT);
+    const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
+    if (key && !mm_client_key_valid(key))
+        return srv_respond_error(c, 400, "bad-idempotency-key", SRV_SV_BAD_KEY);
+    if (!rq->spool)
+        return srv_respond_problem(c, 400, "bad-bundle", "empty body", SRV_SV_BATCH_BAD_BUNDLE);
+    mm_batch_header h;
+    size_t header_len = 0;
+    mm_error err;
+    mm_error_clear(&err);
+    if (read_header(rq, &h, &header_len, &err)) {
+        mm_log(MM_LOG_WARN, "refused a batch from %s: %s", rq->client, err.msg);
+        return srv_respond_problem(c, 400, "bad-bundle", err.msg, SRV_SV_BATCH_BAD_BUNDLE);
+    }
+    /* the front named the spool file by a new id: the batch's */
+    const char *base = strrchr(rq->spool, '/');
+    base = base ? base + 1 : rq->spool;
+    srv_batch b;
+    memset(&b, 0, sizeof b);
+    snprintf(b.id, sizeof b.id, "%.36s", base);
+    SRV_SET(b.idem_key, key ? key : "");
+    SRV_SET(b.client, rq->who->name);
+    SRV_SET(b.user, h.user);
+    SRV_SET(b.host, h.host);
+    SRV_SET(b.cups_job_id, h.cups_job_id);
+    SRV_SET(b.title, h.title);
+    SRV_SET(b.department, h.department);
+    SRV_SET(b.policy, h.policy[0] ? h.policy : "digital-else-paper");
+    SRV_SET(b.postal_class, h.postal_class);
+    SRV_SET(b.letter_type, h.letter_type);
+    SRV_SET(b.split, h.split);
+    char *texts[] = {b.user, b.host, b.cups_job_id, b.title, b.department};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        mm_log_mask_text(texts[i]);
+    b.state = SRV_BSTATE_RECEIVED;
+    b.bytes = rq->spool_len;
+    SRV_SET(b.spool, rq->spool);
+    b.created_ms = b.updated_ms = srv_now_ms();
+    char detail[600];
+    snprintf(detail, sizeof detail, "from %s user %s cups job %s; split %s; policy %s; %lld bytes (manifest %zu)",
+             rq->client, b.user, b.cups_job_id[0] ? b.cups_job_id : "-", b.split, b.policy, (long long)b.bytes,
+             h.manifest_length);
+    int rc = srv_store_batch_insert(s->store, &b, detail, &err);
+    if (rc < 0) {
+        mm_log(MM_LOG_ERROR, "cannot store a batch: %s", err.msg);
+        return srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
+    }
+    if (rc == 1) {
+        /* the same Idempotency-Key again: that batch, never a second one */
+        srv_store_event_as(s->store, b.id, rq->who->actor, "repeat",
+                           "same Idempotency-Key sent again; answered with this batch", NULL);
+    } else {
+        rq->spool_kept = 1;
+        mm_log(MM_LOG_INFO, "batch %s: received from %s (%lld bytes, split %s)", b.id, rq->client,
+               (long long)b.bytes, b.split);
+        srv_batch_kick(s);
+    }
+    json_t *o = srv_batch_json(s, &b, 0);
+    return o ? srv_respond_json(c, rc == 1 ? 200 : 202, o) : srv_respond_error(c, 500, "internal", SRV_SV_INTERNAL);
 }

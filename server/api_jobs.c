@@ -41,8 +41,7 @@ void srv_api_run_and_wait(srv *s, const srv_job *j)
     srv_wait_unregister(s, &w);
 }
 
-/* The letter's SHA-256 in hex, as the journal and the API give it. */
-static void sha256_hex(const void *data, size_t len, char out[65])
+void srv_sha256_hex(const void *data, size_t len, char out[65])
 {
     unsigned char md[32];
     unsigned int n = 0;
@@ -122,7 +121,7 @@ static void refuse_recipient(srv *s, srv_job *j, const srv_recipient *rcp, const
  * logs): only the recipient column holds a whole personnummer.  The user
  * is a login and the CUPS job id a number, but a bundle may carry anything
  * there.  Returns how many numbers were masked. */
-static size_t mask_client_text(srv_job *j)
+size_t srv_job_mask_client_text(srv_job *j)
 {
     char *texts[] = {j->title, j->subject, j->recipient_problem, j->user, j->host, j->department, j->cups_job_id};
     size_t n = 0;
@@ -203,11 +202,11 @@ enum MHD_Result srv_api_post_job(srv_req *rq, const char *arg)
     snprintf(j->postal_class, sizeof j->postal_class, "%s",
              b.postal_class[0] ? b.postal_class : srv_room_postal_default(s, b.department));
     snprintf(j->letter_type, sizeof j->letter_type, "%s", b.letter_type[0] ? b.letter_type : "annat");
-    size_t masked = mask_client_text(j);
+    size_t masked = srv_job_mask_client_text(j);
     /* What qpdf counted, not what the bundle claims. */
     j->pages = pages;
     j->doc_len = (int64_t)b.document_len;
-    sha256_hex(b.document, b.document_len, j->sha256);
+    srv_sha256_hex(b.document, b.document_len, j->sha256);
     j->created_ms = j->updated_ms = srv_now_ms();
     srv_policy_intake(s, j, have_recipient, rcp.reason_sv);
 

@@ -70,6 +70,11 @@ typedef struct {
     int failed;   /* reached no one (an exception), or cancelled */
 } srv_batch_counts;
 
+/* The view of a batch that srv_may (auth.c) decides on: a job with the
+ * batch's client and user (workstation: its own client's; handläggare:
+ * their own; admin: all), its state held when the batch is. */
+void srv_batch_view(const srv_batch *b, srv_job *view);
+
 /* Adds letter j to c. */
 void srv_batch_count(srv_batch_counts *c, const srv_job *j);
 
@@ -100,5 +105,11 @@ void srv_batch_letters_dir(const srv *s, const char *id, char *out, size_t size)
 /* Removes the batch's spool file and letters' directory (once its letters
  * are stored, or it was cancelled): no intermediate storage is kept. */
 void srv_batch_discard(srv *s, const srv_batch *b);
+
+/* The split's child (lib/sandbox.h mm_sandbox_call): mmprintd lists
+ * SRV_BATCH_ENTRY in its mm_sandbox_child_main. */
+#define SRV_BATCH_SPLIT_CHILD "batch-split"
+void srv_batch_split_child(const unsigned char *in, size_t len, int fd);
+#define SRV_BATCH_ENTRY {SRV_BATCH_SPLIT_CHILD, srv_batch_split_child}
 
 #endif

@@ -17,6 +17,7 @@
 #include "mmprintd.h"
 #include "pdfcheck.h"
 #include "preview.h"
+#include "batch.h"
 #include "rate.h"
 #include "sandbox.h"
 #include "web.h"
@@ -119,7 +120,7 @@ static void drain(srv *s, struct MHD_Daemon *d)
 }
 
 /* What this program runs in its confined children (lib/sandbox.h). */
-static const mm_sandbox_entry sandboxed[] = {MM_PDF_CHECK_ENTRY, SRV_PREVIEW_ENTRIES, {NULL, NULL}};
+static const mm_sandbox_entry sandboxed[] = {MM_PDF_CHECK_ENTRY, SRV_PREVIEW_ENTRIES, SRV_BATCH_ENTRY, {NULL, NULL}};
 
 int main(int argc, char **argv)
 {

@@ -165,6 +165,14 @@ static const char *const sv_texts[SRV_SV_COUNT] = {
     [SRV_SV_BATCH_TOO_MANY_LETTERS] = "Massutskicket har för många brev. Dela upp det i flera mindre utskick.",
     [SRV_SV_BATCH_SPLIT_FAILED] = "Massutskicket kunde inte delas upp i brev",
     [SRV_SV_BATCH_NOT_HELD] = "Massutskicket är inte stoppat och kan inte avbrytas",
+    [SRV_SV_BATCH_DOUBT_PAGES_REMAINDER] = "Sidantalet går inte jämnt upp med antalet sidor per brev",
+    [SRV_SV_BATCH_DOUBT_OUTLINE_ORDER] = "Bokmärkena står inte i sidordning",
+    [SRV_SV_BATCH_DOUBT_OUTLINE_START] = "Första bokmärket pekar inte på sida 1",
+    [SRV_SV_BATCH_DOUBT_NO_OUTLINE] = "Dokumentet saknar bokmärken att dela upp efter",
+    [SRV_SV_BATCH_DOUBT_TEXT_LEADING] = "De första sidorna hör inte till något brev (ingen mottagare i adressfältet)",
+    [SRV_SV_BATCH_DOUBT_TEXT_NO_START] = "Ingen sida har en mottagare i adressfältet",
+    [SRV_SV_BATCH_DOUBT_MANIFEST_COVER] = "Manifestets sidintervall täcker inte dokumentets sidor exakt en gång i ordning",
+    [SRV_SV_BATCH_DOUBT_NO_MANIFEST] = "Uppdelning efter manifest begärdes men inget manifest skickades",
 };
 
 const char *srv_sv(srv_text text)

@@ -166,6 +166,15 @@ typedef enum {
     SRV_SV_BATCH_TOO_MANY_LETTERS, /* over batch_max_letters */
     SRV_SV_BATCH_SPLIT_FAILED,   /* the confined split failed (not a readable PDF ...) */
     SRV_SV_BATCH_NOT_HELD,       /* cancel of a batch not held */
+    /* why the whole batch is in doubt, by lib/batch.h's mm_batch_doubt */
+    SRV_SV_BATCH_DOUBT_PAGES_REMAINDER,
+    SRV_SV_BATCH_DOUBT_OUTLINE_ORDER,
+    SRV_SV_BATCH_DOUBT_OUTLINE_START,
+    SRV_SV_BATCH_DOUBT_NO_OUTLINE,
+    SRV_SV_BATCH_DOUBT_TEXT_LEADING,
+    SRV_SV_BATCH_DOUBT_TEXT_NO_START,
+    SRV_SV_BATCH_DOUBT_MANIFEST_COVER,
+    SRV_SV_BATCH_DOUBT_NO_MANIFEST,
     SRV_SV_COUNT
 } srv_text;
 

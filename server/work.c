@@ -106,7 +106,11 @@ static void resume_one(const srv_job *j, void *arg)
 
 int srv_resume(srv *s, mm_error *err)
 {
-    return srv_store_unfinished(s->store, resume_one, s, err);
+    int rc = srv_store_unfinished(s->store, resume_one, s, err);
+    /* then the batches not split yet (batch.c): their letters stored
+     * before were handed on just now, the rest are stored by it */
+    srv_batch_kick(s);
+    return rc;
 }
 
 /* The spool holds only the print path's temporary files (documents live in

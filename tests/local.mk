@@ -180,5 +180,7 @@ EXTRA_DIST += tests/integration/t_web_printroom.sh tests/integration/t_web_brows
 	tests/browser/t_printroom.py
 # Issue 12: the statistics (API, CSV, mmctl stats, /statistik, refusals, crash, gallring).
 EXTRA_DIST += tests/integration/t_stats.sh
+# Batch print streams through the API (issue 13).
+EXTRA_DIST += tests/integration/t_batch_api.sh
 # Issue 12: Statistik in headless Chromium with axe-core.
 EXTRA_DIST += tests/integration/t_web_browser_stats.sh tests/browser/t_stats.py

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "batch.h"
 #include "rate.h"
 
 #define DESK1 "C=SE,O=Exempelkommun,CN=desk1"
@@ -184,6 +185,41 @@ static void print_room_reads_exceptions(void **state)
     assert_int_equal(srv_may(&s, &p, SRV_ACT_CANCEL, &returned), 0);
 }
 
+/* A batch (issue 13) is read through its view: a job of its client and
+ * user.  A workstation reads its own client's, a handläggare the batches
+ * printed under their own login, admins all; the print room, statistics
+ * and nobody none (its paper letters reach the print room as jobs). */
+static void batch_view_rules(void **state)
+{
+    (void)state;
+    srv_batch mine, other;
+    memset(&mine, 0, sizeof mine);
+    snprintf(mine.id, sizeof mine.id, "00000000-0000-0000-0000-0000000000b1");
+    snprintf(mine.client, sizeof mine.client, "%s", DESK1);
+    snprintf(mine.user, sizeof mine.user, "anna");
+    mine.state = SRV_BSTATE_HELD;
+    other = mine;
+    snprintf(other.client, sizeof other.client, "%s", DESK2);
+    snprintf(other.user, sizeof other.user, "bertil");
+    srv_job vm, vo;
+    srv_batch_view(&mine, &vm);
+    srv_batch_view(&other, &vo);
+    assert_string_equal(vm.batch_id, mine.id);
+    static const struct {
+        const char *who;
+        int mine, other;
+    } rules[] = {{"workstation", 1, 0}, {"admin-tool", 1, 1}, {"handläggare", 1, 0}, {"admin", 1, 1},
+                 {"utskrift", 0, 0},    {"statistik", 0, 0},  {"nobody", 0, 0}};
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        srv_principal p = principal(rules[i].who);
+        if (srv_may(&s, &p, SRV_ACT_READ, &vm) != rules[i].mine || srv_may(&s, &p, SRV_ACT_READ, &vo) != rules[i].other)
+            fail_msg("%s: reading batches", rules[i].who);
+        /* who may read a held batch may cancel it, as a held letter */
+        if (srv_may(&s, &p, SRV_ACT_CANCEL, &vm) != (rules[i].mine && strcmp(rules[i].who, "utskrift")))
+            fail_msg("%s: cancelling a held batch", rules[i].who);
+    }
+}
+
 static void list_filter(void **state)
 {
     (void)state;
@@ -227,6 +263,7 @@ int main(void)
         cmocka_unit_test(roles_by_name),
         cmocka_unit_test(rules_table),
         cmocka_unit_test(print_room_reads_exceptions),
+        cmocka_unit_test(batch_view_rules),
         cmocka_unit_test(list_filter),
         cmocka_unit_test(rate_limit_per_key),
     };

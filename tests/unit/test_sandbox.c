@@ -244,6 +244,46 @@ static void a_sandboxed_child_reads_only_what_it_is_given(void **state)
     assert_int_equal(answer, EACCES);
 }
 
+/* A batch split's child: reads its input, writes in write_dir and only
+ * there (issue 13). */
+static void a_sandboxed_child_writes_only_in_write_dir(void **state)
+{
+    (void)state;
+    if (!mm_sandbox_landlock())
+        skip();
+    char outdir[200], inside[240], outside[240];
+    snprintf(outdir, sizeof outdir, "%s/letters", spool);
+    mkdir(outdir, 0700);
+    snprintf(inside, sizeof inside, "%s/000001.pdf", outdir);
+    snprintf(outside, sizeof outside, "%s/outside", spool);
+    const char *const readable[] = {input, NULL};
+    mm_sandbox sb = {.read = readable, .write_dir = outdir, .cpu_s = 5, .nofile = 16, .timeout_ms = 10000};
+    const char *paths[] = {inside, outside};
+    for (int i = 0; i < 2; i++) {
+        int answer = -1, status = -1;
+        size_t got = 0;
+        mm_error err;
+        assert_int_equal(mm_sandbox_call(&sb, "try-create", paths[i], strlen(paths[i]), &answer, sizeof answer, &got,
+                                         &status, &err), 0);
+        assert_int_equal(got, sizeof answer);
+        assert_int_equal(answer, i == 0 ? 0 : EACCES);
+    }
+    struct stat st;
+    assert_int_equal(stat(inside, &st), 0);
+    assert_int_not_equal(stat(outside, &st), 0);
+    const char *reads[] = {input, key};
+    for (int i = 0; i < 2; i++) {
+        int answer = -1, status = -1;
+        size_t got = 0;
+        mm_error err;
+        assert_int_equal(mm_sandbox_call(&sb, "try-open", reads[i], strlen(reads[i]), &answer, sizeof answer, &got,
+                                         &status, &err), 0);
+        assert_int_equal(answer, i == 0 ? 0 : EACCES);
+    }
+    unlink(inside);
+    rmdir(outdir);
+}
+
 static void a_hanging_child_is_killed(void **state)
 {
     (void)state;
@@ -269,6 +309,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(a_sandboxed_check_opens_no_file),
         cmocka_unit_test(a_lock_held_by_another_thread_does_not_hang_the_child),
         cmocka_unit_test(a_sandboxed_child_reads_only_what_it_is_given),
+        cmocka_unit_test(a_sandboxed_child_writes_only_in_write_dir),
         cmocka_unit_test(a_hanging_child_is_killed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

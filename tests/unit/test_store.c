@@ -698,6 +698,107 @@ static void journal_details_are_masked(void **state)
     assert_journal_intact(f->path, 2);
 }
 
+/* ---- batch print streams (issue 13) ---- */
+
+static void count_letter(const srv_job *j, void *arg)
+{
+    int *seqs = arg;
+    seqs[0]++;
+    seqs[seqs[0]] = j->batch_seq;
+}
+
+/* A worker resuming after a crash stores a batch's letters again: those
+ * stored before are left as they are (rc 1, the stored job handed back),
+ * the rest are added, and each (batch_id, seq) is one job. */
+static void batch_letters_are_stored_once(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    srv_batch b;
+    memset(&b, 0, sizeof b);
+    snprintf(b.id, sizeof b.id, "00000000-0000-0000-0000-0000000000b1");
+    snprintf(b.client, sizeof b.client, "CN=desk1");
+    snprintf(b.idem_key, sizeof b.idem_key, "uuid-1");
+    snprintf(b.user, sizeof b.user, "anna");
+    b.state = SRV_BSTATE_RECEIVED;
+    b.created_ms = 1000;
+    assert_int_equal(srv_store_batch_insert(f->st, &b, "test", &err), 0);
+    srv_batch again = b;
+    snprintf(again.id, sizeof again.id, "00000000-0000-0000-0000-0000000000b2");
+    assert_int_equal(srv_store_batch_insert(f->st, &again, "test", &err), 1);
+    assert_string_equal(again.id, b.id); /* the same key: that batch */
+
+    srv_job jobs[3];
+    srv_batch_letter l[3];
+    static const char *const ids[] = {"00000000-0000-0000-0000-000000000100", "00000000-0000-0000-0000-000000000101",
+                                      "00000000-0000-0000-0000-000000000102"};
+    for (int i = 0; i < 3; i++) {
+        new_job(&jobs[i], ids[i]);
+        snprintf(jobs[i].batch_id, sizeof jobs[i].batch_id, "%s", b.id);
+        jobs[i].batch_seq = i + 1;
+        l[i] = (srv_batch_letter){&jobs[i], "letter", "%PDF-", 5, -1};
+    }
+    assert_int_equal(srv_store_batch_insert_letters(f->st, l, 2, &err), 0);
+    assert_int_equal(l[0].rc, 0);
+    assert_int_equal(l[1].rc, 0);
+    /* the resume: new job ids for seq 1..3 */
+    for (int i = 0; i < 3; i++) {
+        jobs[i].id[34] = '2'; /* ...0200, ...0201, ...0202 */
+        l[i].rc = -1;
+    }
+    assert_int_equal(srv_store_batch_insert_letters(f->st, l, 3, &err), 0);
+    assert_int_equal(l[0].rc, 1);
+    assert_int_equal(l[1].rc, 1);
+    assert_int_equal(l[2].rc, 0);
+    assert_string_equal(jobs[0].id, "00000000-0000-0000-0000-000000000100"); /* the stored one */
+    int seqs[8] = {0};
+    assert_int_equal(srv_store_batch_letters(f->st, b.id, count_letter, seqs, &err), 0);
+    assert_int_equal(seqs[0], 3);
+    assert_int_equal(seqs[1], 1);
+    assert_int_equal(seqs[2], 2);
+    assert_int_equal(seqs[3], 3);
+
+    /* compare-and-set on the batch's state */
+    b.state = SRV_BSTATE_SPLIT;
+    assert_int_equal(srv_store_batch_update(f->st, &b, SRV_BSTATE_SPLITTING, "x", "", NULL, &err), 1);
+    assert_int_equal(srv_store_batch_update(f->st, &b, SRV_BSTATE_RECEIVED, "batch-split", "", NULL, &err), 0);
+    srv_batch got;
+    assert_int_equal(srv_store_batch_get(f->st, b.id, &got, &err), 0);
+    assert_int_equal(got.state, SRV_BSTATE_SPLIT);
+}
+
+static void batch_summary_in_swedish(void **state)
+{
+    (void)state;
+    srv_batch b;
+    memset(&b, 0, sizeof b);
+    b.state = SRV_BSTATE_SPLIT;
+    srv_batch_counts c = {.letters = 400, .digital = 312, .paper = 80, .held = 8};
+    char out[256];
+    srv_batch_summary_sv(&b, &c, out, sizeof out);
+    assert_string_equal(out, "400 brev: 312 digitalt, 80 till utskrift, 8 behöver mottagare");
+    srv_batch_counts d = {.letters = 20, .digital = 8, .pending = 12};
+    srv_batch_summary_sv(&b, &d, out, sizeof out);
+    assert_string_equal(out, "20 brev: 8 digitalt, 12 skickas");
+    b.state = SRV_BSTATE_HELD;
+    snprintf(b.reason_sv, sizeof b.reason_sv, "Bokmärkena står inte i sidordning");
+    srv_batch_summary_sv(&b, &c, out, sizeof out);
+    assert_string_equal(out, "Massutskicket är stoppat: Bokmärkena står inte i sidordning");
+    /* counting letters by state */
+    srv_batch_counts e = {0};
+    srv_job j;
+    memset(&j, 0, sizeof j);
+    srv_jstate st[] = {SRV_JSTATE_DELIVERED, SRV_JSTATE_PRINTED, SRV_JSTATE_NEEDS_RECIPIENT, SRV_JSTATE_QUEUED,
+                       SRV_JSTATE_RETURNED};
+    for (size_t i = 0; i < 5; i++) {
+        j.state = st[i];
+        srv_batch_count(&e, &j);
+    }
+    assert_int_equal(e.letters, 5);
+    assert_int_equal(e.digital + e.paper + e.held + e.pending + e.failed, 5);
+    assert_int_equal(e.failed, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -716,6 +817,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(failed_batch_rolls_back_every_change, setup, teardown),
         cmocka_unit_test_setup_teardown(retention_blanks_every_personal_column, setup, teardown),
         cmocka_unit_test_setup_teardown(journal_details_are_masked, setup, teardown),
+        cmocka_unit_test_setup_teardown(batch_letters_are_stored_once, setup, teardown),
+        cmocka_unit_test(batch_summary_in_swedish),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
