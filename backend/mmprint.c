@@ -250,6 +250,9 @@ static void say_summary(const char *text)
         if (*p == '\'')
             *p = ' ';
     fprintf(stderr, "INFO: %s\n", line);
+    /* cupsd (2.4) takes the INFO line as job-printer-state-message while
+     * the job runs and clears it when the job completes, WARNING too; the
+     * ATTR line is for a cupsd that keeps it. */
     fprintf(stderr, "ATTR: job-printer-state-message='%s'\n", line);
 }
 
