@@ -11,19 +11,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cups/backend.h>
 #include <cups/cups.h>
 
+#include "batchbundle.h"
 #include "buf.h"
 #include "bundle.h"
 #include "client.h"
 #include "error.h"
 #include "fileio.h"
 #include "log.h"
+#include "text.h"
 
 #define DEFAULT_CONF "/etc/mmprint/backend.conf"
+/* The batch bundle's first line (lib/batchbundle.h); its header is at most
+ * MM_BATCH_MAX_HEADER bytes, so that much read tells which kind we have. */
+#define BATCH_MAGIC MM_BATCH_MAGIC "\n"
+#define PEEK_MAX (MM_BATCH_MAX_HEADER + 1u)
 
 static volatile sig_atomic_t terminated;
 
@@ -57,23 +64,54 @@ static void catch_sigterm(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-/* Reads the job bundle from path (NULL: stdin) into bundle.  0: bundle
- * holds a job to send.  -1: nothing to send; the line for cupsd is said and
- * *status is the backend's exit status.  bundle is the caller's to free in
- * both cases. */
-static int read_bundle(const char *path, mm_buf *bundle, int *status)
+/* Opens the print file (path, or stdin when NULL) as *fd and reads its
+ * first bytes (up to PEEK_MAX) into head.  0, or -1 with the line for
+ * cupsd said and *status set. */
+static int open_input(const char *path, int *fd, mm_buf *head, int *status)
 {
-    int fd = 0;
-    if (path && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+    *fd = 0;
+    if (path && (*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         fprintf(stderr, "DEBUG: cannot open print file: %s\n", strerror(errno));
         say("ERROR", "Utskriftsfilen kunde inte läsas");
         *status = CUPS_BACKEND_CANCEL;
         return -1;
     }
-    int rrc = mm_fileio_read_fd(fd, bundle, MM_CLIENT_MAX_BUNDLE, &terminated);
+    char chunk[8192];
+    while (head->len < PEEK_MAX && !terminated) {
+        size_t want = PEEK_MAX - head->len < sizeof chunk ? PEEK_MAX - head->len : sizeof chunk;
+        ssize_t n = read(*fd, chunk, want);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            fprintf(stderr, "DEBUG: cannot read print file: %s\n", strerror(errno));
+            say("ERROR", "Utskriften kunde inte läsas");
+            *status = CUPS_BACKEND_CANCEL;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        if (mm_buf_append(head, chunk, (size_t)n) < 0) {
+            say("ERROR", "Utskriften kunde inte läsas");
+            *status = CUPS_BACKEND_CANCEL;
+            return -1;
+        }
+    }
+    if (terminated) {
+        *status = CUPS_BACKEND_RETRY;
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads the rest of the job bundle from fd after what open_input read into
+ * bundle.  0: bundle holds a job to send.  -1: nothing to send; the line
+ * for cupsd is said and *status is the backend's exit status.  bundle is
+ * the caller's to free in both cases. */
+static int read_bundle(int fd, mm_buf *bundle, int *status)
+{
+    int rrc = bundle->len > MM_CLIENT_MAX_BUNDLE ? (errno = EFBIG, -1)
+                                                  : mm_fileio_read_fd(fd, bundle, MM_CLIENT_MAX_BUNDLE, &terminated);
     int too_big = rrc != 0 && errno == EFBIG;
-    if (fd != 0)
-        close(fd);
     if (terminated) {
         *status = CUPS_BACKEND_RETRY;
         return -1;
@@ -197,6 +235,174 @@ static int report_reply(const mm_client_reply *r, const char *job_id)
     return CUPS_BACKEND_RETRY;
 }
 
+/* ---- batch bundles (the batch queue, doc/admin-guide.md) ---- */
+
+/* The Swedish one-liner as the job's last word: INFO for the log and
+ * lpstat, and job-printer-state-message, which stays on the finished job. */
+static void say_summary(const char *text)
+{
+    char line[1024];
+    snprintf(line, sizeof line, "%s", text);
+    mm_client_one_line(line);
+    mm_log_mask_text(line);
+    /* cupsParseOptions quoting: a ' in the text would end the value. */
+    for (char *p = line; *p; p++)
+        if (*p == '\'')
+            *p = ' ';
+    fprintf(stderr, "INFO: %s\n", line);
+    /* cupsd (2.4) takes the INFO line as job-printer-state-message while
+     * the job runs and clears it when the job completes, WARNING too; the
+     * ATTR line is for a cupsd that keeps it. */
+    fprintf(stderr, "ATTR: job-printer-state-message='%s'\n", line);
+}
+
+/* Polls the batch until every letter is decided, the time limit of
+ * conf->batch_wait_ms runs out or SIGTERM; says the summary and returns
+ * the exit status.  The batch is on the server whatever happens here: a
+ * job that ends before its letters only says so. */
+static int follow_batch(const mm_client_conf *conf, const char *base, mm_client_batch *b)
+{
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    char text[700];
+    char id[sizeof b->id];
+    snprintf(id, sizeof id, "%s", b->id);
+    int last_ok = 1;
+    for (;;) {
+        if (last_ok && mm_client_batch_classify(b) == MM_CLIENT_HOLD) {
+            snprintf(text, sizeof text, "%s (massutskick %s)",
+                     b->reason[0] ? b->reason : (b->message[0] ? b->message : "Massutskicket hålls"), id);
+            say("WARNING", text);
+            return CUPS_BACKEND_HOLD;
+        }
+        if (last_ok && mm_client_batch_classify(b) == MM_CLIENT_CANCEL) {
+            say("ERROR", b->message[0] ? b->message : "Massutskicket avbröts");
+            return CUPS_BACKEND_CANCEL;
+        }
+        if (last_ok && mm_client_batch_decided(b)) {
+            say_summary(b->message[0] ? b->message : "Massutskicket är skickat");
+            return CUPS_BACKEND_OK;
+        }
+        if (last_ok && b->message[0])
+            say("INFO", b->message);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long long spent = (now.tv_sec - t0.tv_sec) * 1000LL + (now.tv_nsec - t0.tv_nsec) / 1000000;
+        if (terminated || spent >= conf->batch_wait_ms)
+            break;
+        /* Once a second at first, then every five: a night run of
+         * thousands of letters takes minutes. */
+        struct timespec pause = {spent < 30000 ? 1 : 5, 0};
+        while (nanosleep(&pause, &pause) != 0 && !terminated)
+            ;
+        if (terminated)
+            break;
+        mm_client_batch nb;
+        mm_error err;
+        mm_error_clear(&err);
+        last_ok = mm_client_batch_get(conf, base, id, &terminated, &nb, &err) == 0 && nb.status == 200;
+        if (last_ok)
+            *b = nb;
+        else if (err.msg[0])
+            fprintf(stderr, "DEBUG: polling batch %s: %s\n", id, err.msg);
+    }
+    /* Not yet all decided: the letters go on without this job. */
+    if (b->message[0]) {
+        say_summary(b->message);
+    } else {
+        snprintf(text, sizeof text, "Massutskicket %s är mottaget av mmprint-servern", id);
+        say_summary(text);
+    }
+    return CUPS_BACKEND_OK;
+}
+
+/* Streams the batch bundle (the first head->len bytes read, the rest still
+ * on fd) to the server with CUPS's user, host and job id in its header,
+ * and follows it.  Returns the backend's exit status, the line said. */
+static int send_batch(const mm_client_conf *conf, const char *base, int fd, const mm_buf *head, const char *job_id,
+                      const char *user, const char *host, const char *uuid)
+{
+    mm_batch_header h;
+    mm_buf header = MM_BUF_INIT;
+    mm_error err;
+    mm_error_clear(&err);
+    size_t header_len = 0;
+    int status = CUPS_BACKEND_HOLD;
+    char text[700];
+    if (mm_batch_header_parse((const unsigned char *)head->data, head->len, &h, &header_len, &err) != 0) {
+        snprintf(text, sizeof text, "not a batch bundle, not sent: %s", err.msg);
+        say("DEBUG", text);
+        say("ERROR", "Utskriften kom inte genom mmprint-filtret och skickas inte – jobbet hålls. Skriv ut "
+                     "dokumentet igen på vanligt sätt och ta bort det här jobbet.");
+        goto out;
+    }
+    /* Sent as CUPS says, as a single letter is (take_bundle). */
+    mm_text_copy(h.user, sizeof h.user, user);
+    mm_text_copy(h.host, sizeof h.host, host);
+    mm_text_copy(h.cups_job_id, sizeof h.cups_job_id, job_id);
+    if (mm_batch_header_write(&h, &header, &err) != 0) {
+        snprintf(text, sizeof text, "mmprint kan inte skicka utskriften (%s)", err.msg);
+        say("ERROR", text);
+        goto out;
+    }
+    unsigned long long body = (unsigned long long)h.manifest_length + (unsigned long long)h.document_length;
+    unsigned long long have = head->len - header_len;
+    if (have > body) {
+        say("DEBUG", "the batch bundle is longer than its header says");
+        say("ERROR", "Utskriften är skadad och skickas inte – jobbet hålls. Skriv ut dokumentet igen.");
+        goto out;
+    }
+    mm_client_part parts[] = {
+        {(const unsigned char *)header.data, -1, header.len},
+        {(const unsigned char *)head->data + header_len, -1, have},
+        {NULL, fd, body - have},
+    };
+    mm_client_batch b;
+    fprintf(stderr, "DEBUG: streaming the batch bundle (%llu bytes of PDF) to the mmprint server\n",
+            (unsigned long long)h.document_length);
+    mm_error_clear(&err);
+    if (mm_client_submit_batch(conf, base, parts, 3, uuid, &terminated, &b, &err) != 0) {
+        if (terminated) {
+            fprintf(stderr, "DEBUG: stopped by SIGTERM during the transfer\n");
+        } else {
+            fprintf(stderr, "DEBUG: %s\n", err.msg);
+            say("WARNING", "mmprint-servern svarar inte – försöker igen om en stund");
+        }
+        status = CUPS_BACKEND_RETRY;
+        goto out;
+    }
+    fprintf(stderr, "DEBUG: server answered HTTP %ld state=%s batch=%s\n", b.status, b.state, b.id);
+    switch (mm_client_batch_classify(&b)) {
+    case MM_CLIENT_DONE:
+    case MM_CLIENT_HOLD:
+        status = follow_batch(conf, base, &b);
+        break;
+    case MM_CLIENT_CANCEL:
+        if (b.message[0]) {
+            say("ERROR", b.message);
+        } else {
+            snprintf(text, sizeof text, "mmprint-servern tog inte emot massutskicket (HTTP %ld %s)", b.status,
+                     b.error);
+            say("ERROR", text);
+        }
+        status = CUPS_BACKEND_CANCEL;
+        break;
+    case MM_CLIENT_STOP:
+        say("ERROR", "Den här datorn är inte behörig hos mmprint-servern (certifikat) – kontakta IT");
+        status = CUPS_BACKEND_STOP;
+        break;
+    case MM_CLIENT_RETRY:
+        snprintf(text, sizeof text,
+                 "mmprint-servern kan inte ta emot utskriften just nu (HTTP %ld) – försöker igen", b.status);
+        say("WARNING", text);
+        status = CUPS_BACKEND_RETRY;
+        break;
+    }
+
+out:
+    mm_buf_free(&header);
+    return status;
+}
+
 /* One exit path: every step sets status before it jumps to out, where
  * what was acquired is released. */
 int main(int argc, char **argv)
@@ -204,7 +410,7 @@ int main(int argc, char **argv)
     int status = CUPS_BACKEND_CANCEL;
     mm_buf bundle = MM_BUF_INIT, sent = MM_BUF_INIT;
     cups_option_t *opts = NULL;
-    int nopts = 0;
+    int nopts = 0, fd = 0;
     char base[400];
     mm_client_conf conf;
     mm_client_reply r;
@@ -264,18 +470,25 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    if (read_bundle(argc == 7 ? argv[6] : NULL, &bundle, &status) != 0)
+    if (open_input(argc == 7 ? argv[6] : NULL, &fd, &bundle, &status) != 0)
         goto out;
-
     nopts = cupsParseOptions(argv[5], 0, &opts);
     char host[256];
     origin_host(nopts, opts, host, sizeof host);
-    if (take_bundle(&bundle, job_id, argv[2], host, &sent, &status) != 0)
-        goto out;
-
     const char *uuid = cupsGetOption("job-uuid", nopts, opts);
     if (!uuid || !*uuid)
         fprintf(stderr, "DEBUG: no job-uuid in the job options; sending without an idempotency key\n");
+
+    /* A batch is streamed: it may be far larger than a letter. */
+    if (bundle.len >= sizeof BATCH_MAGIC - 1 && !memcmp(bundle.data, BATCH_MAGIC, sizeof BATCH_MAGIC - 1)) {
+        status = send_batch(&conf, base, fd, &bundle, job_id, argv[2], host, uuid);
+        goto out;
+    }
+
+    if (read_bundle(fd, &bundle, &status) != 0)
+        goto out;
+    if (take_bundle(&bundle, job_id, argv[2], host, &sent, &status) != 0)
+        goto out;
 
     fputs("DEBUG: posting the job bundle to the mmprint server\n", stderr);
     if (mm_client_submit(&conf, base, (const unsigned char *)sent.data, sent.len, uuid, &terminated, &r,
@@ -293,6 +506,8 @@ int main(int argc, char **argv)
     status = report_reply(&r, job_id);
 
 out:
+    if (fd > 0)
+        close(fd);
     cupsFreeOptions(nopts, opts);
     mm_buf_free(&bundle);
     mm_buf_free(&sent);

@@ -8,17 +8,25 @@
  * backend.  A missing recipient still gives a bundle (the backend holds the
  * job); a PDF that cannot be used gives a Swedish ERROR: line and exit 1, so
  * CUPS stops the job instead of passing anything on.  Thin on purpose: the
- * logic lives in libmmprint. */
+ * logic lives in libmmprint.
+ *
+ * On a batch queue (the queue's PPD default MMBatch=True, never a job
+ * option) it does no discovery: it checks that the document is a PDF and
+ * streams a batch bundle (lib/batchbundle.h: header, then the PDF in
+ * chunks) for the server to split into letters. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cups/cups.h>
 
+#include "batchbundle.h"
 #include "buf.h"
 #include "bundle.h"
 #include "config.h"
@@ -33,6 +41,10 @@
 #define DEFAULT_CONF "/etc/mmprint/filter.conf"
 /* Hostile PDFs can make text extraction slow; CUPS's MaxJobTime is hours. */
 #define DEFAULT_TIME_LIMIT 300
+/* The largest batch the filter passes on: the server's default
+ * batch_max_bytes; a server set lower refuses with its own message. */
+#define BATCH_MAX_PDF (1024ULL * 1024 * 1024)
+#define CHUNK (64 * 1024)
 
 static void on_alarm(int sig)
 {
@@ -336,6 +348,150 @@ static void set_recipient(mm_bundle *b, const mm_discover_result *res)
     fprintf(stderr, "DEBUG: pdftomm: recipient missing: %s\n", why);
 }
 
+/* ---- the batch queue ---- */
+
+/* Copies all of in to out in CHUNK pieces; the bytes copied in *copied.
+ * 0, or -1 with errno (EFBIG beyond max bytes). */
+static int copy_fd(int in, int out, unsigned long long max, unsigned long long *copied)
+{
+    static char chunk[CHUNK];
+    *copied = 0;
+    for (;;) {
+        ssize_t n = read(in, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return 0;
+        if (*copied + (unsigned long long)n > max) {
+            errno = EFBIG;
+            return -1;
+        }
+        if (mm_fileio_write_fd(out, chunk, (size_t)n) < 0)
+            return -1;
+        *copied += (unsigned long long)n;
+    }
+}
+
+/* The batch's document as a file descriptor at offset 0 with its size:
+ * the print file, or stdin spooled to an unlinked temporary file (the
+ * header needs the length before the PDF).  0, or 1 with the ERROR: line
+ * said; *fd is the caller's to close. */
+static int batch_document(const char *path, int *fd, unsigned long long *size)
+{
+    struct stat st;
+    if (path) {
+        if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(*fd, &st) != 0)
+            return fail("Dokumentet kunde inte läsas.", strerror(errno));
+        *size = (unsigned long long)st.st_size;
+    } else {
+        const char *dir = getenv("TMPDIR");
+        char tmpl[1024];
+        snprintf(tmpl, sizeof tmpl, "%s/pdftomm-XXXXXX", dir && *dir ? dir : "/tmp");
+        if ((*fd = mkstemp(tmpl)) < 0)
+            return fail("Dokumentet kunde inte läsas.", strerror(errno));
+        unlink(tmpl);
+        if (copy_fd(STDIN_FILENO, *fd, BATCH_MAX_PDF, size) != 0) {
+            if (errno == EFBIG)
+                return fail("Massutskicket är för stort (högst 1 GiB) och skickas inte.", NULL);
+            return fail("Dokumentet kunde inte läsas.", strerror(errno));
+        }
+        if (lseek(*fd, 0, SEEK_SET) != 0)
+            return fail("Dokumentet kunde inte läsas.", strerror(errno));
+    }
+    if (*size == 0)
+        return fail("Dokumentet är tomt och skickas inte.", NULL);
+    if (*size > BATCH_MAX_PDF)
+        return fail("Massutskicket är för stort (högst 1 GiB) och skickas inte.", NULL);
+    char magic[5];
+    if (pread(*fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic || memcmp(magic, "%PDF-", 5))
+        return fail("Massutskicket är inte en PDF-fil och skickas inte.", "no %PDF- at the start");
+    return 0;
+}
+
+/* The batch bundle's header from the job and the queue's choices.  0, or
+ * 1 with the ERROR: line said. */
+static int batch_header(mm_batch_header *h, const char *job_id, const char *user, const char *title, int nopt,
+                        cups_option_t *opts, unsigned long long size)
+{
+    mm_batch_header_init(h);
+    char choice[32] = "";
+    /* The job's -o mm-split= (or MMSplit=), else the queue's default. */
+    ppd_choice(nopt, opts, "MMSplit", "mm-split", choice, sizeof choice);
+    if (!choice[0])
+        mm_text_copy(choice, sizeof choice, "auto");
+    if (!strcmp(choice, "manifest") || !mm_batch_split_valid(choice, NULL))
+        return fail("Okänt val för Dela upp i brev (mm-split); använd auto, outline, text eller pages:N.",
+                    "unknown split mode");
+    mm_text_copy(h->split, sizeof h->split, choice);
+    mm_text_copy(h->user, sizeof h->user, user);
+    mm_text_copy(h->cups_job_id, sizeof h->cups_job_id, job_id);
+    mm_text_copy(h->host, sizeof h->host, cupsGetOption("job-originating-host-name", nopt, opts));
+    mm_text_copy(h->title, sizeof h->title, title);
+    strip_title_marker(h->title);
+    mm_text_copy(h->department, sizeof h->department, custom_text(cupsGetOption("mm-department", nopt, opts)));
+    choice[0] = 0;
+    ppd_choice(nopt, opts, "MMPolicy", "mm-policy", choice, sizeof choice);
+    if (choice[0]) {
+        if (strcmp(choice, "digital-else-paper") && strcmp(choice, "digital-only") && strcmp(choice, "paper-only"))
+            return fail("Okänt val för Leverans; välj Digitalt, annars papper, Endast digitalt eller Endast papper.",
+                        "unknown MMPolicy value");
+        mm_text_copy(h->policy, sizeof h->policy, choice);
+    }
+    choice[0] = 0;
+    ppd_choice(nopt, opts, "MMPostClass", "mm-postal-class", choice, sizeof choice);
+    if (choice[0] && strcmp(choice, "default")) {
+        if (!mm_bundle_postal_class_valid(choice))
+            return fail("Okänt val för Postklass; välj A-post, B-post eller Rekommenderat brev.",
+                        "unknown MMPostClass value");
+        mm_text_copy(h->postal_class, sizeof h->postal_class, choice);
+    }
+    choice[0] = 0;
+    ppd_choice(nopt, opts, "MMLetterType", "mm-letter-type", choice, sizeof choice);
+    if (choice[0] && strcmp(choice, "default")) {
+        if (!mm_bundle_letter_type_valid(choice))
+            return fail("Okänt val för Brevtyp; välj Beslut, Information eller Annat.", "unknown MMLetterType value");
+        mm_text_copy(h->letter_type, sizeof h->letter_type, choice);
+    }
+    h->document_length = (size_t)size;
+    return 0;
+}
+
+/* The batch queue's whole work: header, then the PDF streamed.  0, or 1
+ * with the ERROR: line said. */
+static int run_batch(const char *path, const char *job_id, const char *user, const char *title, int nopt,
+                     cups_option_t *opts)
+{
+    int rc = 1, fd = -1;
+    unsigned long long size = 0, sent = 0;
+    mm_buf out = MM_BUF_INIT;
+    mm_batch_header h;
+    mm_error err;
+    mm_error_clear(&err);
+    if ((rc = batch_document(path, &fd, &size)) != 0)
+        goto out;
+    if ((rc = batch_header(&h, job_id, user, title, nopt, opts, size)) != 0)
+        goto out;
+    if (mm_batch_header_write(&h, &out, &err) != 0) {
+        rc = fail("Jobbet kunde inte förberedas.", err.msg);
+        goto out;
+    }
+    if (mm_fileio_write_fd(STDOUT_FILENO, out.data, out.len) < 0 || copy_fd(fd, STDOUT_FILENO, size, &sent) != 0 ||
+        sent != size) {
+        rc = fail("Jobbet kunde inte skickas vidare.", errno ? strerror(errno) : "the document changed size");
+        goto out;
+    }
+    fprintf(stderr, "INFO: Massutskick (%s) skickas till mmprint-servern för uppdelning i brev\n", h.split);
+    rc = 0;
+
+out:
+    if (fd >= 0)
+        close(fd);
+    mm_buf_free(&out);
+    return rc;
+}
+
 /* One exit path: rc (0, or 1 with an ERROR: line said) is set before each
  * jump to out, where what was acquired is released. */
 int main(int argc, char **argv)
@@ -360,12 +516,20 @@ int main(int argc, char **argv)
     start_time_limit();
 
     const char *job_id = argv[1], *user = argv[2], *title = argv[3], *options = argv[5];
+    nopt = cupsParseOptions(options, 0, &opts);
+    /* Only the queue's PPD can make a batch queue: a job option cannot. */
+    char batch[16] = "";
+    ppd_default("MMBatch", batch, sizeof batch);
+    if (!strcmp(batch, "True")) {
+        rc = run_batch(argc == 7 ? argv[6] : NULL, job_id, user, title, nopt, opts);
+        goto out;
+    }
+
     if ((rc = read_document(argc == 7 ? argv[6] : NULL, &pdf)) != 0)
         goto out;
     if ((rc = load_sender_orgnr(own)) != 0)
         goto out;
 
-    nopt = cupsParseOptions(options, 0, &opts);
     mm_discover_input in = {
         .option_personnummer = cupsGetOption("Personnummer", nopt, opts),
         .job_billing = cupsGetOption("job-billing", nopt, opts),

@@ -35,6 +35,7 @@ static const mm_config_key client_keys[] = {
     {"connect_timeout", MM_CONFIG_LONG, offsetof(mm_client_conf, connect_timeout_ms), 0, "5", 1, 3600, 1000, 0},
     {"timeout", MM_CONFIG_LONG, offsetof(mm_client_conf, timeout_ms), 0, "120", 1, 3600, 1000, 0},
     {"key_shared_with_lp", MM_CONFIG_BOOL, offsetof(mm_client_conf, key_shared_with_lp), 0, "no", 0, 0, 0, 0},
+    {"batch_wait", MM_CONFIG_LONG, offsetof(mm_client_conf, batch_wait_ms), 0, "900", 0, 86400, 1000, 0},
 };
 
 int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err)
@@ -360,4 +361,178 @@ int mm_client_cancel_by_key(const mm_client_conf *conf, const char *base_url, co
     if ((size_t)snprintf(url, sizeof url, "%s/api/v1/jobs/by-key/%s/cancel", base_url, idem_key) >= sizeof url)
         return mm_error_set(err, MM_ERR_INPUT, 0, "server URL too long");
     return post(conf, url, "application/json", "{}", 2, NULL, abort_flag, r, err);
+}
+
+/* ---- batches ---- */
+
+static long json_count(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) < 100000000
+               ? (long)json_integer_value(v)
+               : 0;
+}
+
+void mm_client_parse_batch(long status, const char *body, size_t len, mm_client_batch *b)
+{
+    memset(b, 0, sizeof *b);
+    b->status = status;
+    b->letters = -1;
+    json_t *o = body && len ? json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return;
+    }
+    json_str(o, "id", b->id, sizeof b->id);
+    json_str(o, "state", b->state, sizeof b->state);
+    json_str(o, "reason", b->reason, sizeof b->reason);
+    json_str(o, "message", b->message, sizeof b->message);
+    json_str(o, "error", b->error, sizeof b->error);
+    if (json_is_integer(json_object_get(o, "letters")))
+        b->letters = json_count(o, "letters");
+    json_t *c = json_object_get(o, "counts");
+    if (json_is_object(c)) {
+        b->digital = json_count(c, "digital");
+        b->paper = json_count(c, "paper");
+        b->held = json_count(c, "held");
+        b->pending = json_count(c, "pending");
+        b->failed = json_count(c, "failed");
+    }
+    char *texts[] = {b->id, b->state, b->reason, b->message, b->error};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        mm_client_one_line(texts[i]);
+    json_decref(o);
+}
+
+mm_client_action mm_client_batch_classify(const mm_client_batch *b)
+{
+    long s = b->status;
+    if (s == 200 || s == 201 || s == 202) {
+        if (!strcmp(b->state, "received") || !strcmp(b->state, "splitting") || !strcmp(b->state, "split"))
+            return MM_CLIENT_DONE;
+        if (!strcmp(b->state, "held"))
+            return MM_CLIENT_HOLD;
+        if (!strcmp(b->state, "cancelled"))
+            return MM_CLIENT_CANCEL;
+        return MM_CLIENT_RETRY; /* not understood: asking again is safe */
+    }
+    mm_client_reply r;
+    memset(&r, 0, sizeof r);
+    r.status = s;
+    return mm_client_classify(&r);
+}
+
+int mm_client_batch_decided(const mm_client_batch *b)
+{
+    return !strcmp(b->state, "split") && b->letters >= 0 && b->pending == 0;
+}
+
+/* Streams the parts one after the other (mm_http_reader). */
+typedef struct {
+    const mm_client_part *parts;
+    size_t n, i;
+    unsigned long long off; /* within parts[i] */
+} part_reader;
+
+static long read_parts(void *ctx, char *buf, size_t size)
+{
+    part_reader *pr = ctx;
+    while (pr->i < pr->n && pr->off == pr->parts[pr->i].len) {
+        pr->i++;
+        pr->off = 0;
+    }
+    if (pr->i == pr->n)
+        return 0;
+    const mm_client_part *p = &pr->parts[pr->i];
+    unsigned long long left = p->len - pr->off;
+    size_t want = size < left ? size : (size_t)left;
+    if (p->data) {
+        memcpy(buf, p->data + pr->off, want);
+        pr->off += want;
+        return (long)want;
+    }
+    ssize_t got;
+    do
+        got = read(p->fd, buf, want);
+    while (got < 0 && errno == EINTR);
+    if (got <= 0)
+        return -1; /* shorter than promised, or unreadable */
+    pr->off += (unsigned long long)got;
+    return (long)got;
+}
+
+static mm_http *client_http(const mm_client_conf *conf, const volatile sig_atomic_t *abort_flag, mm_error *err)
+{
+    mm_http_config hc = {
+        .cert_file = conf->cert,
+        .key_file = conf->key,
+        .ca_file = conf->ca,
+        .connect_timeout_ms = conf->connect_timeout_ms > 0 ? conf->connect_timeout_ms : 5000L,
+        .timeout_ms = conf->timeout_ms > 0 ? conf->timeout_ms : 120000L,
+        .max_response = MAX_REPLY,
+        .abort_flag = abort_flag,
+        .https_only = 1,
+        .ca_file_only = 1,
+    };
+    return mm_http_new(&hc, err);
+}
+
+int mm_client_submit_batch(const mm_client_conf *conf, const char *base_url, const mm_client_part *parts,
+                           size_t nparts, const char *idem_key, const volatile sig_atomic_t *abort_flag,
+                           mm_client_batch *b, mm_error *err)
+{
+    memset(b, 0, sizeof *b);
+    char url[600];
+    if ((size_t)snprintf(url, sizeof url, "%s/api/v1/batches", base_url) >= sizeof url)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "server URL too long");
+    unsigned long long total = 0;
+    for (size_t i = 0; i < nparts; i++)
+        total += parts[i].len;
+    /* The request's time limit grows with the body (at least 1 MB/s on
+     * top of the configured timeout): a night run may be a GiB. */
+    mm_client_conf c = *conf;
+    long base_ms = c.timeout_ms > 0 ? c.timeout_ms : 120000L;
+    c.timeout_ms = base_ms + (long)(total / 1000ULL < 86400000ULL ? total / 1000ULL : 86400000ULL);
+    mm_http *h = client_http(&c, abort_flag, err);
+    if (!h)
+        return -1;
+    char idem[300];
+    const char *headers[] = {"Accept: application/json", NULL, NULL};
+    if (idem_key && *idem_key) {
+        snprintf(idem, sizeof idem, "Idempotency-Key: %s", idem_key);
+        headers[1] = idem;
+    }
+    part_reader pr = {parts, nparts, 0, 0};
+    mm_buf body = MM_BUF_INIT;
+    long status = 0;
+    int rc = mm_http_post_stream(h, url, "application/vnd.mmprint-batch", read_parts, &pr, total, headers, &status,
+                                 &body, err);
+    if (rc == 0)
+        mm_client_parse_batch(status, body.data, body.len, b);
+    mm_buf_free(&body);
+    mm_http_free(h);
+    return rc;
+}
+
+int mm_client_batch_get(const mm_client_conf *conf, const char *base_url, const char *id,
+                        const volatile sig_atomic_t *abort_flag, mm_client_batch *b, mm_error *err)
+{
+    memset(b, 0, sizeof *b);
+    if (!mm_client_key_valid(id))
+        return mm_error_set(err, MM_ERR_INPUT, 0, "not a usable batch id");
+    char url[800];
+    if ((size_t)snprintf(url, sizeof url, "%s/api/v1/batches/%s", base_url, id) >= sizeof url)
+        return mm_error_set(err, MM_ERR_INPUT, 0, "server URL too long");
+    mm_http *h = client_http(conf, abort_flag, err);
+    if (!h)
+        return -1;
+    const char *headers[] = {"Accept: application/json", NULL};
+    mm_buf body = MM_BUF_INIT;
+    long status = 0;
+    int rc = mm_http_request(h, "GET", url, NULL, NULL, 0, headers, &status, &body, err);
+    if (rc == 0)
+        mm_client_parse_batch(status, body.data, body.len, b);
+    mm_buf_free(&body);
+    mm_http_free(h);
+    return rc;
 }

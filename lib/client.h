@@ -20,11 +20,13 @@ typedef struct {
     long connect_timeout_ms;   /* default 5000 */
     long timeout_ms;           /* whole request, default 120000 */
     int key_shared_with_lp;    /* key_shared_with_lp = yes: the key may be root:lp 0640 (default no) */
+    long batch_wait_ms;        /* batch_wait: how long the backend follows a batch, default 900 s */
 } mm_client_conf;
 
 /* Reads a configuration file (config.h: `key = value`, a key set twice is
  * an error) with the keys cert, key, ca, connect_timeout and timeout
- * (seconds, 1..3600) and key_shared_with_lp (yes/no) into conf (the
+ * (seconds, 1..3600), key_shared_with_lp (yes/no) and batch_wait
+ * (seconds, 0..86400) into conf (the
  * caller's; fixed-size fields, nothing to free).  Unknown keys and missing
  * cert/key/ca are errors. */
 int mm_client_conf_load(const char *path, mm_client_conf *conf, mm_error *err);
@@ -105,5 +107,54 @@ int mm_client_key_valid(const char *key);
  * no such job from this client, 409 too late: r->state says why). */
 int mm_client_cancel_by_key(const mm_client_conf *conf, const char *base_url, const char *idem_key,
                             const volatile sig_atomic_t *abort_flag, mm_client_reply *r, mm_error *err);
+
+/* ---- batches (doc/api.md "Batches"): one bundle, many letters ---- */
+
+/* One part of a streamed body: len bytes from data, or, when data is NULL,
+ * from fd at its current offset (read in chunks, never all at once). */
+typedef struct {
+    const unsigned char *data;
+    int fd;
+    unsigned long long len;
+} mm_client_part;
+
+/* The server's batch report (POST /api/v1/batches, GET /api/v1/batches/ID)
+ * as far as the backend and mmctl need it; texts made one-line safe. */
+typedef struct {
+    long status;               /* HTTP status */
+    char id[64];
+    char state[32];            /* received, splitting, split, held, cancelled */
+    char reason[512];          /* Swedish: why the whole batch is held */
+    char message[512];         /* Swedish one-liner: "400 brev: 312 digitalt, ..." */
+    char error[128];           /* machine-readable error on 4xx/5xx */
+    long letters;              /* -1 while unknown */
+    long digital, paper, held, pending, failed;
+} mm_client_batch;
+
+void mm_client_parse_batch(long status, const char *body, size_t len, mm_client_batch *b);
+
+/* What to do with a batch answer, as mm_client_classify for a job:
+ * DONE = accepted (received, splitting or split: poll for the outcome),
+ * HOLD = the whole batch is held (b->reason), CANCEL = refused or cancelled
+ * (a 413 above the server's batch limit among them), STOP and RETRY as for
+ * jobs. */
+mm_client_action mm_client_batch_classify(const mm_client_batch *b);
+
+/* 1 when every letter of an accepted batch is decided: split, and none
+ * still pending. */
+int mm_client_batch_decided(const mm_client_batch *b);
+
+/* POSTs the batch bundle made of parts (in order; their lengths add up to
+ * the Content-Length) to base_url/api/v1/batches, streamed, with
+ * Idempotency-Key idem_key (NULL: none); the time limit is the
+ * configured timeout plus a millisecond per KB.  Returns as
+ * mm_client_submit. */
+int mm_client_submit_batch(const mm_client_conf *conf, const char *base_url, const mm_client_part *parts,
+                           size_t nparts, const char *idem_key, const volatile sig_atomic_t *abort_flag,
+                           mm_client_batch *b, mm_error *err);
+
+/* GET base_url/api/v1/batches/ID into b; returns as mm_client_submit. */
+int mm_client_batch_get(const mm_client_conf *conf, const char *base_url, const char *id,
+                        const volatile sig_atomic_t *abort_flag, mm_client_batch *b, mm_error *err);
 
 #endif

@@ -199,9 +199,60 @@ mm_http *mm_http_new(const mm_http_config *cfg, mm_error *err)
     return h;
 }
 
+/* The streamed body's source for libcurl's read callback. */
+typedef struct {
+    mm_http_reader read;
+    void *ctx;
+    unsigned long long left;
+    int failed;
+} source;
+
+static size_t on_read(char *buf, size_t size, size_t nitems, void *userdata)
+{
+    source *src = userdata;
+    size_t want = size * nitems;
+    if (want > src->left)
+        want = (size_t)src->left;
+    if (want == 0)
+        return 0;
+    long n = src->read(src->ctx, buf, want);
+    /* Short of the announced length: the server must not take half a body. */
+    if (n <= 0) {
+        src->failed = 1;
+        return CURL_READFUNC_ABORT;
+    }
+    src->left -= (unsigned long long)n;
+    return (size_t)n;
+}
+
+static int request(mm_http *h, const char *method, const char *url, const char *content_type, const char *body,
+                   size_t body_len, source *src, unsigned long long stream_len, const char *const *extra_headers,
+                   long *status, mm_buf *resp, mm_error *err);
+
 int mm_http_request(mm_http *h, const char *method, const char *url, const char *content_type,
                     const char *body, size_t body_len, const char *const *extra_headers,
                     long *status, mm_buf *resp, mm_error *err)
+{
+    return request(h, method, url, content_type, body, body_len, NULL, 0, extra_headers, status, resp, err);
+}
+
+int mm_http_post_stream(mm_http *h, const char *url, const char *content_type, mm_http_reader read, void *ctx,
+                        unsigned long long body_len, const char *const *extra_headers, long *status, mm_buf *resp,
+                        mm_error *err)
+{
+    source src = {read, ctx, body_len, 0};
+    int rc = request(h, "POST", url, content_type, NULL, 0, &src, body_len, extra_headers, status, resp, err);
+    if (src.failed) {
+        mm_buf_reset(resp);
+        return mm_error_set(err, MM_ERR_TRANSPORT, 0, "%s: the body to send could not be read", url);
+    }
+    return rc;
+}
+
+/* One transfer: body (in memory) or src (streamed, stream_len bytes). */
+static int request(mm_http *h, const char *method, const char *url, const char *content_type, const char *body,
+                   size_t body_len, source *src, unsigned long long stream_len, const char *const *extra_headers,
+                   long *status, mm_buf *resp, mm_error *err)
 {
     if (status)
         *status = 0;
@@ -213,7 +264,7 @@ int mm_http_request(mm_http *h, const char *method, const char *url, const char 
     char line[256];
     int ok = 1;
 
-    if (content_type && body) {
+    if (content_type && (body || src)) {
         snprintf(line, sizeof line, "Content-Type: %s", content_type);
         ok &= (tmp = curl_slist_append(hdrs, line)) != NULL;
         if (tmp)
@@ -244,6 +295,13 @@ int mm_http_request(mm_http *h, const char *method, const char *url, const char 
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
     if (!strcmp(method, "GET")) {
         curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    } else if (src) {
+        /* POST with POSTFIELDS NULL takes the body from the read callback. */
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, (char *)NULL);
+        curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(c, CURLOPT_READDATA, src);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)stream_len);
     } else {
         curl_easy_setopt(c, CURLOPT_POST, 1L);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
@@ -257,6 +315,8 @@ int mm_http_request(mm_http *h, const char *method, const char *url, const char 
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, NULL);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, NULL);
+    curl_easy_setopt(c, CURLOPT_READDATA, NULL);
     curl_slist_free_all(hdrs);
 
     if (s.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
@@ -272,6 +332,13 @@ int mm_http_request(mm_http *h, const char *method, const char *url, const char 
         mm_buf_reset(resp);
         return mm_error_set(err, MM_ERR_TRANSPORT, 0, "transfer aborted");
     }
+    long early = 0;
+    /* A server that refuses a streamed body (413) answers before it read it
+     * all and may close the connection while we still send: its answer is
+     * what counts, not the broken send. */
+    if (src && !src->failed && (rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR) &&
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &early) == CURLE_OK && early >= 400)
+        rc = CURLE_OK;
     if (rc != CURLE_OK) {
         mm_buf_reset(resp);
         return mm_error_set(err, MM_ERR_TRANSPORT, (int)rc, "%s: %s", url,

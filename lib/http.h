@@ -53,4 +53,17 @@ int mm_http_request(mm_http *h, const char *method, const char *url, const char 
                     const char *body, size_t body_len, const char *const *extra_headers,
                     long *status, mm_buf *resp, mm_error *err);
 
+/* Fills buf with up to size bytes of a streamed body: the count (0 only
+ * at the end of the body), or -1 to abort the transfer (MM_ERR_TRANSPORT). */
+typedef long (*mm_http_reader)(void *ctx, char *buf, size_t size);
+
+/* A POST whose body of exactly body_len bytes comes from read(ctx, ...) in
+ * chunks as libcurl asks for them, so a body of any size is never held in
+ * memory here.  Otherwise as mm_http_request: any HTTP status is a success
+ * (an answer the server gives before it read the whole body, a 413 say,
+ * included).  A body shorter than body_len is a transport failure. */
+int mm_http_post_stream(mm_http *h, const char *url, const char *content_type, mm_http_reader read, void *ctx,
+                        unsigned long long body_len, const char *const *extra_headers, long *status, mm_buf *resp,
+                        mm_error *err);
+
 #endif

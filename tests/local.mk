@@ -154,7 +154,7 @@ tests_unit_test_web_LDADD = $(SERVER_UNIT_LIBS)
 
 # The integration tests' scripts and helpers.
 EXTRA_DIST += tests/integration/testlib.sh tests/integration/cups.sh tests/integration/mmprintd-as-user \
-	tests/integration/t_cups_backend.sh tests/integration/t_cups_print.sh tests/integration/t_cups_hold.sh \
+	tests/integration/t_cups_backend.sh tests/integration/t_cups_batch.sh tests/integration/t_cups_print.sh tests/integration/t_cups_hold.sh \
 	tests/integration/t_cups_retry.sh tests/integration/t_cups_libreoffice.sh tests/integration/t_cups_server.sh \
 	tests/integration/t_cups_cancel.sh tests/integration/t_filter.sh tests/integration/t_ppd.sh \
 	tests/integration/t_paper_tls.sh

@@ -7,7 +7,7 @@ tools_mmctl_SOURCES = tools/mmctl.c tools/mmctl.h \
 	tools/mmctl_release.c tools/mmctl_subscribe.c \
 	tools/mmctl_audit.c tools/mmctl_exceptions.c tools/mmctl_user.c \
 	tools/mmctl_stats.c \
-	tools/mmctl_model.c
+	tools/mmctl_model.c tools/mmctl_batch.c
 tools_mmctl_LDADD = $(MM_LIB) $(MM_SIGN_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CUPS_LIBS)
 
 

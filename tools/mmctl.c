@@ -24,6 +24,7 @@ static const mmctl_command commands[] = {
     {"resolve", mmctl_cmd_resolve, "resolve [-s SERVER] [-C CLIENT_CONF] JOB_ID reprint|handled|cancel"},
     {"stats", mmctl_cmd_stats, "stats [-s SERVER] [-C CLIENT_CONF] [--from DATE] [--to DATE] [--by month|department|operator|channel] [--csv]"},
     {"model", mmctl_cmd_model, "model [FILE] [--from-stats [--from DATE --to DATE]] [--csv]  the benefit model: NPV and payback"},
+    {"batch", mmctl_cmd_batch, "batch [-s SERVER] [-C CLIENT_CONF] submit FILE.pdf [MANIFEST] [--split MODE] [--title T] [--wait] | show ID | list  mass mailings"},
     {"user", mmctl_cmd_user, "user add NAME --role ROLE [--password-stdin] | del NAME | list  web portal accounts"},
 };
 

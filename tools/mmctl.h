@@ -5,6 +5,7 @@
 #define MMCTL_H
 
 int mmctl_cmd_id(int argc, char **argv);
+int mmctl_cmd_batch(int argc, char **argv);
 int mmctl_cmd_verify(int argc, char **argv);
 int mmctl_cmd_lookup(int argc, char **argv);
 int mmctl_cmd_send(int argc, char **argv);

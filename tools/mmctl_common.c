@@ -155,6 +155,27 @@ int mmctl_api_call(const char *cmd, const mmctl_api_opts *o, const char *method,
     return rc ? 1 : 0;
 }
 
+int mmctl_api_client(const char *cmd, const mmctl_api_opts *o, char *base, size_t base_size, mm_client_conf *cc)
+{
+    mm_error err;
+    mm_error_clear(&err);
+    if (!o->server || !*o->server) {
+        mmctl_err(cmd, "no server: give it with -s host[:port] or $MMCTL_SERVER");
+        return 1;
+    }
+    char uri[600];
+    if (strstr(o->server, "://"))
+        snprintf(uri, sizeof uri, "%s", o->server);
+    else
+        snprintf(uri, sizeof uri, "mmprint://%s/", o->server);
+    if (mm_client_base_url(uri, base, base_size, &err) || mm_client_conf_load(o->client_conf, cc, &err) ||
+        mm_client_check_key(cc->key, &err) || mm_http_global_init(&err)) {
+        mmctl_err(cmd, "%s", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
 const char *mmctl_json_str(const json_t *o, const char *key)
 {
     const char *v = json_string_value(json_object_get(o, key));

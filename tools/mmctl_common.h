@@ -61,6 +61,11 @@ int mmctl_api_refused(const char *cmd, long status, const mm_buf *resp);
 /* mmctl_api_call wanting 200 or 201: 0, or 1 once the reason is printed. */
 int mmctl_api_call_ok(const char *cmd, const mmctl_api_opts *o, const char *method, const char *path,
                       const char *body, mm_buf *resp);
+/* The server's base URL (https://host:port) and the client certificate
+ * configuration of o, for a command that drives lib/client itself (a
+ * streamed upload): 0, or 1 on failure (printed). */
+#include "client.h"
+int mmctl_api_client(const char *cmd, const mmctl_api_opts *o, char *base, size_t base_size, mm_client_conf *cc);
 /* The string member key of o, "-" when absent. */
 const char *mmctl_json_str(const json_t *o, const char *key);
 

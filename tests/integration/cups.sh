@@ -399,7 +399,8 @@ printroom_count() { find "$PRINTROOM_DIR" -type f -name '*.pdf' 2>/dev/null | wc
 
 # start_mmprintd: the server on $SRV_PORT (state in $T/srv), org certificate
 # from the test PKI, FaR and kivra at the simulator, paper to the print room.
-# $SRV_SYNC_WAIT_MS sets how long a submission waits for its outcome (3000).
+# $SRV_SYNC_WAIT_MS sets how long a submission waits for its outcome (3000);
+# $SRV_CONF_EXTRA, if set, is appended to mmprintd.conf.
 start_mmprintd() {
   SRV_PORT=${SRV_PORT:-$(free_port)}
   mkdir -p "$T/srv"
@@ -423,6 +424,7 @@ printer_uri = $PRINTROOM_URI
 printer_ca = $PKI/ca.crt
 printer_name = Utskriftsrummet
 sync_wait_ms = ${SRV_SYNC_WAIT_MS:-3000}
+${SRV_CONF_EXTRA:-}
 CONF
   "$MMPRINTD" -c "$T/srv/mmprintd.conf" >>"$T/mmprintd.log" 2>&1 &
   SRV_PID=$!

@@ -33,6 +33,11 @@ contains "Arende is labelled Ärende in Swedish" "$ppd" '*sv.Translation Arende/
 contains "Leverans default: Digitalt, annars papper" "$ppd" '*DefaultMMPolicy: digital-else-paper'
 contains "Leverans: Endast digitalt" "$ppd" '*MMPolicy digital-only/Endast digitalt'
 contains "Leverans: Endast papper" "$ppd" '*MMPolicy paper-only/Endast papper'
+contains "Massutskick: off unless the queue says so" "$ppd" '*DefaultMMBatch: False'
+contains "Massutskick: Ja" "$ppd" '*MMBatch True/Ja'
+contains "Dela upp i brev default: auto" "$ppd" '*DefaultMMSplit: auto'
+contains "Dela upp i brev: bookmarks, in Swedish" "$ppd" '*sv.MMSplit outline/Efter bokmärken'
+contains "Dela upp i brev: page text" "$ppd" '*MMSplit text/'
 
 # The user-visible options, in order (a dialog lists the *OpenUI entries).
 opts=$(python3 - "$PPD" <<'PY'
@@ -41,5 +46,5 @@ ui = [l.split()[1].lstrip("*").split("/")[0] for l in open(sys.argv[1], encoding
 print(" ".join(ui))
 PY
 )
-is "the options a dialog shows" "$opts" "PageSize PageRegion Personnummer Arende MMPolicy MMPostClass MMLetterType"
+is "the options a dialog shows" "$opts" "PageSize PageRegion Personnummer Arende MMPolicy MMPostClass MMLetterType MMBatch MMSplit"
 done_testing

@@ -299,12 +299,53 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+static mm_client_action batch_classify(long status, const char *json, mm_client_batch *b)
+{
+    mm_client_parse_batch(status, json, json ? strlen(json) : 0, b);
+    return mm_client_batch_classify(b);
+}
+
+/* The batch report (doc/api.md "Batches") -> what the backend does. */
+static void test_batch_reply(void **state)
+{
+    (void)state;
+    mm_client_batch b;
+    assert_int_equal(batch_classify(202, "{\"id\":\"b1\",\"state\":\"received\"}", &b), MM_CLIENT_DONE);
+    assert_string_equal(b.id, "b1");
+    assert_int_equal(b.letters, -1);
+    assert_false(mm_client_batch_decided(&b));
+    assert_int_equal(batch_classify(200,
+                                    "{\"id\":\"b1\",\"state\":\"split\",\"letters\":10,\"message\":\"10 brev: 8 "
+                                    "digitalt,\\n 2 till utskrift\",\"counts\":{\"digital\":8,\"paper\":2,\"held\":0,"
+                                    "\"pending\":0,\"failed\":0}}",
+                                    &b),
+                     MM_CLIENT_DONE);
+    assert_true(mm_client_batch_decided(&b));
+    assert_int_equal(b.digital, 8);
+    assert_int_equal(b.paper, 2);
+    /* Server text goes into one CUPS line. */
+    assert_string_equal(b.message, "10 brev: 8 digitalt, 2 till utskrift");
+    assert_int_equal(batch_classify(200, "{\"state\":\"split\",\"letters\":10,\"counts\":{\"pending\":3}}", &b),
+                     MM_CLIENT_DONE);
+    assert_false(mm_client_batch_decided(&b));
+    assert_int_equal(batch_classify(200, "{\"state\":\"held\",\"reason\":\"Sidantalet går inte jämnt upp\"}", &b),
+                     MM_CLIENT_HOLD);
+    assert_string_equal(b.reason, "Sidantalet går inte jämnt upp");
+    assert_int_equal(batch_classify(200, "{\"state\":\"cancelled\"}", &b), MM_CLIENT_CANCEL);
+    assert_int_equal(batch_classify(200, "{\"state\":\"bogus\"}", &b), MM_CLIENT_RETRY);
+    assert_int_equal(batch_classify(413, "{\"message\":\"Massutskicket är för stort\"}", &b), MM_CLIENT_CANCEL);
+    assert_string_equal(b.message, "Massutskicket är för stort");
+    assert_int_equal(batch_classify(503, NULL, &b), MM_CLIENT_RETRY);
+    assert_int_equal(batch_classify(403, NULL, &b), MM_CLIENT_STOP);
+    assert_int_equal(batch_classify(202, "not json", &b), MM_CLIENT_RETRY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_base_url), cmocka_unit_test(test_classify), cmocka_unit_test(test_parse_reply),
         cmocka_unit_test(test_conf), cmocka_unit_test(test_key_perms), cmocka_unit_test(test_trust_files),
-        cmocka_unit_test(test_one_line),
+        cmocka_unit_test(test_one_line), cmocka_unit_test(test_batch_reply),
         cmocka_unit_test(test_key_valid),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
