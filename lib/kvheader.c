@@ -66,6 +66,10 @@ int mm_kv_store(const mm_kv_field *fields, size_t n, void *obj, const char *key,
         return 0;
     if (strlen(value) >= f->size)
         return mm_error_set(err, MM_ERR_INPUT, 0, "%s field '%s' too long", what, key);
+    /* A key given again replaces the whole field: no byte of the earlier,
+     * longer value stays behind its end (the fuzzer's write-and-read-back
+     * check compares whole headers). */
+    memset((char *)obj + f->offset, 0, f->size);
     strcpy((char *)obj + f->offset, value);
     return 1;
 }
