@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.parse
 
 from selenium import webdriver
@@ -288,6 +289,22 @@ class Browser:
                 bad.append("%s (%s): %s — %s" % (v["id"], v["impact"], v.get("help", ""), targets))
         return bad
 
+    def fetch_status(self, path):
+        """The status of a same-origin fetch from the page (with its cookie)."""
+        return self.driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            fetch(arguments[0], {credentials: 'same-origin', redirect: 'manual'})
+              .then(r => done(r.status)).catch(e => done(String(e)));""", path)
+
+    def check_nothing_wrong(self, who):
+        """Two TAP lines: no CSP violation in the console, no request to a
+        host but the server, over everything this browser loaded."""
+        csp = self.csp_violations()
+        self.tap.ok(not csp, "%s: no Content-Security-Policy violation in the browser's console" % who,
+                    "\n".join(csp))
+        foreign = self.foreign_requests()
+        self.tap.ok(not foreign, "%s: the pages asked no host but the server" % who, "\n".join(foreign))
+
     def check_axe(self, what):
         """One TAP line: the page passes axe-core with no serious or critical
         violation (they are listed otherwise)."""
@@ -297,3 +314,20 @@ class Browser:
             bad = ["axe could not run: %s" % e.msg]
         return self.tap.ok(not bad, "axe-core: %s has no serious or critical WCAG 2.1 A/AA violation" % what,
                            "\n".join(bad))
+
+
+def run_steps(tap, steps):
+    """Runs each step(browser) in a fresh Chromium (one at a time: two
+    cores); an exception is a failed TAP line, never a lost count.  The
+    exit status for the test: 0 when no line failed."""
+    for step in steps:
+        b = None
+        try:
+            b = Browser(os.environ["MM_WEB_URL"], os.environ["MM_CA"], tap)
+            step(b)
+        except Exception:  # noqa: BLE001 - any failure is a TAP line, not a lost count
+            tap.ok(False, "%s: the browser part ran to its end" % step.__name__, traceback.format_exc())
+        finally:
+            if b:
+                b.close()
+    return 0 if tap.failed == 0 else 1

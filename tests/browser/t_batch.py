@@ -15,7 +15,6 @@ Environment: MM_WEB_URL, MM_CA, MM_USER/MM_PASS (handläggare), MM_BATCH
 """
 import os
 import sys
-import traceback
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -79,23 +78,11 @@ def batch(b):
     if not follow(b, "/brev/" + HELD, "the held letter's link"):
         return
     tap.contains("%s: the completion page asks for the personnummer" % WHO, b.text(), "Personnummer")
-    csp = b.csp_violations()
-    tap.ok(not csp, "%s: no Content-Security-Policy violation in the browser's console" % WHO, "\n".join(csp))
-    foreign = b.foreign_requests()
-    tap.ok(not foreign, "%s: the pages asked no host but the server" % WHO, "\n".join(foreign))
+    b.check_nothing_wrong(WHO)
 
 
 def main():
-    b = None
-    try:
-        b = mmweb.Browser(E["MM_WEB_URL"], E["MM_CA"], tap)
-        batch(b)
-    except Exception:  # noqa: BLE001 - any failure is a TAP line, not a lost count
-        tap.ok(False, "the browser part ran to its end", traceback.format_exc())
-    finally:
-        if b:
-            b.close()
-    return 0 if tap.failed == 0 else 1
+    return mmweb.run_steps(tap, [batch])
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ MM_DECISIONS (the realised digital decisions).
 """
 import os
 import sys
-import traceback
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -133,23 +132,11 @@ def model(b):
         tap.ok(b.wait(lambda: b.one("#scenarier")) is not None, "%s: ... and shows its scenarios" % WHO)
         b.check_axe("Nyttomodell computed from the realised figures")
 
-    csp = b.csp_violations()
-    tap.ok(not csp, "%s: no Content-Security-Policy violation in the browser's console" % WHO, "\n".join(csp))
-    foreign = b.foreign_requests()
-    tap.ok(not foreign, "%s: the pages asked no host but the server" % WHO, "\n".join(foreign))
+    b.check_nothing_wrong(WHO)
 
 
 def main():
-    b = None
-    try:
-        b = mmweb.Browser(E["MM_WEB_URL"], E["MM_CA"], tap)
-        model(b)
-    except Exception:  # noqa: BLE001 - any failure is a TAP line, not a lost count
-        tap.ok(False, "model: the browser part ran to its end", traceback.format_exc())
-    finally:
-        if b:
-            b.close()
-    return 0 if tap.failed == 0 else 1
+    return mmweb.run_steps(tap, [model])
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ MM_PNR_BAD one with a wrong check digit, MM_OPERATOR, MM_TITLE, MM_IDLE).
 import os
 import sys
 import time
-import traceback
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -113,21 +112,6 @@ def post_form(b, action, fields):
         document.body.appendChild(f); f.submit();""", action, fields)
 
 
-def fetch_status(b, path):
-    """The status of a same-origin fetch from the page (with its cookie)."""
-    return b.driver.execute_async_script("""
-        const done = arguments[arguments.length - 1];
-        fetch(arguments[0], {credentials: 'same-origin', redirect: 'manual'})
-          .then(r => done(r.status)).catch(e => done(String(e)));""", path)
-
-
-def browser_saw_nothing_wrong(b, who):
-    csp = b.csp_violations()
-    tap.ok(not csp, "%s: no Content-Security-Policy violation in the browser's console" % who, "\n".join(csp))
-    foreign = b.foreign_requests()
-    tap.ok(not foreign, "%s: the pages asked no host but the server" % who, "\n".join(foreign))
-
-
 def other_handlaggare(b):
     """Another handläggare: the held letter is not in their lists, its page
     is 404 "Brevet finns inte", and nothing they send changes it."""
@@ -143,10 +127,10 @@ def other_handlaggare(b):
     tap.equal("%s: ... with status 404" % who, b.status(LETTER), 404)
     page_shell(b, "the 404 page")
     b.check_axe("the error page (404 Brevet finns inte)")
-    tap.equal("%s: the preview answers 404" % who, fetch_status(b, LETTER + "/forhandsvisning.png"), 404)
+    tap.equal("%s: the preview answers 404" % who, b.fetch_status(LETTER + "/forhandsvisning.png"), 404)
     tap.equal("%s: the preflight answers 404" % who,
-              fetch_status(b, LETTER + "/kontroll?personnummer=" + E["MM_PNR"]), 404)
-    tap.equal("%s: the PDF answers 404" % who, fetch_status(b, LETTER + "/dokument.pdf"), 404)
+              b.fetch_status(LETTER + "/kontroll?personnummer=" + E["MM_PNR"]), 404)
+    tap.equal("%s: the PDF answers 404" % who, b.fetch_status(LETTER + "/dokument.pdf"), 404)
     b.get("/brev")
     token = csrf_token(b)
     tap.ok(token, "%s: their pages carry a CSRF token (the Logga ut form)" % who)
@@ -158,7 +142,7 @@ def other_handlaggare(b):
                      b.text(), "Brevet finns inte")
         tap.equal("%s: ... with status 404" % who, b.status(LETTER + "/" + act), 404)
         b.get("/brev")
-    browser_saw_nothing_wrong(b, who)
+    b.check_nothing_wrong(who)
 
 
 def owner(b):
@@ -321,7 +305,7 @@ def owner(b):
     b.wait(lambda: b.path().startswith("/logga-in"))
     b.get("/brev")
     tap.ok(b.wait(lambda: b.path().startswith("/logga-in")), "after Logga ut, Mina brev leads to the login page")
-    browser_saw_nothing_wrong(b, who)
+    b.check_nothing_wrong(who)
 
 
 def expiry(b):
@@ -337,25 +321,13 @@ def expiry(b):
            % who, b.path())
     tap.contains("%s: ... which says Du har loggats ut" % who, b.text(), "Du har loggats ut")
     page_shell(b, "the login page after a timeout")
-    tap.equal("%s: Mina brev's data answers 401" % who, fetch_status(b, "/brev.json"), 401)
-    browser_saw_nothing_wrong(b, who)
+    tap.equal("%s: Mina brev's data answers 401" % who, b.fetch_status("/brev.json"), 401)
+    b.check_nothing_wrong(who)
 
 
 def main():
     phase = sys.argv[1] if len(sys.argv) > 1 else "portal"
-    steps = {"portal": [other_handlaggare, owner], "expiry": [expiry]}[phase]
-    # One Chromium at a time (two cores): each person gets a fresh one.
-    for step in steps:
-        b = None
-        try:
-            b = mmweb.Browser(E["MM_WEB_URL"], E["MM_CA"], tap)
-            step(b)
-        except Exception:  # noqa: BLE001 - any failure is a TAP line, not a lost count
-            tap.ok(False, "%s: the browser part ran to its end" % step.__name__, traceback.format_exc())
-        finally:
-            if b:
-                b.close()
-    return 0 if tap.failed == 0 else 1
+    return mmweb.run_steps(tap, {"portal": [other_handlaggare, owner], "expiry": [expiry]}[phase])
 
 
 if __name__ == "__main__":

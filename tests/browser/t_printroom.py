@@ -18,7 +18,6 @@ MM_FAILED (the failed letter's id), MM_PRINTED (the printed letters' ids).
 import datetime
 import os
 import sys
-import traceback
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -153,23 +152,11 @@ def printroom(b):
         tap.contains("%s: the previous day has no letters" % WHO, b.text(), "Inga brev på papper den här dagen.")
         b.check_axe("Utskriftsrummet of a day without letters")
 
-    csp = b.csp_violations()
-    tap.ok(not csp, "%s: no Content-Security-Policy violation in the browser's console" % WHO, "\n".join(csp))
-    foreign = b.foreign_requests()
-    tap.ok(not foreign, "%s: the pages asked no host but the server" % WHO, "\n".join(foreign))
+    b.check_nothing_wrong(WHO)
 
 
 def main():
-    b = None
-    try:
-        b = mmweb.Browser(E["MM_WEB_URL"], E["MM_CA"], tap)
-        printroom(b)
-    except Exception:  # noqa: BLE001 - any failure is a TAP line, not a lost count
-        tap.ok(False, "the browser part ran to its end", traceback.format_exc())
-    finally:
-        if b:
-            b.close()
-    return 0 if tap.failed == 0 else 1
+    return mmweb.run_steps(tap, [printroom])
 
 
 if __name__ == "__main__":

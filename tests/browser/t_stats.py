@@ -19,7 +19,6 @@ digital), MM_DEPTS (the förvaltningar, "|"-separated).
 """
 import os
 import sys
-import traceback
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -48,20 +47,6 @@ def login(b, user, password, who, lands):
     b.keys(user, Keys.TAB, password, Keys.ENTER)
     ok = b.wait(lambda: b.path().startswith(lands), 20)
     return tap.ok(ok, "%s: Enter logs in and lands on %s" % (who, lands), "at %s: %s" % (b.path(), b.text()[:300]))
-
-
-def fetch_status(b, path):
-    return b.driver.execute_async_script("""
-        const done = arguments[arguments.length - 1];
-        fetch(arguments[0], {credentials: 'same-origin', redirect: 'manual'})
-          .then(r => done(r.status)).catch(e => done(String(e)));""", path)
-
-
-def nothing_wrong(b, who):
-    csp = b.csp_violations()
-    tap.ok(not csp, "%s: no Content-Security-Policy violation in the browser's console" % who, "\n".join(csp))
-    foreign = b.foreign_requests()
-    tap.ok(not foreign, "%s: the pages asked no host but the server" % who, "\n".join(foreign))
 
 
 def chart(b, svg_id, table_id):
@@ -123,11 +108,11 @@ def statistik(b):
     link = b.one("a#csv")
     href = attr(link, "href")
     tap.ok("per=department" in href, "the CSV link keeps the choice", href)
-    tap.equal("the CSV link answers 200", fetch_status(b, href), 200)
-    tap.equal("statistik: Mina brev's data is refused (403)", fetch_status(b, "/brev.json"), 403)
+    tap.equal("the CSV link answers 200", b.fetch_status(href), 200)
+    tap.equal("statistik: Mina brev's data is refused (403)", b.fetch_status("/brev.json"), 403)
     b.get("/brev")
     tap.ok("Du har inte behörighet" in b.text(), "statistik: /brev says Du har inte behörighet", b.text()[:300])
-    nothing_wrong(b, who)
+    b.check_nothing_wrong(who)
 
 
 def handlaggare(b):
@@ -141,22 +126,11 @@ def handlaggare(b):
            b.text()[:300])
     tap.equal("handläggare: /statistik answered 403", b.status("/statistik"), 403)
     b.check_axe("the refusal of Statistik")
-    nothing_wrong(b, who)
+    b.check_nothing_wrong(who)
 
 
 def main():
-    # One Chromium at a time (two cores): each person gets a fresh one.
-    for step in (statistik, handlaggare):
-        b = None
-        try:
-            b = mmweb.Browser(E["MM_WEB_URL"], E["MM_CA"], tap)
-            step(b)
-        except Exception:  # noqa: BLE001 - any failure is a TAP line, not a lost count
-            tap.ok(False, "%s: the browser part ran to its end" % step.__name__, traceback.format_exc())
-        finally:
-            if b:
-                b.close()
-    return 0 if tap.failed == 0 else 1
+    return mmweb.run_steps(tap, (statistik, handlaggare))
 
 
 if __name__ == "__main__":
