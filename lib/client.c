@@ -235,35 +235,55 @@ int mm_client_base_url(const char *uri, char *out, size_t out_size, mm_error *er
     return 0;
 }
 
-static void json_str(json_t *o, const char *key, char *dst, size_t size)
+/* A text field of a server reply and where it goes. */
+typedef struct {
+    const char *key;
+    char *dst;
+    size_t size;
+} reply_text;
+
+/* Copies each key's string (or "") into its field, made one line: server
+ * text goes into CUPS lines, logs and job attributes. */
+static void reply_texts(json_t *o, const reply_text *t, size_t n)
 {
-    json_t *v = json_object_get(o, key);
-    mm_text_copy(dst, size, json_is_string(v) ? json_string_value(v) : "");
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_object_get(o, t[i].key);
+        mm_text_copy(t[i].dst, t[i].size, json_is_string(v) ? json_string_value(v) : "");
+        mm_client_one_line(t[i].dst);
+    }
+}
+
+/* The reply's JSON object, or NULL (no body, not JSON, not an object). */
+static json_t *reply_object(const char *body, size_t len)
+{
+    json_t *o = body && len ? json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }
 
 void mm_client_parse_reply(long status, const char *body, size_t len, mm_client_reply *r)
 {
     memset(r, 0, sizeof *r);
     r->status = status;
-    json_t *o = body && len ? json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL) : NULL;
-    if (!json_is_object(o)) {
-        json_decref(o);
+    json_t *o = reply_object(body, len);
+    if (!o)
         return;
-    }
-    json_str(o, "id", r->id, sizeof r->id);
-    json_str(o, "state", r->state, sizeof r->state);
-    json_str(o, "channel", r->channel, sizeof r->channel);
-    json_str(o, "operator", r->operator_name, sizeof r->operator_name);
-    json_str(o, "printer", r->printer, sizeof r->printer);
-    json_str(o, "message", r->message, sizeof r->message);
-    json_str(o, "error", r->error, sizeof r->error);
+    const reply_text texts[] = {
+        {"id", r->id, sizeof r->id},
+        {"state", r->state, sizeof r->state},
+        {"channel", r->channel, sizeof r->channel},
+        {"operator", r->operator_name, sizeof r->operator_name},
+        {"printer", r->printer, sizeof r->printer},
+        {"message", r->message, sizeof r->message},
+        {"error", r->error, sizeof r->error},
+    };
+    reply_texts(o, texts, sizeof texts / sizeof texts[0]);
     json_t *p = json_object_get(o, "pages");
     if (json_is_integer(p) && json_integer_value(p) > 0 && json_integer_value(p) < 1000000)
         r->pages = (int)json_integer_value(p);
-    /* Server text goes into CUPS lines, logs and job attributes. */
-    char *texts[] = {r->id, r->state, r->channel, r->operator_name, r->printer, r->message, r->error};
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        mm_client_one_line(texts[i]);
     json_decref(o);
 }
 
@@ -378,16 +398,17 @@ void mm_client_parse_batch(long status, const char *body, size_t len, mm_client_
     memset(b, 0, sizeof *b);
     b->status = status;
     b->letters = -1;
-    json_t *o = body && len ? json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL) : NULL;
-    if (!json_is_object(o)) {
-        json_decref(o);
+    json_t *o = reply_object(body, len);
+    if (!o)
         return;
-    }
-    json_str(o, "id", b->id, sizeof b->id);
-    json_str(o, "state", b->state, sizeof b->state);
-    json_str(o, "reason", b->reason, sizeof b->reason);
-    json_str(o, "message", b->message, sizeof b->message);
-    json_str(o, "error", b->error, sizeof b->error);
+    const reply_text texts[] = {
+        {"id", b->id, sizeof b->id},
+        {"state", b->state, sizeof b->state},
+        {"reason", b->reason, sizeof b->reason},
+        {"message", b->message, sizeof b->message},
+        {"error", b->error, sizeof b->error},
+    };
+    reply_texts(o, texts, sizeof texts / sizeof texts[0]);
     if (json_is_integer(json_object_get(o, "letters")))
         b->letters = json_count(o, "letters");
     json_t *c = json_object_get(o, "counts");
@@ -398,9 +419,6 @@ void mm_client_parse_batch(long status, const char *body, size_t len, mm_client_
         b->pending = json_count(c, "pending");
         b->failed = json_count(c, "failed");
     }
-    char *texts[] = {b->id, b->state, b->reason, b->message, b->error};
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        mm_client_one_line(texts[i]);
     json_decref(o);
 }
 
@@ -521,7 +539,7 @@ int mm_client_batch_get(const mm_client_conf *conf, const char *base_url, const 
     if (!mm_client_key_valid(id))
         return mm_error_set(err, MM_ERR_INPUT, 0, "not a usable batch id");
     char url[800];
-    if ((size_t)snprintf(url, sizeof url, "%s/api/v1/batches/%s", base_url, id) >= sizeof url)
+    if ((size_t)snprintf(url, sizeof url, "%s/api/v1/batches/%s?items=no", base_url, id) >= sizeof url)
         return mm_error_set(err, MM_ERR_INPUT, 0, "server URL too long");
     mm_http *h = client_http(conf, abort_flag, err);
     if (!h)

@@ -153,7 +153,8 @@ int mm_client_submit_batch(const mm_client_conf *conf, const char *base_url, con
                            size_t nparts, const char *idem_key, const volatile sig_atomic_t *abort_flag,
                            mm_client_batch *b, mm_error *err);
 
-/* GET base_url/api/v1/batches/ID into b; returns as mm_client_submit. */
+/* GET base_url/api/v1/batches/ID?items=no (the report's counts, not its
+ * letters) into b; returns as mm_client_submit. */
 int mm_client_batch_get(const mm_client_conf *conf, const char *base_url, const char *id,
                         const volatile sig_atomic_t *abort_flag, mm_client_batch *b, mm_error *err);
 

@@ -63,10 +63,18 @@ static void report_one(const srv_job *j, void *arg)
                                     "recipient_masked", srv_json_str_or_null(mask), "message", msg));
 }
 
+static void count_state(const char *state, long n, void *arg)
+{
+    srv_batch_count_state(arg, srv_jstate_from_name(state), (int)n);
+}
+
 json_t *srv_batch_json(srv *s, const srv_batch *b, int with_items)
 {
     report_ctx r = {s, {0}, with_items ? json_array() : NULL, 1};
-    if (srv_store_batch_letters(s->store, b->id, report_one, &r, NULL)) {
+    /* The counts alone from the index: a list of batches and the
+     * backend's polling read no letter. */
+    if (with_items ? srv_store_batch_letters(s->store, b->id, report_one, &r, NULL)
+                   : srv_store_batch_state_counts(s->store, b->id, count_state, &r.counts)) {
         json_decref(r.items);
         return NULL;
     }
@@ -96,7 +104,9 @@ enum MHD_Result srv_api_get_batch(srv_req *rq, const char *id)
     case SRV_NO_SUCH_JOB: return srv_respond_error(rq->conn, 404, "not-found", SRV_SV_BATCH_NOT_FOUND);
     default: return srv_respond_error(rq->conn, 500, "internal", SRV_SV_INTERNAL);
     }
-    json_t *o = srv_batch_json(rq->s, &b, 1);
+    /* ?items=no: the report without its letters (what the backend polls) */
+    const char *items = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "items");
+    json_t *o = srv_batch_json(rq->s, &b, !(items && !strcmp(items, "no")));
     return o ? srv_respond_json(rq->conn, 200, o) : srv_respond_error(rq->conn, 500, "internal", SRV_SV_INTERNAL);
 }
 

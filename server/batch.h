@@ -78,6 +78,9 @@ void srv_batch_view(const srv_batch *b, srv_job *view);
 /* Adds letter j to c. */
 void srv_batch_count(srv_batch_counts *c, const srv_job *j);
 
+/* Adds n letters in state to c. */
+void srv_batch_count_state(srv_batch_counts *c, srv_jstate state, int n);
+
 /* The Swedish one-liner of a batch, for CUPS and the pages:
  * "400 brev: 312 digitalt, 80 till utskrift, 8 behöver mottagare", parts
  * with 0 left out, ", 12 skickas" while letters are on their way (pending).

@@ -29,27 +29,32 @@ srv_bstate srv_bstate_from_name(const char *name)
     return SRV_BSTATE_NONE;
 }
 
-void srv_batch_count(srv_batch_counts *c, const srv_job *j)
+void srv_batch_count_state(srv_batch_counts *c, srv_jstate state, int n)
 {
-    c->letters++;
-    switch (j->state) {
+    c->letters += n;
+    switch (state) {
     case SRV_JSTATE_NEEDS_RECIPIENT:
-        c->held++;
+        c->held += n;
         break;
     case SRV_JSTATE_QUEUED:
     case SRV_JSTATE_SENDING:
-        c->pending++;
+        c->pending += n;
         break;
     case SRV_JSTATE_DELIVERED:
-        c->digital++;
+        c->digital += n;
         break;
     case SRV_JSTATE_PRINTING:
     case SRV_JSTATE_PRINTED:
     case SRV_JSTATE_POSTED:
-        c->paper++;
+        c->paper += n;
         break;
     default: /* returned, failed, cancelled, expired: reached no one */
-        c->failed++;
+        c->failed += n;
         break;
     }
+}
+
+void srv_batch_count(srv_batch_counts *c, const srv_job *j)
+{
+    srv_batch_count_state(c, j->state, 1);
 }

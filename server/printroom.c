@@ -225,16 +225,13 @@ void srv_room_batch_stop(srv *s)
 typedef struct {
     srv_job **paper; /* the batch's letters on their way to paper, seq order */
     size_t n, cap;
-    int undecided;   /* letters still waiting for FaR */
     int oom;
 } batch_scan;
 
 static void scan_one(const srv_job *j, void *arg)
 {
     batch_scan *b = arg;
-    if (j->state == SRV_JSTATE_QUEUED)
-        b->undecided++;
-    if (j->state != SRV_JSTATE_PRINTING || b->undecided || b->oom)
+    if (j->state != SRV_JSTATE_PRINTING || b->oom)
         return;
     if (b->n == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 64;
@@ -268,15 +265,21 @@ void srv_room_batch_check(srv *s, const char *batch_id)
     if (released_find(s, batch_id) || srv_store_batch_get(s->store, batch_id, &b, &err) ||
         b.state != SRV_BSTATE_SPLIT)
         goto out;
-    if (srv_store_batch_letters(s->store, batch_id, scan_one, &scan, &err) || scan.oom) {
+    /* Asked at every decision: the count first, from an index, and the
+     * paper letters only once none is left to decide. */
+    long undecided = srv_store_batch_undecided(s->store, batch_id, &err);
+    if (undecided != 0) {
+        if (undecided < 0)
+            mm_log(MM_LOG_ERROR, "batch %s: cannot count its undecided letters: %s", batch_id, err.msg);
+        goto out;
+    }
+    if (srv_store_batch_paper(s->store, batch_id, scan_one, &scan, &err) || scan.oom) {
         /* The letters stay "printing" in the store: the next decision,
          * or the next start, checks again. */
         mm_log(MM_LOG_ERROR, "batch %s: cannot gather its paper letters: %s", batch_id,
                scan.oom ? "out of memory" : err.msg);
         goto out;
     }
-    if (scan.undecided)
-        goto out;
     r = calloc(1, sizeof *r);
     if (!r)
         goto out;

@@ -59,6 +59,9 @@ typedef enum {
     /* batch print streams (issue 13): the letters of a batch */
     Q_JOB_GET_BATCH_SEQ,
     Q_BATCH_LETTERS,
+    Q_BATCH_UNDECIDED,
+    Q_BATCH_STATE_COUNTS,
+    Q_BATCH_PAPER,
     Q_COUNT
 } stmt_id;
 
@@ -85,7 +88,13 @@ int64_t srv_now_ms(void)
 
 /* One table drives the schema, the INSERT, the UPDATE and reading rows
  * back, so the struct and the columns cannot drift apart. */
-enum { C_TEXT, C_INT, C_I64, C_STATE /* srv_jstate, stored as its name */ };
+enum {
+    C_TEXT,
+    C_INT,
+    C_I64,
+    C_STATE, /* srv_jstate, stored as its name */
+    C_BSTATE /* srv_bstate (batches), stored as its name */
+};
 typedef struct {
     const char *name;
     int type;
@@ -124,38 +133,64 @@ static const column cols[] = {
 #undef S
 #define NCOLS (sizeof cols / sizeof cols[0])
 
-static void bind_job(sqlite3_stmt *s, const srv_job *j, int first)
+/* Binds the n columns of table t from the struct at row, the first as
+ * parameter first; a state is bound as its name. */
+static void bind_row(sqlite3_stmt *s, const column *t, size_t n, const void *row, int first)
 {
-    for (size_t i = 0; i < NCOLS; i++) {
-        const char *p = (const char *)j + cols[i].off;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = (const char *)row + t[i].off;
         int idx = first + (int)i;
-        if (cols[i].type == C_TEXT)
+        if (t[i].type == C_TEXT)
             sqlite3_bind_text(s, idx, p, -1, SQLITE_TRANSIENT);
-        else if (cols[i].type == C_STATE)
+        else if (t[i].type == C_STATE)
             sqlite3_bind_text(s, idx, srv_jstate_name(*(const srv_jstate *)p), -1, SQLITE_STATIC);
-        else if (cols[i].type == C_INT)
+        else if (t[i].type == C_BSTATE)
+            sqlite3_bind_text(s, idx, srv_bstate_name(*(const srv_bstate *)p), -1, SQLITE_STATIC);
+        else if (t[i].type == C_INT)
             sqlite3_bind_int(s, idx, *(const int *)p);
         else
             sqlite3_bind_int64(s, idx, *(const int64_t *)p);
     }
 }
 
+/* Reads the result columns 0..n-1 into the struct at row (size bytes,
+ * zeroed first), as table t spells them. */
+static void read_row(sqlite3_stmt *s, const column *t, size_t n, void *row, size_t size)
+{
+    memset(row, 0, size);
+    for (size_t i = 0; i < n; i++) {
+        char *p = (char *)row + t[i].off;
+        /* text only where it is text: asking an integer column for text
+         * converts its value */
+        const char *text = t[i].type == C_INT || t[i].type == C_I64 ? NULL : (const char *)sqlite3_column_text(s, (int)i);
+        if (t[i].type == C_TEXT)
+            snprintf(p, t[i].size, "%s", text ? text : "");
+        else if (t[i].type == C_STATE)
+            *(srv_jstate *)p = srv_jstate_from_name(text);
+        else if (t[i].type == C_BSTATE)
+            *(srv_bstate *)p = srv_bstate_from_name(text);
+        else if (t[i].type == C_INT)
+            *(int *)p = sqlite3_column_int(s, (int)i);
+        else
+            *(int64_t *)p = sqlite3_column_int64(s, (int)i);
+    }
+}
+
+/* A column's SQL type: text (states as their names) or integer. */
+static const char *column_sql_type(const column *c)
+{
+    return c->type == C_TEXT || c->type == C_STATE || c->type == C_BSTATE ? "TEXT NOT NULL DEFAULT ''"
+                                                                           : "INTEGER NOT NULL DEFAULT 0";
+}
+
+static void bind_job(sqlite3_stmt *s, const srv_job *j, int first)
+{
+    bind_row(s, cols, NCOLS, j, first);
+}
+
 static void read_job(sqlite3_stmt *s, srv_job *j)
 {
-    memset(j, 0, sizeof *j);
-    for (size_t i = 0; i < NCOLS; i++) {
-        char *p = (char *)j + cols[i].off;
-        if (cols[i].type == C_TEXT) {
-            const unsigned char *t = sqlite3_column_text(s, (int)i);
-            snprintf(p, cols[i].size, "%s", t ? (const char *)t : "");
-        } else if (cols[i].type == C_STATE) {
-            *(srv_jstate *)p = srv_jstate_from_name((const char *)sqlite3_column_text(s, (int)i));
-        } else if (cols[i].type == C_INT) {
-            *(int *)p = sqlite3_column_int(s, (int)i);
-        } else {
-            *(int64_t *)p = sqlite3_column_int64(s, (int)i);
-        }
-    }
+    read_row(s, cols, NCOLS, j, sizeof *j);
 }
 
 /* The SQL of every statement.  Written out here once; a "$" word stands
@@ -233,6 +268,12 @@ static const char *const stmt_sql[Q_COUNT] = {
      * jobs_batch_seq. */
     [Q_JOB_GET_BATCH_SEQ] = "SELECT $cols FROM jobs WHERE batch_id = ?1 AND batch_seq = CAST(?2 AS INTEGER)",
     [Q_BATCH_LETTERS] = "SELECT $cols FROM jobs WHERE batch_id = ?1 ORDER BY batch_seq",
+    /* Asked at every decision of a batch's letter and for every batch
+     * listed: they walk jobs_batch_state (the counts read the index
+     * alone), not the letters' rows. */
+    [Q_BATCH_UNDECIDED] = "SELECT count(*) FROM jobs WHERE batch_id = ?1 AND state = 'queued'",
+    [Q_BATCH_STATE_COUNTS] = "SELECT state, count(*) FROM jobs WHERE batch_id = ?1 GROUP BY state",
+    [Q_BATCH_PAPER] = "SELECT $cols FROM jobs WHERE batch_id = ?1 AND state = 'printing' ORDER BY batch_seq",
 };
 
 /* Writes sql with its "$" words spelled out (see stmt_sql) into out. */
@@ -361,7 +402,7 @@ static int add_missing_columns(srv_store *st, mm_error *err)
             continue;
         char sql[200];
         snprintf(sql, sizeof sql, "ALTER TABLE jobs ADD COLUMN %s %s", cols[i].name,
-                 cols[i].type == C_TEXT || cols[i].type == C_STATE ? "TEXT NOT NULL DEFAULT ''" : "INTEGER NOT NULL DEFAULT 0");
+                 column_sql_type(&cols[i]));
         if (exec(st, sql, err))
             return -1;
     }
@@ -438,7 +479,7 @@ srv_store *srv_store_open(const char *path, mm_error *err)
                          "CREATE TABLE IF NOT EXISTS jobs (");
     for (size_t i = 0; i < NCOLS; i++)
         mm_buf_printf(&schema, "%s%s %s%s", i ? ", " : "", cols[i].name,
-                      cols[i].type == C_TEXT || cols[i].type == C_STATE ? "TEXT NOT NULL DEFAULT ''" : "INTEGER NOT NULL DEFAULT 0",
+                      column_sql_type(&cols[i]),
                       i == 0 ? " PRIMARY KEY" : "");
     mm_buf_puts(&schema,
                 ");"
@@ -1312,13 +1353,12 @@ int srv_store_stats(srv_store *st, const char *from_month, const char *to_month,
  * batch_seq, unique together (jobs_batch_seq), so a worker resuming after
  * a crash inserts a letter stored before it again as a no-op. */
 
-enum { B_TEXT, B_INT, B_I64, B_STATE };
-#define BT(f) {#f, B_TEXT, offsetof(srv_batch, f), sizeof(((srv_batch *)0)->f), 0}
-#define BI(f) {#f, B_INT, offsetof(srv_batch, f), 0, 0}
-#define BL(f) {#f, B_I64, offsetof(srv_batch, f), 0, 0}
+#define BT(f) {#f, C_TEXT, offsetof(srv_batch, f), sizeof(((srv_batch *)0)->f), 0}
+#define BI(f) {#f, C_INT, offsetof(srv_batch, f), 0, 0}
+#define BL(f) {#f, C_I64, offsetof(srv_batch, f), 0, 0}
 static const column bcols[] = {
     BT(id), BT(idem_key), BT(client), BT(user), BT(host), BT(cups_job_id), BT(title), BT(department),
-    BT(policy), BT(postal_class), BT(letter_type), BT(split), {"state", B_STATE, offsetof(srv_batch, state), 0, 0},
+    BT(policy), BT(postal_class), BT(letter_type), BT(split), {"state", C_BSTATE, offsetof(srv_batch, state), 0, 0},
     BT(reason), BT(reason_sv), BI(letters), BI(pages), BL(bytes), BT(spool), BL(created_ms), BL(updated_ms),
 };
 #undef BT
@@ -1328,36 +1368,12 @@ static const column bcols[] = {
 
 static void bind_batch(sqlite3_stmt *s, const srv_batch *b)
 {
-    for (size_t i = 0; i < NBCOLS; i++) {
-        const char *p = (const char *)b + bcols[i].off;
-        int idx = (int)i + 1;
-        if (bcols[i].type == B_TEXT)
-            sqlite3_bind_text(s, idx, p, -1, SQLITE_TRANSIENT);
-        else if (bcols[i].type == B_STATE)
-            sqlite3_bind_text(s, idx, srv_bstate_name(*(const srv_bstate *)p), -1, SQLITE_STATIC);
-        else if (bcols[i].type == B_INT)
-            sqlite3_bind_int(s, idx, *(const int *)p);
-        else
-            sqlite3_bind_int64(s, idx, *(const int64_t *)p);
-    }
+    bind_row(s, bcols, NBCOLS, b, 1);
 }
 
 static void read_batch(sqlite3_stmt *s, srv_batch *b)
 {
-    memset(b, 0, sizeof *b);
-    for (size_t i = 0; i < NBCOLS; i++) {
-        char *p = (char *)b + bcols[i].off;
-        if (bcols[i].type == B_TEXT) {
-            const unsigned char *t = sqlite3_column_text(s, (int)i);
-            snprintf(p, bcols[i].size, "%s", t ? (const char *)t : "");
-        } else if (bcols[i].type == B_STATE) {
-            *(srv_bstate *)p = srv_bstate_from_name((const char *)sqlite3_column_text(s, (int)i));
-        } else if (bcols[i].type == B_INT) {
-            *(int *)p = sqlite3_column_int(s, (int)i);
-        } else {
-            *(int64_t *)p = sqlite3_column_int64(s, (int)i);
-        }
-    }
+    read_row(s, bcols, NBCOLS, b, sizeof *b);
 }
 
 /* The SQL of statement q (QB_*) into out, the columns spelled from bcols. */
@@ -1409,8 +1425,7 @@ static int batch_schema(srv_store *st, mm_error *err)
     mm_buf_puts(&sql, "CREATE TABLE IF NOT EXISTS batches (");
     for (size_t i = 0; i < NBCOLS; i++)
         mm_buf_printf(&sql, "%s%s %s%s", i ? ", " : "", bcols[i].name,
-                      bcols[i].type == B_TEXT || bcols[i].type == B_STATE ? "TEXT NOT NULL DEFAULT ''"
-                                                                          : "INTEGER NOT NULL DEFAULT 0",
+                      column_sql_type(&bcols[i]),
                       i == 0 ? " PRIMARY KEY" : "");
     mm_buf_puts(&sql, ");"
                       /* a key is its client's, as for jobs */
@@ -1419,6 +1434,9 @@ static int batch_schema(srv_store *st, mm_error *err)
                       "CREATE INDEX IF NOT EXISTS batches_created ON batches(created_ms);"
                       /* a letter of a batch is stored once */
                       "CREATE UNIQUE INDEX IF NOT EXISTS jobs_batch_seq ON jobs(batch_id, batch_seq)"
+                      " WHERE batch_id <> '';"
+                      /* a batch's letters by state (Q_BATCH_UNDECIDED, Q_BATCH_PAPER) */
+                      "CREATE INDEX IF NOT EXISTS jobs_batch_state ON jobs(batch_id, state, batch_seq)"
                       " WHERE batch_id <> '';");
     int rc = sql.data ? exec(st, sql.data, err) : mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
     mm_buf_free(&sql);
@@ -1561,6 +1579,41 @@ int srv_store_batch_letters(srv_store *st, const char *batch_id, void (*fn)(cons
     sqlite3_stmt *s = jobs_query(st, Q_BATCH_LETTERS);
     sqlite3_bind_text(s, 1, batch_id, -1, SQLITE_TRANSIENT);
     return run_query(st, s, fn, NULL, arg, err);
+}
+
+int srv_store_batch_paper(srv_store *st, const char *batch_id, void (*fn)(const srv_job *, void *), void *arg,
+                          mm_error *err)
+{
+    sqlite3_stmt *s = jobs_query(st, Q_BATCH_PAPER);
+    sqlite3_bind_text(s, 1, batch_id, -1, SQLITE_TRANSIENT);
+    return run_query(st, s, fn, NULL, arg, err);
+}
+
+long srv_store_batch_undecided(srv_store *st, const char *batch_id, mm_error *err)
+{
+    sqlite3_stmt *s = jobs_query(st, Q_BATCH_UNDECIDED);
+    sqlite3_bind_text(s, 1, batch_id, -1, SQLITE_TRANSIENT);
+    long n = -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(s, 0);
+    else
+        mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+    release(s);
+    pthread_mutex_unlock(&st->mu);
+    return n;
+}
+
+int srv_store_batch_state_counts(srv_store *st, const char *batch_id, void (*fn)(const char *, long, void *),
+                                 void *arg)
+{
+    sqlite3_stmt *s = jobs_query(st, Q_BATCH_STATE_COUNTS);
+    sqlite3_bind_text(s, 1, batch_id, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        fn((const char *)sqlite3_column_text(s, 0), (long)sqlite3_column_int64(s, 1), arg);
+    release(s);
+    pthread_mutex_unlock(&st->mu);
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Runs a batch query (bound, the store locked), copies its rows, unlocks,

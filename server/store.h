@@ -253,6 +253,21 @@ int srv_store_batch_insert_letters(srv_store *st, srv_batch_letter *l, size_t n,
  * srv_store_list's (the store unlocked): 0, or -1 with err. */
 int srv_store_batch_letters(srv_store *st, const char *batch_id, void (*fn)(const srv_job *, void *), void *arg,
                             mm_error *err);
+
+/* As srv_store_batch_letters, only the letters on their way to paper
+ * (state printing). */
+int srv_store_batch_paper(srv_store *st, const char *batch_id, void (*fn)(const srv_job *, void *), void *arg,
+                          mm_error *err);
+
+/* How many of batch_id's letters wait for a decision (state queued):
+ * the count, or -1 with err.  Cheap: an index of the batch's states. */
+long srv_store_batch_undecided(srv_store *st, const char *batch_id, mm_error *err);
+
+/* Calls fn(state name, letters in it, arg) for each state batch_id's
+ * letters are in, the store locked (fn must not call the store): 0, or
+ * -1.  Cheap: the index of the batch's states alone. */
+int srv_store_batch_state_counts(srv_store *st, const char *batch_id, void (*fn)(const char *, long, void *),
+                                 void *arg);
 /* Calls fn for every batch sent by client and printed by user (NULL: any),
  * newest first, at most limit; the store unlocked during fn. */
 int srv_store_batch_list(srv_store *st, const char *client, const char *user, int limit,

@@ -767,6 +767,56 @@ static void batch_letters_are_stored_once(void **state)
     assert_int_equal(got.state, SRV_BSTATE_SPLIT);
 }
 
+static void add_state(const char *state, long n, void *arg)
+{
+    srv_batch_count_state(arg, srv_jstate_from_name(state), (int)n);
+}
+
+/* What a decision and the backend's polling ask of a batch: how many
+ * letters wait for FaR, the paper ones in seq order, the counts by
+ * outcome; all from the index of the batch's states. */
+static void batch_letters_by_state(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    static const char *const batch = "00000000-0000-0000-0000-0000000000c1";
+    static const srv_jstate states[] = {SRV_JSTATE_QUEUED,   SRV_JSTATE_PRINTING,        SRV_JSTATE_DELIVERED,
+                                        SRV_JSTATE_PRINTING, SRV_JSTATE_NEEDS_RECIPIENT, SRV_JSTATE_QUEUED};
+    enum { N = sizeof states / sizeof states[0] };
+    srv_job jobs[N];
+    srv_batch_letter l[N];
+    for (int i = 0; i < N; i++) {
+        char id[37];
+        snprintf(id, sizeof id, "00000000-0000-0000-0000-0000000003%02d", i % 100);
+        new_job(&jobs[i], id);
+        jobs[i].state = states[i];
+        snprintf(jobs[i].batch_id, sizeof jobs[i].batch_id, "%s", batch);
+        jobs[i].batch_seq = N - i; /* stored out of seq order */
+        l[i] = (srv_batch_letter){&jobs[i], "letter", "%PDF-", 5, -1};
+    }
+    /* a single letter queued too: not the batch's */
+    srv_job single;
+    new_job(&single, "00000000-0000-0000-0000-000000000399");
+    assert_int_equal(srv_store_insert(f->st, &single, "test", "%PDF-", 5, &err), 0);
+    assert_int_equal(srv_store_batch_insert_letters(f->st, l, N, &err), 0);
+
+    assert_int_equal(srv_store_batch_undecided(f->st, batch, &err), 2);
+    int seqs[8] = {0};
+    assert_int_equal(srv_store_batch_paper(f->st, batch, count_letter, seqs, &err), 0);
+    assert_int_equal(seqs[0], 2);
+    assert_int_equal(seqs[1], 3); /* jobs[3] */
+    assert_int_equal(seqs[2], 5); /* jobs[1] */
+    srv_batch_counts c = {0};
+    assert_int_equal(srv_store_batch_state_counts(f->st, batch, add_state, &c), 0);
+    assert_int_equal(c.letters, 6);
+    assert_int_equal(c.pending, 2);
+    assert_int_equal(c.paper, 2);
+    assert_int_equal(c.digital, 1);
+    assert_int_equal(c.held, 1);
+    assert_int_equal(c.failed, 0);
+    assert_int_equal(srv_store_batch_undecided(f->st, "00000000-0000-0000-0000-0000000000ff", &err), 0);
+}
+
 static void batch_summary_in_swedish(void **state)
 {
     (void)state;
@@ -818,6 +868,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(retention_blanks_every_personal_column, setup, teardown),
         cmocka_unit_test_setup_teardown(journal_details_are_masked, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_letters_are_stored_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(batch_letters_by_state, setup, teardown),
         cmocka_unit_test(batch_summary_in_swedish),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
