@@ -172,6 +172,10 @@ enum MHD_Result srv_web_dispatch(srv_web_req *rq);
 void srv_html_esc(mm_buf *b, const char *text);
 /* Appends markup as it is (never text from outside). */
 void srv_html_raw(mm_buf *b, const char *markup);
+/* ms as the server's local time (the pages' clock) into out:
+ * "HH:MM", "YYYY-MM-DD" or "YYYY-MM-DD HH:MM". */
+typedef enum { SRV_TIME_HHMM, SRV_TIME_DAY, SRV_TIME_DAY_HHMM } srv_time_form;
+void srv_html_local_time(int64_t ms, srv_time_form form, char *out, size_t size);
 /* The hidden form field of the session's CSRF token. */
 void srv_web_csrf_field(const srv_web_req *rq, mm_buf *b);
 /* The value of form field name in the request's body

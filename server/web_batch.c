@@ -59,6 +59,9 @@ static void list_one(const srv_batch *b, void *arg)
     if (!srv_may(l->rq->s, l->rq->who, SRV_ACT_READ, &view))
         return;
     json_t *o = srv_batch_json(l->rq->s, b, 0);
+    /* the page's clock is local time; the API's "created" is UTC */
+    if (o)
+        json_object_set_new(o, "created_ms", json_integer(b->created_ms));
     if (!o || json_array_append_new(l->list, o))
         l->failed = 1;
 }
@@ -155,10 +158,9 @@ enum MHD_Result srv_web_get_batches(srv_web_req *rq, const char *arg)
             char sid[9], n[24];
             short_id(str(o, "id"), sid);
             snprintf(n, sizeof n, "%ld", num(o, "letters"));
-            char when[17];
-            snprintf(when, sizeof when, "%s", str(o, "created"));
-            if (strlen(when) > 10 && when[10] == 'T')
-                when[10] = ' ';
+            char when[20];
+            srv_html_local_time(json_integer_value(json_object_get(o, "created_ms")), SRV_TIME_DAY_HHMM, when,
+                                sizeof when);
             srv_html_raw(&b, "<tr><td>");
             srv_html_esc(&b, when);
             srv_html_raw(&b, "</td><th scope=\"row\"><a href=\"/massutskick/");

@@ -58,10 +58,7 @@ static void add_row(const srv_job *j, void *arg)
     letter_row *r = &l->rows[l->n++];
     memset(r, 0, sizeof *r);
     snprintf(r->id, sizeof r->id, "%s", j->id);
-    time_t t = (time_t)(j->created_ms / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(r->nar, sizeof r->nar, "%Y-%m-%d %H:%M", &tm);
+    srv_html_local_time(j->created_ms, SRV_TIME_DAY_HHMM, r->nar, sizeof r->nar);
     snprintf(r->titel, sizeof r->titel, "%s", j->title[0] ? j->title : "(utan titel)");
     /* A title may name a personnummer too: masked like every other text. */
     mm_log_mask_text(r->titel);

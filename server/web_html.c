@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "web.h"
 
@@ -22,6 +23,23 @@
 void srv_html_raw(mm_buf *b, const char *markup)
 {
     mm_buf_puts(b, markup);
+}
+
+void srv_html_local_time(int64_t ms, srv_time_form form, char *out, size_t size)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    if (!size)
+        return;
+    out[0] = 0;
+    if (!localtime_r(&t, &tm))
+        return;
+    if (form == SRV_TIME_HHMM)
+        strftime(out, size, "%H:%M", &tm);
+    else if (form == SRV_TIME_DAY)
+        strftime(out, size, "%Y-%m-%d", &tm);
+    else
+        strftime(out, size, "%Y-%m-%d %H:%M", &tm);
 }
 
 void srv_html_esc(mm_buf *b, const char *text)

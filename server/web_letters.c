@@ -41,10 +41,7 @@ static enum MHD_Result internal(srv_web_req *rq)
 
 static void when(int64_t ms, char out[20])
 {
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(out, 20, "%Y-%m-%d %H:%M", &tm);
+    srv_html_local_time(ms, SRV_TIME_DAY_HHMM, out, 20);
 }
 
 static const char *title_of(const srv_job *j)

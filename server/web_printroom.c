@@ -223,27 +223,9 @@ static void day_after(const char *dag, int plus_days, char out[11])
     out[0] = 0;
     if (mm_text_day(dag, plus_days, &ms))
         return;
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
+    srv_html_local_time(ms, SRV_TIME_DAY, out, 11);
 }
 
-enum { HHMM, DAY, DAY_HHMM };
-
-/* Local time of ms as "HH:MM", "YYYY-MM-DD" or both. */
-static void clock_text(int64_t ms, int form, char *out, size_t size)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    if (form == HHMM)
-        strftime(out, size, "%H:%M", &tm);
-    else if (form == DAY)
-        strftime(out, size, "%Y-%m-%d", &tm);
-    else
-        strftime(out, size, "%Y-%m-%d %H:%M", &tm);
-}
 
 /* The sheets of a letter, none when the printer has not said. */
 static void sheets_text(int sheets, const char *none, char *out, size_t size)
@@ -260,10 +242,10 @@ static void read_query(srv_web_req *rq, const char *dag, const char *rum, const 
     memset(q, 0, sizeof *q);
     if (dag && dag[0] && !srv_printroom_day(dag, &q->from_ms, &q->to_ms)) {
         /* Written anew, never echoed: it goes into links and file names. */
-        clock_text(q->from_ms, DAY, q->dag, sizeof q->dag);
+        srv_html_local_time(q->from_ms, SRV_TIME_DAY, q->dag, sizeof q->dag);
     } else {
         q->bad_date = dag && dag[0];
-        clock_text(srv_now_ms(), DAY, q->dag, sizeof q->dag);
+        srv_html_local_time(srv_now_ms(), SRV_TIME_DAY, q->dag, sizeof q->dag);
         srv_printroom_day(q->dag, &q->from_ms, &q->to_ms);
     }
     /* Only a room the server has: its name then comes from the
@@ -452,7 +434,7 @@ static void choose_form(srv_web_req *rq, mm_buf *b, const pr_query *q)
     char prev[11], next[11], today[11];
     day_after(q->dag, -1, prev);
     day_after(q->dag, 1, next);
-    clock_text(srv_now_ms(), DAY, today, sizeof today);
+    srv_html_local_time(srv_now_ms(), SRV_TIME_DAY, today, sizeof today);
     srv_html_raw(b, "<nav aria-label=\"Dagar\" class=\"dagar\"><ul>\n<li><a id=\"foregaende\" href=\"");
     page_url(b, q, prev, "&amp;", NULL);
     mm_buf_printf(b, "\">Föregående dag (%s)</a></li>\n", prev);
@@ -528,7 +510,7 @@ static void letter_rows(srv_web_req *rq, mm_buf *b, const pr_list *l, const pr_q
             srv_html_esc(b, head);
             srv_html_raw(b, "</th></tr>\n");
         }
-        clock_text(r->decided_ms, HHMM, t, sizeof t);
+        srv_html_local_time(r->decided_ms, SRV_TIME_HHMM, t, sizeof t);
         sheets_text(r->sheets, "–", sheets, sizeof sheets);
         snprintf(nr, sizeof nr, "%zu", r->order);
         mm_buf_printf(b, "<tr data-id=\"%s\" data-state=\"%s\" data-class=\"", r->id, srv_jstate_name(r->state));
@@ -746,10 +728,10 @@ enum MHD_Result srv_web_get_printroom_csv(srv_web_req *rq, const char *arg)
         const pr_row *r = &l.rows[i];
         char nr[24], t[8], sheets[16], posted[20] = "", state[80];
         snprintf(nr, sizeof nr, "%zu", r->order);
-        clock_text(r->decided_ms, HHMM, t, sizeof t);
+        srv_html_local_time(r->decided_ms, SRV_TIME_HHMM, t, sizeof t);
         sheets_text(r->sheets, "", sheets, sizeof sheets);
         if (r->posted_ms)
-            clock_text(r->posted_ms, DAY_HHMM, posted, sizeof posted);
+            srv_html_local_time(r->posted_ms, SRV_TIME_DAY_HHMM, posted, sizeof posted);
         /* The journal's actor "person:LOGIN" as the login a person knows. */
         const char *by = !strncmp(r->posted_by, "person:", 7) ? r->posted_by + 7 : r->posted_by;
         const char *row[] = {nr, q.dag, t, r->id, r->user, r->cups_job_id, r->department, r->room,
@@ -784,7 +766,7 @@ static void pdf_row(void *arg, size_t i, const char **cells)
     pdf_rows *p = arg;
     const pr_row *r = &p->l->rows[i];
     snprintf(p->nr, sizeof p->nr, "%zu", r->order);
-    clock_text(r->decided_ms, HHMM, p->t, sizeof p->t);
+    srv_html_local_time(r->decided_ms, SRV_TIME_HHMM, p->t, sizeof p->t);
     snprintf(p->id, sizeof p->id, "%.8s", r->id);
     sheets_text(r->sheets, "–", p->sheets, sizeof p->sheets);
     snprintf(p->batch, sizeof p->batch, "%.8s", r->batch_id);
@@ -798,7 +780,7 @@ static void pdf_row(void *arg, size_t i, const char **cells)
 static int dagslista_pdf(srv_web_req *rq, const pr_list *l, const pr_query *q, mm_buf *out)
 {
     char intro[3][600], now[20], foot[80];
-    clock_text(srv_now_ms(), DAY_HHMM, now, sizeof now);
+    srv_html_local_time(srv_now_ms(), SRV_TIME_DAY_HHMM, now, sizeof now);
     snprintf(intro[0], sizeof intro[0], "Dag: %s    Utskriftsrum: %s    Ordning: %s    Utskriven: %s av %s", q->dag,
              q->room ? q->room : "alla rum", q->by_class ? "postklass" : "utskriftsordning", now, rq->who->name);
     snprintf(intro[1], sizeof intro[1], "Brev: %zu    Att posta: %zu    Postade: %zu    Misslyckade: %zu    Skrivs ut: %zu",

@@ -28,6 +28,8 @@ mapfile -t R < <(pins 10 5000)
 start_sim || { not_ok "mmsimd starts"; done_testing; exit 1; }
 start_printer || { not_ok "ippeveprinter starts"; done_testing; exit 1; }
 write_conf "$T/mmprintd.conf" "sync_wait_ms = 0"
+# The pages' clock is the server's local time, here not UTC.
+export TZ=Europe/Stockholm
 start_server "$T/mmprintd.conf" || { not_ok "mmprintd starts"; diag "$(cat "$T/server.log")"; done_testing; exit 1; }
 check "mmctl user add anna (handläggare)" web_user anna handläggare 'Anna-lösen-1'
 check "mmctl user add bo (handläggare)" web_user bo handläggare 'Bo-lösen-2'
@@ -94,6 +96,11 @@ is "/massutskick: 200" "$code" 200
 contains "... the menu has Massutskick" "$(cat "$T/resp")" 'href="/massutskick"'
 contains "... lists the batch with its link" "$(cat "$T/resp")" "href=\"/massutskick/$B\""
 contains "... its one-liner" "$(cat "$T/resp")" "5 brev: 2 digitalt, 2 till utskrift, 1 behöver mottagare"
+api GET "/api/v1/batches/$B?items=no"
+is "?items=no: the report without its letters" "$(jfield '.letters,(.items | length)')" "$(printf '5\n0')"
+RECEIVED=$(date -d "$(jfield .created)" '+%Y-%m-%d %H:%M')
+contains "... received at its local time (the API's is UTC)" "$(WEB_AS=anna web GET /massutskick; cat "$T/resp")" \
+  "<td>$RECEIVED</td>"
 WEB_AS=anna web GET "/massutskick/$B"
 is "/massutskick/{id}: 200" "$code" 200
 PG=$(cat "$T/resp")
