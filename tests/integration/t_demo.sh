@@ -16,7 +16,7 @@ demo=$MM_SRCDIR/tools/demo
 # The Quick start's command as it stands: run, show, stop everything.
 "$demo" >"$T/plain.out" 2>&1
 is "tools/demo exits 0 after a successful run" "$?" 0
-contains "... and says every letter ended where expected" "$(cat "$T/plain.out")" "demo OK: all 7 letters ended where expected"
+contains "... and says every letter ended where expected" "$(cat "$T/plain.out")" "demo OK: all 7 letters and the batch of 5 ended where expected"
 check "... and ends with the web portal's address and the handläggare's login" \
   grep -Eq '^  handläggare: anna  password: [A-Za-z0-9_-]{12,}' <(tail -n 6 "$T/plain.out")
 contains "... the address" "$(tail -n 7 "$T/plain.out")" "web portal: https://127.0.0.1:"
@@ -26,13 +26,17 @@ dir=$private/stack
 "$demo" --keep "$dir" >"$T/keep.out" 2>&1
 is "demo --keep under a 0700 directory exits 0" "$?" 0
 out=$(cat "$T/keep.out")
-contains "it says every letter ended where expected" "$out" "demo OK: all 7 letters ended where expected"
+contains "it says every letter ended where expected" "$out" "demo OK: all 7 letters and the batch of 5 ended where expected"
 if grep -a -q -E 'Filter failed|filter errors|failed with status|crashed on signal' "$dir"/cups/log/error_log 2>/dev/null; then
   not_ok "no filter failed"
   diag "$(grep -a -E 'Filter failed|filter errors|failed with status|crashed on signal' "$dir"/cups/log/error_log | head -n 3)"
 else
   ok "no filter failed"
 fi
+contains "the batch on the batch queue, as its report gives it" "$out" \
+  "on Mina_meddelanden_massutskick (CUPS job "
+contains "... split into its 5 letters: 3 digital, 1 on paper, 1 held" "$out" \
+  "): 5 brev: 3 digitalt, 1 till utskrift, 1 behöver mottagare"
 for row in "XMP-metadata.*digital.*delivered" "Sidtext \\(ingen.*paper.*printed" "Org.nr.*text.*digital.*delivered" "Utan mottagare.*digital.*delivered"; do
   check "the table shows: $row" grep -Eq "$row" "$T/keep.out"
 done
@@ -60,7 +64,10 @@ is "the handläggare's login from DIR/env works (303 to Mina brev)" "$code" 303
 WEB_AS=hl web GET /brev
 is "... and her Mina brev answers 200" "$code" 200
 brev=$(cat "$T/resp")
-is "... listing the 7 letters she printed in the demo" "$(grep -o '<tr data-id=' <<<"$brev" | wc -l)" 7
+is "... listing the 12 letters she printed in the demo (7, and the batch's 5)" "$(grep -o '<tr data-id=' <<<"$brev" | wc -l)" 12
+WEB_AS=hl web GET /massutskick
+contains "... her Massutskick lists the batch with its outcome" "$(cat "$T/resp")" \
+  "5 brev: 3 digitalt, 1 till utskrift, 1 behöver mottagare"
 for title in "XMP-metadata" "Org.nr i brevhuvudet" "Utan mottagare"; do
   contains "... among them \"$title\"" "$brev" "$title"
 done
@@ -78,7 +85,7 @@ is "the print room's login from DIR/env works (303)" "$code" 303
 contains "... to Utskriftsrummet" "$(tr -d '\r' < "$T/login.h")" "Location: /utskrift"
 WEB_AS=pr web GET /utskrift
 is "... which answers 200" "$code" 200
-is "... listing today's 2 paper letters of the demo" "$(grep -o '<tr data-id=' "$T/resp" | wc -l)" 2
+is "... listing today's 3 paper letters of the demo (2, and the batch's 1)" "$(grep -o '<tr data-id=' "$T/resp" | wc -l)" 3
 is "... one of them registered (Rekommenderat)" "$(grep -c 'data-id=[^>]* data-class="rekommenderat"' "$T/resp")" 1
 
 WEB_FROM=127.0.0.4
