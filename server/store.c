@@ -857,11 +857,51 @@ int srv_store_events(srv_store *st, const char *id, void (*fn)(const srv_event *
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Steps query s (bound, the store locked) to its end, each row read by
+ * read_one into a new element of *rows (size bytes each), then releases s
+ * and unlocks the store: the SQLite result code (SQLITE_DONE when every
+ * row was read), *rows (owned by the caller, also on error) and *n. */
+static int copy_rows(srv_store *st, sqlite3_stmt *s, size_t size, void (*read_one)(sqlite3_stmt *, void *),
+                     void **rows, size_t *n)
+{
+    size_t cap = 0;
+    int rc;
+    *rows = NULL;
+    *n = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            void *r = realloc(*rows, nc * size);
+            if (!r) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            *rows = r;
+            cap = nc;
+        }
+        read_one(s, (char *)*rows + (*n)++ * size);
+    }
+    release(s);
+    pthread_mutex_unlock(&st->mu);
+    return rc;
+}
+
 /* A job row of a query, with the extra column "kept" of the exception list. */
 typedef struct {
     srv_job job;
     int kept;
 } job_row;
+
+static void read_job_row(sqlite3_stmt *s, void *row)
+{
+    read_job(s, &((job_row *)row)->job);
+}
+
+static void read_job_kept_row(sqlite3_stmt *s, void *row)
+{
+    read_job(s, &((job_row *)row)->job);
+    ((job_row *)row)->kept = sqlite3_column_int(s, (int)NCOLS);
+}
 
 /* Runs a job query (bound, the store locked), copies its rows out, unlocks
  * the store, then calls fn or fn_kept for each row: fn may call back into
@@ -869,25 +909,10 @@ typedef struct {
 static int run_query(srv_store *st, sqlite3_stmt *s, void (*fn)(const srv_job *, void *),
                      void (*fn_kept)(const srv_job *, int, void *), void *arg, mm_error *err)
 {
-    size_t n = 0, cap = 0;
-    job_row *rows = NULL;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            job_row *r = realloc(rows, nc * sizeof *rows);
-            if (!r) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            rows = r;
-            cap = nc;
-        }
-        read_job(s, &rows[n].job);
-        rows[n++].kept = fn_kept ? sqlite3_column_int(s, (int)NCOLS) : 0;
-    }
-    release(s);
-    pthread_mutex_unlock(&st->mu);
+    void *mem;
+    size_t n;
+    int rc = copy_rows(st, s, sizeof(job_row), fn_kept ? read_job_kept_row : read_job_row, &mem, &n);
+    job_row *rows = mem;
     if (rc != SQLITE_DONE) {
         free(rows);
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errstr(rc));
@@ -1616,29 +1641,20 @@ int srv_store_batch_state_counts(srv_store *st, const char *batch_id, void (*fn)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static void read_batch_row(sqlite3_stmt *s, void *row)
+{
+    read_batch(s, row);
+}
+
 /* Runs a batch query (bound, the store locked), copies its rows, unlocks,
  * then calls fn for each. */
 static int run_batches(srv_store *st, sqlite3_stmt *s, void (*fn)(const srv_batch *, void *), void *arg,
                        mm_error *err)
 {
-    size_t n = 0, cap = 0;
-    srv_batch *rows = NULL;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            srv_batch *r = realloc(rows, nc * sizeof *rows);
-            if (!r) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            rows = r;
-            cap = nc;
-        }
-        read_batch(s, &rows[n++]);
-    }
-    release(s);
-    pthread_mutex_unlock(&st->mu);
+    void *mem;
+    size_t n;
+    int rc = copy_rows(st, s, sizeof(srv_batch), read_batch_row, &mem, &n);
+    srv_batch *rows = mem;
     if (rc != SQLITE_DONE) {
         free(rows);
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errstr(rc));
