@@ -58,6 +58,26 @@ stop_server() {
   return 0
 }
 
+# send_batch NAME N FIRST SPLIT: posts a batch of N letters to
+# R[FIRST..FIRST+N-1] split by SPLIT; its id in BID
+send_batch() {
+  mkletters "$T/$1.pdf" 0 "$2" "$3"
+  batchbundle "$T/$1.batch" "$T/$1.pdf" "" "split=$4" user=anna "title=$1"
+  post_batch "$T/$1.batch" "key-$1"
+  BID=$(jfield .id)
+}
+
+# wait_splitting ID: until the worker has begun to split the batch (or is past it)
+wait_splitting() {
+  local i st
+  for ((i = 0; i < 3000; i++)); do
+    st=$(bstate "$1")
+    [ "$st" = splitting ] || [ "$st" = split ] && return 0
+    sleep 0.02
+  done
+  return 1
+}
+
 # paper_count FIRST N: letters among R[FIRST..FIRST+N-1] without a mailbox
 paper_count() {
   local i p=0
@@ -167,15 +187,9 @@ start_server "$T/mmprintd.conf" || { not_ok "mmprintd starts"; done_testing; exi
 
 # ---- killed while the batch is split (no letter stored yet) ----
 A_FIRST=100 A_N=800
-mkletters "$T/a.pdf" 0 $A_N $A_FIRST
-batchbundle "$T/a.batch" "$T/a.pdf" "" split=text user=anna title=Delning
-post_batch "$T/a.batch" key-a
-A_ID=$(jfield .id)
-for ((i = 0; i < 3000; i++)); do
-  st=$(bstate "$A_ID")
-  [ "$st" = splitting ] || [ "$st" = split ] && break
-  sleep 0.02
-done
+send_batch Delning $A_N $A_FIRST text
+A_ID=$BID
+wait_splitting "$A_ID"
 kill -9 "$SRV_PID"
 wait "$SRV_PID" 2>/dev/null
 st=$(bstate "$A_ID") n=$(nletters "$A_ID")
@@ -188,10 +202,8 @@ PRINTED=$(printed_files | wc -l)
 
 # ---- killed while the letters are stored (some transactions of 200 in) ----
 B_FIRST=1000 B_N=1000
-mkletters "$T/b.pdf" 0 $B_N $B_FIRST
-batchbundle "$T/b.batch" "$T/b.pdf" "" split=pages:2 user=anna title=Lagring
-post_batch "$T/b.batch" key-b
-B_ID=$(jfield .id)
+send_batch Lagring $B_N $B_FIRST pages:2
+B_ID=$BID
 for ((i = 0; i < 6000; i++)); do
   [ "$(nletters "$B_ID")" != 0 ] && break
   sleep 0.01
@@ -210,15 +222,9 @@ PRINTED=$(printed_files | wc -l)
 
 # ---- stopped (SIGTERM) while the batch is split ----
 C_FIRST=2050 C_N=800
-mkletters "$T/c.pdf" 0 $C_N $C_FIRST
-batchbundle "$T/c.batch" "$T/c.pdf" "" split=text user=anna title=Stopp
-post_batch "$T/c.batch" key-c
-C_ID=$(jfield .id)
-for ((i = 0; i < 3000; i++)); do
-  st=$(bstate "$C_ID")
-  [ "$st" = splitting ] || [ "$st" = split ] && break
-  sleep 0.02
-done
+send_batch Stopp $C_N $C_FIRST text
+C_ID=$BID
+wait_splitting "$C_ID"
 t0=$(date +%s%N)
 if stop_server TERM; then ok "SIGTERM while splitting: mmprintd has exited within 20 s"; else
   not_ok "SIGTERM while splitting: mmprintd has exited within 20 s"
