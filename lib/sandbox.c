@@ -375,7 +375,7 @@ int mm_sandbox_call(const mm_sandbox *sb, const char *name, const void *in, size
     }
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    int late = 0;
+    int late = 0, stopped = 0;
     for (;;) {
         clock_gettime(CLOCK_MONOTONIC, &now);
         long left = sb->timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
@@ -383,12 +383,19 @@ int mm_sandbox_call(const mm_sandbox *sb, const char *name, const void *in, size
             late = 1;
             break;
         }
-        struct pollfd pf[2] = {{.fd = pout[0], .events = POLLIN}, {.fd = pin[1], .events = POLLOUT}};
-        int n = poll(pf, pin[1] >= 0 ? 2 : 1, sb->timeout_ms > 0 ? (int)left : -1);
+        /* poll ignores a negative fd: the input all sent, or no stop_fd */
+        struct pollfd pf[3] = {{.fd = pout[0], .events = POLLIN},
+                               {.fd = pin[1], .events = POLLOUT},
+                               {.fd = sb->stop_fd > 0 ? sb->stop_fd : -1, .events = POLLIN}};
+        int n = poll(pf, 3, sb->timeout_ms > 0 ? (int)left : -1);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
             late = n == 0;
+            break;
+        }
+        if (pf[2].revents) {
+            stopped = 1;
             break;
         }
         if (pin[1] >= 0 && pf[1].revents) {
@@ -415,9 +422,11 @@ int mm_sandbox_call(const mm_sandbox *sb, const char *name, const void *in, size
     if (pin[1] >= 0)
         close(pin[1]);
     close(pout[0]);
-    if (late) {
+    if (late || stopped) {
         kill(pid, SIGKILL);
         waitpid(pid, status, 0);
+        if (stopped)
+            return mm_error_set(err, MM_ERR_SYSTEM, MM_SANDBOX_STOPPED, "sandbox: %s stopped: the caller stops", name);
         return mm_error_set(err, MM_ERR_TRANSPORT, MM_SANDBOX_TIMEOUT, "took more than %d s", sb->timeout_ms / 1000);
     }
     /* EOF: the child has ended or is ending. */

@@ -23,10 +23,16 @@ typedef struct {
     long long file_bytes; /* RLIMIT_FSIZE */
     long nofile;         /* RLIMIT_NOFILE */
     int timeout_ms;      /* wall clock; the child is killed after it */
+    /* mm_sandbox_call only: 0 (none), or a descriptor that becomes
+     * readable when the caller stops (a daemon's shutdown): the child is
+     * killed then rather than waited for. */
+    int stop_fd;
 } mm_sandbox;
 
-/* err->code of a child killed after timeout_ms (class MM_ERR_TRANSPORT). */
-enum { MM_SANDBOX_TIMEOUT = 1 };
+/* err->code of a child killed after timeout_ms (class MM_ERR_TRANSPORT),
+ * and of one killed because stop_fd became readable (class MM_ERR_SYSTEM:
+ * the work was not done, nothing is known of the input). */
+enum { MM_SANDBOX_TIMEOUT = 1, MM_SANDBOX_STOPPED = 2 };
 
 /* The Landlock ABI version the kernel offers, 0 when it has none. */
 int mm_sandbox_landlock(void);

@@ -314,6 +314,12 @@ srv_outcome srv_api_cancel(srv *s, const srv_principal *who, const char *id, con
     char detail[100];
     snprintf(detail, sizeof detail, "cancelled through %s", via);
     int rc = srv_transition_as(s, &j, was, "cancelled", detail, who->actor);
+    /* A batch letter cancelled while it waited for FaR may have been the
+     * last one undecided: its batch's paper letters go on now
+     * (printroom.h), not at the next start.  FaR's answer to it finds it
+     * cancelled and asks nothing. */
+    if (rc == 0 && j.batch_id[0])
+        srv_room_batch_check(s, j.batch_id);
     return rc == 0 ? SRV_OK : rc == 1 ? SRV_WRONG_STATE : SRV_FAILED;
 }
 

@@ -85,6 +85,11 @@ struct srv_batchq {
     pthread_cond_t cv;
     int kicked, stopping;
     pthread_t thread;
+    /* written to when the server stops: a running split's child is
+     * killed (mm_sandbox.stop_fd) rather than waited for, up to its 45
+     * minutes; the batch stays splitting and is split again at the next
+     * start, as after a crash */
+    int stop_pipe[2];
 };
 
 void srv_batch_spool_path(const srv *s, const char *id, char *out, size_t size)
@@ -179,6 +184,11 @@ int srv_batch_start(srv *s, mm_error *err)
     struct srv_batchq *q = calloc(1, sizeof *q);
     if (!q)
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+    if (pipe2(q->stop_pipe, O_CLOEXEC)) {
+        int e = errno;
+        free(q);
+        return mm_error_set(err, MM_ERR_SYSTEM, e, "cannot start the batch worker: pipe: %s", strerror(e));
+    }
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->cv, NULL);
     /* started after srv_resume: the batches of the earlier run first */
@@ -186,6 +196,8 @@ int srv_batch_start(srv *s, mm_error *err)
     s->batchq = q;
     if (pthread_create(&q->thread, NULL, batch_main, s)) {
         s->batchq = NULL;
+        close(q->stop_pipe[0]);
+        close(q->stop_pipe[1]);
         free(q);
         return mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot start the batch worker");
     }
@@ -222,7 +234,12 @@ void srv_batch_stop(srv *s)
     q->stopping = 1;
     pthread_cond_signal(&q->cv);
     pthread_mutex_unlock(&q->mu);
+    /* readable from now on: ends a running split (split_one) */
+    if (write(q->stop_pipe[1], "x", 1) != 1)
+        mm_log(MM_LOG_WARN, "batches: cannot stop a running split: %s", strerror(errno));
     pthread_join(q->thread, NULL);
+    close(q->stop_pipe[0]);
+    close(q->stop_pipe[1]);
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->cv);
     free(q);
@@ -601,11 +618,16 @@ static void split_one(const srv_batch *stored, void *arg)
              s->conf.sender_id[0] ? s->conf.sender_id : "-");
     const char *const readable[] = {spool, NULL};
     mm_sandbox sb = {.read = readable, .write_dir = dir, .cpu_s = SPLIT_CPU_S, .mem_bytes = SPLIT_MEMORY,
-                     .file_bytes = s->conf.batch_max_bytes, .nofile = 64, .timeout_ms = SPLIT_TIMEOUT_MS};
+                     .file_bytes = s->conf.batch_max_bytes, .nofile = 64, .timeout_ms = SPLIT_TIMEOUT_MS,
+                     .stop_fd = s->batchq->stop_pipe[0]};
     char out[1024];
     size_t got = 0;
     int status = 0;
     if (mm_sandbox_call(&sb, SRV_BATCH_SPLIT_CHILD, task, strlen(task), out, sizeof out - 1, &got, &status, &err)) {
+        if (err.cls == MM_ERR_SYSTEM && err.code == MM_SANDBOX_STOPPED) {
+            mm_log(MM_LOG_INFO, "batch %s: split stopped with the server; split again at the next start", b.id);
+            return; /* stays splitting */
+        }
         if (err.cls == MM_ERR_SYSTEM) {
             mm_log(MM_LOG_ERROR, "batch %s: cannot start the split: %s", b.id, err.msg);
             return; /* stays splitting: resumed at the next start */

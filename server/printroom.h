@@ -71,7 +71,8 @@ void srv_room_enqueue_batch(srv *s, const char *batch_id, srv_job **letters, siz
  * reaches its room's line in seq order behind one cover sheet per room
  * (srv_room_enqueue_batch), once per run of the server.  Called for every
  * batch letter decided, once per batch for the letters decided together
- * (farbatch.c, policy.c), for a batch letter resumed in "printing"
+ * (farbatch.c, policy.c), for a batch letter cancelled while it waited for
+ * FaR (api_jobs.c), for a batch letter resumed in "printing"
  * (work.c), and by a thread watching a batch still being split once it
  * is split (its letters may all be decided before that); cheap once
  * released.  The store's letters are read at each call that finds the

@@ -186,6 +186,9 @@ EXTRA_DIST += tests/integration/t_web_printroom.sh tests/integration/t_web_brows
 EXTRA_DIST += tests/integration/t_stats.sh
 # Batch print streams through the API (issue 13).
 EXTRA_DIST += tests/integration/t_batch_api.sh
+# Issue 13: mmprintd killed while a batch is split and while its letters are stored, stopped
+# (SIGTERM) during a split, a letter cancelled while FaR is asked; the helpers of both.
+EXTRA_DIST += tests/integration/t_batch_crash.sh tests/integration/batchlib.sh
 # Issue 13: a batch's pages (Massutskick, the exception list) and its paper run behind one cover.
 EXTRA_DIST += tests/integration/t_web_batch.sh tests/integration/t_web_browser_batch.sh tests/browser/t_batch.py
 # Issue 12: Statistik in headless Chromium with axe-core.

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -297,10 +298,54 @@ static void a_hanging_child_is_killed(void **state)
     assert_int_equal(err.code, MM_SANDBOX_TIMEOUT);
 }
 
+/* In the child: works longer than any test waits. */
+static void work_long(const unsigned char *in, size_t len, int fd)
+{
+    (void)in;
+    (void)len;
+    (void)fd;
+    sleep(60);
+}
+
+static void *stop_soon(void *arg)
+{
+    int *fd = arg;
+    struct timespec ts = {0, 100 * 1000000L};
+    nanosleep(&ts, NULL);
+    if (write(*fd, "x", 1) != 1)
+        return NULL;
+    return NULL;
+}
+
+/* A daemon that stops does not wait for its child's work (a batch's split
+ * of up to 45 minutes): once stop_fd is readable the child is killed. */
+static void a_child_is_killed_when_the_caller_stops(void **state)
+{
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    mm_sandbox sb = {.cpu_s = 120, .nofile = 16, .timeout_ms = 120000, .stop_fd = p[0]};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, stop_soon, &p[1]), 0);
+    char answer[16];
+    int status = 0;
+    size_t got = 0;
+    mm_error err;
+    assert_int_equal(mm_sandbox_call(&sb, "work-long", "", 0, answer, sizeof answer, &got, &status, &err), -1);
+    assert_int_equal(err.cls, MM_ERR_SYSTEM);
+    assert_int_equal(err.code, MM_SANDBOX_STOPPED);
+    /* waited for: killed, not left behind */
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    pthread_join(t, NULL);
+    close(p[0]);
+    close(p[1]);
+}
+
 int main(int argc, char **argv)
 {
     static const mm_sandbox_entry sandboxed[] = {
-        {"try-open", try_open}, {"try-create", try_create}, {"take-busy-lock", take_busy_lock}, {NULL, NULL}};
+        {"try-open", try_open}, {"try-create", try_create}, {"take-busy-lock", take_busy_lock},
+        {"work-long", work_long}, {NULL, NULL}};
     mm_sandbox_child_main(argc, argv, sandboxed);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_its_input_but_not_the_key),
@@ -311,6 +356,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(a_sandboxed_child_reads_only_what_it_is_given),
         cmocka_unit_test(a_sandboxed_child_writes_only_in_write_dir),
         cmocka_unit_test(a_hanging_child_is_killed),
+        cmocka_unit_test(a_child_is_killed_when_the_caller_stops),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
