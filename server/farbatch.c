@@ -147,8 +147,20 @@ void *srv_far_main(void *arg)
             batch[n++] = j;
         }
         /* A job cancelled while queued is dropped when its decision finds
-         * the state moved on (compare-and-set in decide/fallback). */
-        size_t m = n;
+         * the state moved on (compare-and-set in decide/fallback).  One
+         * back for another attempt may have been cancelled while it
+         * waited: asked about again it would only add far-error events to
+         * its journal until its deadline, so it is dropped here. */
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            srv_job now;
+            if (batch[i]->attempts > 0 && srv_store_get(s->store, batch[i]->id, &now, NULL) == 0 &&
+                now.state != SRV_JSTATE_QUEUED) {
+                free(batch[i]);
+                continue;
+            }
+            batch[m++] = batch[i];
+        }
         if (m && h)
             far_batch(s, h, batch, m);
         else

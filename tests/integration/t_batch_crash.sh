@@ -139,7 +139,7 @@ check_batch() {
 # FaR asked one recipient a question (far_batch_max = 1), and the question
 # about letter 2's recipient fails, again and again: letter 2 stays queued
 # while the batch's two paper letters wait for it.
-write_conf "$T/one.conf" "sync_wait_ms = 0" "far_batch_max = 1"
+write_conf "$T/one.conf" "sync_wait_ms = 0" "far_batch_max = 1" "retry_initial_ms = 200" "retry_max_ms = 300"
 start_server "$T/one.conf" || { not_ok "mmprintd starts"; done_testing; exit 1; }
 set_faults "far recipient=${R[1]} http=503"
 # letters to R[7] (paper), R[1] (waits for FaR), R[47] (paper), R[2] (digital)
@@ -177,6 +177,12 @@ api GET "/api/v1/batches/$FAR_ID"
 is "... the report: 1 digital, 2 paper, the cancelled one failed" \
   "$(jfield '[.counts.digital,.counts.paper,.counts.failed,.counts.pending] | join(" ")')" "1 2 1 0"
 is "... the cancelled letter was never sent" "$(inbox_count "${R[1]}")" 0
+# FaR was failing for it, retried every 300 ms at most: once cancelled it
+# is asked about no more (one question may have been on its way).
+api GET "/api/v1/jobs/$WAITING"
+late=$(jfield '[.events | (map(select(.event == "cancelled")) | .[0].time) as $c | .[] | select(.event == "far-error" and .time > $c)] | length')
+if [ "${late:-9}" -le 1 ]; then ok "... and FaR is not asked about it again ($late far-error after the cancel)"
+else not_ok "... and FaR is not asked about it again"; diag "$late far-error events after the cancel"; fi
 set_faults ""
 stop_server TERM
 is "mmprintd stops (SIGTERM) with status 0" "${SRV_RC:-}" 0
