@@ -270,8 +270,13 @@ static int request(mm_http *h, const char *method, const char *url, const char *
         if (tmp)
             hdrs = tmp;
     }
-    /* No "Expect: 100-continue" round trip for large bodies. */
-    if (ok && (tmp = curl_slist_append(hdrs, "Expect:")))
+    /* No "Expect: 100-continue" round trip for a body in memory.  A
+     * streamed one (a batch of up to a GiB) asks for it, whatever its
+     * size (curl asks only above 1 MiB): a server that
+     * refuses it on its headers (413 on Content-Length) answers before any
+     * of it is sent, where sending into a closed connection could lose
+     * that answer to a broken send and look like a server that is down. */
+    if (ok && (tmp = curl_slist_append(hdrs, src ? "Expect: 100-continue" : "Expect:")))
         hdrs = tmp;
     else
         ok = 0;
