@@ -393,7 +393,6 @@ static int head_load(srv_store *st, mm_error *err)
 
 static int stats_schema(srv_store *st, mm_error *err); /* the statistics' rollup, at the end */
 static int batch_schema(srv_store *st, mm_error *err);  /* batch print streams, at the end */
-static void stats_configure(void);
 
 srv_store *srv_store_open(const char *path, mm_error *err)
 {
@@ -415,7 +414,6 @@ srv_store *srv_store_open(const char *path, mm_error *err)
         return NULL;
     }
     close(fd);
-    stats_configure();
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         mm_error_set(err, MM_ERR_SYSTEM, 0, "cannot open database %s: %s", path,
@@ -1156,30 +1154,10 @@ int srv_store_printroom(srv_store *st, const char *room, int64_t from_ms, int64_
  * job that still changes state afterwards (an exception resolved after
  * gallring) stays counted as it was when purged.  No recipient, user,
  * title or id is in the rollup.  Answering from it takes milliseconds
- * where an aggregate over the jobs takes seconds (tools/bench/stats). */
-
-/* A statement that fires a trigger keeps a statement journal.  By default
- * SQLite starts it as a 64 KiB buffer (spilled to a temporary file beyond
- * that), allocated and freed at every write, and the heap gives it back
- * to the kernel each time.  The store's own calls, 3000 jobs of an insert
- * and two changes, two busy cores: 0.33 ms a job without the triggers,
- * 4.4 ms with them, 1.6 ms with statement journals kept in memory in small
- * pieces (this setting).  PRAGMA temp_store = MEMORY gives 0.46 ms but
- * puts every sort in memory too (+53 MB and twice the time for /metrics'
- * GROUP BY over 1,000,000 jobs).  A process-wide setting, possible only
- * before SQLite's first use (the first store opened): later calls change
- * nothing. */
-static void stats_configure_once(void)
-{
-    if (sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1) != SQLITE_OK)
-        mm_log(MM_LOG_DEBUG, "statistics: SQLite was already in use; statement journals keep their default");
-}
-
-static void stats_configure(void)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, stats_configure_once);
-}
+ * where an aggregate over the jobs takes seconds (tools/bench/stats).
+ * The statement journals its triggers need are kept in memory by a
+ * process-wide setting of SQLite, made in mmprintd's main (the why and
+ * the figures are there). */
 
 /* The rollup's key and values of one job row (prefix "new", "old" or
  * "jobs"), written into out as "key..., letters, pages, lead_n, lead_ms,
@@ -1614,3 +1592,4 @@ int srv_store_batch_unfinished(srv_store *st, void (*fn)(const srv_batch *, void
     pthread_mutex_lock(&st->mu);
     return run_batches(st, st->bstmt[QB_UNFINISHED], fn, arg, err);
 }
+

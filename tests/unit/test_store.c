@@ -19,7 +19,10 @@
  * would refuse it);
  * - personal data: retention (gallring) blanks every personal column of a
  *   final job, read back from the SQLite file itself, and every journal
- *   detail is masked whoever wrote it. */
+ *   detail is masked whoever wrote it;
+ * - opening a store leaves SQLite's process-wide settings alone (they are
+ *   mmprintd's main's): a large statement journal spills to a file as
+ *   SQLite's default says, and stays in memory with main's setting. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -799,6 +802,84 @@ static void batch_summary_in_swedish(void **state)
     assert_int_equal(e.failed, 1);
 }
 
+/* ---- SQLite's process-wide settings belong to mmprintd's main ---- */
+
+/* A VFS that is the default one but counts the statement journals SQLite
+ * writes to a file of their own (SQLITE_OPEN_SUBJOURNAL). */
+static sqlite3_vfs counting_vfs;
+static const sqlite3_vfs *real_vfs;
+static int subjournals;
+
+static int counting_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file, int flags, int *out_flags)
+{
+    if (flags & SQLITE_OPEN_SUBJOURNAL)
+        subjournals++;
+    return real_vfs->xOpen(vfs, name, file, flags, out_flags);
+}
+
+/* Two trigger-firing statements that change about 600 KiB each, in one
+ * transaction, through the counting VFS: how many statement journals went
+ * to a file. */
+static int subjournal_files(const char *dir)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/spill.db", dir);
+    unlink(path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "counting"), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db,
+                          "CREATE TABLE t (a TEXT NOT NULL); CREATE TABLE n (k INTEGER NOT NULL); INSERT INTO n VALUES (0);"
+                          "CREATE TRIGGER t_count AFTER UPDATE ON t BEGIN UPDATE n SET k = k + 1; END;"
+                          "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 2000)"
+                          " INSERT INTO t SELECT hex(randomblob(150)) FROM c;",
+                          NULL, NULL, &msg);
+    assert_int_equal(rc, SQLITE_OK);
+    subjournals = 0;
+    /* The second statement journals the pages the first one changed. */
+    rc = sqlite3_exec(db, "BEGIN; UPDATE t SET a = a || 'x'; UPDATE t SET a = a || 'y'; COMMIT;", NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fail_msg("%s", msg ? msg : "?");
+    sqlite3_close(db);
+    unlink(path);
+    return subjournals;
+}
+
+static void sqlite_settings_are_mains(void **state)
+{
+    fixture *f = *state;
+    real_vfs = sqlite3_vfs_find(NULL);
+    assert_non_null(real_vfs);
+    counting_vfs = *real_vfs;
+    counting_vfs.zName = "counting";
+    counting_vfs.pNext = NULL;
+    counting_vfs.xOpen = counting_open;
+    assert_int_equal(sqlite3_vfs_register(&counting_vfs, 0), SQLITE_OK);
+
+    /* The stores this program opened (every test before this one) left
+     * SQLite as it comes: a large statement journal goes to a file. */
+    assert_true(subjournal_files(f->dir) > 0);
+
+    /* mmprintd's main, before its first use of SQLite: statement journals
+     * stay in memory, however large. */
+    srv_store_close(f->st);
+    f->st = NULL;
+    assert_int_equal(sqlite3_vfs_unregister(&counting_vfs), SQLITE_OK);
+    assert_int_equal(sqlite3_shutdown(), SQLITE_OK);
+    assert_int_equal(sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1), SQLITE_OK);
+    assert_int_equal(sqlite3_vfs_register(&counting_vfs, 0), SQLITE_OK);
+    assert_int_equal(subjournal_files(f->dir), 0);
+    assert_int_equal(sqlite3_vfs_unregister(&counting_vfs), SQLITE_OK);
+
+    /* A store opened with it works the same. */
+    mm_error err;
+    f->st = srv_store_open(f->path, &err);
+    assert_non_null(f->st);
+    srv_job j, got;
+    insert_job(f, &j, "job-1");
+    assert_int_equal(srv_store_get(f->st, "job-1", &got, &err), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -819,6 +900,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(journal_details_are_masked, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_letters_are_stored_once, setup, teardown),
         cmocka_unit_test(batch_summary_in_swedish),
+        /* Last: it leaves SQLite configured as mmprintd's main does. */
+        cmocka_unit_test_setup_teardown(sqlite_settings_are_mains, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
