@@ -167,8 +167,8 @@ int main(int argc, char **argv)
      * print.c verifies the printer itself.  Set before any thread runs. */
     setenv("CUPS_TRUSTFIRST", "no", 1);
     setenv("CUPS_ANYROOT", "no", 1);
-    /* A statement that fires a trigger (the statistics' rollup: store.c)
-     * keeps a statement journal.  By default SQLite
+    /* A statement that fires a trigger (the statistics' rollup, /metrics'
+     * job counts: store.c) keeps a statement journal.  By default SQLite
      * starts it as a 64 KiB buffer (spilled to a temporary file beyond
      * that), allocated and freed at every write, and the heap gives it
      * back to the kernel each time.  The store's own calls, 3000 jobs of

@@ -194,13 +194,15 @@ static const char *const stmt_sql[Q_COUNT] = {
                    " AND created_ms >= ?3 AND (?5 IS NULL OR client = ?5) ORDER BY created_ms DESC LIMIT ?4",
     [Q_JOB_UNFINISHED] = "SELECT $cols FROM jobs WHERE state IN ($working) ORDER BY created_ms",
     [Q_JOB_HELD] = "SELECT $cols FROM jobs WHERE state IN ($held) AND created_ms < ?1 ORDER BY created_ms",
-    [Q_JOB_COUNTS] = "SELECT state, channel, count(*) FROM jobs GROUP BY state, channel",
+    /* /metrics reads the counts kept by triggers (job_counts, counts_schema). */
+    [Q_JOB_COUNTS] = "SELECT state, channel, jobs FROM job_counts WHERE jobs <> 0 ORDER BY state, channel",
     [Q_JOB_PURGE] = "UPDATE jobs SET purged = 1$blank WHERE purged = 0 AND final_ms > 0 AND final_ms < ?1"
                     " AND state IN ($final)",
     [Q_EXCEPTIONS] = "SELECT $cols, EXISTS (SELECT 1 FROM documents WHERE job_id = jobs.id AND kind = 'pdf')"
                      " FROM jobs WHERE state IN ($exception) AND resolved_ms = 0 AND (?2 IS NULL OR client = ?2)"
                      " ORDER BY final_ms, created_ms LIMIT ?1",
-    [Q_EXCEPTION_COUNTS] = "SELECT state, count(*) FROM jobs WHERE state IN ($exception) AND resolved_ms = 0 GROUP BY state",
+    [Q_EXCEPTION_COUNTS] = "SELECT state, sum(unresolved) FROM job_counts WHERE state IN ($exception)"
+                           " GROUP BY state HAVING sum(unresolved) <> 0",
     /* The documents table holds only unfinished jobs and open exceptions:
      * starting from it keeps this cheap however long the jobs table is. */
     [Q_EXCEPTION_LETTERS] = "SELECT DISTINCT d.job_id FROM documents d JOIN jobs j ON j.id = d.job_id"
@@ -393,6 +395,7 @@ static int head_load(srv_store *st, mm_error *err)
 
 static int stats_schema(srv_store *st, mm_error *err); /* the statistics' rollup, at the end */
 static int batch_schema(srv_store *st, mm_error *err);  /* batch print streams, at the end */
+static int counts_schema(srv_store *st, mm_error *err); /* /metrics' counts, at the end */
 
 srv_store *srv_store_open(const char *path, mm_error *err)
 {
@@ -472,6 +475,8 @@ srv_store *srv_store_open(const char *path, mm_error *err)
         rc = mm_journal_migrate(st->db, err);
     if (rc == 0)
         rc = stats_schema(st, err);
+    if (rc == 0)
+        rc = counts_schema(st, err);
     if (rc == 0)
         rc = prepare_all(st, err);
     if (rc == 0)
@@ -1593,3 +1598,64 @@ int srv_store_batch_unfinished(srv_store *st, void (*fn)(const srv_batch *, void
     return run_batches(st, st->bstmt[QB_UNFINISHED], fn, arg, err);
 }
 
+/* ---- /metrics' job counts ----
+ *
+ * The jobs per (state, channel) now, and of those the unresolved ones (an
+ * open exception is a job in an exception state with resolved_ms = 0), kept
+ * by triggers on jobs in the writing transaction, so a scrape reads a few
+ * dozen rows instead of grouping every job ever stored (Q_JOB_COUNTS,
+ * Q_EXCEPTION_COUNTS): over 1,000,000 jobs the two GROUP BYs took 2.2 to
+ * 2.6 s, the store locked throughout, and now well under 1 ms; an insert
+ * and two changes of a job cost the same within the noise (3000 jobs, two
+ * busy cores).  Not the statistics' rollup: that one is by month
+ * and outcome (states folded together), and keeps a purged job as it was
+ * when purged, where /metrics reports every job's state now.  A row that
+ * falls to 0 stays (a state comes back) and is not reported.  The update
+ * trigger fires only when a counted field changes; retention's purge
+ * changes none. */
+static void counts_upsert_sql(mm_buf *out, const char *p, int sign)
+{
+    mm_buf_printf(out,
+                  "INSERT INTO job_counts (state, channel, jobs, unresolved) VALUES (%s.state, %s.channel, %d,"
+                  " %d * (%s.resolved_ms = 0)) ON CONFLICT (state, channel) DO UPDATE SET"
+                  " jobs = jobs + excluded.jobs, unresolved = unresolved + excluded.unresolved;",
+                  p, p, sign, sign, p);
+}
+
+/* Creates the counts and their triggers; a database that had none (written
+ * by an earlier version) gets them counted from its jobs once, in the same
+ * transaction.  Called by srv_store_open. */
+static int counts_schema(srv_store *st, mm_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'job_counts'", -1,
+                           &q, NULL) != SQLITE_OK)
+        return mm_error_set(err, MM_ERR_SYSTEM, 0, "database: %s", sqlite3_errmsg(st->db));
+    int have = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    mm_buf sql = MM_BUF_INIT;
+    mm_buf_puts(&sql, "BEGIN IMMEDIATE;"
+                      "CREATE TABLE IF NOT EXISTS job_counts (state TEXT NOT NULL, channel TEXT NOT NULL,"
+                      " jobs INTEGER NOT NULL DEFAULT 0, unresolved INTEGER NOT NULL DEFAULT 0,"
+                      " PRIMARY KEY (state, channel)) WITHOUT ROWID;");
+    if (!have)
+        mm_buf_puts(&sql, "INSERT INTO job_counts (state, channel, jobs, unresolved)"
+                          " SELECT state, channel, count(*), sum(resolved_ms = 0) FROM jobs GROUP BY state, channel;");
+    mm_buf_puts(&sql, "CREATE TRIGGER IF NOT EXISTS job_counts_insert AFTER INSERT ON jobs BEGIN ");
+    counts_upsert_sql(&sql, "new", 1);
+    mm_buf_puts(&sql, " END; CREATE TRIGGER IF NOT EXISTS job_counts_update AFTER UPDATE ON jobs"
+                      " WHEN old.state IS NOT new.state OR old.channel IS NOT new.channel"
+                      " OR (old.resolved_ms = 0) IS NOT (new.resolved_ms = 0) BEGIN ");
+    counts_upsert_sql(&sql, "old", -1);
+    counts_upsert_sql(&sql, "new", 1);
+    mm_buf_puts(&sql, " END; CREATE TRIGGER IF NOT EXISTS job_counts_delete AFTER DELETE ON jobs BEGIN ");
+    counts_upsert_sql(&sql, "old", -1);
+    mm_buf_puts(&sql, " END; COMMIT;");
+    int rc = sql.data ? exec(st, sql.data, err) : mm_error_set(err, MM_ERR_SYSTEM, 0, "out of memory");
+    if (rc)
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    else if (!have)
+        mm_log(MM_LOG_INFO, "metrics: job counts created from the jobs in the database");
+    mm_buf_free(&sql);
+    return rc;
+}
