@@ -57,11 +57,11 @@ static int sides_for(srv_printline *l, const srv_printer *pr, srv_sides_info *in
     pthread_mutex_lock(&l->sides_mu);
     int rc = 0;
     int64_t now = srv_mono_ms();
-    if (now >= l->sides_until_ms) {
+    if (now >= atomic_load(&l->sides_until_ms)) {
         mm_error err;
         mm_error_clear(&err);
         rc = srv_print_sides(pr, &l->sides, &err);
-        l->sides_until_ms = rc == 0 ? now + PRINT_SIDES_KEEP_MS : 0;
+        atomic_store(&l->sides_until_ms, rc == 0 ? now + PRINT_SIDES_KEEP_MS : 0);
         if (rc)
             mm_log(MM_LOG_DEBUG, "%s", err.msg);
     }
@@ -70,12 +70,12 @@ static int sides_for(srv_printline *l, const srv_printer *pr, srv_sides_info *in
     return rc;
 }
 
-/* A print to the line's printer failed: ask for its sides again. */
+/* A print to the line's printer failed: ask for its sides again.  Not
+ * under sides_mu: the letter holds the printer's turn, and an ask under
+ * way (up to PRINT_CONNECT_MS) must not hold it up. */
 static void sides_forget(srv_printline *l)
 {
-    pthread_mutex_lock(&l->sides_mu);
-    l->sides_until_ms = 0;
-    pthread_mutex_unlock(&l->sides_mu);
+    atomic_store(&l->sides_until_ms, 0);
 }
 
 /* The printer knows the letter by this name (srv_print_find after a crash). */
@@ -508,7 +508,7 @@ int srv_print_start(srv *s, mm_error *err)
         pthread_mutex_init(&l->pop_mu, NULL);
         pthread_mutex_init(&l->mu, NULL);
         pthread_mutex_init(&l->sides_mu, NULL);
-        l->sides_until_ms = 0;
+        atomic_store(&l->sides_until_ms, 0);
         srv_cond_init(&l->cv);
         l->accepted_ms = srv_now_ms();
         l->threads = calloc((size_t)s->conf.print_workers, sizeof(pthread_t));
