@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sqlite3.h>
 
 #include "dsig.h"
 #include "http.h"
@@ -173,6 +174,21 @@ int main(int argc, char **argv)
      * print.c verifies the printer itself.  Set before any thread runs. */
     setenv("CUPS_TRUSTFIRST", "no", 1);
     setenv("CUPS_ANYROOT", "no", 1);
+    /* A statement that fires a trigger (the statistics' rollup, /metrics'
+     * job counts: store.c) keeps a statement journal.  By default SQLite
+     * starts it as a 64 KiB buffer (spilled to a temporary file beyond
+     * that), allocated and freed at every write, and the heap gives it
+     * back to the kernel each time.  The store's own calls, 3000 jobs of
+     * an insert and two changes, two busy cores: 0.33 ms a job without the
+     * triggers, 4.4 ms with them, 1.6 ms with statement journals kept in
+     * memory in small pieces (this setting).  PRAGMA temp_store = MEMORY
+     * gives 0.46 ms but puts every sort in memory too (+53 MB and twice the
+     * time for a GROUP BY over 1,000,000 jobs).  SQLite takes it for the
+     * whole process and only before its first use, so here, before the
+     * store is opened; a speed matter only (a program that opens a store
+     * without it, such as the unit tests, works the same). */
+    if (sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1) != SQLITE_OK)
+        mm_log(MM_LOG_WARN, "SQLite was already in use: statement journals keep their default");
     if (srv_conf_load(config, &s.conf, &err) || check_certs(&s, &err)) {
         mm_log(MM_LOG_ERROR, "refusing to start: %s", err.msg);
         goto out;

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "far.h"
 #include "job.h"
+#include "print.h"
 #include "store.h"
 
 /* A FIFO of owned srv_job pointers. */
@@ -54,6 +55,14 @@ typedef struct srv_printline {
     int64_t accepted_ms;        /* when the printer last took a letter (or the start) */
     _Atomic int64_t busy_since_ms; /* 0 = the printer is not refusing as busy now */
     atomic_long busy;           /* busy answers (waited for, not errors) */
+    /* The printer's sides (printer_sides = auto), asked once and kept
+     * until sides_until_ms (monotonic; 0 = ask) or a failed print (printq.c
+     * sides_for).  Under sides_mu, held while asking so that the line's
+     * workers ask once between them; a failed print clears sides_until_ms
+     * without waiting for an ask under way. */
+    pthread_mutex_t sides_mu;
+    srv_sides_info sides;
+    _Atomic int64_t sides_until_ms;
     pthread_t *threads;
     long nthreads;
 } srv_printline;

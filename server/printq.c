@@ -24,6 +24,8 @@
 #define PRINT_BUSY_NOTE_MS 60000
 #define PRINT_RESEND_MAX_MS 30000
 #define PRINT_CONNECT_MS 30000
+/* How long a printer's answer about its sides is kept (sides_for). */
+#define PRINT_SIDES_KEEP_MS (10 * 60 * 1000)
 
 static const srv_room_conf *room_of(const srv_printline *l)
 {
@@ -35,6 +37,45 @@ static srv_printer printer_of(const srv_printline *l)
     const srv_room_conf *r = room_of(l);
     srv_printer p = {r->uri, r->name, PRINT_CONNECT_MS, r->ca, r->fingerprint};
     return p;
+}
+
+/* What the line's printer says of its sides, for printer_sides = auto:
+ * asked once and kept for PRINT_SIDES_KEEP_MS, not before every letter
+ * (each ask is an IPP request on a connection of its own, TLS handshake
+ * included).  A duplex unit fitted or removed is seen within those
+ * 10 minutes, and at once after a print to the printer fails
+ * (sides_forget): a printer that was replaced or reconfigured usually
+ * fails a job first.  The default sides changed at the printer's panel
+ * changes no plan's back page (a duplex printer always gets one), only
+ * the sheets recorded until the next ask.  The configuration, and so the
+ * printer's URI, is read only at start, which begins with nothing kept.
+ * The workers of a line ask one at a time (sides_mu held while asking):
+ * those behind the first use its answer.  0 with *info set, or -1 when
+ * the printer cannot be asked (nothing kept: the next letter asks). */
+static int sides_for(srv_printline *l, const srv_printer *pr, srv_sides_info *info)
+{
+    pthread_mutex_lock(&l->sides_mu);
+    int rc = 0;
+    int64_t now = srv_mono_ms();
+    if (now >= atomic_load(&l->sides_until_ms)) {
+        mm_error err;
+        mm_error_clear(&err);
+        rc = srv_print_sides(pr, &l->sides, &err);
+        atomic_store(&l->sides_until_ms, rc == 0 ? now + PRINT_SIDES_KEEP_MS : 0);
+        if (rc)
+            mm_log(MM_LOG_DEBUG, "%s", err.msg);
+    }
+    *info = l->sides;
+    pthread_mutex_unlock(&l->sides_mu);
+    return rc;
+}
+
+/* A print to the line's printer failed: ask for its sides again.  Not
+ * under sides_mu: the letter holds the printer's turn, and an ask under
+ * way (up to PRINT_CONNECT_MS) must not hold it up. */
+static void sides_forget(srv_printline *l)
+{
+    atomic_store(&l->sides_until_ms, 0);
 }
 
 /* The printer knows the letter by this name (srv_print_find after a crash). */
@@ -186,6 +227,8 @@ static int print_submit_waiting(srv_printline *l, srv_job *j, const char *path, 
         int rc = srv_print_submit(&pr, name, path, sides, pjid, err);
         int64_t now = srv_now_ms();
         if (rc != 1) {
+            if (rc == -1)
+                sides_forget(l);
             int64_t since = atomic_exchange(&l->busy_since_ms, 0);
             if (rc == 0) {
                 l->accepted_ms = now;
@@ -206,6 +249,7 @@ static int print_submit_waiting(srv_printline *l, srv_job *j, const char *path, 
             snprintf(msg, sizeof msg, "%s; it has taken no letter for %lld s", err->msg,
                      (long long)((now - l->accepted_ms) / 1000));
             mm_error_set(err, MM_ERR_TRANSPORT, err->code, "%s", msg);
+            sides_forget(l);
             *waited_ms = (long)(now - start);
             httpClose(conn);
             return -1;
@@ -273,14 +317,13 @@ static void print_letter(srv_printline *l, srv_job *j, unsigned long ticket)
     if (found != 1) {
         j->attempts++;
         atomic_fetch_add(&s->print_attempts, 1);
-        /* Asked for every letter: a printer's duplex unit or default can
-         * change between two letters.  One that cannot be asked gets the
-         * safe plan (a back page); its Print-Job will say what is wrong. */
+        /* The printer's sides as last asked (sides_for).  One that cannot
+         * be asked gets the safe plan (a back page); its Print-Job will
+         * say what is wrong. */
         srv_sides_info info;
-        mm_error serr;
         memset(&info, 0, sizeof info);
         const char *setting = room_of(l)->sides;
-        int asked = strcmp(setting, "auto") || srv_print_sides(&pr, &info, &serr) == 0;
+        int asked = strcmp(setting, "auto") || sides_for(l, &pr, &info) == 0;
         srv_print_plan(setting, asked && !strcmp(setting, "auto") ? &info : NULL, &plan);
         /* Prepared before the turn: several print workers run qpdf at once. */
         rc = prepare(s, j, &plan, path, sizeof path, &err);
@@ -464,6 +507,8 @@ int srv_print_start(srv *s, mm_error *err)
         srv_queue_init(&l->q);
         pthread_mutex_init(&l->pop_mu, NULL);
         pthread_mutex_init(&l->mu, NULL);
+        pthread_mutex_init(&l->sides_mu, NULL);
+        atomic_store(&l->sides_until_ms, 0);
         srv_cond_init(&l->cv);
         l->accepted_ms = srv_now_ms();
         l->threads = calloc((size_t)s->conf.print_workers, sizeof(pthread_t));

@@ -108,7 +108,9 @@ int srv_store_list(srv_store *st, const char *client, const char *user, const ch
  * recipient, as srv_store_list does. */
 int srv_store_unfinished(srv_store *st, void (*fn)(const srv_job *, void *), void *arg, mm_error *err);
 
-/* Per state/channel counts for /metrics: calls fn(state, channel, count)
+/* Per state/channel counts for /metrics (jobs now; read from counts kept
+ * by triggers on jobs, a few rows however many jobs are stored): calls
+ * fn(state, channel, count), count > 0, ordered by state and channel,
  * with the store locked (fn must not call the store; the strings live for
  * the call only): 0, or -1 on a database error. */
 int srv_store_counts(srv_store *st, void (*fn)(const char *, const char *, long, void *), void *arg);
@@ -138,8 +140,8 @@ int srv_store_resolve(srv_store *st, const srv_job *job, srv_jstate expect_state
 int srv_store_exceptions(srv_store *st, const char *client, int limit, void (*fn)(const srv_job *, int kept, void *),
                          void *arg, mm_error *err);
 
-/* Open exceptions per state for /metrics: calls fn(state, count), locked
- * as srv_store_counts. */
+/* Open exceptions per state for /metrics: calls fn(state, count), count
+ * > 0, read and locked as srv_store_counts. */
 int srv_store_exception_counts(srv_store *st, void (*fn)(const char *, long, void *), void *arg);
 
 /* Purges the letters of open exceptions final before cutoff_ms (the jobs

@@ -179,6 +179,8 @@ EXTRA_DIST += tests/integration/t_web_browser.sh tests/browser/mmweb.py tests/br
 	tests/browser/install-axe tests/browser/package.json tests/browser/package-lock.json
 # Issue 12, part 1: the paper leg (print rooms, duplex-safe separator, postal class, posted).
 EXTRA_DIST += tests/integration/t_printroom_paper.sh
+# Review of issue 13: printer_sides = auto asks the printer once, not per letter.
+EXTRA_DIST += tests/integration/t_printroom_sides.sh
 # Issue 12: the print room's page (Utskriftsrummet, dagslista), with curl and in Chromium.
 EXTRA_DIST += tests/integration/t_web_printroom.sh tests/integration/t_web_browser_printroom.sh \
 	tests/browser/t_printroom.py

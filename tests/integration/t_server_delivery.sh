@@ -263,6 +263,7 @@ contains "metrics: operator errors counted" "$m" "mmprintd_operator_errors_total
 contains "metrics: FaR errors counted" "$m" "mmprintd_far_errors_total 3"
 contains "metrics: certificate days left" "$m" "mmprintd_certificate_days_left"
 contains "metrics: latency histogram" "$m" "mmprintd_delivery_latency_seconds_count 7"
+is "metrics: jobs per state and channel, and open exceptions, are what the database holds" "$(metrics_and_db)" same
 
 # --- no personnummer in the server log ---
 if grep -qE '(19121212|20000101|19410708|19811218)[0-9]{4}|(19121212|20000101)-[0-9]{4}' "$T/server.log"; then

@@ -307,3 +307,25 @@ stored_documents() {
 
 # printed_files: the documents ippeveprinter received
 printed_files() { find "$T/printroom" -type f -name '*.pdf' 2>/dev/null | sort; }
+
+# metrics_and_db [DB]: /metrics' job counts and open exceptions, and the
+# same counted by sqlite3 over every job in DB (default the server's
+# database), both as /metrics writes them: "same" when they agree, else
+# both.  Scraped again while the jobs change in between.
+metrics_and_db() {
+  local db=${1:-$T/state/mmprintd.db} m a b i s
+  local sql="SELECT 'mmprintd_jobs{state=\"' || state || '\",channel=\"' || CASE channel WHEN '' THEN 'none'
+    ELSE channel END || '\"} ' || count(*) FROM jobs GROUP BY state, channel ORDER BY state, channel;"
+  for s in failed returned expired; do
+    sql+="SELECT 'mmprintd_exceptions_open{state=\"$s\"} ' || count(*) FROM jobs WHERE state = '$s' AND resolved_ms = 0;"
+  done
+  for i in $(seq 50); do
+    a=$(sqlite3 "$db" "$sql")
+    api GET /metrics
+    b=$(sqlite3 "$db" "$sql")
+    [ "$a" = "$b" ] && break
+    sleep 0.1
+  done
+  m=$(grep -E '^mmprintd_(jobs|exceptions_open)\{' "$T/resp")
+  if [ "$m" = "$a" ]; then echo same; else printf 'metrics:\n%s\ndatabase:\n%s\n' "$m" "$a"; fi
+}

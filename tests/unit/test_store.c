@@ -19,7 +19,12 @@
  * would refuse it);
  * - personal data: retention (gallring) blanks every personal column of a
  *   final job, read back from the SQLite file itself, and every journal
- *   detail is masked whoever wrote it. */
+ *   detail is masked whoever wrote it;
+ * - /metrics' counts (job_counts, kept by triggers) equal a count over the
+ *   jobs after every kind of write, also for a database made before them;
+ * - opening a store leaves SQLite's process-wide settings alone (they are
+ *   mmprintd's main's): a large statement journal spills to a file as
+ *   SQLite's default says, and stays in memory with main's setting. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -849,6 +854,242 @@ static void batch_summary_in_swedish(void **state)
     assert_int_equal(e.failed, 1);
 }
 
+/* ---- /metrics' counts (job_counts, kept by triggers) ---- */
+
+typedef struct {
+    char text[4096];
+    size_t len;
+} lines;
+
+static void add_line(lines *l, const char *state, const char *channel, long n)
+{
+    int w = snprintf(l->text + l->len, sizeof l->text - l->len, "%s %s %ld\n", state, channel ? channel : "-", n);
+    assert_true(w > 0 && (size_t)w < sizeof l->text - l->len);
+    l->len += (size_t)w;
+}
+
+static void count_line(const char *state, const char *channel, long n, void *arg)
+{
+    add_line(arg, state, channel, n);
+}
+
+static void exception_line(const char *state, long n, void *arg)
+{
+    add_line(arg, state, NULL, n);
+}
+
+/* The rows of a counting query (state, [channel,] count) read by SQLite
+ * from the file itself, in the form of the lines above. */
+static void counted(const char *path, const char *sql, int with_channel, lines *out)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    memset(out, 0, sizeof *out);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        add_line(out, (const char *)sqlite3_column_text(q, 0),
+                 with_channel ? (const char *)sqlite3_column_text(q, 1) : NULL,
+                 (long)sqlite3_column_int64(q, with_channel ? 2 : 1));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+/* What /metrics reports (srv_store_counts, srv_store_exception_counts) is
+ * what a count over every job says now. */
+static void assert_counts_are_the_jobs(fixture *f)
+{
+    lines got, want;
+    memset(&got, 0, sizeof got);
+    assert_int_equal(srv_store_counts(f->st, count_line, &got), 0);
+    counted(f->path, "SELECT state, channel, count(*) FROM jobs GROUP BY state, channel ORDER BY state, channel", 1,
+            &want);
+    assert_string_equal(got.text, want.text);
+
+    char exc[256], sql[512];
+    srv_jstate_sql_in(SRV_JSTATE_F_EXCEPTION, exc, sizeof exc);
+    snprintf(sql, sizeof sql,
+             "SELECT state, count(*) FROM jobs WHERE state IN (%s) AND resolved_ms = 0 GROUP BY state ORDER BY state",
+             exc);
+    memset(&got, 0, sizeof got);
+    assert_int_equal(srv_store_exception_counts(f->st, exception_line, &got), 0);
+    counted(f->path, sql, 0, &want);
+    assert_string_equal(got.text, want.text);
+}
+
+static void metrics_counts_are_a_count_of_the_jobs(void **state)
+{
+    fixture *f = *state;
+    mm_error err;
+    enum { N = 30 };
+    srv_job j[N];
+    char id[32];
+    /* Each way a job is written: inserted, changed alone and many at once,
+     * final, exceptions, resolved, purged, and resolved after its purge. */
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "job-%02d", i);
+        insert_job(f, &j[i], id);
+    }
+    assert_counts_are_the_jobs(f);
+    srv_change ch[N];
+    size_t n = 0;
+    for (int i = 0; i < N; i++) {
+        static const struct {
+            srv_jstate state;
+            const char *channel;
+        } to[6] = {{SRV_JSTATE_QUEUED, "none"},    {SRV_JSTATE_PRINTING, "paper"}, {SRV_JSTATE_PRINTED, "paper"},
+                   {SRV_JSTATE_DELIVERED, "digital"}, {SRV_JSTATE_FAILED, "paper"},  {SRV_JSTATE_RETURNED, "digital"}};
+        j[i].state = to[i % 6].state;
+        SRV_SET(j[i].channel, to[i % 6].channel);
+        if (srv_jstate_is_final(j[i].state))
+            j[i].final_ms = 1700000001000; /* long ago: retention purges it */
+        if (i < N / 2) {
+            assert_int_equal(srv_store_update(f->st, &j[i], SRV_JSTATE_QUEUED, "step", "", &err), 0);
+        } else {
+            ch[n] = (srv_change){.job = &j[i], .expect = SRV_JSTATE_QUEUED, .event = "step", .detail = ""};
+            n++;
+        }
+    }
+    assert_int_equal(srv_store_update_many(f->st, ch, n, &err), 0);
+    assert_counts_are_the_jobs(f);
+
+    /* Resolved: handled (stays failed, no longer open), and a reprint. */
+    SRV_SET(j[4].resolution, "handled");
+    j[4].resolved_ms = 1700000002000;
+    assert_int_equal(srv_store_resolve(f->st, &j[4], SRV_JSTATE_FAILED, "resolved", "handled", "person:anna", &err), 0);
+    SRV_SET(j[5].resolution, "reprint");
+    j[5].resolved_ms = 1700000002000;
+    j[5].state = SRV_JSTATE_PRINTING;
+    SRV_SET(j[5].channel, "paper");
+    assert_int_equal(srv_store_resolve(f->st, &j[5], SRV_JSTATE_RETURNED, "resolved", "reprint", "person:anna", &err),
+                     0);
+    assert_counts_are_the_jobs(f);
+
+    /* Retention, then an exception resolved after it (the statistics keep
+     * such a job as it was when purged; /metrics reports it as it is). */
+    assert_true(srv_store_purge(f->st, 1, &err) > 0);
+    assert_counts_are_the_jobs(f);
+    srv_job got;
+    assert_int_equal(srv_store_get(f->st, "job-10", &got, &err), 0);
+    assert_int_equal(got.state, SRV_JSTATE_FAILED);
+    assert_int_equal(got.purged, 1);
+    got.state = SRV_JSTATE_CANCELLED;
+    SRV_SET(got.resolution, "cancel");
+    got.resolved_ms = 1700000003000;
+    assert_int_equal(srv_store_resolve(f->st, &got, SRV_JSTATE_FAILED, "resolved", "cancel", "person:anna", &err), 0);
+    assert_counts_are_the_jobs(f);
+
+    /* A row deleted by hand. */
+    exec_elsewhere(f->path, "DELETE FROM jobs WHERE id IN ('job-00', 'job-11')");
+    assert_counts_are_the_jobs(f);
+
+    /* A database of the version before the counts gets them from its jobs
+     * at the next start, and keeps them from then on. */
+    exec_elsewhere(f->path, "DROP TRIGGER job_counts_insert; DROP TRIGGER job_counts_update;"
+                            " DROP TRIGGER job_counts_delete; DROP TABLE job_counts;"
+                            " UPDATE jobs SET state = 'posted' WHERE id = 'job-02'");
+    srv_store_close(f->st);
+    f->st = srv_store_open(f->path, &err);
+    assert_non_null(f->st);
+    assert_counts_are_the_jobs(f);
+    srv_job k;
+    insert_job(f, &k, "job-new");
+    assert_counts_are_the_jobs(f);
+    assert_int_equal(count(f->path, "SELECT sum(jobs) FROM job_counts"), N - 2 + 1);
+
+    /* A scrape reads those counts, not the jobs (its cost does not grow
+     * with them): a row put there by hand is what it reports. */
+    exec_elsewhere(f->path, "INSERT INTO job_counts (state, channel, jobs, unresolved) VALUES ('failed', 'probe', 7, 7)");
+    lines rep;
+    memset(&rep, 0, sizeof rep);
+    assert_int_equal(srv_store_counts(f->st, count_line, &rep), 0);
+    assert_non_null(strstr(rep.text, "failed probe 7\n"));
+    memset(&rep, 0, sizeof rep);
+    assert_int_equal(srv_store_exception_counts(f->st, exception_line, &rep), 0);
+    char want[64];
+    snprintf(want, sizeof want, "failed - %lld\n",
+             (long long)count(f->path, "SELECT count(*) + 7 FROM jobs WHERE state = 'failed' AND resolved_ms = 0"));
+    assert_non_null(strstr(rep.text, want));
+}
+
+/* ---- SQLite's process-wide settings belong to mmprintd's main ---- */
+
+/* A VFS that is the default one but counts the statement journals SQLite
+ * writes to a file of their own (SQLITE_OPEN_SUBJOURNAL). */
+static sqlite3_vfs counting_vfs;
+static const sqlite3_vfs *real_vfs;
+static int subjournals;
+
+static int counting_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file, int flags, int *out_flags)
+{
+    if (flags & SQLITE_OPEN_SUBJOURNAL)
+        subjournals++;
+    return real_vfs->xOpen(vfs, name, file, flags, out_flags);
+}
+
+/* Two trigger-firing statements that change about 600 KiB each, in one
+ * transaction, through the counting VFS: how many statement journals went
+ * to a file. */
+static int subjournal_files(const char *dir)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/spill.db", dir);
+    unlink(path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "counting"), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db,
+                          "CREATE TABLE t (a TEXT NOT NULL); CREATE TABLE n (k INTEGER NOT NULL); INSERT INTO n VALUES (0);"
+                          "CREATE TRIGGER t_count AFTER UPDATE ON t BEGIN UPDATE n SET k = k + 1; END;"
+                          "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 2000)"
+                          " INSERT INTO t SELECT hex(randomblob(150)) FROM c;",
+                          NULL, NULL, &msg);
+    assert_int_equal(rc, SQLITE_OK);
+    subjournals = 0;
+    /* The second statement journals the pages the first one changed. */
+    rc = sqlite3_exec(db, "BEGIN; UPDATE t SET a = a || 'x'; UPDATE t SET a = a || 'y'; COMMIT;", NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fail_msg("%s", msg ? msg : "?");
+    sqlite3_close(db);
+    unlink(path);
+    return subjournals;
+}
+
+static void sqlite_settings_are_mains(void **state)
+{
+    fixture *f = *state;
+    real_vfs = sqlite3_vfs_find(NULL);
+    assert_non_null(real_vfs);
+    counting_vfs = *real_vfs;
+    counting_vfs.zName = "counting";
+    counting_vfs.pNext = NULL;
+    counting_vfs.xOpen = counting_open;
+    assert_int_equal(sqlite3_vfs_register(&counting_vfs, 0), SQLITE_OK);
+
+    /* The stores this program opened (every test before this one) left
+     * SQLite as it comes: a large statement journal goes to a file. */
+    assert_true(subjournal_files(f->dir) > 0);
+
+    /* mmprintd's main, before its first use of SQLite: statement journals
+     * stay in memory, however large. */
+    srv_store_close(f->st);
+    f->st = NULL;
+    assert_int_equal(sqlite3_vfs_unregister(&counting_vfs), SQLITE_OK);
+    assert_int_equal(sqlite3_shutdown(), SQLITE_OK);
+    assert_int_equal(sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1), SQLITE_OK);
+    assert_int_equal(sqlite3_vfs_register(&counting_vfs, 0), SQLITE_OK);
+    assert_int_equal(subjournal_files(f->dir), 0);
+    assert_int_equal(sqlite3_vfs_unregister(&counting_vfs), SQLITE_OK);
+
+    /* A store opened with it works the same. */
+    mm_error err;
+    f->st = srv_store_open(f->path, &err);
+    assert_non_null(f->st);
+    srv_job j;
+    insert_job(f, &j, "job-1");
+    assert_counts_are_the_jobs(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -870,6 +1111,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(batch_letters_are_stored_once, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_letters_by_state, setup, teardown),
         cmocka_unit_test(batch_summary_in_swedish),
+        cmocka_unit_test_setup_teardown(metrics_counts_are_a_count_of_the_jobs, setup, teardown),
+        /* Last: it leaves SQLite configured as mmprintd's main does. */
+        cmocka_unit_test_setup_teardown(sqlite_settings_are_mains, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
