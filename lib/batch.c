@@ -20,6 +20,7 @@
 #include "batchbundle.h"
 #include "discover.h"
 #include "fileio.h"
+#include "pdfdoc.h"
 
 /* ---- the plan ----------------------------------------------------------- */
 
@@ -304,22 +305,7 @@ static PopplerDocument *open_doc(const char *path, int *pages, mm_error *err)
     g_free(abs);
     PopplerDocument *doc = uri ? poppler_document_new_from_file(uri, NULL, &gerr) : NULL;
     g_free(uri);
-    if (!doc) {
-        int encrypted = gerr && gerr->domain == POPPLER_ERROR && gerr->code == POPPLER_ERROR_ENCRYPTED;
-        mm_error_set(err, MM_ERR_INPUT, encrypted ? MM_DISCOVER_ENCRYPTED : MM_DISCOVER_BAD_PDF,
-                     encrypted ? "the PDF is encrypted" : "the PDF is damaged: %s",
-                     gerr ? gerr->message : "unknown error");
-        if (gerr)
-            g_error_free(gerr);
-        return NULL;
-    }
-    *pages = poppler_document_get_n_pages(doc);
-    if (*pages <= 0) {
-        g_object_unref(doc);
-        mm_error_set(err, MM_ERR_INPUT, MM_DISCOVER_NO_PAGES, "the PDF has no pages");
-        return NULL;
-    }
-    return doc;
+    return mm_pdfdoc_checked(doc, gerr, pages, err);
 }
 
 /* Page text: a page whose address area names exactly one number (not the

@@ -7,6 +7,7 @@
  * alternative was a C++ shim over poppler-cpp.
  */
 #include "discover.h"
+#include "pdfdoc.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -1039,6 +1040,11 @@ static PopplerDocument *open_pdf(const unsigned char *pdf, size_t len, int *page
     GBytes *bytes = g_bytes_new_static(pdf, len);
     PopplerDocument *doc = poppler_document_new_from_bytes(bytes, NULL, &gerr);
     g_bytes_unref(bytes);
+    return mm_pdfdoc_checked(doc, gerr, pages, err);
+}
+
+PopplerDocument *mm_pdfdoc_checked(PopplerDocument *doc, GError *gerr, int *pages, mm_error *err)
+{
     if (!doc) {
         int encrypted = gerr && gerr->domain == POPPLER_ERROR && gerr->code == POPPLER_ERROR_ENCRYPTED;
         mm_error_set(err, MM_ERR_INPUT, encrypted ? MM_DISCOVER_ENCRYPTED : MM_DISCOVER_BAD_PDF,

@@ -28,7 +28,7 @@ lib_libmmprint_a_SOURCES = \
 	lib/bundle.c lib/bundle.h \
 	lib/batchbundle.c lib/batchbundle.h \
 	lib/batch.c lib/batchmanifest.c lib/batch.h \
-	lib/discover.c lib/discover.h \
+	lib/discover.c lib/discover.h lib/pdfdoc.h \
 	lib/pdfcheck.c lib/pdfcheck.h \
 	lib/sandbox.c lib/sandbox.h \
 	lib/client.c lib/client.h \
