@@ -792,7 +792,7 @@ static void batch_letters_by_state(void **state)
     srv_batch_letter l[N];
     for (int i = 0; i < N; i++) {
         char id[37];
-        snprintf(id, sizeof id, "00000000-0000-0000-0000-0000000003%02d", i % 100);
+        snprintf(id, sizeof id, "00000000-0000-0000-0000-0000000003%02u", (unsigned)i % 100u);
         new_job(&jobs[i], id);
         jobs[i].state = states[i];
         snprintf(jobs[i].batch_id, sizeof jobs[i].batch_id, "%s", batch);
